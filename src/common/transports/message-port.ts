@@ -1,0 +1,37 @@
+// Transport over a web MessagePort: the page's end of the Electron channel (main ↔ preload ↔ page).
+import { Emitter } from '../event';
+import type { RpcMessage, Transport } from '../rpc';
+
+/** The part of the DOM MessagePort this transport uses. */
+export interface WebMessagePort {
+  postMessage(message: unknown): void;
+  start(): void;
+  close(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+export class MessagePortTransport implements Transport {
+  private readonly messages = new Emitter<unknown>();
+  private readonly closes = new Emitter<void>();
+  private closed = false;
+  readonly onMessage = this.messages.event;
+  readonly onClose = this.closes.event;
+
+  constructor(private readonly port: WebMessagePort) {
+    port.onmessage = (event) => this.messages.fire(event.data);
+    port.start();
+  }
+
+  send(message: RpcMessage): void {
+    if (this.closed) throw new Error('transport closed');
+    this.port.postMessage(message);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.port.onmessage = null;
+    this.port.close();
+    this.closes.fire();
+  }
+}
