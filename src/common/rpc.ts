@@ -32,7 +32,12 @@ export interface Transport {
 }
 
 const messageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('request'), id: z.number(), method: z.string(), input: z.unknown() }),
+  z.object({
+    type: z.literal('request'),
+    id: z.number(),
+    method: z.string(),
+    input: z.unknown().optional(),
+  }),
   z.object({ type: z.literal('cancel'), id: z.number() }),
   z.object({
     type: z.literal('response'),

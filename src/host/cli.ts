@@ -1,1 +1,63 @@
-console.log('host');
+// `npm start` without Electron: runs the app's core and serves the UI to a browser on 127.0.0.1.
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createAppCore } from '../core/app-core';
+import { defaultDataDir } from '../core/settings/data-dir';
+import { startHost } from './host-server';
+
+const usage = `Usage: node out/main/host.js [--port N] [--data-dir DIR] [--static-dir DIR] [--instances N]`;
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '0' },
+        'data-dir': { type: 'string' },
+        'static-dir': { type: 'string' },
+        instances: { type: 'string', default: '2' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const port = Number(values.port);
+  const instances = Number(values.instances);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a whole number from 0 to 65535 (0 picks a free port); got "${values.port}".`);
+    process.exit(2);
+  }
+  if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
+    console.error(`--instances must be a whole number from 1 to 16; got "${values.instances}".`);
+    process.exit(2);
+  }
+  const staticDir = values['static-dir'] ?? fileURLToPath(new URL('../renderer/', import.meta.url));
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const version = process.env.npm_package_version ?? '0.0.0';
+
+  const core = await createAppCore({ dataDir, shell: 'headless', version, localInstances: instances });
+  const host = await startHost({ rpc: core.rpc, staticDir, port });
+  console.log(`dsvm-pool is running headless. Open ${host.url}`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await host.close();
+    await core.dispose();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(`dsvm-pool could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

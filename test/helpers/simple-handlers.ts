@@ -1,0 +1,25 @@
+// Contract handlers for tests of the RPC plumbing: answers the cheap calls, refuses the rest.
+import type { Handlers } from '../../src/common/rpc';
+
+function notUsed(): never {
+  throw new Error('not used in this test');
+}
+
+export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
+  return {
+    'app.info': () => ({ version: '1.2.3', shell: 'headless', platform: 'linux', dataDir: '/tmp/x' }),
+    'pools.list': () => [],
+    'connections.connect': notUsed,
+    'connections.list': () => [],
+    'connections.close': notUsed,
+    'terminals.open': notUsed,
+    'terminals.list': () => [],
+    'terminals.write': () => undefined,
+    'terminals.resize': () => undefined,
+    'terminals.ack': () => undefined,
+    'terminals.close': notUsed,
+    'prompts.list': () => [],
+    'prompts.answer': notUsed,
+    ...overrides,
+  };
+}
