@@ -7,6 +7,9 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
+        // node-pty is an optionalDependency, which electron-vite does not externalize by itself;
+        // bundled, its native addon is not found and the sandbox falls back to script(1).
+        external: ['node-pty'],
         input: {
           index: resolve('src/main/index.ts'),
           // The headless host runs on plain Node from the same bundle folder (see scripts/start.mjs).

@@ -4,13 +4,7 @@
 // To add a method: add an entry to `methods` below with its input schema and `.returns<T>()`,
 // then implement it in `src/core/app-handlers.ts` (the compiler lists what is missing).
 import { z } from 'zod';
-import type {
-  AppInfo,
-  ConnectionInfo,
-  PoolInfo,
-  Prompt,
-  TerminalInfo,
-} from './models';
+import type { AppInfo, ConnectionInfo, PoolInfo, Prompt, TerminalInfo } from './models';
 
 const id = (what: string) =>
   z
@@ -33,9 +27,15 @@ function method<I extends z.ZodType>(input: I, doc: string) {
 }
 
 export const methods = {
-  'app.info': method(empty, 'What shell hosts the UI, the version and the data folder.').returns<AppInfo>(),
+  'app.info': method(
+    empty,
+    'What shell hosts the UI, the version and the data folder.',
+  ).returns<AppInfo>(),
 
-  'pools.list': method(empty, 'Every pool the app knows, with its instances and their states.').returns<PoolInfo[]>(),
+  'pools.list': method(
+    empty,
+    'Every pool the app knows, with its instances and their states.',
+  ).returns<PoolInfo[]>(),
 
   'connections.connect': method(
     z
@@ -87,7 +87,9 @@ export const methods = {
     'Ends the shell and closes the terminal.',
   ).returns<void>(),
 
-  'prompts.list': method(empty, 'Questions waiting for the user (e.g. unknown host keys).').returns<Prompt[]>(),
+  'prompts.list': method(empty, 'Questions waiting for the user (e.g. unknown host keys).').returns<
+    Prompt[]
+  >(),
 
   'prompts.answer': method(
     z.object({ promptId: id('promptId'), accept: z.boolean() }).strict(),

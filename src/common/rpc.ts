@@ -332,7 +332,10 @@ export class RpcPeer implements Disposable {
         error: {
           code: ErrorCode.BadInput,
           message: describeIssues(name, parsed.error),
-          details: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+          details: parsed.error.issues.map((i) => ({
+            path: i.path.map(String),
+            message: i.message,
+          })),
         },
       });
       return;

@@ -1,8 +1,18 @@
 // The composition root of the Node side: builds every service once and serves the contract.
 // Both shells (Electron main, headless host) call createAppCore and connect their transports.
-import type { Disposable, Event } from '../common/event';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
 import type { PoolInfo } from '../common/models';
-import type { RpcServer } from '../common/rpc';
+import { RpcServer } from '../common/rpc';
+import { createHandlers } from './app-handlers';
+import { ensureAppKey } from './keys/app-key';
+import { PromptService } from './prompts/prompt-service';
+import { LocalSandboxProvider } from './providers/local/local-provider';
+import type { PoolProvider } from './providers/pool-provider';
+import { ConnectionService } from './sessions/connection-service';
+import { KnownHostsStore } from './ssh/known-hosts-store';
+import { TerminalService } from './ssh/terminal-service';
 
 export interface AppCoreOptions {
   /** Where keys, trusted host keys, settings and the local sandbox live. */
@@ -29,6 +39,90 @@ export interface AppCore extends Disposable {
   dispose(): Promise<void>;
 }
 
-export async function createAppCore(_options: AppCoreOptions): Promise<AppCore> {
-  throw new Error('createAppCore is being written');
+export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`dsvm-pool: ${line}\n`));
+  const { dataDir } = options;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const store = new DisposableStore();
+
+  const appKey = await ensureAppKey(dataDir);
+  const local = new LocalSandboxProvider({
+    dataDir,
+    instanceCount: options.localInstances ?? 2,
+    authorizedKey: appKey.publicKey,
+    privateKey: appKey.privateKey,
+    log,
+  });
+  const providers = new Map<string, PoolProvider>([[local.id, local]]);
+  const prompts = store.add(new PromptService());
+  const knownHosts = new KnownHostsStore(join(dataDir, 'known-hosts.json'));
+  const connections = store.add(new ConnectionService({ providers, knownHosts, prompts, log }));
+  const terminals = store.add(new TerminalService());
+
+  const listPools = (): PoolInfo[] =>
+    [...providers.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      kind: p.kind,
+      description: p.description,
+      user: p.user,
+      instances: p.listInstances(),
+    }));
+
+  const rpc = new RpcServer(
+    createHandlers({
+      appInfo: {
+        version: options.version,
+        shell: options.shell,
+        platform: process.platform,
+        dataDir,
+      },
+      listPools,
+      connections,
+      terminals,
+      prompts,
+    }),
+    { log },
+  );
+
+  const poolsChanged = store.add(new Emitter<PoolInfo[]>());
+  const connectionsChanged = store.add(new Emitter<void>());
+  for (const provider of providers.values()) {
+    store.add(provider.onDidChangeInstances(() => poolsChanged.fire(listPools())));
+  }
+  store.add(poolsChanged.event((pools) => rpc.emit('pools.onDidChange', pools)));
+  store.add(
+    connections.onDidChange((info) => {
+      rpc.emit('connections.onDidChange', info);
+      if (info.state === 'closed' || info.state === 'failed') {
+        terminals.closeAllFor(info.id, info.detail ?? 'The connection closed.');
+      }
+      connectionsChanged.fire();
+    }),
+  );
+  store.add(terminals.onData((e) => rpc.emit('terminals.onData', e)));
+  store.add(terminals.onDidExit((e) => rpc.emit('terminals.onDidExit', e)));
+  store.add(terminals.onDidResize((e) => rpc.emit('terminals.onDidResize', e)));
+  store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));
+  store.add(prompts.onDidClose((p) => rpc.emit('prompts.onDidClose', p)));
+
+  await Promise.all([...providers.values()].map((p) => p.start()));
+
+  let disposed: Promise<void> | undefined;
+  return {
+    rpc,
+    listPools,
+    onDidChangePools: poolsChanged.event,
+    connectedCount: () => connections.connectedCount(),
+    onDidChangeConnections: connectionsChanged.event,
+    requestConnect: (poolId) => rpc.emit('app.onDidRequestConnect', { poolId }),
+    dispose() {
+      disposed ??= (async () => {
+        rpc.dispose();
+        store.dispose();
+        for (const provider of providers.values()) provider.dispose();
+      })();
+      return disposed;
+    },
+  };
 }

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   const instances = Number(values.instances);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be a whole number from 0 to 65535 (0 picks a free port); got "${values.port}".`);
+    console.error(
+      `--port must be a whole number from 0 to 65535 (0 picks a free port); got "${values.port}".`,
+    );
     process.exit(2);
   }
   if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
@@ -41,7 +43,12 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const version = process.env.npm_package_version ?? '0.0.0';
 
-  const core = await createAppCore({ dataDir, shell: 'headless', version, localInstances: instances });
+  const core = await createAppCore({
+    dataDir,
+    shell: 'headless',
+    version,
+    localInstances: instances,
+  });
   const host = await startHost({ rpc: core.rpc, staticDir, port });
   console.log(`dsvm-pool is running headless. Open ${host.url}`);
 

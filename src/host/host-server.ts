@@ -100,7 +100,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const missingToken =
     'This page needs the address printed by `npm start`, with its token: http://127.0.0.1:<port>/?token=…';
   const wrongToken =
-    'That token is not this session\'s. Use the address `npm start` printed last (each start makes a new token).';
+    "That token is not this session's. Use the address `npm start` printed last (each start makes a new token).";
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHosts().includes(req.headers.host ?? '')) {
@@ -170,11 +170,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
   http.on('upgrade', (req, socket: Socket, head) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (!allowedHosts().includes(req.headers.host ?? '')) {
-      return refuseUpgrade(socket, 403, 'Refused: this host only answers to 127.0.0.1 and localhost.');
+      return refuseUpgrade(
+        socket,
+        403,
+        'Refused: this host only answers to 127.0.0.1 and localhost.',
+      );
     }
     if (url.pathname !== '/rpc') return refuseUpgrade(socket, 404, 'Not found.');
     if (!allowedOrigins().includes(req.headers.origin ?? '')) {
-      return refuseUpgrade(socket, 403, 'Refused: the page that opened this socket is not this app.');
+      return refuseUpgrade(
+        socket,
+        403,
+        'Refused: the page that opened this socket is not this app.',
+      );
     }
     const { token: given } = presented(req, url);
     if (given === undefined) return refuseUpgrade(socket, 401, missingToken);

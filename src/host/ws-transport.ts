@@ -26,7 +26,8 @@ export class WsTransport implements Transport {
   }
 
   send(message: RpcMessage): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) throw new Error('transport closed');
+    if (this.closed || this.socket.readyState !== this.socket.OPEN)
+      throw new Error('transport closed');
     this.socket.send(JSON.stringify(message));
   }
 

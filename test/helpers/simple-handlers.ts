@@ -7,7 +7,12 @@ function notUsed(): never {
 
 export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
-    'app.info': () => ({ version: '1.2.3', shell: 'headless', platform: 'linux', dataDir: '/tmp/x' }),
+    'app.info': () => ({
+      version: '1.2.3',
+      shell: 'headless',
+      platform: 'linux',
+      dataDir: '/tmp/x',
+    }),
     'pools.list': () => [],
     'connections.connect': notUsed,
     'connections.list': () => [],

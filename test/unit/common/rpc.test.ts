@@ -113,8 +113,16 @@ describe('rpc over the in-memory pair', () => {
     const [clientEnd, serverEnd] = createMemoryTransportPair();
     server.connect(serverEnd);
     const client = new RpcClient(clientEnd);
-    await rejectsWith(client.call('connections.close', { connectionId: 'c9' }), ErrorCode.NotFound, /c9/);
-    await rejectsWith(client.call('terminals.close', { terminalId: 't' }), ErrorCode.Internal, /disk on fire/);
+    await rejectsWith(
+      client.call('connections.close', { connectionId: 'c9' }),
+      ErrorCode.NotFound,
+      /c9/,
+    );
+    await rejectsWith(
+      client.call('terminals.close', { terminalId: 't' }),
+      ErrorCode.Internal,
+      /disk on fire/,
+    );
     assert.equal(logged.length, 1);
     assert.match(logged[0]!, /terminals\.close failed/);
   });
@@ -148,7 +156,11 @@ describe('rpc over the in-memory pair', () => {
         }),
     });
     const controller = new AbortController();
-    const call = client.call('connections.connect', { poolId: 'local' }, { signal: controller.signal });
+    const call = client.call(
+      'connections.connect',
+      { poolId: 'local' },
+      { signal: controller.signal },
+    );
     await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     await rejectsWith(call, ErrorCode.Cancelled);

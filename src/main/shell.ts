@@ -1,0 +1,173 @@
+// The Electron shell: lifecycle, security, window, tray and the RPC port, on an injected Electron.
+import type { AppCore } from '../core/app-core';
+import { AppTray } from './app-tray';
+import type { ElectronApi } from './electron-api';
+import { MainWindow } from './main-window';
+import { PortBroker } from './port-broker';
+import { RendererLocation } from './renderer-location';
+import {
+  contentSecurityPolicy,
+  installContentSecurityPolicy,
+} from './security/content-security-policy';
+import { denyPermissions } from './security/deny-permissions';
+import { hardenWebContents } from './security/harden-web-contents';
+
+export type RendererSource =
+  | { /** electron-vite's dev server. */ rendererUrl: string; rendererFile?: undefined }
+  | {
+      /** The built page, out/renderer/index.html. */ rendererFile: string;
+      rendererUrl?: undefined;
+    };
+
+export type ShellDeps = RendererSource & {
+  /** Builds the core once Electron is ready (src/core/app-core.ts createAppCore). */
+  createCore(dataDir: string): Promise<AppCore>;
+  /** The built preload, out/preload/index.cjs. */
+  preloadPath: string;
+  /** resources/icons/tray.png (tray@2x.png beside it). */
+  trayIconPath: string;
+  /** resources/icons/icon.png for the window. */
+  windowIconPath?: string;
+  /** Loosens the CSP for the dev server's hot reload. Defaults to "a renderer URL was given". */
+  isDev?: boolean;
+  platform?: NodeJS.Platform;
+  log?: (line: string) => void;
+  /** How long Quit waits for the core to shut down before quitting anyway. */
+  disposeTimeoutMs?: number;
+};
+
+/** The running shell, for the entry point and tests. */
+export interface Shell {
+  showWindow(): void;
+  /** Disposes the core (once), then quits the app. */
+  quit(): Promise<void>;
+}
+
+/**
+ * Starts the tray app. Resolves once the core, window and tray exist; resolves `undefined` if
+ * another instance already runs (this one then quits and that one shows its window).
+ */
+export async function startShell(
+  electron: ElectronApi,
+  deps: ShellDeps,
+): Promise<Shell | undefined> {
+  const { app } = electron;
+  const log = deps.log ?? ((line: string) => console.error(`[dsvm-pool] ${line}`));
+  const platform = deps.platform ?? process.platform;
+
+  // One app per user: the tray, the local sandbox and the data folder are not shareable.
+  if (!app.requestSingleInstanceLock()) {
+    log('another instance is running; asking it to show its window');
+    app.quit();
+    return undefined;
+  }
+
+  const location =
+    deps.rendererUrl !== undefined
+      ? RendererLocation.fromDevServer(deps.rendererUrl)
+      : RendererLocation.fromFile(deps.rendererFile);
+  const isDev = deps.isDev ?? location.devServerOrigin !== undefined;
+
+  let quitting = false;
+  let started = false;
+  // Filled in as startup proceeds; quitting may begin at any point of it.
+  const parts: { core?: Promise<AppCore>; tray?: AppTray; broker?: PortBroker } = {};
+  let disposal: Promise<void> | undefined;
+  let disposed = false;
+
+  const window = new MainWindow(electron, {
+    preloadPath: deps.preloadPath,
+    location,
+    iconPath: deps.windowIconPath,
+    isQuitting: () => quitting,
+    log,
+  });
+  const showWindow = () => {
+    // Before startup finishes there is no window yet; startup shows it anyway.
+    if (started) window.show();
+  };
+
+  /** Tears everything down once, however quitting began; never rejects. */
+  const disposeAll = (): Promise<void> => {
+    disposal ??= (async () => {
+      parts.tray?.dispose();
+      parts.broker?.dispose();
+      const core = await parts.core?.catch(() => undefined);
+      if (core) await withTimeout(core.dispose(), deps.disposeTimeoutMs ?? 5000);
+    })()
+      .catch((err: unknown) => log(`quit: the core did not shut down cleanly: ${String(err)}`))
+      .finally(() => {
+        disposed = true;
+      });
+    return disposal;
+  };
+
+  const quit = async (): Promise<void> => {
+    quitting = true;
+    await disposeAll();
+    app.quit();
+  };
+
+  // Registered before 'ready' so nothing is created without them.
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  // Keeps the app in the tray should every window be gone (Electron quits by default).
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (disposed) return;
+    // Quit began elsewhere (OS logout, Cmd+Q): shut the core down first, then quit again.
+    event.preventDefault();
+    void disposeAll().then(() => app.quit());
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, {
+      isAppUrl: (url) => location.isAppUrl(url),
+      openExternal: (url) => electron.shell.openExternal(url),
+      log,
+    });
+  });
+
+  await app.whenReady();
+
+  const session = electron.session.defaultSession;
+  denyPermissions(session, log);
+  installContentSecurityPolicy(
+    session,
+    contentSecurityPolicy(isDev ? location.devServerOrigin : undefined),
+    (url) => location.isAppUrl(url),
+  );
+
+  parts.core = deps.createCore(app.getPath('userData'));
+  const core = await parts.core;
+  if (quitting) return { showWindow, quit };
+
+  // Listening before the window loads, so the page's first hello is never missed.
+  parts.broker = new PortBroker(electron, {
+    isOurContents: (contents) => window.owns(contents),
+    isAppUrl: (url) => location.isAppUrl(url),
+    connect: (transport) => core.rpc.connect(transport),
+    log,
+  });
+  parts.tray = new AppTray(electron, core, {
+    iconPath: deps.trayIconPath,
+    platform,
+    actions: { open: showWindow, quit: () => void quit() },
+    log,
+  });
+  started = true;
+  window.show();
+  return { showWindow, quit };
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

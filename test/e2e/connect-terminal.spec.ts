@@ -1,0 +1,68 @@
+// The first thing a user does: open the app, Connect to the local sandbox pool, trust the host
+// key, type into a real shell, and resize the window to see the pty follow.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/** The text xterm.js shows, one line per row. */
+async function screenText(page: Page, terminalId: string): Promise<string> {
+  const rows = await page
+    .getByTestId(`terminal-${terminalId}`)
+    .locator('.xterm-rows > div')
+    .allTextContents();
+  // xterm.js renders spaces as no-break spaces.
+  return rows.join('\n').replace(/\u00a0/g, ' ');
+}
+
+test('refuses the page without its token, or with a wrong one', async ({ app, request }) => {
+  const missing = await request.get(`${app.origin}/`);
+  expect(missing.status()).toBe(401);
+  expect(await missing.text()).toContain('needs the address printed by `npm start`');
+  const wrong = await request.get(`${app.origin}/?token=not-the-token`);
+  expect(wrong.status()).toBe(403);
+});
+
+test('connect to the local pool, type in the terminal, resize it', async ({ app, page }) => {
+  await page.goto(app.url);
+  // The token leaves the address bar once the page has it.
+  await expect(page).not.toHaveURL(/token=/);
+
+  const pool = page.getByTestId('pool-card-local');
+  await expect(pool).toContainText(/local sandbox/i);
+  await expect(pool.locator('[data-testid^="instance-"][data-state="running"]')).toHaveCount(2);
+
+  await page.getByTestId('connect-local').click();
+  const dialog = page.getByTestId('host-key-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(/SHA256:/);
+  await page.getByTestId('host-key-trust').click();
+
+  const terminal = page.locator('[data-testid^="terminal-"][data-cols]').first();
+  await expect(terminal).toBeVisible();
+  const terminalId = (await terminal.getAttribute('data-testid'))!.replace('terminal-', '');
+  await expect(page.getByTestId('status-bar')).toContainText(/local-\d/);
+
+  await terminal.click();
+  await page.keyboard.type('echo e2e-$RANDOM\n');
+  // The command line shows "$RANDOM"; only the shell's answer is e2e-<digits> on its own line.
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^e2e-\d+\s*$/m);
+
+  const before = {
+    cols: Number(await terminal.getAttribute('data-cols')),
+    rows: Number(await terminal.getAttribute('data-rows')),
+  };
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await expect
+    .poll(async () => Number(await terminal.getAttribute('data-cols')))
+    .toBeGreaterThan(before.cols);
+  await expect
+    .poll(async () => Number(await terminal.getAttribute('data-rows')))
+    .toBeGreaterThan(before.rows);
+  const cols = Number(await terminal.getAttribute('data-cols'));
+  const rows = Number(await terminal.getAttribute('data-rows'));
+
+  await page.keyboard.type('clear; stty size\n');
+  await expect
+    .poll(() => screenText(page, terminalId))
+    .toMatch(new RegExp(`^${rows} ${cols}\\s*$`, 'm'));
+  await page.screenshot({ path: 'test-results/screenshots/connect-terminal.png' });
+});

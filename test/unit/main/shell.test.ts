@@ -1,0 +1,352 @@
+// The Electron shell against a fake Electron and a fake core on the real RPC server.
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { RpcClient } from '../../../src/common/rpc';
+import { MessagePortMainTransport } from '../../../src/main/message-port-main-transport';
+import { startShell, type ShellDeps } from '../../../src/main/shell';
+import {
+  createFakeElectron,
+  FakeEvent,
+  FakeWebContents,
+  FakeWebFrame,
+  type FakeMessagePort,
+} from './fake-electron';
+import { FakeCore, pool } from './fake-core';
+
+const RENDERER_FILE = '/opt/dsvm-pool/out/renderer/index.html';
+const APP_URL = pathToFileURL(RENDERER_FILE).href;
+const PRELOAD = '/opt/dsvm-pool/out/preload/index.cjs';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function start(
+  options: { lock?: boolean; platform?: NodeJS.Platform; deps?: Partial<ShellDeps> } = {},
+) {
+  const fake = createFakeElectron();
+  fake.app.lockAvailable = options.lock ?? true;
+  const logs: string[] = [];
+  const cores: FakeCore[] = [];
+  const shell = await startShell(fake.electron, {
+    rendererFile: RENDERER_FILE,
+    preloadPath: PRELOAD,
+    trayIconPath: '/opt/dsvm-pool/resources/icons/tray.png',
+    createCore: async (dataDir) => {
+      const core = new FakeCore(dataDir, [
+        pool('local', 'Local sandbox'),
+        pool('team', 'Team VMs'),
+      ]);
+      cores.push(core);
+      return core;
+    },
+    platform: options.platform ?? 'linux',
+    log: (line) => logs.push(line),
+    ...(options.deps as object),
+  } as ShellDeps);
+  await tick(); // ready-to-show
+  const window = fake.app.windows[0];
+  const tray = fake.trays[0];
+  return { fake, shell, logs, core: cores[0], cores, window, tray };
+}
+
+/** The port main sent to `contents` in its nth hello answer, as an RPC client. */
+function clientFor(contents: FakeWebContents, nth = 0): RpcClient {
+  const posted = contents.posted.filter((p) => p.channel === 'dsvm-pool:port')[nth];
+  assert.ok(posted, 'main sent no port');
+  assert.equal(posted.transfer.length, 1);
+  return new RpcClient(new MessagePortMainTransport(posted.transfer[0] as FakeMessagePort));
+}
+
+describe('startShell: lifecycle', () => {
+  it('takes the single-instance lock and shows the window on a second launch', async () => {
+    const { fake, window, core } = await start();
+    assert.equal(fake.app.lockRequested, true);
+    assert.ok(core, 'the core was created');
+    assert.equal(core.dataDir, '/fake/userData');
+    assert.equal(window.visible, true, 'shown once ready');
+
+    window.userClose();
+    assert.equal(window.visible, false);
+    fake.app.emit('second-instance', new FakeEvent(), ['dsvm-pool'], '/');
+    assert.equal(window.visible, true);
+    assert.equal(window.focused, true);
+    assert.equal(fake.app.windows.length, 1, 'no second window');
+  });
+
+  it('quits at once as the second instance, creating nothing', async () => {
+    const { fake, shell, cores } = await start({ lock: false });
+    assert.equal(shell, undefined);
+    assert.equal(fake.app.quitCalls, 1);
+    assert.equal(fake.app.windows.length, 0);
+    assert.equal(fake.trays.length, 0);
+    assert.equal(cores.length, 0);
+  });
+
+  it('hides the window on close instead of quitting', async () => {
+    const { fake, window } = await start();
+    assert.equal(window.userClose(), false, 'the close was cancelled');
+    assert.equal(window.hideCount, 1);
+    assert.equal(window.isDestroyed(), false);
+    assert.equal(fake.app.quitCalls, 0);
+    assert.ok(fake.app.listenerCount('window-all-closed') > 0, 'keeps running without windows');
+  });
+
+  it('Quit in the tray disposes the core exactly once, then quits', async () => {
+    const { fake, shell, core, tray, window } = await start();
+    tray.clickItem('Quit');
+    await shell!.quit(); // the same quit, awaited
+    assert.equal(core.disposeCount, 1);
+    assert.equal(fake.app.quitted, true);
+    assert.equal(tray.destroyed, true);
+    assert.equal(window.isDestroyed(), true, 'the window really closed this time');
+  });
+
+  it('a quit from elsewhere (before-quit) also disposes the core once', async () => {
+    const { fake, core } = await start();
+    fake.app.quit(); // e.g. Cmd+Q or logout
+    assert.equal(fake.app.quitted, false, 'held back until the core is down');
+    await tick();
+    await tick();
+    assert.equal(core.disposeCount, 1);
+    assert.equal(fake.app.quitted, true);
+    assert.equal(fake.app.quitCalls, 2);
+  });
+
+  it('quits even if the core never finishes shutting down', async () => {
+    const { fake, shell, core } = await start({ deps: { disposeTimeoutMs: 20 } });
+    core.dispose = () => new Promise<void>(() => {});
+    await shell!.quit();
+    assert.equal(fake.app.quitted, true);
+  });
+});
+
+describe('startShell: security', () => {
+  it('creates the window with secure webPreferences and loads the built page', async () => {
+    const { window } = await start();
+    const prefs = window.options.webPreferences ?? {};
+    assert.equal(prefs.contextIsolation, true);
+    assert.equal(prefs.sandbox, true);
+    assert.equal(prefs.nodeIntegration, false);
+    assert.equal(prefs.webSecurity, true);
+    assert.equal(prefs.webviewTag, false);
+    assert.equal(prefs.preload, PRELOAD);
+    assert.equal(window.loadedUrl, APP_URL);
+  });
+
+  it('prevents navigation and redirects away from the app', async () => {
+    const { window, logs } = await start();
+    const contents = window.webContents;
+    assert.equal(contents.attemptNavigation('https://evil.example/login?token=secret'), true);
+    assert.equal(contents.attemptNavigation('file:///etc/passwd'), true);
+    assert.equal(contents.attemptNavigation('https://evil.example/', 'will-redirect'), true);
+    assert.equal(contents.attemptNavigation(`${APP_URL}#/terminals`), false);
+    // A frame inside the page.
+    assert.equal(
+      contents.attemptNavigation('https://evil.example/', 'will-frame-navigate', false),
+      true,
+    );
+    assert.ok(logs.some((l) => l.includes('blocked navigation to https://evil.example/')));
+    assert.equal(logs.filter((l) => l.includes('blocked')).length, 4, 'one line per attempt');
+    assert.ok(!logs.some((l) => l.includes('secret')), 'no query strings in the log');
+  });
+
+  it('applies the denials to every webContents, not only its windows', async () => {
+    const { fake } = await start();
+    const other = new FakeWebContents();
+    fake.app.emit('web-contents-created', new FakeEvent(), other);
+    assert.equal(other.attemptNavigation('https://evil.example/'), true);
+    assert.deepEqual(other.openWindow('https://example.com/'), { action: 'deny' });
+    const webview = new FakeEvent();
+    other.emit('will-attach-webview', webview);
+    assert.equal(webview.defaultPrevented, true);
+  });
+
+  it('denies window.open; only http(s) links go to the browser', async () => {
+    const { fake, window } = await start();
+    const contents = window.webContents;
+    for (const url of [
+      'https://jupyter.example/lab?token=x',
+      'http://127.0.0.1:8888/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://share/evil',
+      'not a url',
+    ]) {
+      assert.deepEqual(contents.openWindow(url), { action: 'deny' }, url);
+    }
+    assert.deepEqual(fake.opened, [
+      'https://jupyter.example/lab?token=x',
+      'http://127.0.0.1:8888/',
+    ]);
+    assert.equal(fake.app.windows.length, 1);
+  });
+
+  it('denies every permission', async () => {
+    const { fake } = await start();
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read']) {
+      assert.equal(await fake.session.requestPermission(permission), false, permission);
+      assert.equal(fake.session.checkPermission(permission), false, permission);
+    }
+  });
+
+  it('adds the CSP header to the app page, replacing any sent', async () => {
+    const { fake } = await start();
+    const headers = fake.session.receiveHeaders(APP_URL, {
+      'content-security-policy': ['default-src *'],
+    });
+    assert.equal(headers['content-security-policy'], undefined);
+    const [policy] = headers['Content-Security-Policy'] as string[];
+    for (const part of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ]) {
+      assert.ok(policy.split('; ').includes(part), `${part} in ${policy}`);
+    }
+    assert.ok(!policy.includes('unsafe-eval'));
+    assert.deepEqual(fake.session.receiveHeaders('https://example.com/', { a: ['b'] }), {
+      a: ['b'],
+    });
+  });
+
+  it('with the dev server: loads its URL and allows only its hot reload', async () => {
+    const { fake, window } = await start({ deps: { rendererUrl: 'http://localhost:5173' } });
+    assert.equal(window.loadedUrl, 'http://localhost:5173/');
+    const headers = fake.session.receiveHeaders('http://localhost:5173/');
+    const [policy] = headers['Content-Security-Policy'] as string[];
+    assert.match(policy, /connect-src 'self' ws:\/\/localhost:5173/);
+    assert.equal(window.webContents.attemptNavigation('http://localhost:5174/'), true);
+  });
+});
+
+describe('startShell: MessagePort handoff', () => {
+  it('a trusted hello gets a port that answers RPC calls end to end', async () => {
+    const { fake, window } = await start();
+    fake.ipcMain.sendFrom('dsvm-pool:hello', window.webContents);
+    const client = clientFor(window.webContents);
+    const info = await client.call('app.info', {});
+    assert.equal(info.shell, 'electron');
+    assert.equal(info.dataDir, '/fake/userData');
+    const pools = await client.call('pools.list', {});
+    assert.deepEqual(
+      pools.map((p) => p.id),
+      ['local', 'team'],
+    );
+    client.dispose();
+  });
+
+  it('an untrusted hello gets no port', async () => {
+    const { fake, window, logs } = await start();
+    const contents = window.webContents;
+
+    // A child frame inside our page.
+    fake.ipcMain.sendFrom(
+      'dsvm-pool:hello',
+      contents,
+      new FakeWebFrame(APP_URL, contents.mainFrame),
+    );
+    // Some other webContents, even one showing our page.
+    const stranger = new FakeWebContents();
+    stranger.mainFrame.url = APP_URL;
+    fake.ipcMain.sendFrom('dsvm-pool:hello', stranger);
+    // Our window, showing something else.
+    contents.mainFrame.url = 'https://evil.example/';
+    fake.ipcMain.sendFrom('dsvm-pool:hello', contents);
+    // A frame that is gone.
+    fake.ipcMain.sendFrom('dsvm-pool:hello', contents, null);
+
+    assert.equal(contents.posted.length, 0);
+    assert.equal(stranger.posted.length, 0);
+    assert.equal(fake.channels.length, 0);
+    assert.equal(logs.filter((l) => l.includes('untrusted sender')).length, 4);
+  });
+
+  it('a reload gets a fresh port and the old one is closed', async () => {
+    const { fake, window, core } = await start();
+    fake.ipcMain.sendFrom('dsvm-pool:hello', window.webContents);
+    const first = clientFor(window.webContents, 0);
+    await first.call('app.info', {});
+
+    fake.ipcMain.sendFrom('dsvm-pool:hello', window.webContents);
+    const closed = new Promise<void>((resolve) => first.onDidClose(resolve));
+    await closed;
+    assert.equal(fake.channels[0].port1.closed, true);
+
+    const second = clientFor(window.webContents, 1);
+    assert.equal((await second.call('app.info', {})).shell, 'electron');
+    assert.equal(core.rpc.peerCount, 1);
+  });
+
+  it('closes the port when the window goes away', async () => {
+    const { fake, window, core } = await start();
+    fake.ipcMain.sendFrom('dsvm-pool:hello', window.webContents);
+    const client = clientFor(window.webContents);
+    await client.call('app.info', {});
+    assert.equal(core.rpc.peerCount, 1);
+    window.webContents.destroy();
+    assert.equal(core.rpc.peerCount, 0);
+  });
+});
+
+describe('startShell: tray', () => {
+  it('has Open, Connect to <pool>, Quit and a tooltip with the connection count', async () => {
+    const { tray, core } = await start();
+    assert.equal((tray.image as { path?: string }).path, '/opt/dsvm-pool/resources/icons/tray.png');
+    assert.deepEqual(tray.labels(), [
+      'Open',
+      'Connect to Local sandbox',
+      'Connect to Team VMs',
+      '---',
+      'Quit',
+    ]);
+    assert.equal(tray.toolTip, 'dsvm-pool — no connections');
+    core.setConnections(1);
+    assert.equal(tray.toolTip, 'dsvm-pool — 1 connection');
+    core.setConnections(3);
+    assert.equal(tray.toolTip, 'dsvm-pool — 3 connections');
+  });
+
+  it('rebuilds the menu when the pools change', async () => {
+    const { tray, core } = await start();
+    const builds = tray.menuBuilds;
+    core.setPools([pool('a', 'R&D pool')]);
+    assert.equal(tray.menuBuilds, builds + 1);
+    assert.deepEqual(tray.labels(), ['Open', 'Connect to R&&D pool', '---', 'Quit']);
+  });
+
+  it('Connect shows the window and asks the UI to connect', async () => {
+    const { fake, tray, core, window } = await start();
+    fake.ipcMain.sendFrom('dsvm-pool:hello', window.webContents);
+    const client = clientFor(window.webContents);
+    const requested = new Promise<{ poolId: string }>((resolve) => {
+      client.on('app.onDidRequestConnect', resolve);
+    });
+    await client.call('app.info', {}); // the subscription has reached the core
+
+    window.userClose();
+    tray.clickItem('Connect to Team VMs');
+    assert.equal(window.visible, true);
+    assert.deepEqual(core.connectRequests, ['team']);
+    assert.deepEqual(await requested, { poolId: 'team' });
+  });
+
+  it('Open and a click on the icon (Windows/Linux) show the window', async () => {
+    const { tray, window } = await start({ platform: 'win32' });
+    window.userClose();
+    tray.clickItem('Open');
+    assert.equal(window.visible, true);
+    window.userClose();
+    tray.emit('click');
+    assert.equal(window.visible, true);
+  });
+
+  it('leaves a click on macOS to the menu', async () => {
+    const { tray } = await start({ platform: 'darwin' });
+    assert.equal(tray.listenerCount('click'), 0);
+  });
+});
