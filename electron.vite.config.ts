@@ -2,6 +2,23 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * In `npm run dev` only: Vite's React refresh preamble is an inline script and its HMR socket
+ * another origin, which the page's CSP (rightly) forbids; the built app keeps the strict one.
+ */
+function devCsp(): Plugin {
+  return {
+    name: 'dsvm-pool-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace(
+        "script-src 'self'",
+        "script-src 'self' 'unsafe-inline'; connect-src 'self' ws://localhost:* ws://127.0.0.1:*",
+      ),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -29,8 +46,9 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [react()],
+    plugins: [react(), devCsp()],
     build: {
+      minify: true,
       rollupOptions: { input: resolve('src/renderer/index.html') },
     },
   },

@@ -79,7 +79,7 @@ export const methods = {
 
   'terminals.ack': method(
     z.object({ terminalId: id('terminalId'), chars: z.number().int().min(0) }).strict(),
-    'Flow control: the UI has rendered this many characters of `terminals.onData`.',
+    'Flow control: the UI rendered this many more characters of `terminals.onData` since its last ack.',
   ).returns<void>(),
 
   'terminals.close': method(

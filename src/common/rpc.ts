@@ -209,6 +209,9 @@ export interface RpcServerOptions {
 /** Serves the contract to any number of peers, one per transport. */
 export class RpcServer implements Disposable {
   private readonly peers = new Set<RpcPeer>();
+  private readonly peersChanged = new Emitter<number>();
+  /** Fires with the number of connected peers whenever one comes or goes. */
+  readonly onDidChangePeerCount = this.peersChanged.event;
 
   constructor(
     private readonly handlers: Handlers,
@@ -217,8 +220,12 @@ export class RpcServer implements Disposable {
 
   /** Starts serving a transport; the peer ends when the transport closes. */
   connect(transport: Transport): RpcPeer {
-    const peer = new RpcPeer(transport, this.handlers, this.options, () => this.peers.delete(peer));
+    const peer = new RpcPeer(transport, this.handlers, this.options, () => {
+      this.peers.delete(peer);
+      this.peersChanged.fire(this.peers.size);
+    });
     this.peers.add(peer);
+    this.peersChanged.fire(this.peers.size);
     return peer;
   }
 
@@ -233,6 +240,7 @@ export class RpcServer implements Disposable {
 
   dispose(): void {
     for (const peer of [...this.peers]) peer.dispose();
+    this.peersChanged.dispose();
   }
 }
 

@@ -23,7 +23,12 @@ export interface AppCoreOptions {
   log?: (line: string) => void;
   /** Instances in the local sandbox pool (default 2). */
   localInstances?: number;
+  /** How long connections outlive the last UI (window or browser tab) before they close. */
+  orphanGraceMs?: number;
 }
+
+/** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
+const ORPHAN_GRACE_MS = 30_000;
 
 export interface AppCore extends Disposable {
   /** Serve the contract over a transport: `core.rpc.connect(transport)`. */
@@ -105,6 +110,22 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(terminals.onDidResize((e) => rpc.emit('terminals.onDidResize', e)));
   store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));
   store.add(prompts.onDidClose((p) => rpc.emit('prompts.onDidClose', p)));
+
+  // Sessions nobody can see any more still count on the VM and hold its resources.
+  let orphanTimer: NodeJS.Timeout | undefined;
+  store.add(
+    rpc.onDidChangePeerCount((count) => {
+      clearTimeout(orphanTimer);
+      orphanTimer = undefined;
+      if (count > 0 || connections.list().length === 0) return;
+      orphanTimer = setTimeout(() => {
+        log(`no window is open: closing ${connections.list().length} connection(s)`);
+        connections.closeAll();
+      }, options.orphanGraceMs ?? ORPHAN_GRACE_MS);
+      orphanTimer.unref();
+    }),
+  );
+  store.add({ dispose: () => clearTimeout(orphanTimer) });
 
   await Promise.all([...providers.values()].map((p) => p.start()));
 

@@ -7,7 +7,8 @@ export interface WebMessagePort {
   postMessage(message: unknown): void;
   start(): void;
   close(): void;
-  onmessage: ((event: { data: unknown }) => void) | null;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
 export class MessagePortTransport implements Transport {
@@ -17,8 +18,10 @@ export class MessagePortTransport implements Transport {
   readonly onMessage = this.messages.event;
   readonly onClose = this.closes.event;
 
+  private readonly listener = (event: { data: unknown }) => this.messages.fire(event.data);
+
   constructor(private readonly port: WebMessagePort) {
-    port.onmessage = (event) => this.messages.fire(event.data);
+    port.addEventListener('message', this.listener);
     port.start();
   }
 
@@ -30,7 +33,7 @@ export class MessagePortTransport implements Transport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.port.onmessage = null;
+    this.port.removeEventListener('message', this.listener);
     this.port.close();
     this.closes.fire();
   }

@@ -129,8 +129,13 @@ export class ConnectionService implements Disposable {
     connection.dispose();
   }
 
-  dispose(): void {
+  /** Closes every connection (their terminals end with them). */
+  closeAll(): void {
     for (const entry of [...this.entries.values()]) entry.connection?.dispose();
+  }
+
+  dispose(): void {
+    this.closeAll();
     this.entries.clear();
     this.changed.dispose();
   }

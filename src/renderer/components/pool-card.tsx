@@ -1,0 +1,166 @@
+// A pool: what it is, its instances, the Connect button, the Connect progress and its errors.
+import {
+  Button,
+  Card,
+  CardHeader,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { Dismiss16Regular, PlugConnected20Regular } from '@fluentui/react-icons';
+import type { PoolInfo, Prompt } from '../../common/models';
+import type { ConnectionMap } from '../state/use-connections';
+import { isDeclined, type ConnectError, type PendingConnect } from '../state/use-workspace';
+import { InstanceRow } from './instance-row';
+import { PoolKindBadge } from './pool-kind-badge';
+
+const useStyles = makeStyles({
+  card: { gap: tokens.spacingVerticalS },
+  title: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalS,
+  },
+  heading: { margin: 0 },
+  // Fingerprints and addresses have no spaces; without this they push the text out of the card.
+  errorBody: { overflowWrap: 'anywhere', minWidth: 0 },
+  description: { color: tokens.colorNeutralForeground2, margin: `${tokens.spacingVerticalXXS} 0` },
+  user: { color: tokens.colorNeutralForeground3 },
+  instances: {
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '2px',
+  },
+  none: { color: tokens.colorNeutralForeground3, padding: `0 ${tokens.spacingHorizontalS}` },
+  progress: { minHeight: '20px' },
+  connect: { width: '100%' },
+});
+
+export interface PoolCardProps {
+  pool: PoolInfo;
+  connections: ConnectionMap;
+  prompts: Prompt[];
+  pending?: PendingConnect;
+  error?: ConnectError;
+  disabled: boolean;
+  onConnect: (instanceId?: string) => void;
+  onDismissError: () => void;
+}
+
+/** Says what the Connect in progress waits for, naming the instance as soon as it is known. */
+function progressText(
+  pool: PoolInfo,
+  pending: PendingConnect,
+  connections: ConnectionMap,
+  prompts: Prompt[],
+) {
+  let name = pending.instanceName;
+  if (!name) {
+    // Placement chose an instance: the app announces it as a "connecting" connection.
+    for (const c of connections.values()) {
+      if (c.poolId === pool.id && c.state === 'connecting') name = c.instanceName;
+    }
+  }
+  if (pending.step === 'opening') return `Opening a terminal on ${name ?? pool.name}…`;
+  const prompt = prompts.find((p) => p.poolId === pool.id);
+  if (prompt) return `Waiting for you to check the host key of ${prompt.instanceName}…`;
+  return name ? `Connecting to ${name}…` : `Choosing an instance of ${pool.name}…`;
+}
+
+export function PoolCard(props: PoolCardProps) {
+  const { pool, pending, error, disabled, onConnect } = props;
+  const styles = useStyles();
+  const busy = pending !== undefined;
+  return (
+    <Card className={styles.card} data-testid={`pool-card-${pool.id}`} aria-busy={busy}>
+      <CardHeader
+        header={
+          <div className={styles.title}>
+            <Text as="h2" weight="semibold" size={400} className={styles.heading}>
+              {pool.name}
+            </Text>
+            <PoolKindBadge kind={pool.kind} />
+          </div>
+        }
+        description={
+          <div>
+            <Text as="p" block className={styles.description}>
+              {pool.description}
+            </Text>
+            <Text size={200} className={styles.user}>
+              Signs in as {pool.user}
+            </Text>
+          </div>
+        }
+      />
+      {pool.instances.length ? (
+        <ul className={styles.instances} aria-label={`Instances of ${pool.name}`}>
+          {pool.instances.map((instance) => (
+            <InstanceRow
+              key={instance.id}
+              instance={instance}
+              disabled={busy || disabled}
+              onConnect={() => onConnect(instance.id)}
+            />
+          ))}
+        </ul>
+      ) : (
+        <Text size={200} className={styles.none}>
+          No instances yet: Connect starts one.
+        </Text>
+      )}
+      {error && (
+        <MessageBar
+          intent={isDeclined(error) ? 'warning' : 'error'}
+          layout="multiline"
+          data-testid={`error-${pool.id}`}
+        >
+          <MessageBarBody className={styles.errorBody}>
+            <MessageBarTitle>
+              {isDeclined(error) ? 'Not connected' : 'Could not connect'}
+            </MessageBarTitle>
+            {error.message}
+          </MessageBarBody>
+          <MessageBarActions
+            containerAction={
+              <Button
+                appearance="transparent"
+                aria-label="Dismiss"
+                icon={<Dismiss16Regular />}
+                onClick={props.onDismissError}
+              />
+            }
+          />
+        </MessageBar>
+      )}
+      {pending && (
+        <div className={styles.progress} role="status">
+          <Spinner
+            size="tiny"
+            labelPosition="after"
+            label={progressText(pool, pending, props.connections, props.prompts)}
+          />
+        </div>
+      )}
+      <Button
+        appearance="primary"
+        className={styles.connect}
+        icon={busy ? <Spinner size="tiny" /> : <PlugConnected20Regular />}
+        disabled={busy || disabled}
+        data-testid={`connect-${pool.id}`}
+        onClick={() => onConnect()}
+      >
+        {busy ? 'Connecting…' : 'Connect'}
+      </Button>
+    </Card>
+  );
+}

@@ -1,0 +1,94 @@
+// The page shell: theme, then "connecting", a clear failure, or the app once the RPC link is up.
+import {
+  FluentProvider,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  makeStyles,
+  tokens,
+  webDarkTheme,
+  webLightTheme,
+} from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import type { RpcClient } from '../../common/rpc';
+import { RpcContext } from '../state/rpc-context';
+import { usePrefersDark } from '../state/use-prefers-dark';
+import { App } from './app';
+
+const useStyles = makeStyles({
+  centered: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    height: '100%',
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'center',
+    padding: tokens.spacingHorizontalXXL,
+    boxSizing: 'border-box',
+  },
+  failure: { maxWidth: '640px' },
+});
+
+type Phase =
+  { kind: 'connecting' } | { kind: 'ready'; rpc: RpcClient } | { kind: 'failed'; message: string };
+
+export function Root({ connecting }: { connecting: Promise<RpcClient> }) {
+  const styles = useStyles();
+  const dark = usePrefersDark();
+  const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
+
+  useEffect(() => {
+    // Native parts (scrollbars, form controls) follow the theme too.
+    document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+  }, [dark]);
+
+  useEffect(() => {
+    let live = true;
+    connecting.then(
+      (rpc) => live && setPhase({ kind: 'ready', rpc }),
+      (err: unknown) =>
+        live &&
+        setPhase({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [connecting]);
+
+  let body;
+  if (phase.kind === 'ready') {
+    body = (
+      <RpcContext.Provider value={phase.rpc}>
+        <App dark={dark} />
+      </RpcContext.Provider>
+    );
+  } else if (phase.kind === 'failed') {
+    body = (
+      <div className={styles.centered}>
+        <MessageBar
+          intent="error"
+          layout="multiline"
+          className={styles.failure}
+          data-testid="app-connect-error"
+        >
+          <MessageBarBody>
+            <MessageBarTitle>Cannot reach dsvm-pool</MessageBarTitle>
+            {phase.message}
+          </MessageBarBody>
+        </MessageBar>
+      </div>
+    );
+  } else {
+    body = (
+      <div className={styles.centered}>
+        <Spinner label="Connecting to the app…" />
+      </div>
+    );
+  }
+
+  return (
+    // No className here: Fluent copies the provider's classes onto every portal (tooltips,
+    // dialogs), and a full-height class there would cover the page. styles.css sizes it.
+    <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>{body}</FluentProvider>
+  );
+}

@@ -1,0 +1,167 @@
+// The right side: terminal tabs, the active terminal (or a friendly empty state), its messages.
+import {
+  Button,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  ArrowClockwise16Regular,
+  Dismiss16Regular,
+  WindowConsoleRegular,
+} from '@fluentui/react-icons';
+import { useEffect, useState } from 'react';
+import type { Workspace } from '../state/use-workspace';
+import { TerminalSearch } from '../terminal/terminal-search';
+import { terminalTheme } from '../terminal/terminal-theme';
+import { TerminalTabs } from './terminal-tabs';
+
+const useStyles = makeStyles({
+  root: {
+    flex: '1 1 auto',
+    minHeight: 0,
+    display: 'flex',
+    flexDirection: 'column',
+  },
+  stage: {
+    position: 'relative',
+    flex: '1 1 auto',
+    minHeight: 0,
+  },
+  area: {
+    position: 'absolute',
+    inset: 0,
+    overflow: 'hidden',
+  },
+  empty: {
+    position: 'absolute',
+    inset: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    justifyContent: 'center',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalXXL,
+    textAlign: 'center',
+    color: tokens.colorNeutralForeground2,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  emptyIcon: { fontSize: '40px', color: tokens.colorNeutralForeground4 },
+  hint: { color: tokens.colorNeutralForeground3, maxWidth: '420px' },
+  bar: { flex: '0 0 auto', borderRadius: 0 },
+  barBody: { overflowWrap: 'anywhere', minWidth: 0 },
+});
+
+export interface TerminalAreaProps {
+  workspace: Workspace;
+  dark: boolean;
+}
+
+export function TerminalArea({ workspace, dark }: TerminalAreaProps) {
+  const styles = useStyles();
+  const { tabs, activeId } = workspace;
+  const active = tabs.find((t) => t.terminalId === activeId);
+  const [search, setSearch] = useState<{ terminalId: string; request: number }>();
+
+  // Ctrl+Shift+F inside a terminal opens (or refocuses) the find box for that terminal.
+  useEffect(() => {
+    const subs = tabs.map((tab) =>
+      tab.session.onDidRequestSearch(() =>
+        setSearch((old) => ({ terminalId: tab.terminalId, request: (old?.request ?? 0) + 1 })),
+      ),
+    );
+    return () => subs.forEach((s) => s.dispose());
+  }, [tabs]);
+
+  const closeSearch = () => {
+    active?.session.clearSearch();
+    active?.session.focus();
+    setSearch(undefined);
+  };
+
+  return (
+    <div className={styles.root}>
+      <TerminalTabs
+        tabs={tabs}
+        activeId={activeId}
+        onSelect={workspace.activate}
+        onClose={workspace.closeTab}
+      />
+      {active?.error && (
+        <MessageBar
+          intent="error"
+          className={styles.bar}
+          data-testid={`tab-error-${active.terminalId}`}
+        >
+          <MessageBarBody className={styles.barBody}>
+            <MessageBarTitle>Terminal problem</MessageBarTitle>
+            {active.error}
+          </MessageBarBody>
+          <MessageBarActions
+            containerAction={
+              <Button
+                appearance="transparent"
+                aria-label="Dismiss"
+                icon={<Dismiss16Regular />}
+                onClick={() => workspace.dismissTabError(active.terminalId)}
+              />
+            }
+          />
+        </MessageBar>
+      )}
+      {active?.ended !== undefined && (
+        <MessageBar
+          intent="info"
+          className={styles.bar}
+          data-testid={`ended-bar-${active.terminalId}`}
+        >
+          <MessageBarBody className={styles.barBody}>
+            <MessageBarTitle>Session ended</MessageBarTitle>
+            {active.ended}
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button
+              size="small"
+              icon={<ArrowClockwise16Regular />}
+              disabled={workspace.pending[active.poolId] !== undefined}
+              onClick={() => workspace.connect(active.poolId, active.instanceId)}
+            >
+              Reconnect
+            </Button>
+            <Button size="small" onClick={() => workspace.closeTab(active.terminalId)}>
+              Close tab
+            </Button>
+          </MessageBarActions>
+        </MessageBar>
+      )}
+      <div className={styles.stage}>
+        {/* Terminals attach themselves here; React renders nothing inside this element. */}
+        <div
+          ref={workspace.areaRef}
+          className={styles.area}
+          style={{ backgroundColor: terminalTheme(dark).background }}
+        />
+        {tabs.length === 0 && (
+          <div className={styles.empty} data-testid="empty-terminals">
+            <WindowConsoleRegular className={styles.emptyIcon} aria-hidden />
+            <Text size={500} weight="semibold">
+              No terminal open — click Connect
+            </Text>
+            <Text className={styles.hint}>
+              Pick a pool on the left and click Connect: dsvm-pool chooses a good instance, opens a
+              shell on it and shows it here. Your files in ~/notebooks/remote follow you to any
+              instance.
+            </Text>
+          </div>
+        )}
+        {active && search?.terminalId === active.terminalId && (
+          <TerminalSearch session={active.session} request={search.request} onClose={closeSearch} />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,235 @@
+// The terminal tabs and the Connect flow (connect → fit a new terminal → open it → show its tab).
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { ErrorCode, RpcError } from '../../common/errors';
+import type { ConnectionInfo, PoolInfo } from '../../common/models';
+import { TerminalRouter } from '../terminal/terminal-router';
+import { TerminalSession } from '../terminal/terminal-session';
+import { useRpc } from './rpc-context';
+
+export interface TerminalTab {
+  terminalId: string;
+  connectionId: string;
+  poolId: string;
+  poolName: string;
+  instanceId: string;
+  instanceName: string;
+  host: string;
+  port: number;
+  session: TerminalSession;
+  /** Why the shell ended, once it has. */
+  ended?: string;
+  /** The app's message when typing or resizing failed. */
+  error?: string;
+}
+
+export interface PendingConnect {
+  /** Set when the user picked the instance, or once the app said which one it chose. */
+  instanceId?: string;
+  instanceName?: string;
+  step: 'connecting' | 'opening';
+}
+
+export interface ConnectError {
+  code: string;
+  message: string;
+}
+
+export interface Workspace {
+  tabs: TerminalTab[];
+  activeId?: string;
+  /** Connects in progress, by pool id. */
+  pending: Record<string, PendingConnect>;
+  /** The last failed Connect of each pool, by pool id. */
+  errors: Record<string, ConnectError>;
+  /** Where terminals live; TerminalArea renders this element and nothing else inside it. */
+  areaRef: RefObject<HTMLDivElement | null>;
+  connect(poolId: string, instanceId?: string): void;
+  activate(terminalId: string): void;
+  closeTab(terminalId: string): void;
+  dismissError(poolId: string): void;
+  dismissTabError(terminalId: string): void;
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
+export function useWorkspace(pools: PoolInfo[] | undefined, dark: boolean): Workspace {
+  const rpc = useRpc();
+  const [tabs, setTabs] = useState<TerminalTab[]>([]);
+  const [activeId, setActiveId] = useState<string>();
+  const [pending, setPending] = useState<Record<string, PendingConnect>>({});
+  const [errors, setErrors] = useState<Record<string, ConnectError>>({});
+  const areaRef = useRef<HTMLDivElement | null>(null);
+  const routerRef = useRef<TerminalRouter | undefined>(undefined);
+  // The connect flow is async and outlives renders; it reads the latest values through refs.
+  const tabsRef = useRef(tabs);
+  const poolsRef = useRef(pools);
+  const darkRef = useRef(dark);
+  const inFlight = useRef(new Set<string>());
+  useEffect(() => {
+    tabsRef.current = tabs;
+    poolsRef.current = pools;
+    darkRef.current = dark;
+  });
+
+  useEffect(() => {
+    const router = new TerminalRouter(rpc);
+    routerRef.current = router;
+    return () => {
+      router.dispose();
+      routerRef.current = undefined;
+      for (const tab of tabsRef.current) tab.session.dispose();
+    };
+  }, [rpc]);
+
+  const updateTab = useCallback((terminalId: string, change: Partial<TerminalTab>) => {
+    setTabs((old) => old.map((t) => (t.terminalId === terminalId ? { ...t, ...change } : t)));
+  }, []);
+
+  /** Closes a connection nobody shows any more, so it does not linger (and count as a session). */
+  const releaseConnection = useCallback(
+    (connectionId: string, remaining: TerminalTab[]) => {
+      if (remaining.some((t) => t.connectionId === connectionId)) return;
+      rpc.call('connections.close', { connectionId }).catch(() => {});
+    },
+    [rpc],
+  );
+
+  const connect = useCallback(
+    (poolId: string, instanceId?: string) => {
+      // One Connect per pool at a time: the button is disabled, but the tray can ask too.
+      if (inFlight.current.has(poolId)) return;
+      inFlight.current.add(poolId);
+      const pool = poolsRef.current?.find((p) => p.id === poolId);
+      const chosen = pool?.instances.find((i) => i.id === instanceId);
+      setPending((old) => ({
+        ...old,
+        [poolId]: { instanceId, instanceName: chosen?.name, step: 'connecting' },
+      }));
+      setErrors((old) => without(old, poolId));
+
+      void (async () => {
+        let connection: ConnectionInfo | undefined;
+        let session: TerminalSession | undefined;
+        try {
+          connection = await rpc.call(
+            'connections.connect',
+            instanceId ? { poolId, instanceId } : { poolId },
+          );
+          const conn = connection;
+          setPending((old) => ({
+            ...old,
+            [poolId]: {
+              instanceId: conn.instanceId,
+              instanceName: conn.instanceName,
+              step: 'opening',
+            },
+          }));
+          const area = areaRef.current;
+          const router = routerRef.current;
+          if (!area || !router) throw new Error('The terminal area is not ready; reload the page.');
+          // Fit a hidden terminal first so the pty starts at the size it will be shown at:
+          // a shell started at 80×24 and resized a moment later redraws its prompt twice.
+          session = new TerminalSession({ rpc, dark: darkRef.current });
+          session.setVisible(false);
+          await session.mount(area);
+          const info = await rpc.call('terminals.open', {
+            connectionId: conn.id,
+            cols: session.cols,
+            rows: session.rows,
+          });
+          session.attach(info.id, router);
+          const tab: TerminalTab = {
+            terminalId: info.id,
+            connectionId: conn.id,
+            poolId,
+            poolName: poolsRef.current?.find((p) => p.id === poolId)?.name ?? poolId,
+            instanceId: info.instanceId,
+            instanceName: info.instanceName,
+            host: conn.host,
+            port: conn.port,
+            session,
+          };
+          session.onDidEnd((reason) => updateTab(info.id, { ended: reason }));
+          session.onDidError((message) => updateTab(info.id, { error: message }));
+          session.onDidRequestSwitch((step) => {
+            const all = tabsRef.current;
+            const at = all.findIndex((t) => t.terminalId === info.id);
+            const next = all[(at + step + all.length) % all.length];
+            if (next) setActiveId(next.terminalId);
+          });
+          setTabs((old) => [...old, tab]);
+          setActiveId(info.id);
+        } catch (err) {
+          session?.dispose();
+          if (connection) releaseConnection(connection.id, tabsRef.current);
+          const error = RpcError.from(err);
+          setErrors((old) => ({ ...old, [poolId]: { code: error.code, message: error.message } }));
+        } finally {
+          inFlight.current.delete(poolId);
+          setPending((old) => without(old, poolId));
+        }
+      })();
+    },
+    [rpc, updateTab, releaseConnection],
+  );
+
+  const closeTab = useCallback(
+    (terminalId: string) => {
+      const all = tabsRef.current;
+      const index = all.findIndex((t) => t.terminalId === terminalId);
+      const tab = all[index];
+      if (!tab) return;
+      if (!tab.session.hasEnded) rpc.call('terminals.close', { terminalId }).catch(() => {});
+      tab.session.dispose();
+      const remaining = all.filter((t) => t.terminalId !== terminalId);
+      releaseConnection(tab.connectionId, remaining);
+      setTabs(remaining);
+      // Like browsers: the neighbour to the right takes over, else the one to the left.
+      setActiveId((active) =>
+        active === terminalId ? (remaining[index] ?? remaining[index - 1])?.terminalId : active,
+      );
+    },
+    [rpc, releaseConnection],
+  );
+
+  // Only the active terminal is visible; the others keep their size so they stay fitted.
+  useEffect(() => {
+    for (const tab of tabs) tab.session.setVisible(tab.terminalId === activeId);
+  }, [tabs, activeId]);
+
+  // Focus follows the shown tab, so one can type right after Connect or a tab switch.
+  useEffect(() => {
+    if (!activeId) return;
+    tabsRef.current.find((t) => t.terminalId === activeId)?.session.focus();
+  }, [activeId]);
+
+  useEffect(() => {
+    for (const tab of tabs) tab.session.setDark(dark);
+  }, [tabs, dark]);
+
+  return {
+    tabs,
+    activeId,
+    pending,
+    errors,
+    areaRef,
+    connect,
+    activate: setActiveId,
+    closeTab,
+    dismissError: useCallback((poolId: string) => setErrors((old) => without(old, poolId)), []),
+    dismissTabError: useCallback(
+      (terminalId: string) => updateTab(terminalId, { error: undefined }),
+      [updateTab],
+    ),
+  };
+}
+
+/** Whether a Connect failure is the user's own choice (declined a host key) rather than a fault. */
+export function isDeclined(error: ConnectError): boolean {
+  return error.code === ErrorCode.HostKeyRejected || error.code === ErrorCode.Cancelled;
+}

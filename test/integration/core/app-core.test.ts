@@ -1,0 +1,134 @@
+// The whole Node side as the UI sees it: the composition root served over the in-memory
+// transport, with the real local sandbox pool behind it.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode, RpcError } from '../../../src/common/errors';
+import type { Prompt } from '../../../src/common/models';
+import { RpcClient } from '../../../src/common/rpc';
+import { createMemoryTransportPair } from '../../../src/common/transports/memory';
+import { createAppCore, type AppCore } from '../../../src/core/app-core';
+
+function until<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const value = probe();
+      if (value !== undefined && value !== false) return resolve(value);
+      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe('app core over RPC', () => {
+  let dataDir: string;
+  let core: AppCore;
+  const clients: RpcClient[] = [];
+
+  function client(): RpcClient {
+    const [a, b] = createMemoryTransportPair();
+    core.rpc.connect(b);
+    const ui = new RpcClient(a);
+    clients.push(ui);
+    return ui;
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'app-core-'));
+    core = await createAppCore({
+      dataDir,
+      shell: 'headless',
+      version: '9.9.9',
+      log: () => {},
+      orphanGraceMs: 200,
+    });
+  });
+
+  after(async () => {
+    await core.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the local sandbox pool with its running instances', async () => {
+    const pools = await client().call('pools.list', {});
+    assert.equal(pools.length, 1);
+    const [pool] = pools;
+    assert.equal(pool!.kind, 'local');
+    assert.match(pool!.description, /sandbox/i);
+    assert.deepEqual(
+      pool!.instances.map((i) => [i.name, i.state, i.host]),
+      [
+        ['local-0', 'running', '127.0.0.1'],
+        ['local-1', 'running', '127.0.0.1'],
+      ],
+    );
+  });
+
+  it('connects after the user trusts the host key, and opens a working terminal', async () => {
+    const ui = client();
+    const prompts: Prompt[] = [];
+    ui.on('prompts.onDidOpen', (p) => {
+      prompts.push(p);
+      void ui.call('prompts.answer', { promptId: p.id, accept: true });
+    });
+    const output: string[] = [];
+    ui.on('terminals.onData', (e) => {
+      output.push(e.data);
+      void ui.call('terminals.ack', { terminalId: e.terminalId, chars: e.data.length });
+    });
+    const connection = await ui.call('connections.connect', { poolId: 'local' });
+    assert.equal(connection.state, 'connected');
+    assert.equal(prompts.length, 1);
+    assert.match(prompts[0]!.fingerprint, /^SHA256:/);
+    // The trust is remembered on disk, owner-only.
+    const known = await readFile(join(dataDir, 'known-hosts.json'), 'utf8');
+    assert.match(known, /local/);
+
+    const terminal = await ui.call('terminals.open', {
+      connectionId: connection.id,
+      cols: 90,
+      rows: 30,
+    });
+    await ui.call('terminals.write', { terminalId: terminal.id, data: 'echo core-$((40+2))\n' });
+    await until('the shell answer', () => /core-42/.test(output.join('')));
+
+    // A second connection to the same instance needs no question (trusted) and goes by affinity.
+    const again = await ui.call('connections.connect', { poolId: 'local' });
+    assert.equal(prompts.length, 1);
+    assert.equal(again.instanceId, connection.instanceId);
+    await ui.call('connections.close', { connectionId: again.id });
+  });
+
+  it('answers bad input and unknown ids with clear coded errors', async () => {
+    const ui = client();
+    await assert.rejects(
+      ui.call('connections.connect', { poolId: 42 } as unknown as { poolId: string }),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === ErrorCode.BadInput && /poolId/.test(e.message),
+    );
+    await assert.rejects(
+      ui.call('connections.connect', { poolId: 'nope' }),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === ErrorCode.NotFound && /nope/.test(e.message),
+    );
+    await assert.rejects(
+      ui.call('terminals.open', { connectionId: 'conn-999', cols: 80, rows: 24 }),
+      (e: unknown) => e instanceof RpcError && e.code === ErrorCode.NotFound,
+    );
+  });
+
+  it('closes connections nobody can see once the last UI has been gone for the grace period', async () => {
+    const ui = client();
+    await ui.call('connections.connect', { poolId: 'local', instanceId: 'local-1' });
+    assert.ok(core.connectedCount() >= 1);
+    // Every UI goes away (the earlier tests' clients too), as when the last browser tab closes.
+    for (const ui of clients) ui.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(core.connectedCount() >= 1, 'connections survive within the grace period');
+    await until('connections to close', () => core.connectedCount() === 0, 3000);
+  });
+});
