@@ -49,6 +49,8 @@ export default defineConfig({
     plugins: [react(), devCsp()],
     build: {
       minify: true,
+      // A desktop app loads its bundle from disk; one 1 MB chunk is fine.
+      chunkSizeWarningLimit: 2048,
       rollupOptions: { input: resolve('src/renderer/index.html') },
     },
   },

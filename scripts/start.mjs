@@ -21,47 +21,69 @@ function electronBinary() {
   }
 }
 
-/** npm 11 runs no dependency install scripts unless allowed; fetch Electron's binary once. */
+/**
+ * npm 11 runs no dependency install scripts unless allowed (package.json allowScripts denies
+ * Electron's), so the first start fetches the binary. Returns why it could not, or undefined.
+ */
 function fetchElectron() {
-  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return false;
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return 'ELECTRON_SKIP_BINARY_DOWNLOAD is set';
   let installer;
   try {
     installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
   } catch {
-    return false;
+    return 'the electron package is not installed (run npm install)';
   }
   console.log('Fetching the Electron binary (first start only)…');
-  const result = spawnSync(process.execPath, [installer], { stdio: 'inherit', timeout: 300_000 });
-  return result.status === 0 && electronBinary() !== undefined;
+  const result = spawnSync(process.execPath, [installer], { encoding: 'utf8', timeout: 300_000 });
+  if (result.status === 0 && electronBinary()) return undefined;
+  const detail = `${result.stderr ?? ''}${result.stdout ?? ''}`.match(/(\w*Error: .*)/);
+  return detail ? detail[1].slice(0, 160) : 'the download failed';
 }
 
-const build = spawnSync(
-  process.execPath,
-  [require.resolve('electron-vite/bin/electron-vite.js'), 'build'],
-  {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
+/** A package's bin script (its exports map hides the file from require.resolve). */
+function binOf(pkg) {
+  let dir = dirname(require.resolve(pkg));
+  const isPackageRoot = (d) =>
+    existsSync(join(d, 'package.json')) && require(join(d, 'package.json')).name === pkg;
+  while (!isPackageRoot(dir)) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`Cannot find the ${pkg} package; run npm install.`);
+    dir = up;
+  }
+  const { bin } = require(join(dir, 'package.json'));
+  return join(dir, typeof bin === 'string' ? bin : bin[pkg]);
+}
+
+const build = spawnSync(process.execPath, [binOf('electron-vite'), 'build'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (build.status !== 0) {
   console.error('The build failed (see above); fix it and run `npm start` again.');
   process.exit(build.status ?? 1);
 }
 
 let electron = headlessOnly ? undefined : electronBinary();
-if (!headlessOnly && !electron && fetchElectron()) electron = electronBinary();
+let why;
+if (!headlessOnly && !electron) {
+  why = fetchElectron();
+  electron = electronBinary();
+}
 
-const child = electron
-  ? spawn(electron, [root, ...passThrough], { cwd: root, stdio: 'inherit' })
-  : (console.log(
-      headlessOnly
-        ? 'Starting the headless host.'
-        : 'Electron is not installed on this machine, so dsvm-pool starts headless: open the address below in a browser.',
-    ),
-    spawn(process.execPath, [join(root, 'out/main/host.js'), ...passThrough], {
-      cwd: root,
-      stdio: 'inherit',
-    }));
+let child;
+if (electron) {
+  child = spawn(electron, [root, ...passThrough], { cwd: root, stdio: 'inherit' });
+} else {
+  console.log(
+    headlessOnly
+      ? 'Starting the headless host.'
+      : `Electron is not available (${why}), so dsvm-pool runs headless: open the address below in a browser.`,
+  );
+  child = spawn(process.execPath, [join(root, 'out/main/host.js'), ...passThrough], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
