@@ -1,35 +1,93 @@
 // SSH connections to pool instances: placement picks the instance, the provider says how to reach
-// it, the host key is checked against the pool's trust store, and state changes are announced.
+// it, the host key is checked against the pool's trust store, a dropped link is reconnected to the
+// same instance under the same id, and every state change is announced.
 import { ErrorCode, RpcError } from '../../common/errors';
-import { Emitter, type Disposable } from '../../common/event';
-import type { ConnectionInfo } from '../../common/models';
+import { Emitter, toDisposable, type Disposable } from '../../common/event';
+import type { ConnectionInfo, ConnectionState } from '../../common/models';
 import { chooseInstance } from '../placement/placement';
-import type { PoolProvider } from '../providers/pool-provider';
+import type { ConnectTarget, PoolProvider } from '../providers/pool-provider';
 import type { PromptService } from '../prompts/prompt-service';
+import { algorithmOf, fingerprintOf } from '../ssh/host-key';
 import { createHostKeyVerifier } from '../ssh/host-key-verifier';
 import type { KnownHostsStore } from '../ssh/known-hosts-store';
-import { SshConnection } from '../ssh/ssh-connection';
+import type { CloseParticipant, LinkSource } from '../ssh/link-source';
+import { SshConnection, type SshCloseEvent } from '../ssh/ssh-connection';
+import { backoffDelay } from './reconnect-backoff';
+
+/** Every timing of a connection's life; injectable so tests can cut and heal links in ms. */
+export interface ConnectionTimings {
+  /** Ping the server this often when idle (Azure's load balancer drops flows idle for 4 min). */
+  keepaliveIntervalMs: number;
+  /** Unanswered pings before the link counts as dead. */
+  keepaliveCountMax: number;
+  /** TCP connect + handshake + login budget per attempt (host-key questions excluded). */
+  readyTimeoutMs: number;
+  /** First reconnect delay; doubles per attempt up to `backoffMaxMs`, ± `backoffJitter`. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  backoffJitter: number;
+  /** After this long without a link, the connection is `lost`. */
+  giveUpAfterMs: number;
+  /** How long a user's close waits for close participants (e.g. ending tmux sessions). */
+  closeGraceMs: number;
+}
+
+export const DEFAULT_TIMINGS: ConnectionTimings = {
+  keepaliveIntervalMs: 30_000,
+  keepaliveCountMax: 3,
+  readyTimeoutMs: 20_000,
+  backoffInitialMs: 500,
+  backoffMaxMs: 30_000,
+  backoffJitter: 0.2,
+  giveUpAfterMs: 10 * 60_000,
+  closeGraceMs: 2_000,
+};
 
 export interface ConnectionServiceDeps {
   providers: ReadonlyMap<string, PoolProvider>;
   knownHosts: KnownHostsStore;
   prompts: PromptService;
   log: (line: string) => void;
+  timings?: Partial<ConnectionTimings>;
 }
 
 interface Entry {
   info: ConnectionInfo;
   connection?: SshConnection;
+  /** The host key accepted at connect time: a reconnect accepts this key and no other. */
+  hostKey?: Buffer;
+  /** The user (or the app) asked to close: never reconnect. */
+  closing: boolean;
+  /** When the link dropped (for the give-up budget). */
+  lostAt: number;
+  timer?: NodeJS.Timeout;
+  /** Aborts the connect or reconnect attempt in flight. */
+  attempt?: AbortController;
 }
 
-export class ConnectionService implements Disposable {
+/** Failures that another attempt cannot fix: reconnecting stops and the connection is `lost`. */
+const FINAL: readonly ErrorCode[] = [
+  ErrorCode.HostKeyMismatch,
+  ErrorCode.HostKeyRejected,
+  ErrorCode.AuthFailed,
+  ErrorCode.NotFound,
+];
+
+const ENDED: readonly ConnectionState[] = ['closed', 'lost', 'failed'];
+
+export class ConnectionService implements LinkSource, Disposable {
   private nextId = 1;
+  private disposed = false;
   private readonly entries = new Map<string, Entry>();
   private readonly changed = new Emitter<ConnectionInfo>();
+  private readonly closeParticipants = new Set<CloseParticipant>();
+  private readonly timings: ConnectionTimings;
   /** Fires on every state change of a connection. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly deps: ConnectionServiceDeps) {}
+  constructor(private readonly deps: ConnectionServiceDeps) {
+    this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+  }
 
   provider(poolId: string): PoolProvider {
     const provider = this.deps.providers.get(poolId);
@@ -60,36 +118,31 @@ export class ConnectionService implements Disposable {
       user: target.username,
       state: 'connecting',
     };
-    const entry: Entry = { info };
-    this.entries.set(info.id, entry);
-    this.update(entry, {});
     // Withdraws an open host-key question when the attempt fails or is cancelled.
     const attempt = new AbortController();
+    const entry: Entry = { info, closing: false, lostAt: 0, attempt };
+    this.entries.set(info.id, entry);
+    this.update(entry, {});
     const onAbort = () => attempt.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const connection = await SshConnection.open({
-        target,
+      const verify = createHostKeyVerifier({
+        store: this.deps.knownHosts,
+        prompts: this.deps.prompts,
+        poolId,
+        instanceName: instance.name,
+        host: target.host,
+        port: target.port,
         signal: attempt.signal,
-        verifyHostKey: createHostKeyVerifier({
-          store: this.deps.knownHosts,
-          prompts: this.deps.prompts,
-          poolId,
-          instanceName: instance.name,
-          host: target.host,
-          port: target.port,
-          signal: attempt.signal,
-        }),
       });
-      entry.connection = connection;
-      connection.onDidClose(({ reason }) => {
-        if (entry.info.state === 'connected')
-          this.update(entry, { state: 'closed', detail: reason });
-        this.entries.delete(info.id);
+      const connection = await this.open(target, attempt.signal, async (key) => {
+        await verify(key);
+        entry.hostKey = Buffer.from(key);
       });
+      entry.attempt = undefined;
       if (connection.closed)
         throw new RpcError(ErrorCode.Unreachable, 'The connection closed as it opened.');
-      this.update(entry, { state: 'connected' });
+      this.adopt(entry, connection);
       this.deps.log(
         `connected ${info.id} to ${instance.name} (${target.host}:${target.port}) of ${poolId}`,
       );
@@ -97,23 +150,85 @@ export class ConnectionService implements Disposable {
     } catch (err) {
       attempt.abort();
       const error = RpcError.from(err);
-      this.update(entry, { state: 'failed', detail: error.message });
-      this.entries.delete(info.id);
+      this.end(entry, 'failed', error.message);
       throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
+  /** The connection and its live link; throws unless it is `connected` right now. */
   get(connectionId: string): { info: ConnectionInfo; connection: SshConnection } {
     const entry = this.entries.get(connectionId);
-    if (!entry?.connection || entry.info.state !== 'connected') {
+    if (entry?.connection && entry.info.state === 'connected' && !entry.connection.closed) {
+      return { info: { ...entry.info }, connection: entry.connection };
+    }
+    if (entry?.info.state === 'lost') throw ended(entry.info);
+    if (entry?.info.state === 'reconnecting' || entry?.info.state === 'connecting') {
       throw new RpcError(
-        ErrorCode.NotFound,
-        `No open connection "${connectionId}". It may have closed; connect again.`,
+        ErrorCode.Unreachable,
+        `The connection to ${entry.info.instanceName} is ${entry.info.state}; ` +
+          'try again once it is back.',
       );
     }
-    return { info: entry.info, connection: entry.connection };
+    throw notFound(connectionId);
+  }
+
+  /** The connection's current info (any state but closed or failed); throws NotFound after. */
+  info(connectionId: string): ConnectionInfo {
+    const entry = this.entries.get(connectionId);
+    if (!entry) throw notFound(connectionId);
+    return { ...entry.info };
+  }
+
+  state(connectionId: string): ConnectionState | undefined {
+    return this.entries.get(connectionId)?.info.state;
+  }
+
+  current(connectionId: string): SshConnection | undefined {
+    const entry = this.entries.get(connectionId);
+    const connection = entry?.connection;
+    return entry?.info.state === 'connected' && connection && !connection.closed
+      ? connection
+      : undefined;
+  }
+
+  waitForLink(connectionId: string, signal?: AbortSignal): Promise<SshConnection> {
+    return new Promise<SshConnection>((resolve, reject) => {
+      const entry = this.entries.get(connectionId);
+      if (!entry) return reject(notFound(connectionId));
+      if (ENDED.includes(entry.info.state)) return reject(ended(entry.info));
+      const now = this.current(connectionId);
+      if (now) return resolve(now);
+      if (signal?.aborted) return reject(waitCancelled(entry.info));
+      const done = () => {
+        subscription.dispose();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        done();
+        reject(waitCancelled(entry.info));
+      };
+      const subscription = this.changed.event((info) => {
+        if (info.id !== connectionId) return;
+        if (ENDED.includes(info.state)) {
+          done();
+          reject(ended(info));
+          return;
+        }
+        const link = this.current(connectionId);
+        if (link) {
+          done();
+          resolve(link);
+        }
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  onWillClose(participant: CloseParticipant): Disposable {
+    this.closeParticipants.add(participant);
+    return toDisposable(() => this.closeParticipants.delete(participant));
   }
 
   list(): ConnectionInfo[] {
@@ -124,24 +239,259 @@ export class ConnectionService implements Disposable {
     return [...this.entries.values()].filter((e) => e.info.state === 'connected').length;
   }
 
-  close(connectionId: string): void {
-    const { connection } = this.get(connectionId);
-    connection.dispose();
+  /**
+   * Closes a connection at the user's request, in any state; it is never reconnected. Close
+   * participants (e.g. ending tmux sessions) get a short grace on the link first. A `lost`
+   * connection stays listed until closed, so a window opened later still sees what happened.
+   */
+  async close(connectionId: string): Promise<void> {
+    const entry = this.entries.get(connectionId);
+    if (!entry) throw notFound(connectionId);
+    if (entry.closing) return;
+    entry.closing = true;
+    clearTimeout(entry.timer);
+    entry.attempt?.abort();
+    const { connection } = entry;
+    if (connection && !connection.closed) {
+      await this.runCloseParticipants(connectionId, connection);
+      // Disposing fires onDidClose, which ends the entry as `closed`.
+      connection.dispose();
+    }
+    if (this.entries.get(connectionId) === entry && entry.info.state !== 'connecting') {
+      this.end(entry, 'closed', `The connection to ${entry.info.instanceName} was closed.`);
+    }
   }
 
-  /** Closes every connection (their terminals end with them). */
-  closeAll(): void {
-    for (const entry of [...this.entries.values()]) entry.connection?.dispose();
+  /** Closes every connection (their terminals and forwards end with them). Never rejects. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((id) => this.close(id).catch(() => {})));
   }
 
   dispose(): void {
-    this.closeAll();
+    this.disposed = true;
+    for (const entry of [...this.entries.values()]) {
+      entry.closing = true;
+      clearTimeout(entry.timer);
+      entry.attempt?.abort();
+      entry.connection?.dispose();
+      // Announce the end so waiters (forwards, terminals) let go before the emitter goes.
+      if (this.entries.get(entry.info.id) === entry) {
+        this.end(entry, 'closed', 'The app is shutting down.');
+      }
+    }
     this.entries.clear();
     this.changed.dispose();
   }
 
-  private update(entry: Entry, patch: Partial<ConnectionInfo>): void {
-    entry.info = { ...entry.info, ...patch };
-    this.changed.fire({ ...entry.info });
+  private open(
+    target: ConnectTarget,
+    signal: AbortSignal,
+    verifyHostKey: (key: Buffer) => Promise<void>,
+  ): Promise<SshConnection> {
+    const t = this.timings;
+    return SshConnection.open({
+      target,
+      signal,
+      verifyHostKey,
+      keepaliveIntervalMs: t.keepaliveIntervalMs,
+      keepaliveCountMax: t.keepaliveCountMax,
+      readyTimeoutMs: t.readyTimeoutMs,
+    });
   }
+
+  /** Makes `connection` the entry's link and watches it. */
+  private adopt(entry: Entry, connection: SshConnection): void {
+    entry.connection = connection;
+    connection.onDidClose((event) => this.onLinkClosed(entry, connection, event));
+    this.update(entry, { state: 'connected' }, ['attempt', 'nextAttemptAt', 'detail']);
+  }
+
+  private onLinkClosed(entry: Entry, connection: SshConnection, event: SshCloseEvent): void {
+    if (entry.connection !== connection || this.entries.get(entry.info.id) !== entry) return;
+    entry.connection = undefined;
+    if (!event.lost || entry.closing || this.disposed) {
+      this.end(entry, 'closed', event.reason);
+      return;
+    }
+    this.deps.log(`${entry.info.id} to ${entry.info.instanceName} dropped; reconnecting`);
+    entry.lostAt = Date.now();
+    this.schedule(entry, 1, event.reason);
+  }
+
+  private schedule(entry: Entry, attempt: number, why: string): void {
+    const t = this.timings;
+    const delay = backoffDelay(attempt, {
+      initialMs: t.backoffInitialMs,
+      maxMs: t.backoffMaxMs,
+      jitter: t.backoffJitter,
+    });
+    const elapsed = Date.now() - entry.lostAt;
+    if (elapsed + delay > t.giveUpAfterMs) {
+      this.giveUp(
+        entry,
+        `The connection to ${entry.info.instanceName} could not be restored within ` +
+          `${formatDuration(t.giveUpAfterMs)}. Last problem: ${why} Connect again when the ` +
+          'instance and your network are back.',
+      );
+      return;
+    }
+    this.update(entry, {
+      state: 'reconnecting',
+      attempt,
+      nextAttemptAt: Date.now() + delay,
+      detail: why,
+    });
+    entry.timer = setTimeout(() => void this.reconnect(entry, attempt), delay);
+  }
+
+  private async reconnect(entry: Entry, attempt: number): Promise<void> {
+    entry.timer = undefined;
+    const controller = new AbortController();
+    entry.attempt = controller;
+    try {
+      const connection = await this.openAgain(entry, controller.signal);
+      if (controller.signal.aborted) {
+        connection.dispose();
+        return;
+      }
+      entry.attempt = undefined;
+      if (connection.closed) {
+        throw new RpcError(
+          ErrorCode.Unreachable,
+          `The connection to ${connection.where} closed as it opened.`,
+        );
+      }
+      const { host, port } = connection.target;
+      entry.info = { ...entry.info, host, port };
+      this.adopt(entry, connection);
+      this.deps.log(`${entry.info.id} to ${entry.info.instanceName} is back (attempt ${attempt})`);
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      entry.attempt = undefined;
+      const error = RpcError.from(err);
+      if (FINAL.includes(error.code)) this.giveUp(entry, error.message);
+      else this.schedule(entry, attempt + 1, error.message);
+    }
+  }
+
+  /** Opens a new link to the same instance, accepting only the host key trusted before. */
+  private async openAgain(entry: Entry, signal: AbortSignal): Promise<SshConnection> {
+    const { poolId, instanceId, instanceName } = entry.info;
+    const provider = this.deps.providers.get(poolId);
+    if (!provider?.listInstances().some((i) => i.id === instanceId)) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `${instanceName} is no longer part of pool "${poolId}", so the app stopped reconnecting. ` +
+          'Connect again to get a session on another instance.',
+      );
+    }
+    // The provider is asked again: a stopped or restarting instance says so (and is retried),
+    // and its credentials may have been refreshed meanwhile.
+    const target = await abortable(provider.connectTarget(instanceId), signal);
+    return this.open(target, signal, async (key) => {
+      if (entry.hostKey?.equals(key)) return;
+      throw this.hostKeyChanged(entry, target, key);
+    });
+  }
+
+  private hostKeyChanged(entry: Entry, target: ConnectTarget, key: Buffer): RpcError {
+    const { poolId, instanceName } = entry.info;
+    const { host, port } = target;
+    const was = entry.hostKey
+      ? `${algorithmOf(entry.hostKey)} ${fingerprintOf(entry.hostKey)}`
+      : 'unknown';
+    const now = `${algorithmOf(key)} ${fingerprintOf(key)}`;
+    // Never a question here: nobody is watching a reconnect, and a changed key is exactly the
+    // case where a hurried "yes" would hand the session to whoever sits in the middle.
+    return new RpcError(
+      ErrorCode.HostKeyMismatch,
+      `The host key of ${instanceName} (${host}:${port}) changed while reconnecting, from ${was} ` +
+        `to ${now}. The VM may have been rebuilt, or someone may be intercepting the connection, ` +
+        'so the app stopped reconnecting. If the pool admin confirms the VM was rebuilt, remove ' +
+        `the old key: delete the "${host}:${port}" entry under pool "${poolId}" in ` +
+        `${this.deps.knownHosts.filePath}, then connect again and check the new fingerprint.`,
+      { poolId, host, port, fingerprint: fingerprintOf(key) },
+    );
+  }
+
+  /** Stops reconnecting; the entry stays, as `lost`, until the user closes it. */
+  private giveUp(entry: Entry, detail: string): void {
+    this.deps.log(`${entry.info.id} to ${entry.info.instanceName} is lost`);
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.attempt?.abort();
+    entry.attempt = undefined;
+    this.update(entry, { state: 'lost', detail }, ['attempt', 'nextAttemptAt']);
+  }
+
+  private async runCloseParticipants(
+    connectionId: string,
+    connection: SshConnection,
+  ): Promise<void> {
+    if (this.closeParticipants.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.closeParticipants].map((p) => p(connectionId, connection))),
+      new Promise((resolve) => (timer = setTimeout(resolve, this.timings.closeGraceMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** The entry's last change: it leaves the list after this event. */
+  private end(entry: Entry, state: 'closed' | 'failed', detail: string): void {
+    if (this.entries.get(entry.info.id) !== entry) return;
+    clearTimeout(entry.timer);
+    entry.attempt?.abort();
+    this.entries.delete(entry.info.id);
+    this.update(entry, { state, detail }, ['attempt', 'nextAttemptAt']);
+  }
+
+  private update(
+    entry: Entry,
+    patch: Partial<ConnectionInfo>,
+    clear: (keyof ConnectionInfo)[] = [],
+  ): void {
+    const info = { ...entry.info, ...patch };
+    for (const key of clear) if (!(key in patch)) delete info[key];
+    entry.info = info;
+    this.changed.fire({ ...info });
+  }
+}
+
+function notFound(connectionId: string): RpcError {
+  return new RpcError(
+    ErrorCode.NotFound,
+    `No open connection "${connectionId}". It may have closed; connect again.`,
+  );
+}
+
+function ended(info: ConnectionInfo): RpcError {
+  return new RpcError(
+    ErrorCode.Closed,
+    info.state === 'lost'
+      ? `The connection to ${info.instanceName} was lost: ${info.detail ?? 'it could not be restored.'}`
+      : `The connection to ${info.instanceName} is ${info.state}. Connect again to continue.`,
+  );
+}
+
+function waitCancelled(info: ConnectionInfo): RpcError {
+  return new RpcError(
+    ErrorCode.Cancelled,
+    `Stopped waiting for the connection to ${info.instanceName} to come back.`,
+  );
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RpcError(ErrorCode.Cancelled, 'Reconnecting was stopped.'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1_000)} s`;
+  return `${Math.round(ms / 60_000)} minutes`;
 }

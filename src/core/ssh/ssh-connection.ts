@@ -5,6 +5,7 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, type Disposable, type Event } from '../../common/event';
 import type { ConnectTarget } from '../providers/pool-provider';
+import { socketProblem } from '../net/socket-problem';
 
 export interface SshConnectionOptions {
   target: ConnectTarget;
@@ -21,6 +22,14 @@ export interface SshConnectionOptions {
   readyTimeoutMs?: number;
   /** Aborts connecting; has no effect once `open` resolved (dispose the connection instead). */
   signal?: AbortSignal;
+  /** Pins ssh2's algorithm lists (e.g. one cipher for a benchmark); ssh2's defaults otherwise. */
+  algorithms?: ConnectConfig['algorithms'];
+}
+
+/** Why a connection ended: `lost` is true unless the app itself closed it (`dispose`). */
+export interface SshCloseEvent {
+  reason: string;
+  lost: boolean;
 }
 
 export interface ExecResult {
@@ -38,9 +47,12 @@ type SshError = Error & { level?: string; code?: string | number };
 const ALL_AUTH_FAILED = 'All configured authentication methods failed';
 
 export class SshConnection implements Disposable {
-  private readonly closeEmitter = new Emitter<{ reason: string }>();
-  /** Fires once, with a sentence a user can read, when the connection ends for any reason. */
-  readonly onDidClose: Event<{ reason: string }> = this.closeEmitter.event;
+  private readonly closeEmitter = new Emitter<SshCloseEvent>();
+  /**
+   * Fires once, with a sentence a user can read, when the connection ends for any reason;
+   * `lost` tells a dropped link (worth reconnecting) from our own `dispose`.
+   */
+  readonly onDidClose: Event<SshCloseEvent> = this.closeEmitter.event;
   private isClosed = false;
   private lastError: SshError | undefined;
   /** `host:port`, for messages. */
@@ -54,7 +66,7 @@ export class SshConnection implements Disposable {
     client.on('error', (err: SshError) => {
       this.lastError = err;
     });
-    client.on('close', () => this.markClosed(this.lostReason()));
+    client.on('close', () => this.markClosed(this.lostReason(), true));
   }
 
   get closed(): boolean {
@@ -187,6 +199,7 @@ export class SshConnection implements Disposable {
         hostVerifier,
         keepaliveInterval: options.keepaliveIntervalMs ?? 30_000,
         keepaliveCountMax: options.keepaliveCountMax ?? 3,
+        ...(options.algorithms ? { algorithms: options.algorithms } : {}),
         // Our own timer replaces ssh2's, which would also count the time a user spends reading
         // the host key question.
         readyTimeout: 0,
@@ -205,12 +218,21 @@ export class SshConnection implements Disposable {
     });
   }
 
-  /** An interactive login shell in a pty on the instance. */
-  shell(options: { cols: number; rows: number; term?: string }): Promise<ClientChannel> {
-    const { cols, rows, term = 'xterm-256color' } = options;
-    return this.openChannel('open a shell', (cb) =>
-      this.client.shell({ cols, rows, term, width: 0, height: 0 }, cb),
-    );
+  /**
+   * An interactive login shell in a pty on the instance, or `command` in that pty (e.g. a tmux
+   * client that attaches the shell's session).
+   */
+  shell(options: {
+    cols: number;
+    rows: number;
+    term?: string;
+    command?: string;
+  }): Promise<ClientChannel> {
+    const { cols, rows, term = 'xterm-256color', command } = options;
+    const pty = { cols, rows, term, width: 0, height: 0 };
+    return command === undefined
+      ? this.openChannel('open a shell', (cb) => this.client.shell(pty, cb))
+      : this.openChannel('open a terminal', (cb) => this.client.exec(command, { pty }, cb));
   }
 
   /** Runs a command to completion and collects its output (UTF-8). */
@@ -271,7 +293,7 @@ export class SshConnection implements Disposable {
 
   dispose(): void {
     if (this.isClosed) return;
-    this.markClosed(`The connection to ${this.where} was closed.`);
+    this.markClosed(`The connection to ${this.where} was closed.`, false);
     this.client.end();
     // `end` waits for the server to close its side; a dead server never does.
     setTimeout(() => this.client.destroy(), 2_000).unref();
@@ -326,10 +348,10 @@ export class SshConnection implements Disposable {
     return `The connection to ${this.where} was lost (${err.message}).`;
   }
 
-  private markClosed(reason: string): void {
+  private markClosed(reason: string, lost: boolean): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.closeEmitter.fire({ reason });
+    this.closeEmitter.fire({ reason, lost });
     this.closeEmitter.dispose();
   }
 }
@@ -340,27 +362,6 @@ function formatDuration(ms: number): string {
 
 function cancelled(where: string): RpcError {
   return new RpcError(ErrorCode.Cancelled, `Connecting to ${where} was cancelled.`);
-}
-
-function socketProblem(err: SshError, host: string): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'no route to host';
-    case 'ETIMEDOUT':
-      return 'timed out';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `the name ${host} could not be resolved`;
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EPIPE':
-      return 'connection broken';
-    default:
-      return err.message;
-  }
 }
 
 function unreachable(where: string, host: string, err: SshError): RpcError {

@@ -1,0 +1,60 @@
+// Our ssh2 patch (patches/ssh2+1.17.0.patch, applied by patch-package on install) gives port
+// forward channels a 16 MiB window and 256 KiB packets, so a tunnel over a long link is not
+// capped by ssh2's 2 MiB window; terminals keep the small one. This fails if the patch stops
+// applying (e.g. after an ssh2 upgrade).
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { SshConnection } from '../../../../src/core/ssh/ssh-connection';
+import { startOpenSshServer } from '../../../helpers/openssh-server';
+
+type Sshd = Awaited<ReturnType<typeof startOpenSshServer>>;
+interface ChannelWindow {
+  incoming: { window: number; packetSize: number; maxWindow?: number };
+}
+
+describe('ssh2 window patch', () => {
+  let sshd: Sshd;
+  let target: Server;
+  let connection: SshConnection;
+
+  before(async () => {
+    sshd = await startOpenSshServer();
+    target = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    connection = await SshConnection.open({
+      target: {
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        privateKey: sshd.privateKey,
+      },
+      verifyHostKey: async (key) => assert.ok(key.equals(sshd.hostKeyPublic)),
+    });
+  });
+
+  after(async () => {
+    connection?.dispose();
+    await new Promise((resolve) => target?.close(resolve));
+    await sshd?.stop();
+  });
+
+  it('opens port-forward channels with a 16 MiB window and 256 KiB packets', async () => {
+    const port = (target.address() as { port: number }).port;
+    const channel = (await connection.forwardOut(
+      '127.0.0.1',
+      0,
+      '127.0.0.1',
+      port,
+    )) as unknown as ChannelWindow;
+    assert.equal(channel.incoming.maxWindow, 16 * 1024 * 1024);
+    assert.equal(channel.incoming.window, 16 * 1024 * 1024);
+    assert.equal(channel.incoming.packetSize, 256 * 1024);
+  });
+
+  it('keeps the stock 2 MiB window for terminal channels', async () => {
+    const channel = (await connection.shell({ cols: 80, rows: 24 })) as unknown as ChannelWindow;
+    assert.equal(channel.incoming.maxWindow ?? 2 * 1024 * 1024, 2 * 1024 * 1024);
+    assert.ok(channel.incoming.window <= 2 * 1024 * 1024);
+  });
+});
