@@ -1,0 +1,347 @@
+// The `az` CLI equivalent of each pool admin action, as argv and as a copy-pasteable shell line.
+// Pure: nothing runs here. No builder ever puts a secret on the command line.
+import { ErrorCode, RpcError } from '../../common/errors';
+import {
+  type ArmParameterValues,
+  type PoolParameters,
+  buildDeploymentParameters,
+  poolResourceNames,
+} from './pool-template';
+import { parseCidr } from './pool-template-cidr';
+import { poolNameProblem, resourceGroupProblem } from './pool-template-names';
+
+export interface AzCommand {
+  /** argv, starting with `az`, for a process spawn without a shell. */
+  args: string[];
+  /** The same command for a POSIX shell (bash, zsh, Cloud Shell), each argument quoted. */
+  shell: string;
+  /** What it does, in one line. */
+  summary: string;
+}
+
+/** Which pool a command acts on. */
+export interface PoolTarget {
+  resourceGroup: string;
+  poolName: string;
+  /** Subscription id or name; omitted, az uses its current one. */
+  subscription?: string;
+}
+
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * Quotes one argument for a POSIX shell: bare when it has only safe characters, else in single
+ * quotes, where nothing is special, with each `'` written as `'\''`.
+ */
+export function shellQuote(arg: string): string {
+  if (arg === '') return "''";
+  return SAFE.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function command(args: string[], summary: string): AzCommand {
+  return { args, shell: args.map(shellQuote).join(' '), summary };
+}
+
+function bad(message: string): never {
+  throw new RpcError(ErrorCode.BadInput, message);
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
+function checkTarget(target: PoolTarget): void {
+  const problems: string[] = [];
+  const rg = resourceGroupProblem(target.resourceGroup);
+  if (rg) problems.push(`resourceGroup ${rg}`);
+  const pool = poolNameProblem(target.poolName);
+  if (pool) problems.push(`poolName ${pool}`);
+  const sub = target.subscription;
+  if (sub !== undefined && (sub.length < 1 || sub.length > 128 || hasControlCharacter(sub))) {
+    problems.push('subscription must be a subscription id or name');
+  }
+  if (problems.length) bad(`Cannot build the az command: ${problems.join('; ')}.`);
+}
+
+/** `--resource-group RG [--subscription S]`, the common tail of every command. */
+function scope(target: { resourceGroup: string; subscription?: string }): string[] {
+  const args = ['--resource-group', target.resourceGroup];
+  if (target.subscription !== undefined) args.push('--subscription', target.subscription);
+  return args;
+}
+
+function instanceIds(ids: readonly string[]): string[] {
+  if (ids.length === 0) bad('instanceIds needs at least one instance id.');
+  const wrong = ids.filter((id) => !/^\d{1,10}$/.test(id));
+  if (wrong.length) {
+    bad(`instanceIds must be the scale set's numeric instance ids; not: ${wrong.join(', ')}.`);
+  }
+  return [...new Set(ids)];
+}
+
+function checkCount(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 1000) {
+    bad(`${name} must be a whole number from 0 to 1000.`);
+  }
+}
+
+/** `az group create`, tagged with the pool so the group is recognisably the pool's. */
+export function azCreateResourceGroup(target: PoolTarget & { location: string }): AzCommand {
+  checkTarget(target);
+  const args = [
+    'az',
+    'group',
+    'create',
+    '--name',
+    target.resourceGroup,
+    '--location',
+    target.location,
+  ];
+  args.push('--tags', `dsvm-pool=${target.poolName}`);
+  if (target.subscription !== undefined) args.push('--subscription', target.subscription);
+  return command(args, `Create resource group ${target.resourceGroup} in ${target.location}`);
+}
+
+/** Parameter names that would be secrets; a deployment never carries one (see pool.json). */
+const SECRET_NAME = /password|secret|token|sas|connectionstring|accountkey|privatekey/i;
+
+/** `KEY=VALUE` as `az deployment … --parameters` reads it: arrays and objects as JSON. */
+function parameterArg(name: string, value: unknown): string {
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object' && value !== null
+        ? JSON.stringify(value)
+        : String(value);
+  return `${name}=${text}`;
+}
+
+/** Refuses parameters that look like secrets, so a future template change cannot leak one. */
+export function assertNoSecretParameters(parameters: ArmParameterValues): void {
+  const secret = Object.keys(parameters).filter((name) => SECRET_NAME.test(name));
+  if (secret.length) {
+    throw new RpcError(
+      ErrorCode.Internal,
+      `Refusing to put secret parameters on a command line: ${secret.join(', ')}.`,
+    );
+  }
+}
+
+/**
+ * `az deployment group create --template-file <pool.json> --parameters k=v …`: the same
+ * deployment the app makes. Every value is public (the SSH key is the public half).
+ */
+export function azDeployPool(
+  target: Omit<PoolTarget, 'poolName'> & {
+    params: PoolParameters;
+    /** Path of pool.json as the admin has it; default `pool.json`. */
+    templateFile?: string;
+    /** Default `dsvm-pool-<poolName>` (64 characters at most). */
+    deploymentName?: string;
+  },
+): AzCommand {
+  const params = target.params;
+  checkTarget({ ...target, poolName: params.poolName });
+  const deploymentName = target.deploymentName ?? `dsvm-pool-${params.poolName}`.slice(0, 64);
+  if (!/^[-\w.()]{1,64}$/.test(deploymentName)) {
+    bad('deploymentName must be 1 to 64 letters, digits, "-", "_", ".", "(" or ")".');
+  }
+  const parameters = buildDeploymentParameters(params);
+  assertNoSecretParameters(parameters);
+  // prettier-ignore
+  const args = [
+    'az', 'deployment', 'group', 'create',
+    ...scope(target),
+    '--name', deploymentName,
+    '--template-file', target.templateFile ?? 'pool.json',
+    '--parameters',
+    ...Object.entries(parameters).map(([name, { value }]) => parameterArg(name, value)),
+  ];
+  return command(args, `Deploy pool ${params.poolName} (template pool.json)`);
+}
+
+/** `az vmss list-instances --expand instanceView`: power and provisioning state of each. */
+export function azListInstances(target: PoolTarget): AzCommand {
+  checkTarget(target);
+  const vmss = poolResourceNames(target.poolName).vmss;
+  return command(
+    ['az', 'vmss', 'list-instances', ...scope(target), '--name', vmss, '--expand', 'instanceView'],
+    `List the instances of ${vmss} with their power state`,
+  );
+}
+
+export type InstanceAction = 'start' | 'deallocate' | 'restart' | 'delete';
+
+const INSTANCE_VERB: Record<InstanceAction, { sub: string; summary: string }> = {
+  start: { sub: 'start', summary: 'Start' },
+  deallocate: { sub: 'deallocate', summary: 'Stop (deallocate, no compute charges)' },
+  restart: { sub: 'restart', summary: 'Restart' },
+  delete: { sub: 'delete-instances', summary: 'Delete' },
+};
+
+/** `az vmss start|deallocate|restart|delete-instances --instance-ids …`. */
+export function azInstanceAction(
+  target: PoolTarget,
+  action: InstanceAction,
+  ids: readonly string[],
+): AzCommand {
+  checkTarget(target);
+  const verb = INSTANCE_VERB[action];
+  if (!verb) bad('action must be start, deallocate, restart or delete.');
+  const list = instanceIds(ids);
+  const vmss = poolResourceNames(target.poolName).vmss;
+  return command(
+    ['az', 'vmss', verb.sub, ...scope(target), '--name', vmss, '--instance-ids', ...list],
+    `${verb.summary} instance${list.length > 1 ? 's' : ''} ${list.join(', ')} of ${vmss}`,
+  );
+}
+
+/** `az vmss update --instance-id N --protect-from-scale-in true|false`. */
+export function azSetScaleInProtection(
+  target: PoolTarget,
+  id: string,
+  protect: boolean,
+): AzCommand {
+  checkTarget(target);
+  const [instance] = instanceIds([id]);
+  const vmss = poolResourceNames(target.poolName).vmss;
+  return command(
+    // prettier-ignore
+    [
+      'az', 'vmss', 'update', ...scope(target), '--name', vmss,
+      '--instance-id', instance, '--protect-from-scale-in', String(protect),
+    ],
+    `${protect ? 'Protect' : 'Unprotect'} instance ${instance} of ${vmss} from scale-in`,
+  );
+}
+
+/** `az vmss scale --new-capacity N` (autoscale, when enabled, may change it again). */
+export function azScalePool(target: PoolTarget, capacity: number): AzCommand {
+  checkTarget(target);
+  checkCount('capacity', capacity);
+  const vmss = poolResourceNames(target.poolName).vmss;
+  return command(
+    ['az', 'vmss', 'scale', ...scope(target), '--name', vmss, '--new-capacity', String(capacity)],
+    `Scale ${vmss} to ${capacity} instance${capacity === 1 ? '' : 's'}`,
+  );
+}
+
+/** `az vmss deallocate` without instance ids: every instance stops, none is deleted. */
+export function azStopAll(target: PoolTarget): AzCommand {
+  checkTarget(target);
+  const vmss = poolResourceNames(target.poolName).vmss;
+  return command(
+    ['az', 'vmss', 'deallocate', ...scope(target), '--name', vmss],
+    `Stop (deallocate) every instance of ${vmss}`,
+  );
+}
+
+/**
+ * Deletes what the template created. When the pool owns its resource group, that is one
+ * `az group delete` (az asks for confirmation; no `--yes` in a line meant for copying);
+ * otherwise each resource by name, dependants first, leaving the group's other resources alone.
+ */
+export function azDeletePool(target: PoolTarget & { ownsResourceGroup: boolean }): AzCommand[] {
+  checkTarget(target);
+  if (target.ownsResourceGroup) {
+    const args = ['az', 'group', 'delete', '--name', target.resourceGroup];
+    if (target.subscription !== undefined) args.push('--subscription', target.subscription);
+    return [command(args, `Delete resource group ${target.resourceGroup} and everything in it`)];
+  }
+  const n = poolResourceNames(target.poolName);
+  const s = scope(target);
+  // prettier-ignore
+  return [
+    command(['az', 'monitor', 'autoscale', 'delete', ...s, '--name', n.autoscale], `Delete autoscale setting ${n.autoscale}`),
+    command(['az', 'vmss', 'delete', ...s, '--name', n.vmss], `Delete scale set ${n.vmss} and its instances`),
+    command(['az', 'network', 'lb', 'delete', ...s, '--name', n.loadBalancer], `Delete load balancer ${n.loadBalancer}`),
+    command(['az', 'network', 'public-ip', 'delete', ...s, '--name', n.publicIp], `Delete public IP ${n.publicIp}`),
+    command(['az', 'network', 'vnet', 'delete', ...s, '--name', n.vnet], `Delete virtual network ${n.vnet}`),
+    command(['az', 'network', 'nsg', 'delete', ...s, '--name', n.nsg], `Delete network security group ${n.nsg}`),
+  ];
+}
+
+/** `az monitor autoscale show`. */
+export function azShowAutoscale(target: PoolTarget): AzCommand {
+  checkTarget(target);
+  const name = poolResourceNames(target.poolName).autoscale;
+  return command(
+    ['az', 'monitor', 'autoscale', 'show', ...scope(target), '--name', name],
+    `Show autoscale setting ${name}`,
+  );
+}
+
+export interface AutoscaleChange {
+  minCount?: number;
+  maxCount?: number;
+  /** The default instance count. */
+  count?: number;
+  enabled?: boolean;
+}
+
+/** `az monitor autoscale update` of the default profile's bounds and the on/off switch. */
+export function azUpdateAutoscale(target: PoolTarget, change: AutoscaleChange): AzCommand {
+  checkTarget(target);
+  const { minCount, maxCount, count, enabled } = change;
+  if ([minCount, maxCount, count, enabled].every((v) => v === undefined)) {
+    bad('Give at least one of minCount, maxCount, count or enabled to change.');
+  }
+  if (minCount !== undefined) checkCount('minCount', minCount);
+  if (maxCount !== undefined) checkCount('maxCount', maxCount);
+  if (count !== undefined) checkCount('count', count);
+  if (minCount !== undefined && maxCount !== undefined && minCount > maxCount) {
+    bad(`minCount (${minCount}) must not exceed maxCount (${maxCount}).`);
+  }
+  if (count !== undefined) {
+    if (
+      (minCount !== undefined && count < minCount) ||
+      (maxCount !== undefined && count > maxCount)
+    ) {
+      bad('count must lie between minCount and maxCount.');
+    }
+  }
+  const name = poolResourceNames(target.poolName).autoscale;
+  const args = ['az', 'monitor', 'autoscale', 'update', ...scope(target), '--name', name];
+  if (minCount !== undefined) args.push('--min-count', String(minCount));
+  if (maxCount !== undefined) args.push('--max-count', String(maxCount));
+  if (count !== undefined) args.push('--count', String(count));
+  if (enabled !== undefined) args.push('--enabled', String(enabled));
+  return command(args, `Update autoscale setting ${name}`);
+}
+
+/** `az network lb inbound-nat-rule show`: the SSH rule and its public port range. */
+export function azShowNatRule(target: PoolTarget): AzCommand {
+  checkTarget(target);
+  const n = poolResourceNames(target.poolName);
+  return command(
+    // prettier-ignore
+    [
+      'az', 'network', 'lb', 'inbound-nat-rule', 'show', ...scope(target),
+      '--lb-name', n.loadBalancer, '--name', n.natRule,
+    ],
+    `Show the SSH NAT rule (port range) of ${n.loadBalancer}`,
+  );
+}
+
+/**
+ * `az network lb list-mapping --request ip=<private ip>`: the public port that the NAT rule
+ * maps to port 22 of the instance with that private address (as `list-instances` shows it).
+ */
+export function azListNatPortMappings(target: PoolTarget, privateIp: string): AzCommand {
+  checkTarget(target);
+  const parsed = parseCidr(privateIp);
+  if (!parsed.ok || parsed.version !== 4 || parsed.prefix !== 32 || privateIp.includes('/')) {
+    bad(
+      `privateIp must be an instance's private IPv4 address such as 10.20.0.4; not ${privateIp}.`,
+    );
+  }
+  const n = poolResourceNames(target.poolName);
+  return command(
+    // prettier-ignore
+    [
+      'az', 'network', 'lb', 'list-mapping', ...scope(target), '--name', n.loadBalancer,
+      '--backend-pool-name', n.backendPool, '--request', `ip=${privateIp}`,
+    ],
+    `Show the public SSH port of the instance at ${privateIp}`,
+  );
+}

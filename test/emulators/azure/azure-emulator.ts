@@ -1,0 +1,556 @@
+// The Azure-in-a-box test harness: one HTTPS server on 127.0.0.1 that the real Azure SDK clients
+// (identity, compute, network, resources, monitor) talk to unchanged. See README.md here.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ArmError } from './arm-error';
+import { ArmRouter, queryParam, type ArmRequest, type ArmResponse } from './arm-router';
+import { registerArmRoutes } from './arm-routes';
+import { AsyncOperations } from './async-operations';
+import { AutoscaleProvider } from './autoscale-provider';
+import { ComputeProvider, type ScaleSetHandle } from './compute-provider';
+import { DeploymentService } from './deployment-service';
+import type { EmulatorContext, EmulatorDelays, ResourceProvider } from './emulator-context';
+import { loadEmulatorCertificate, type EmulatorCertificate } from './emulator-certificate';
+import {
+  FaultInjector,
+  type OperationFault,
+  type RequestMatch,
+  type ThrottleOptions,
+  type FailOptions,
+  type SlowOptions,
+} from './fault-injector';
+import { GenericProvider } from './generic-provider';
+import { registerIdentityRoutes } from './identity-routes';
+import { NatDataPlane, type NatPortMapping } from './nat-data-plane';
+import { NetworkProvider } from './network-provider';
+import { buildResourceId } from './resource-ids';
+import { ResourceStore } from './resource-store';
+import type { PowerState, VmInstance } from './scale-set';
+import { Scheduler } from './scheduler';
+import { TokenIssuer } from './token-issuer';
+
+export interface AzureEmulatorOptions {
+  /** Default `00000000-0000-0000-0000-0000000000e1`. */
+  subscriptionId?: string;
+  subscriptionName?: string;
+  /** Default `00000000-0000-0000-0000-0000000000a1`. */
+  tenantId?: string;
+  /** Milliseconds each VM/resource transition takes; small defaults (50–150 ms). */
+  delays?: Partial<EmulatorDelays>;
+  /**
+   * Retry-After (seconds) on 201/202 answers and while polling. Default 1: the SDK's poller
+   * ignores 0 (then waits its own 2 s default), so 1 is the fastest it honours.
+   */
+  retryAfterSeconds?: number;
+  /** VMs per page of a `virtualMachines` list (default 100); larger sets get a nextLink. */
+  listPageSize?: number;
+  /** Instances with a live SSH endpoint at once (default 8); see README. */
+  maxSshServers?: number;
+  /** When set, only these client id → secret pairs get tokens. */
+  clientSecrets?: Record<string, string>;
+  /** templateLink URIs the emulator can "download" (it reaches no other server). */
+  templateLinks?: Record<string, Record<string, unknown>>;
+  /** Default: the cached certificate of loadEmulatorCertificate(). */
+  certificate?: EmulatorCertificate;
+  /** Diagnostic lines (request errors, SSH, NAT). */
+  log?: (line: string) => void;
+}
+
+/** One request as the emulator saw it. */
+export interface EmulatorRequest {
+  method: string;
+  /** Decoded path, case as sent. */
+  path: string;
+  /** The api-version query parameter, if any. */
+  apiVersion?: string;
+  query: string;
+  /** The status answered (0 until answered). */
+  status: number;
+  at: Date;
+}
+
+/** What a test can ask about one VM without going through the SDK. */
+export interface EmulatorVm {
+  instanceId: string;
+  name: string;
+  computerName: string;
+  provisioningState: string;
+  powerState?: PowerState;
+  /** The frontend port of its NAT rule with backend port 22, if any. */
+  sshPort?: number;
+}
+
+const DEFAULT_DELAYS: EmulatorDelays = {
+  vmCreate: 150,
+  vmStart: 100,
+  vmStop: 60,
+  vmDeallocate: 100,
+  vmRestart: 100,
+  vmDelete: 60,
+  resource: 50,
+};
+
+export async function startAzureEmulator(
+  options: AzureEmulatorOptions = {},
+): Promise<AzureEmulator> {
+  const certificate = options.certificate ?? (await loadEmulatorCertificate());
+  const dataDir = await mkdtemp(join(os.tmpdir(), 'azure-emulator-'));
+  const emulator = new AzureEmulator(options, certificate, dataDir);
+  await emulator.listen();
+  return emulator;
+}
+
+export class AzureEmulator {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly certificate: EmulatorCertificate;
+  /** Every request served, in order. */
+  readonly requests: EmulatorRequest[] = [];
+  /** Queue throttling, failures, failed operations and slow answers (see fault-injector.ts). */
+  readonly faults = new FaultInjector();
+  readonly store = new ResourceStore();
+
+  private readonly server: https.Server;
+  private readonly scheduler = new Scheduler();
+  private readonly operations = new AsyncOperations();
+  private readonly tokens = new TokenIssuer();
+  private readonly identityRouter = new ArmRouter();
+  private readonly armRouter = new ArmRouter();
+  private readonly compute: ComputeProvider;
+  private readonly nat: NatDataPlane;
+  private readonly deployments: DeploymentService;
+  private readonly providers: ResourceProvider[];
+  private readonly generic: GenericProvider;
+  private readonly log: (line: string) => void;
+  private readonly ctx: EmulatorContext;
+  private origin = '';
+
+  constructor(
+    options: AzureEmulatorOptions,
+    certificate: EmulatorCertificate,
+    private readonly dataDir: string,
+  ) {
+    this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-0000000000e1';
+    this.tenantId = options.tenantId ?? '00000000-0000-0000-0000-0000000000a1';
+    this.certificate = certificate;
+    this.log = options.log ?? (() => {});
+    this.store.addSubscription({
+      subscriptionId: this.subscriptionId,
+      displayName: options.subscriptionName ?? 'Azure emulator subscription',
+      tenantId: this.tenantId,
+    });
+    const providersByType = new Map<string, ResourceProvider>();
+    this.ctx = {
+      store: this.store,
+      operations: this.operations,
+      faults: this.faults,
+      delays: { ...DEFAULT_DELAYS, ...options.delays },
+      retryAfterSeconds: options.retryAfterSeconds ?? 1,
+      scheduler: this.scheduler,
+      log: this.log,
+      provider: (type) => providersByType.get(type.toLowerCase()) ?? this.generic,
+    };
+    this.generic = new GenericProvider(this.ctx);
+    this.compute = new ComputeProvider(
+      this.ctx,
+      { instancesChanged: () => this.nat.sync() },
+      options.listPageSize ?? 100,
+    );
+    this.nat = new NatDataPlane(this.store, this.compute, {
+      dataDir,
+      maxSshServers: options.maxSshServers ?? 8,
+      log: this.log,
+    });
+    const network = new NetworkProvider(this.ctx, this.compute, this.nat);
+    this.providers = [this.compute, network, new AutoscaleProvider(this.ctx)];
+    for (const provider of this.providers) {
+      for (const type of provider.types) providersByType.set(type, provider);
+    }
+    this.deployments = new DeploymentService(this.ctx);
+    for (const [uri, template] of Object.entries(options.templateLinks ?? {})) {
+      this.deployments.registerTemplateLink(uri, template);
+    }
+
+    registerIdentityRoutes(this.identityRouter, this.tokens, {
+      clientSecrets: options.clientSecrets,
+    });
+    // Specific routes first: the generic resource route would take them otherwise.
+    this.compute.registerRoutes(this.armRouter);
+    network.registerRoutes(this.armRouter);
+    this.deployments.registerRoutes(this.armRouter);
+    registerArmRoutes(this.armRouter, this.ctx, this.deployments);
+
+    this.server = https.createServer(
+      { cert: certificate.cert, key: certificate.key, keepAlive: true },
+      (req, res) => void this.handle(req, res),
+    );
+  }
+
+  /** `https://127.0.0.1:<port>`: the ARM endpoint and the authority host alike. */
+  get url(): string {
+    return this.origin;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** @internal */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.origin = `https://127.0.0.1:${this.port}`;
+  }
+
+  // --- fault injection (shortcuts for emulator.faults) ---
+
+  /** The next `count` ARM requests get 429 with Retry-After (default 1 s). */
+  throttleNext(count: number, options?: ThrottleOptions): void {
+    this.faults.throttleNext(count, options);
+  }
+
+  /** The next request matching `match` fails with `status` (default 500). */
+  failNext(match: RequestMatch, status = 500, options?: FailOptions): void {
+    this.faults.failNext(match, status, options);
+  }
+
+  /** The next long-running operation started by a matching request ends Failed with this error. */
+  failOperation(match: RequestMatch, fault: OperationFault): void {
+    this.faults.failOperation(match, fault);
+  }
+
+  /** Matching requests are answered `ms` later. */
+  slow(match: RequestMatch, ms: number, options?: SlowOptions): void {
+    this.faults.slow(match, ms, options);
+  }
+
+  // --- state helpers for tests and benchmarks ---
+
+  /** A bearer token for raw requests (the SDK gets its own from the token endpoint). */
+  issueToken(clientId = 'emulator-test'): string {
+    return this.tokens.issue(this.tenantId, clientId, `${this.origin}/.default`).token;
+  }
+
+  /** Makes a templateLink URI deployable. */
+  registerTemplateLink(uri: string, template: Record<string, unknown>): void {
+    this.deployments.registerTemplateLink(uri, template);
+  }
+
+  /** Creates a resource group directly (no HTTP). */
+  createResourceGroup(name: string, location = 'westeurope'): string {
+    return this.store.putGroup(this.subscriptionId, name, location).group.id;
+  }
+
+  /**
+   * A scale set whose `capacity` instances exist at once in `state` (default running), for
+   * benchmarks: `seedScaleSet({ resourceGroup: 'bench', name: 'pool', capacity: 1000 })`. Only
+   * `maxSshServers` of them get a live SSH endpoint (`enableSsh` adds one on demand).
+   */
+  async seedScaleSet(options: {
+    resourceGroup: string;
+    name: string;
+    capacity: number;
+    location?: string;
+    state?: PowerState;
+    body?: Record<string, unknown>;
+  }): Promise<string> {
+    const location = options.location ?? 'westeurope';
+    if (!this.store.findGroup(this.subscriptionId, options.resourceGroup)) {
+      this.createResourceGroup(options.resourceGroup, location);
+    }
+    const id = buildResourceId(
+      this.subscriptionId,
+      options.resourceGroup,
+      'Microsoft.Compute/virtualMachineScaleSets',
+      [options.name],
+    );
+    const body = options.body ?? {
+      location,
+      sku: { name: 'Standard_D4s_v5', tier: 'Standard', capacity: options.capacity },
+      properties: {
+        upgradePolicy: { mode: 'Manual' },
+        overprovision: false,
+        virtualMachineProfile: {
+          osProfile: { computerNamePrefix: options.name.slice(0, 9), adminUsername: 'azureuser' },
+          storageProfile: {
+            imageReference: {
+              publisher: 'microsoft-dsvm',
+              offer: 'ubuntu-2204',
+              sku: '2204-gen2',
+              version: 'latest',
+            },
+          },
+        },
+      },
+    };
+    await this.compute.seed(
+      id,
+      { ...body, sku: { ...(body.sku as object), capacity: options.capacity } },
+      options.state,
+    );
+    return id;
+  }
+
+  /** The VMs of a scale set as the emulator holds them. */
+  vms(resourceGroup: string, scaleSet: string): EmulatorVm[] {
+    const handle = this.scaleSet(resourceGroup, scaleSet);
+    const ports = this.sshPorts(handle);
+    return [...handle.set.instances.values()]
+      .sort((a, b) => Number(a.instanceId) - Number(b.instanceId))
+      .map((vm: VmInstance) => ({
+        instanceId: vm.instanceId,
+        name: vm.name,
+        computerName: vm.computerName,
+        provisioningState: vm.provisioningState,
+        powerState: vm.powerState,
+        sshPort: ports.get(vm.instanceId),
+      }));
+  }
+
+  /** NAT rule v2 port mappings of a load balancer. */
+  natMappings(resourceGroup: string, loadBalancer: string): NatPortMapping[] {
+    const lb = this.store.get(
+      buildResourceId(this.subscriptionId, resourceGroup, 'Microsoft.Network/loadBalancers', [
+        loadBalancer,
+      ]),
+    );
+    if (!lb) throw new Error(`no load balancer ${resourceGroup}/${loadBalancer}`);
+    return this.nat.mappings(lb);
+  }
+
+  /** Gives an instance a live SSH endpoint even beyond maxSshServers. */
+  enableSsh(resourceGroup: string, scaleSet: string, instanceId: string): Promise<void> {
+    return this.nat.enableSsh(this.scaleSet(resourceGroup, scaleSet).resource.id, instanceId);
+  }
+
+  /** Requests whose `"<METHOD> <path>"` contains `match` (case-insensitive). */
+  requestsMatching(match: string): EmulatorRequest[] {
+    const needle = match.toLowerCase();
+    return this.requests.filter((r) => `${r.method} ${r.path}`.toLowerCase().includes(needle));
+  }
+
+  /** Stops the server, every SSH server and forwarder, and every timer. */
+  async close(): Promise<void> {
+    this.scheduler.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.nat.close();
+    await rm(this.dataDir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  private scaleSet(resourceGroup: string, name: string): ScaleSetHandle {
+    const handle = this.compute.handle(
+      buildResourceId(
+        this.subscriptionId,
+        resourceGroup,
+        'Microsoft.Compute/virtualMachineScaleSets',
+        [name],
+      ),
+    );
+    if (!handle) throw new Error(`no scale set ${resourceGroup}/${name}`);
+    return handle;
+  }
+
+  private sshPorts(handle: ScaleSetHandle): Map<string, number> {
+    const ports = new Map<string, number>();
+    for (const lb of this.store.list(
+      handle.resource.subscriptionId,
+      undefined,
+      'Microsoft.Network/loadBalancers',
+    )) {
+      for (const m of this.nat.mappings(lb)) {
+        if (
+          m.backendPort === 22 &&
+          m.scaleSetId.toLowerCase() === handle.resource.id.toLowerCase()
+        ) {
+          ports.set(m.instanceId, m.frontendPort);
+        }
+      }
+    }
+    return ports;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    const method = (req.method ?? 'GET').toUpperCase();
+    let path = url.pathname;
+    try {
+      path = decodeURI(url.pathname);
+    } catch {
+      // keep it encoded
+    }
+    const record: EmulatorRequest = {
+      method,
+      path,
+      apiVersion: queryParam(url.searchParams, 'api-version'),
+      query: url.search,
+      status: 0,
+      at: new Date(),
+    };
+    this.requests.push(record);
+    let response: ArmResponse;
+    try {
+      const raw = await readBody(req);
+      response = await this.respond(method, path, url, req, raw);
+    } catch (err) {
+      if (err instanceof ArmError) {
+        response = { status: err.status, body: err.toBody() };
+      } else {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log(
+          `azure emulator: ${method} ${path} failed: ${err instanceof Error ? (err.stack ?? message) : message}`,
+        );
+        response = { status: 500, body: { error: { code: 'InternalServerError', message } } };
+      }
+    }
+    record.status = response.status;
+    const requestId = randomUUID();
+    res.statusCode = response.status;
+    res.setHeader('x-ms-request-id', requestId);
+    res.setHeader(
+      'x-ms-correlation-request-id',
+      String(req.headers['x-ms-correlation-request-id'] ?? requestId),
+    );
+    res.setHeader('x-ms-routing-request-id', `EMULATOR:${requestId}`);
+    for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+    if (response.body === undefined || method === 'HEAD') {
+      res.setHeader('Content-Length', '0');
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(response.body);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.end(text);
+  }
+
+  private async respond(
+    method: string,
+    path: string,
+    url: URL,
+    req: IncomingMessage,
+    raw: string,
+  ): Promise<ArmResponse> {
+    const identity = this.identityRouter.match(method, path);
+    const isIdentity = identity.kind === 'found';
+    const delay = this.faults.takeDelay(method, path);
+    if (delay > 0) await this.scheduler.delay(delay);
+
+    if (!isIdentity) {
+      const denied = this.authenticate(req);
+      if (denied) return denied;
+    }
+    const fault = this.faults.takeRequestFault(method, path, isIdentity);
+    if (fault?.kind === 'throttle') {
+      return {
+        status: 429,
+        headers: { 'Retry-After': String(fault.retryAfterSeconds) },
+        body: {
+          error: {
+            code: 'TooManyRequests',
+            message:
+              'The request is being throttled as the limit has been reached (injected by the Azure emulator).',
+          },
+        },
+      };
+    }
+    if (fault?.kind === 'fail') {
+      return {
+        status: fault.status,
+        body: { error: { code: fault.code, message: fault.message } },
+      };
+    }
+
+    if (identity.kind === 'found') {
+      return identity.handler({
+        method,
+        path,
+        query: url.searchParams,
+        headers: req.headers,
+        body: raw,
+        params: identity.params,
+        origin: this.origin,
+      });
+    }
+    if (!queryParam(url.searchParams, 'api-version')) {
+      throw ArmError.badRequest(
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
+    }
+    const match = this.armRouter.match(method, path);
+    if (match.kind === 'not-found') {
+      throw new ArmError(
+        404,
+        'InvalidResourceType',
+        `The Azure emulator does not serve ${method} ${path}.`,
+      );
+    }
+    if (match.kind === 'method-not-allowed') {
+      throw new ArmError(
+        405,
+        'MethodNotAllowed',
+        `The Azure emulator does not allow ${method} on ${path}.`,
+      );
+    }
+    let body: unknown;
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw ArmError.badRequest(
+          'InvalidRequestContent',
+          'The request content was invalid and could not be deserialized.',
+        );
+      }
+    }
+    const request: ArmRequest = {
+      method,
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      params: match.params,
+      origin: this.origin,
+    };
+    return match.handler(request);
+  }
+
+  /** ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge. */
+  private authenticate(req: IncomingMessage): ArmResponse | undefined {
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+    const verdict = token
+      ? this.tokens.verify(token)
+      : { error: 'The request does not carry an access token.' };
+    if ('claims' in verdict) return undefined;
+    return {
+      status: 401,
+      headers: {
+        'WWW-Authenticate': `Bearer authorization_uri="${this.origin}/${this.tenantId}", error="invalid_token", error_description="${verdict.error}"`,
+      },
+      body: {
+        error: {
+          code: token ? 'InvalidAuthenticationToken' : 'AuthenticationFailed',
+          message: verdict.error,
+        },
+      },
+    };
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

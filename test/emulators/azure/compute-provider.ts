@@ -1,0 +1,418 @@
+// Microsoft.Compute/virtualMachineScaleSets: create/update/scale/delete, the power actions on
+// the set and on single VMs, VM lists with instance views, and protection policies.
+import { randomUUID } from 'node:crypto';
+import { ArmError, type ArmErrorBody } from './arm-error';
+import type { ArmRequest, ArmResponse, ArmRouter } from './arm-router';
+import { queryParam } from './arm-router';
+import {
+  clone,
+  scaleSetInstanceView,
+  scaleSetView,
+  SCALE_SET_TYPE,
+  vmInstanceView,
+  vmView,
+  withoutSecrets,
+} from './compute-views';
+import type { EmulatorContext, PutRequest, PutResult, ResourceProvider } from './emulator-context';
+import { acceptOperation, providerScope } from './lro';
+import { buildResourceId, idKey, normalizeLocation } from './resource-ids';
+import type { StoredResource } from './resource-store';
+import { ScaleSet, type PowerState, type ProtectionPolicy, type VmAction } from './scale-set';
+
+type Json = Record<string, unknown>;
+
+const SCALE_SET_PATH =
+  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachineScaleSets/{vmScaleSetName}';
+
+const ACTIONS: Record<string, VmAction> = {
+  start: 'start',
+  deallocate: 'deallocate',
+  poweroff: 'powerOff',
+  restart: 'restart',
+};
+
+export interface ScaleSetHandle {
+  resource: StoredResource;
+  set: ScaleSet;
+}
+
+export interface ComputeHooks {
+  /** Instances appeared, changed power state or went: NAT ports and SSH endpoints follow. */
+  instancesChanged(): Promise<void>;
+}
+
+export class ComputeProvider implements ResourceProvider {
+  readonly types = ['microsoft.compute/virtualmachinescalesets'];
+  readonly longRunning = true;
+  readonly longRunningPatch = true;
+  private readonly sets = new Map<string, ScaleSet>();
+
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly hooks: ComputeHooks,
+    private readonly listPageSize: number,
+  ) {}
+
+  /** Every scale set with its stored resource. */
+  all(): ScaleSetHandle[] {
+    const handles: ScaleSetHandle[] = [];
+    for (const [key, set] of this.sets) {
+      const resource = this.ctx.store.get(key);
+      if (resource) handles.push({ resource, set });
+    }
+    return handles;
+  }
+
+  handle(id: string): ScaleSetHandle | undefined {
+    const set = this.sets.get(idKey(id));
+    const resource = this.ctx.store.get(id);
+    return set && resource ? { resource, set } : undefined;
+  }
+
+  put(request: PutRequest): PutResult {
+    const { parts } = request;
+    const group = this.ctx.store.group(parts.subscriptionId, parts.resourceGroup);
+    const id = buildResourceId(group.subscriptionId, group.name, SCALE_SET_TYPE, parts.names);
+    const existing = this.ctx.store.get(id);
+    const body = withoutSecrets(request.body);
+    delete body.id;
+    delete body.name;
+    delete body.type;
+    const props = obj(body.properties);
+    if (!existing) {
+      if (typeof body.location !== 'string') {
+        throw ArmError.badRequest(
+          'LocationRequired',
+          'The location property is required for this definition.',
+        );
+      }
+      if (!body.sku || typeof obj(body.sku).capacity !== 'number') {
+        throw ArmError.badRequest(
+          'InvalidParameter',
+          "Required parameter 'sku.capacity' is missing (null).",
+          'sku.capacity',
+        );
+      }
+      if (!props.virtualMachineProfile) {
+        throw ArmError.badRequest(
+          'InvalidParameter',
+          "Required parameter 'virtualMachineProfile' is missing (null).",
+          'virtualMachineProfile',
+        );
+      }
+    }
+    if (existing) {
+      // A PUT replaces the model; the identity's principal stays that of the same resource.
+      const oldIdentity = obj(existing.body.identity);
+      if (body.identity && oldIdentity.principalId) {
+        Object.assign(obj(body.identity), {
+          principalId: oldIdentity.principalId,
+          tenantId: oldIdentity.tenantId,
+        });
+      }
+    }
+    return this.apply(id, existing, body, request.fault);
+  }
+
+  patch(resource: StoredResource, patchBody: Json, fault?: ArmErrorBody): PutResult {
+    const body = mergePatch(clone(resource.body), withoutSecrets(patchBody));
+    return this.apply(resource.id, resource, body, fault);
+  }
+
+  view(resource: StoredResource, query: URLSearchParams): unknown {
+    const set = this.sets.get(idKey(resource.id));
+    return set ? scaleSetView(resource, set, query) : undefined;
+  }
+
+  async delete(resource: StoredResource, fault?: ArmErrorBody): Promise<void> {
+    const set = this.sets.get(idKey(resource.id));
+    resource.provisioningState = 'Deleting';
+    this.ctx.store.touch(resource);
+    try {
+      // All instances go, protected ones too: protection is against scale-in, not deletion.
+      if (set) await Promise.all(set.live().map((vm) => set.act('delete', [vm.instanceId], fault)));
+    } catch (err) {
+      resource.provisioningState = 'Failed';
+      this.ctx.store.touch(resource);
+      throw err;
+    }
+    await this.ctx.scheduler.delay(this.ctx.delays.resource);
+    set?.dispose();
+    this.sets.delete(idKey(resource.id));
+    this.ctx.store.remove(resource.id);
+    await this.hooks.instancesChanged();
+  }
+
+  /**
+   * A scale set whose instances exist at once, already `state` (default running): for
+   * benchmarks that list 1,000 VMs without waiting for them to be created.
+   */
+  async seed(id: string, body: Json, state: PowerState = 'running'): Promise<ScaleSetHandle> {
+    const result = this.apply(id, undefined, withoutSecrets(body), undefined, state);
+    await result.done;
+    const handle = this.handle(id);
+    if (!handle) throw new Error(`seeding ${id} failed`);
+    return handle;
+  }
+
+  private apply(
+    id: string,
+    existing: StoredResource | undefined,
+    body: Json,
+    fault: ArmErrorBody | undefined,
+    seedState?: PowerState,
+  ): PutResult {
+    const props = obj(body.properties);
+    const location =
+      typeof body.location === 'string' ? normalizeLocation(body.location) : existing?.location;
+    if (location) body.location = location;
+    const identity = obj(body.identity);
+    if (String(identity.type ?? '').includes('SystemAssigned') && !identity.principalId) {
+      identity.principalId = randomUUID();
+      identity.tenantId = [...this.ctx.store.subscriptions.values()][0]?.tenantId;
+    }
+    const oldProfile = JSON.stringify(obj(existing?.body.properties).virtualMachineProfile ?? null);
+    const stored = this.ctx.store.put({
+      id,
+      name: id.split('/').pop() ?? '',
+      type: SCALE_SET_TYPE,
+      subscriptionId: id.split('/')[2],
+      resourceGroup: id.split('/')[4],
+      location,
+      body,
+      provisioningState: existing ? 'Updating' : 'Creating',
+    });
+    let set = this.sets.get(idKey(id));
+    if (!set) {
+      const name = stored.name;
+      set = new ScaleSet(
+        name,
+        () => {
+          const current = this.ctx.store.get(id);
+          const os = obj(obj(obj(current?.body.properties).virtualMachineProfile).osProfile);
+          return String(os.computerNamePrefix ?? name);
+        },
+        this.ctx.delays,
+        this.ctx.scheduler,
+        {
+          instancesChanged: () => this.hooks.instancesChanged(),
+          touched: () => {
+            const current = this.ctx.store.get(id);
+            if (current) this.ctx.store.touch(current);
+          },
+        },
+      );
+      this.sets.set(idKey(id), set);
+    } else if (JSON.stringify(props.virtualMachineProfile ?? null) !== oldProfile) {
+      set.modelChanged(String(obj(props.upgradePolicy).mode ?? 'Manual'));
+    }
+    const capacity = Number(obj(body.sku).capacity ?? set.live().length);
+    const scaleInRule = arr(obj(props.scaleInPolicy).rules)[0] as string | undefined;
+    const scaleSet = set;
+    const done = (async () => {
+      try {
+        if (seedState) {
+          await scaleSet.add(capacity, undefined, seedState);
+        } else {
+          // Even with nothing to create, provisioning takes a moment, as in Azure.
+          await Promise.all([
+            scaleSet.scaleTo(capacity, scaleInRule, fault),
+            this.ctx.scheduler.delay(this.ctx.delays.resource),
+          ]);
+          // A fault fails the update even when no instance had to be created.
+          if (fault) throw new ArmError(500, fault.code, fault.message);
+        }
+        this.setState(id, 'Succeeded');
+      } catch (err) {
+        this.setState(id, 'Failed');
+        throw err;
+      }
+    })();
+    return { created: !existing, view: scaleSetView(stored, set, new URLSearchParams()), done };
+  }
+
+  private setState(id: string, state: string): void {
+    const current = this.ctx.store.get(id);
+    if (current && current.provisioningState !== 'Deleting') {
+      current.provisioningState = state;
+      this.ctx.store.touch(current);
+    }
+  }
+
+  /** Routes under a scale set: actions, VMs, instance views. Added before the generic routes. */
+  registerRoutes(router: ArmRouter): void {
+    router.add('GET', `${SCALE_SET_PATH}/instanceView`, (req) => {
+      const { resource, set } = this.require(req);
+      return { status: 200, body: scaleSetInstanceView(resource, set) };
+    });
+    router.add('POST', `${SCALE_SET_PATH}/{action}`, (req) => this.scaleSetAction(req));
+    router.add('GET', `${SCALE_SET_PATH}/virtualMachines`, (req) => this.listVms(req));
+    router.add('GET', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) => {
+      const { resource, vm } = this.requireVm(req);
+      const expand = (queryParam(req.query, '$expand') ?? '').toLowerCase();
+      return {
+        status: 200,
+        body: vmView(resource, vm, {
+          instanceView: expand.includes('instanceview'),
+          userData: expand.includes('userdata'),
+        }),
+      };
+    });
+    router.add('GET', `${SCALE_SET_PATH}/virtualMachines/{instanceId}/instanceView`, (req) => {
+      const { resource, vm } = this.requireVm(req);
+      return { status: 200, body: vmInstanceView(resource, vm) };
+    });
+    router.add('PUT', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) =>
+      this.updateVm(req),
+    );
+    router.add('DELETE', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) => {
+      const { resource, set, vm } = this.requireVm(req);
+      const fault = this.ctx.faults.takeOperationFault(req.method, req.path);
+      const done = set.act('delete', [vm.instanceId], fault);
+      return this.accept(req, resource, done, 202);
+    });
+    router.add('POST', `${SCALE_SET_PATH}/virtualMachines/{instanceId}/{action}`, (req) => {
+      const { resource, set, vm } = this.requireVm(req);
+      const action = ACTIONS[req.params.action.toLowerCase()];
+      if (!action) throw noSuchAction(req.params.action);
+      const fault = this.ctx.faults.takeOperationFault(req.method, req.path);
+      return this.accept(req, resource, set.act(action, [vm.instanceId], fault), 202);
+    });
+  }
+
+  private scaleSetAction(req: ArmRequest): ArmResponse {
+    const { resource, set } = this.require(req);
+    const name = req.params.action.toLowerCase();
+    const instanceIds = arr(obj(req.body).instanceIds).map(String);
+    const ids = instanceIds.length > 0 ? instanceIds : undefined;
+    const fault = this.ctx.faults.takeOperationFault(req.method, req.path);
+    let done: Promise<void>;
+    if (name === 'delete') {
+      if (!ids) {
+        throw ArmError.badRequest(
+          'InvalidParameter',
+          "Required parameter 'instanceIds' is missing (null).",
+          'instanceIds',
+        );
+      }
+      set.targets(ids); // unknown ids are a 400 now, not a failed operation later
+      done = set.act('delete', ids, fault);
+    } else if (name === 'manualupgrade') {
+      set.targets(ids);
+      done = set.upgrade(ids);
+    } else if (ACTIONS[name]) {
+      set.targets(ids);
+      done = set.act(ACTIONS[name], ids, fault);
+    } else {
+      throw noSuchAction(req.params.action);
+    }
+    return this.accept(req, resource, done, 202);
+  }
+
+  private listVms(req: ArmRequest): ArmResponse {
+    const { resource, set } = this.require(req);
+    const expand = (queryParam(req.query, '$expand') ?? '').toLowerCase();
+    const skip = Number(queryParam(req.query, '$skiptoken') ?? 0) || 0;
+    const vms = [...set.instances.values()].sort(
+      (a, b) => Number(a.instanceId) - Number(b.instanceId),
+    );
+    const page = vms.slice(skip, skip + this.listPageSize);
+    const body: Json = {
+      value: page.map((vm) =>
+        vmView(resource, vm, {
+          instanceView: expand.includes('instanceview'),
+          userData: expand.includes('userdata'),
+        }),
+      ),
+    };
+    if (skip + this.listPageSize < vms.length) {
+      const next = new URLSearchParams(req.query);
+      for (const key of [...next.keys()]) if (key.toLowerCase() === '$skiptoken') next.delete(key);
+      next.set('$skiptoken', String(skip + this.listPageSize));
+      body.nextLink = `${req.origin}${req.path}?${next.toString()}`;
+    }
+    return { status: 200, body };
+  }
+
+  private updateVm(req: ArmRequest): ArmResponse {
+    const { resource, vm } = this.requireVm(req);
+    const props = obj(obj(req.body).properties);
+    if (props.protectionPolicy !== undefined) {
+      vm.protectionPolicy = clone(props.protectionPolicy) as ProtectionPolicy;
+    }
+    vm.generation++;
+    this.ctx.store.touch(resource);
+    const fault = this.ctx.faults.takeOperationFault(req.method, req.path);
+    const done = (async () => {
+      await this.ctx.scheduler.delay(this.ctx.delays.resource);
+      if (fault) throw new ArmError(500, fault.code, fault.message);
+    })();
+    const view = vmView(resource, vm, { instanceView: false, userData: false });
+    return this.accept(req, resource, done, 200, view);
+  }
+
+  private accept(
+    req: ArmRequest,
+    resource: StoredResource,
+    done: Promise<void>,
+    status: number,
+    body?: unknown,
+  ): ArmResponse {
+    return acceptOperation(
+      this.ctx,
+      req,
+      providerScope(resource.subscriptionId, 'Microsoft.Compute', resource.location),
+      done,
+      { status, body, location: req.method !== 'PUT' },
+    ).response;
+  }
+
+  private require(req: ArmRequest): ScaleSetHandle {
+    const { subscriptionId, resourceGroupName, vmScaleSetName } = req.params;
+    this.ctx.store.group(subscriptionId, resourceGroupName);
+    const id = buildResourceId(subscriptionId, resourceGroupName, SCALE_SET_TYPE, [vmScaleSetName]);
+    const handle = this.handle(id);
+    if (!handle) throw ArmError.notFound(SCALE_SET_TYPE, vmScaleSetName, resourceGroupName);
+    return handle;
+  }
+
+  private requireVm(req: ArmRequest) {
+    const handle = this.require(req);
+    const vm = handle.set.get(req.params.instanceId);
+    if (!vm) {
+      throw ArmError.notFound(
+        `${SCALE_SET_TYPE}/virtualMachines`,
+        `${req.params.vmScaleSetName}/${req.params.instanceId}`,
+        req.params.resourceGroupName,
+      );
+    }
+    return { ...handle, vm };
+  }
+}
+
+function noSuchAction(action: string): ArmError {
+  return new ArmError(
+    404,
+    'InvalidResourceType',
+    `The resource type '${action}' could not be found in the namespace 'Microsoft.Compute'.`,
+  );
+}
+
+function obj(value: unknown): Json {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+}
+
+function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** JSON merge patch (RFC 7386), which ARM's PATCH follows: objects merge, the rest replaces. */
+export function mergePatch(target: Json, patch: Json): Json {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete target[key];
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      target[key] = mergePatch(obj(target[key]), value as Json);
+    } else target[key] = value;
+  }
+  return target;
+}
