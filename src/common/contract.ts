@@ -4,7 +4,16 @@
 // To add a method: add an entry to `methods` below with its input schema and `.returns<T>()`,
 // then implement it in `src/core/app-handlers.ts` (the compiler lists what is missing).
 import { z } from 'zod';
-import type { AppInfo, ConnectionInfo, PoolInfo, Prompt, TerminalInfo } from './models';
+import type {
+  AppInfo,
+  ConnectionInfo,
+  ForwardInfo,
+  JupyterInfo,
+  PoolInfo,
+  Prompt,
+  SshConfigHost,
+  TerminalInfo,
+} from './models';
 
 const id = (what: string) =>
   z
@@ -17,6 +26,31 @@ const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(1000);
 
 const empty = z.object({}).strict();
+
+const port = z
+  .number()
+  .int()
+  .min(1, 'ports run from 1 to 65535')
+  .max(65535, 'ports run from 1 to 65535');
+
+const sshHost = z
+  .object({
+    name: z.string().trim().min(1, 'each host needs a name').max(80),
+    address: z
+      .string()
+      .trim()
+      .min(1, 'each host needs an address')
+      .max(255)
+      .regex(/^[A-Za-z0-9.:_%[\]-]+$/, 'address must be a host name or an IP address'),
+    port: port.default(22),
+    user: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'user must be a login name (letters, digits, _ . -)'),
+    keyPath: z.string().min(1).max(4096).optional(),
+    useAgent: z.boolean().default(false),
+  })
+  .strict();
 
 function method<I extends z.ZodType>(input: I, doc: string) {
   return {
@@ -92,9 +126,82 @@ export const methods = {
   >(),
 
   'prompts.answer': method(
-    z.object({ promptId: id('promptId'), accept: z.boolean() }).strict(),
-    'Answers a prompt: accept (trust and remember the host key) or decline.',
+    z
+      .object({
+        promptId: id('promptId'),
+        accept: z.boolean(),
+        /** The passphrase, for a `passphrase` prompt. Never logged. */
+        value: z.string().max(1024).optional(),
+      })
+      .strict(),
+    'Answers a prompt: accept (trust the host key / use the passphrase) or decline.',
   ).returns<void>(),
+
+  // --- Jupyter and port forwards -------------------------------------------------------------
+
+  'jupyter.open': method(
+    z
+      .object({
+        connectionId: id('connectionId'),
+        mode: z.enum(['notebook', 'hub']).default('notebook'),
+      })
+      .strict(),
+    "Finds or starts the user's Jupyter on the connection's instance and forwards a stable local port to it.",
+  ).returns<JupyterInfo>(),
+
+  'forwards.list': method(empty, 'Every port forward.').returns<ForwardInfo[]>(),
+
+  'forwards.add': method(
+    z
+      .object({
+        connectionId: id('connectionId'),
+        remotePort: port,
+        remoteHost: z.string().min(1).max(255).default('127.0.0.1'),
+        /** Omit for the same number as the remote port when free, else the next free one. */
+        localPort: port.optional(),
+        label: z.string().min(1).max(80).optional(),
+      })
+      .strict(),
+    'Forwards 127.0.0.1:<localPort> over the connection to <remoteHost>:<remotePort> on the instance.',
+  ).returns<ForwardInfo>(),
+
+  'forwards.remove': method(
+    z.object({ forwardId: id('forwardId') }).strict(),
+    'Closes a forward and every socket it owns.',
+  ).returns<void>(),
+
+  // --- ssh-hosts pools and keys ----------------------------------------------------------------
+
+  'pools.saveSshHosts': method(
+    z
+      .object({
+        /** Omit to create a new pool. */
+        poolId: id('poolId').optional(),
+        name: z.string().trim().min(1, 'name must not be empty').max(80),
+        hosts: z.array(sshHost).min(1, 'a pool needs at least one host').max(200),
+      })
+      .strict(),
+    'Creates or updates an ssh-hosts pool (a fixed list of machines reachable by SSH).',
+  ).returns<PoolInfo>(),
+
+  'pools.remove': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    'Removes an ssh-hosts pool from the app (nothing on the hosts changes).',
+  ).returns<void>(),
+
+  'sshConfig.list': method(empty, 'Hosts in ~/.ssh/config that can be imported.').returns<
+    SshConfigHost[]
+  >(),
+
+  'sandbox.dropConnections': method(
+    z.object({ instanceId: id('instanceId') }).strict(),
+    "Local sandbox only: cuts an instance's SSH links without warning, like a Wi-Fi change, to see sessions heal.",
+  ).returns<{ dropped: number }>(),
+
+  'keys.generate': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    "Generates an ed25519 key for a pool and returns the public key to hand to the pool's admin.",
+  ).returns<{ publicKey: string; path: string }>(),
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -111,6 +218,18 @@ export interface Events {
   'terminals.onDidExit': { terminalId: string; exitCode?: number; signal?: string; reason: string };
   /** The terminal's pty size changed (also after a resize from elsewhere). */
   'terminals.onDidResize': { terminalId: string; cols: number; rows: number };
+  /**
+   * The terminal's link dropped (`reconnecting`) or came back (`live`); with tmux the same shell
+   * is reattached, and `replaced` says a plain shell was lost and a new one started.
+   */
+  'terminals.onDidChangeState': {
+    terminalId: string;
+    state: 'live' | 'reconnecting';
+    replaced?: boolean;
+    detail?: string;
+  };
+  /** The forwards changed (added, removed, waiting, active, socket counts); the whole list. */
+  'forwards.onDidChange': ForwardInfo[];
   /** A question for the user opened. */
   'prompts.onDidOpen': Prompt;
   /** A question was answered or withdrawn. */
@@ -124,6 +243,8 @@ export const eventNames = [
   'terminals.onData',
   'terminals.onDidExit',
   'terminals.onDidResize',
+  'terminals.onDidChangeState',
+  'forwards.onDidChange',
   'prompts.onDidOpen',
   'prompts.onDidClose',
 ] as const satisfies readonly (keyof Events)[];

@@ -29,9 +29,16 @@ export interface PoolInfo {
   /** The user name this app signs in as. */
   user: string;
   instances: InstanceInfo[];
+  /** For an ssh-hosts pool: its hosts as configured, so the editor can show them. */
+  sshHosts?: SshHostEntry[];
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'closed' | 'failed';
+/**
+ * `reconnecting`: the link dropped and the app is getting it back on the same instance; forwards
+ * keep their local ports meanwhile. `lost`: it gave up (the instance is gone or refuses us).
+ */
+export type ConnectionState =
+  'connecting' | 'connected' | 'reconnecting' | 'lost' | 'closed' | 'failed';
 
 export interface ConnectionInfo {
   id: string;
@@ -44,6 +51,9 @@ export interface ConnectionInfo {
   state: ConnectionState;
   /** Why the connection failed or closed, in words a user can act on. */
   detail?: string;
+  /** While `reconnecting`: the attempt number and when the next try starts (epoch ms). */
+  attempt?: number;
+  nextAttemptAt?: number;
 }
 
 export interface TerminalInfo {
@@ -54,6 +64,65 @@ export interface TerminalInfo {
   instanceName: string;
   cols: number;
   rows: number;
+  /**
+   * `tmux`: the shell runs in a tmux session on the instance and survives a dropped link;
+   * `plain`: a plain shell, which a dropped link ends.
+   */
+  persistence: 'tmux' | 'plain';
+}
+
+/** A local port forwarded over a connection's SSH link to a port on the instance. */
+export interface ForwardInfo {
+  id: string;
+  connectionId: string;
+  poolId: string;
+  instanceName: string;
+  /** What it is for, e.g. "Jupyter" or "TensorBoard". */
+  label: string;
+  kind: 'jupyter' | 'custom';
+  /** Always 127.0.0.1: forwards never listen on other interfaces. */
+  localHost: string;
+  localPort: number;
+  remoteHost: string;
+  remotePort: number;
+  /** `active`: carrying traffic; `waiting`: its connection is reconnecting, the port stays bound. */
+  state: 'active' | 'waiting' | 'closed';
+  /** Sockets open through it now. */
+  sockets: number;
+  /** Readable one-liner for logs and the UI, e.g. "127.0.0.1:8888 → local-0 127.0.0.1:8888 (Jupyter)". */
+  description: string;
+}
+
+export interface JupyterInfo {
+  connectionId: string;
+  forwardId: string;
+  /** `notebook`: the user's own server; `hub`: a JupyterHub on the instance (port 8000). */
+  mode: 'notebook' | 'hub';
+  localPort: number;
+  /** The address to open, on 127.0.0.1, with the server's token. */
+  url: string;
+  /** The app started the server (else it found one running). */
+  started: boolean;
+  /** The notebook folder on the instance. */
+  notebookDir?: string;
+}
+
+/** A machine of an ssh-hosts pool. */
+export interface SshHostEntry {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** A private key file; omit to use the app's key or the ssh-agent. */
+  keyPath?: string;
+  /** Offer the ssh-agent's keys (SSH_AUTH_SOCK, or Pageant/OpenSSH agent on Windows). */
+  useAgent: boolean;
+}
+
+/** A host from ~/.ssh/config that can be imported into an ssh-hosts pool. */
+export interface SshConfigHost extends SshHostEntry {
+  /** The `Host` alias in ~/.ssh/config. */
+  alias: string;
 }
 
 /** Asked when a host key is seen for the first time; the user answers with `prompts.answer`. */
@@ -70,7 +139,18 @@ export interface HostKeyPrompt {
   fingerprint: string;
 }
 
-export type Prompt = HostKeyPrompt;
+/** Asked when an encrypted private key needs its passphrase; answered with a `value`. */
+export interface PassphrasePrompt {
+  kind: 'passphrase';
+  id: string;
+  poolId: string;
+  /** The key file (the passphrase itself never leaves the prompt answer). */
+  keyPath: string;
+  /** Set when an earlier answer was wrong. */
+  retry: boolean;
+}
+
+export type Prompt = HostKeyPrompt | PassphrasePrompt;
 
 export interface AppInfo {
   version: string;

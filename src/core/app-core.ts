@@ -6,11 +6,18 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../common
 import type { PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
 import { createHandlers } from './app-handlers';
+import { JupyterOpener } from './jupyter/jupyter-opener';
+import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
+import { PrivateKeyLoader } from './keys/private-key-loader';
 import { PromptService } from './prompts/prompt-service';
 import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
-import { ConnectionService } from './sessions/connection-service';
+import { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
+import { SshHostsProvider } from './providers/ssh-hosts/ssh-hosts-provider';
+import { ConnectionService, type ConnectionTimings } from './sessions/connection-service';
+import { SettingsStore } from './settings/settings-store';
+import { ForwardService } from './ssh/forward-service';
 import { KnownHostsStore } from './ssh/known-hosts-store';
 import { TerminalService } from './ssh/terminal-service';
 
@@ -25,6 +32,8 @@ export interface AppCoreOptions {
   localInstances?: number;
   /** How long connections outlive the last UI (window or browser tab) before they close. */
   orphanGraceMs?: number;
+  /** Keepalive and reconnect timings (tests shorten them). */
+  timings?: Partial<ConnectionTimings>;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -37,6 +46,8 @@ export interface AppCore extends Disposable {
   readonly onDidChangePools: Event<PoolInfo[]>;
   /** How many SSH connections are open (the tray shows it). */
   connectedCount(): number;
+  /** How many connections are getting their link back, or have lost it (the tray shows it). */
+  troubledCount(): { reconnecting: number; lost: number };
   readonly onDidChangeConnections: Event<void>;
   /** Asks the UI (every connected window/tab) to run its Connect flow for a pool. */
   requestConnect(poolId: string): void;
@@ -59,20 +70,39 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     log,
   });
   const providers = new Map<string, PoolProvider>([[local.id, local]]);
+  const settings = store.add(await SettingsStore.open(dataDir, { log }));
   const prompts = store.add(new PromptService());
   const knownHosts = new KnownHostsStore(join(dataDir, 'known-hosts.json'));
-  const connections = store.add(new ConnectionService({ providers, knownHosts, prompts, log }));
-  const terminals = store.add(new TerminalService());
+  const connections = store.add(
+    new ConnectionService({ providers, knownHosts, prompts, log, timings: options.timings }),
+  );
+  const terminals = store.add(new TerminalService({ links: connections, log }));
+  const forwards = store.add(new ForwardService({ links: connections, log }));
+  const jupyter = store.add(new JupyterService());
+  const sshPools = store.add(
+    new SshHostsPools({
+      settings,
+      providers,
+      keys: new PrivateKeyLoader(prompts),
+      dataDir,
+      appPrivateKey: appKey.privateKey,
+      log,
+    }),
+  );
 
-  const listPools = (): PoolInfo[] =>
-    [...providers.values()].map((p) => ({
+  const poolInfo = (p: PoolProvider): PoolInfo => {
+    const info: PoolInfo = {
       id: p.id,
       name: p.name,
       kind: p.kind,
       description: p.description,
       user: p.user,
       instances: p.listInstances(),
-    }));
+    };
+    if (p instanceof SshHostsProvider) info.sshHosts = p.settings().hosts;
+    return info;
+  };
+  const listPools = (): PoolInfo[] => [...providers.values()].map(poolInfo);
 
   const rpc = new RpcServer(
     createHandlers({
@@ -82,26 +112,32 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         platform: process.platform,
         dataDir,
       },
+      dataDir,
       listPools,
+      poolInfo,
       connections,
       terminals,
+      forwards,
+      jupyter: new JupyterOpener({ connections, forwards, jupyter, settings }),
       prompts,
+      sshPools,
+      sandbox: local,
+      log,
     }),
     { log },
   );
 
   const poolsChanged = store.add(new Emitter<PoolInfo[]>());
   const connectionsChanged = store.add(new Emitter<void>());
-  for (const provider of providers.values()) {
-    store.add(provider.onDidChangeInstances(() => poolsChanged.fire(listPools())));
-  }
+  store.add(local.onDidChangeInstances(() => poolsChanged.fire(listPools())));
+  store.add(sshPools.onDidChange(() => poolsChanged.fire(listPools())));
+  store.add(forwards.onDidChange((list) => rpc.emit('forwards.onDidChange', list)));
+  store.add(terminals.onDidChangeState((e) => rpc.emit('terminals.onDidChangeState', e)));
   store.add(poolsChanged.event((pools) => rpc.emit('pools.onDidChange', pools)));
   store.add(
     connections.onDidChange((info) => {
       rpc.emit('connections.onDidChange', info);
-      if (info.state === 'closed' || info.state === 'failed') {
-        terminals.closeAllFor(info.id, info.detail ?? 'The connection closed.');
-      }
+      sshPools.updateSessions(connections.list());
       connectionsChanged.fire();
     }),
   );
@@ -120,14 +156,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       if (count > 0 || connections.list().length === 0) return;
       orphanTimer = setTimeout(() => {
         log(`no window is open: closing ${connections.list().length} connection(s)`);
-        connections.closeAll();
+        void connections.closeAll();
       }, options.orphanGraceMs ?? ORPHAN_GRACE_MS);
       orphanTimer.unref();
     }),
   );
   store.add({ dispose: () => clearTimeout(orphanTimer) });
 
-  await Promise.all([...providers.values()].map((p) => p.start()));
+  await Promise.all([local.start(), sshPools.start()]);
+  if (settings.problem) log(settings.problem);
 
   let disposed: Promise<void> | undefined;
   return {
@@ -135,13 +172,22 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     listPools,
     onDidChangePools: poolsChanged.event,
     connectedCount: () => connections.connectedCount(),
+    troubledCount: () => {
+      const states = connections.list().map((c) => c.state);
+      return {
+        reconnecting: states.filter((x) => x === 'reconnecting').length,
+        lost: states.filter((x) => x === 'lost').length,
+      };
+    },
     onDidChangeConnections: connectionsChanged.event,
     requestConnect: (poolId) => rpc.emit('app.onDidRequestConnect', { poolId }),
     dispose() {
       disposed ??= (async () => {
         rpc.dispose();
+        // Ends the tmux sessions of open terminals on the instances (bounded by closeGraceMs).
+        await connections.closeAll();
         store.dispose();
-        for (const provider of providers.values()) provider.dispose();
+        await local.dispose();
       })();
       return disposed;
     },

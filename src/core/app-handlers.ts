@@ -1,17 +1,32 @@
 // Implements every method of the contract on top of the services; the compiler checks that none
 // is missing (see `Handlers` in src/common/rpc.ts).
+import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
+import type { JupyterOpener } from './jupyter/jupyter-opener';
+import { ensurePoolKey } from './keys/pool-key';
 import type { PromptService } from './prompts/prompt-service';
+import type { LocalSandboxProvider } from './providers/local/local-provider';
+import type { PoolProvider } from './providers/pool-provider';
+import type { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
 import type { ConnectionService } from './sessions/connection-service';
+import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
+import type { ForwardService } from './ssh/forward-service';
 import type { TerminalService } from './ssh/terminal-service';
 
 export interface HandlerServices {
   appInfo: AppInfo;
+  dataDir: string;
   listPools: () => PoolInfo[];
+  poolInfo: (provider: PoolProvider) => PoolInfo;
   connections: ConnectionService;
   terminals: TerminalService;
+  forwards: ForwardService;
+  jupyter: JupyterOpener;
   prompts: PromptService;
+  sshPools: SshHostsPools;
+  sandbox: LocalSandboxProvider;
+  log: (line: string) => void;
 }
 
 export function createHandlers(s: HandlerServices): Handlers {
@@ -41,6 +56,56 @@ export function createHandlers(s: HandlerServices): Handlers {
     'terminals.ack': ({ terminalId, chars }) => s.terminals.ack(terminalId, chars),
     'terminals.close': ({ terminalId }) => s.terminals.close(terminalId),
     'prompts.list': () => s.prompts.list(),
-    'prompts.answer': ({ promptId, accept }) => s.prompts.answer(promptId, accept),
+    'prompts.answer': ({ promptId, accept, value }) => s.prompts.answer(promptId, accept, value),
+
+    'jupyter.open': ({ connectionId, mode }, { signal }) =>
+      s.jupyter.open(connectionId, mode, signal),
+    'forwards.list': () => s.forwards.list(),
+    'forwards.add': ({ connectionId, remoteHost, remotePort, localPort, label }) => {
+      // `info`, not `get`: a forward added while reconnecting starts out `waiting`.
+      const info = s.connections.info(connectionId);
+      return s.forwards.add({
+        connectionId,
+        poolId: info.poolId,
+        instanceName: info.instanceName,
+        remoteHost,
+        remotePort,
+        localPort,
+        label: label ?? `Port ${remotePort}`,
+        kind: 'custom',
+      });
+    },
+    'forwards.remove': ({ forwardId }) => s.forwards.remove(forwardId),
+
+    'pools.saveSshHosts': async (input) => s.poolInfo(await s.sshPools.save(input)),
+    'pools.remove': async ({ poolId }) => {
+      // Its connections go with it: nothing could place or reconnect them any more.
+      await Promise.all(
+        s.connections
+          .list()
+          .filter((c) => c.poolId === poolId)
+          .map((c) => s.connections.close(c.id).catch(() => {})),
+      );
+      await s.sshPools.remove(poolId);
+    },
+    'sshConfig.list': async () => {
+      const { hosts, notes } = await listSshConfigHosts();
+      for (const note of notes) s.log(`~/.ssh/config: ${note}`);
+      return hosts;
+    },
+    'sandbox.dropConnections': ({ instanceId }) => ({
+      dropped: s.sandbox.dropConnections(instanceId),
+    }),
+    'keys.generate': async ({ poolId }) => {
+      const provider = s.connections.provider(poolId);
+      if (provider.kind === 'local') {
+        throw new RpcError(
+          ErrorCode.BadInput,
+          'The local sandbox signs in with the app key; pool keys are for SSH-host and Azure pools.',
+        );
+      }
+      const { publicKey, path } = await ensurePoolKey(s.dataDir, poolId);
+      return { publicKey, path };
+    },
   };
 }

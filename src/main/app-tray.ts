@@ -14,7 +14,12 @@ export interface AppTrayOptions {
 
 type TrayCore = Pick<
   AppCore,
-  'listPools' | 'onDidChangePools' | 'connectedCount' | 'onDidChangeConnections' | 'requestConnect'
+  | 'listPools'
+  | 'onDidChangePools'
+  | 'connectedCount'
+  | 'troubledCount'
+  | 'onDidChangeConnections'
+  | 'requestConnect'
 >;
 
 export class AppTray implements Disposable {
@@ -59,6 +64,6 @@ export class AppTray implements Disposable {
     });
     // Linux (AppIndicator) only picks up a changed menu when it is set again.
     this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(template));
-    this.tray.setToolTip(trayTooltip(this.core.connectedCount()));
+    this.tray.setToolTip(trayTooltip(this.core.connectedCount(), this.core.troubledCount()));
   }
 }

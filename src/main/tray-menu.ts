@@ -30,11 +30,17 @@ export function trayMenuTemplate(
   ];
 }
 
-/** e.g. "dsvm-pool — 1 connection". */
-export function trayTooltip(connections: number): string {
-  const count =
+/** e.g. "dsvm-pool — 1 connection, 1 reconnecting". */
+export function trayTooltip(
+  connections: number,
+  troubled: { reconnecting: number; lost: number } = { reconnecting: 0, lost: 0 },
+): string {
+  const parts = [
     connections === 0
       ? 'no connections'
-      : `${connections} connection${connections === 1 ? '' : 's'}`;
-  return `dsvm-pool — ${count}`;
+      : `${connections} connection${connections === 1 ? '' : 's'}`,
+  ];
+  if (troubled.reconnecting > 0) parts.push(`${troubled.reconnecting} reconnecting`);
+  if (troubled.lost > 0) parts.push(`${troubled.lost} lost`);
+  return `dsvm-pool — ${parts.join(', ')}`;
 }

@@ -25,6 +25,15 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'terminals.close': notUsed,
     'prompts.list': () => [],
     'prompts.answer': notUsed,
+    'jupyter.open': notUsed,
+    'forwards.list': () => [],
+    'forwards.add': notUsed,
+    'forwards.remove': notUsed,
+    'pools.saveSshHosts': notUsed,
+    'pools.remove': notUsed,
+    'sshConfig.list': () => [],
+    'keys.generate': notUsed,
+    'sandbox.dropConnections': notUsed,
     ...overrides,
   };
 }

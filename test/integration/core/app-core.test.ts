@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, RpcError } from '../../../src/common/errors';
 import type { Prompt } from '../../../src/common/models';
@@ -73,7 +74,8 @@ describe('app core over RPC', () => {
     const prompts: Prompt[] = [];
     ui.on('prompts.onDidOpen', (p) => {
       prompts.push(p);
-      void ui.call('prompts.answer', { promptId: p.id, accept: true });
+      // Several test clients listen; the first answer wins, later ones find the question closed.
+      ui.call('prompts.answer', { promptId: p.id, accept: true }).catch(() => {});
     });
     const output: string[] = [];
     ui.on('terminals.onData', (e) => {
@@ -83,7 +85,9 @@ describe('app core over RPC', () => {
     const connection = await ui.call('connections.connect', { poolId: 'local' });
     assert.equal(connection.state, 'connected');
     assert.equal(prompts.length, 1);
-    assert.match(prompts[0]!.fingerprint, /^SHA256:/);
+    const prompt = prompts[0]!;
+    assert.equal(prompt.kind, 'host-key');
+    assert.match(prompt.kind === 'host-key' ? prompt.fingerprint : '', /^SHA256:/);
     // The trust is remembered on disk, owner-only.
     const known = await readFile(join(dataDir, 'known-hosts.json'), 'utf8');
     assert.match(known, /local/);
@@ -119,6 +123,43 @@ describe('app core over RPC', () => {
       ui.call('terminals.open', { connectionId: 'conn-999', cols: 80, rows: 24 }),
       (e: unknown) => e instanceof RpcError && e.code === ErrorCode.NotFound,
     );
+  });
+
+  it('forwards Jupyter to the same local port on every connect, and to another only when taken', async () => {
+    const ui = client();
+    ui.on('prompts.onDidOpen', (p) => {
+      ui.call('prompts.answer', { promptId: p.id, accept: true }).catch(() => {});
+    });
+    const first = await ui.call('connections.connect', { poolId: 'local', instanceId: 'local-0' });
+    const opened = await ui.call('jupyter.open', { connectionId: first.id });
+    assert.match(opened.url, new RegExp(`^http://127\\.0\\.0\\.1:${opened.localPort}/.*token=`));
+    const status = await fetch(new URL(`api/status${new URL(opened.url).search}`, opened.url));
+    assert.equal(status.status, 200);
+    await ui.call('connections.close', { connectionId: first.id });
+
+    // Another day, another connection: the same port.
+    const second = await ui.call('connections.connect', { poolId: 'local', instanceId: 'local-0' });
+    const again = await ui.call('jupyter.open', { connectionId: second.id });
+    assert.equal(again.localPort, opened.localPort);
+    assert.equal(again.started, false, 'the running server is found, not started twice');
+    await ui.call('connections.close', { connectionId: second.id });
+
+    // Someone else holds the port now: the next free one, remembered from then on.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(opened.localPort, '127.0.0.1', resolve));
+    try {
+      const third = await ui.call('connections.connect', {
+        poolId: 'local',
+        instanceId: 'local-0',
+      });
+      const moved = await ui.call('jupyter.open', { connectionId: third.id });
+      assert.notEqual(moved.localPort, opened.localPort);
+      const settings = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'));
+      assert.ok(Object.values(settings.jupyterPorts).includes(moved.localPort));
+      await ui.call('connections.close', { connectionId: third.id });
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('closes connections nobody can see once the last UI has been gone for the grace period', async () => {

@@ -1,17 +1,13 @@
 // A tiny AppCore for shell tests: the real RpcServer with a few handlers, and controllable state.
 import { Emitter } from '../../../src/common/event';
-import { ErrorCode, RpcError } from '../../../src/common/errors';
 import type { PoolInfo } from '../../../src/common/models';
-import { RpcServer, type Handlers } from '../../../src/common/rpc';
+import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
+import { simpleHandlers } from '../../helpers/simple-handlers';
 
 export function pool(id: string, name: string): PoolInfo {
   return { id, name, kind: 'local', description: `${name} pool`, user: 'me', instances: [] };
 }
-
-const notInFake = (): never => {
-  throw new RpcError(ErrorCode.Internal, 'Not implemented in the fake core.');
-};
 
 export class FakeCore implements AppCore {
   readonly rpc: RpcServer;
@@ -27,7 +23,7 @@ export class FakeCore implements AppCore {
     readonly dataDir: string,
     private pools: PoolInfo[] = [],
   ) {
-    const handlers: Handlers = {
+    const handlers = simpleHandlers({
       'app.info': () => ({
         version: '0.0.0-test',
         shell: 'electron',
@@ -35,18 +31,7 @@ export class FakeCore implements AppCore {
         dataDir: this.dataDir,
       }),
       'pools.list': () => this.pools,
-      'connections.connect': notInFake,
-      'connections.list': () => [],
-      'connections.close': notInFake,
-      'terminals.open': notInFake,
-      'terminals.list': () => [],
-      'terminals.write': notInFake,
-      'terminals.resize': notInFake,
-      'terminals.ack': notInFake,
-      'terminals.close': notInFake,
-      'prompts.list': () => [],
-      'prompts.answer': notInFake,
-    };
+    });
     this.rpc = new RpcServer(handlers);
   }
 
@@ -56,6 +41,10 @@ export class FakeCore implements AppCore {
 
   connectedCount(): number {
     return this.connections;
+  }
+
+  troubledCount(): { reconnecting: number; lost: number } {
+    return { reconnecting: 0, lost: 0 };
   }
 
   requestConnect(poolId: string): void {

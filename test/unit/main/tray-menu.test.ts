@@ -38,5 +38,9 @@ describe('trayTooltip', () => {
     assert.equal(trayTooltip(0), 'dsvm-pool — no connections');
     assert.equal(trayTooltip(1), 'dsvm-pool — 1 connection');
     assert.equal(trayTooltip(2), 'dsvm-pool — 2 connections');
+    assert.equal(
+      trayTooltip(1, { reconnecting: 1, lost: 2 }),
+      'dsvm-pool — 1 connection, 1 reconnecting, 2 lost',
+    );
   });
 });

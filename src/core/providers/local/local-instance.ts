@@ -139,6 +139,17 @@ export class LocalInstance {
     this.options.onChange();
   }
 
+  /**
+   * Cuts every client's TCP link without a goodbye, the way a Wi-Fi change or sleep does, while
+   * the instance and its processes (tmux, Jupyter) keep running. Returns how many were cut.
+   */
+  dropConnections(): number {
+    const sockets = [...this.sockets];
+    for (const socket of sockets) socket.destroy();
+    if (sockets.length) this.log(`cut ${sockets.length} client link(s) to simulate a network drop`);
+    return sockets.length;
+  }
+
   private log(message: string): void {
     this.options.log(`local sandbox ${this.id}: ${message}`);
   }

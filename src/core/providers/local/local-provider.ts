@@ -130,6 +130,11 @@ export class LocalSandboxProvider implements PoolProvider {
     return this.get(instanceId).stop();
   }
 
+  /** Cuts the instance's client links as a network drop would (see LocalInstance). */
+  dropConnections(instanceId: string): number {
+    return this.get(instanceId).dropConnections();
+  }
+
   /** Starts a stopped instance again, on its previous port when that is still free. */
   startInstance(instanceId: string): Promise<void> {
     const instance = this.get(instanceId);
