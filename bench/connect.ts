@@ -84,6 +84,12 @@ async function main(): Promise<void> {
         'ControlMaster=no',
         '-o',
         'ControlPath=none',
+        // The app does no GSSAPI; Debian's ssh_config turns it on, which costs lookups.
+        '-o',
+        'GSSAPIAuthentication=no',
+        // Same key exchange as ssh2 negotiates (OpenSSH 9 prefers the costlier sntrup761 hybrid).
+        '-o',
+        'KexAlgorithms=curve25519-sha256',
         `${server.username}@${server.host}`,
         'true',
       ]);
