@@ -33,7 +33,8 @@ const port = z
   .min(1, 'ports run from 1 to 65535')
   .max(65535, 'ports run from 1 to 65535');
 
-const sshHost = z
+/** One host of an ssh-hosts pool; settings.json uses the same rules (src/core/settings). */
+export const sshHostSchema = z
   .object({
     name: z.string().trim().min(1, 'each host needs a name').max(80),
     address: z
@@ -178,7 +179,7 @@ export const methods = {
         /** Omit to create a new pool. */
         poolId: id('poolId').optional(),
         name: z.string().trim().min(1, 'name must not be empty').max(80),
-        hosts: z.array(sshHost).min(1, 'a pool needs at least one host').max(200),
+        hosts: z.array(sshHostSchema).min(1, 'a pool needs at least one host').max(200),
       })
       .strict(),
     'Creates or updates an ssh-hosts pool (a fixed list of machines reachable by SSH).',

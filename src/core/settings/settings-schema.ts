@@ -1,28 +1,14 @@
 // The shape of settings.json, checked with zod whenever it is read or written.
 import { z } from 'zod';
+import { sshHostSchema } from '../../common/contract';
 import type { SshHostEntry } from '../../common/models';
 
 /** Bumped when a change needs a migration; files from a newer app keep unknown keys intact. */
 export const SETTINGS_VERSION = 1;
 
-// Same rules as `pools.saveSshHosts` in the contract, so a hand-edited file cannot hold what the
-// UI could never have saved.
-export const sshHostEntrySchema = z.object({
-  name: z.string().trim().min(1, 'each host needs a name').max(80),
-  address: z
-    .string()
-    .trim()
-    .min(1, 'each host needs an address')
-    .max(255)
-    .regex(/^[A-Za-z0-9.:_%[\]-]+$/, 'address must be a host name or an IP address'),
-  port: z.number().int().min(1).max(65535).default(22),
-  user: z
-    .string()
-    .trim()
-    .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'user must be a login name (letters, digits, _ . -)'),
-  keyPath: z.string().min(1).max(4096).optional(),
-  useAgent: z.boolean().default(false),
-}) satisfies z.ZodType<SshHostEntry, unknown>;
+// The contract's rules, so a hand-edited file cannot hold what the UI could never have saved.
+// Not `.strict()` here: a newer app's extra fields survive an older one's read.
+export const sshHostEntrySchema = sshHostSchema.strip() satisfies z.ZodType<SshHostEntry, unknown>;
 
 export const sshHostPoolSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'pool ids are letters, digits, - and _'),

@@ -1,16 +1,24 @@
-// The user view: header, pools on the left, terminal tabs on the right, status bar, host-key prompt.
+// The user view: header, pools and forwarded ports on the left, terminal tabs on the right, status
+// bar, and the questions the app asks (host keys, key passphrases).
 import { makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import type { AppInfo } from '../../common/models';
+import { useEffect, useRef, useState } from 'react';
+import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../../common/models';
 import { useRpc } from '../state/rpc-context';
 import { useConnections } from '../state/use-connections';
 import { useEvent } from '../state/use-event';
+import { useForwards } from '../state/use-forwards';
+import { useJupyter } from '../state/use-jupyter';
 import { usePools } from '../state/use-pools';
 import { usePrompts } from '../state/use-prompts';
+import { useRecoveries } from '../state/use-recoveries';
 import { useWorkspace } from '../state/use-workspace';
+import { appCommand } from '../terminal/app-shortcuts';
 import { AppHeader } from './app-header';
 import { ConnectionLostBanner } from './connection-lost-banner';
+import { jupyterUnavailable } from './connection-toolbar';
+import { ForwardsPanel } from './forwards-panel';
 import { HostKeyDialog } from './host-key-dialog';
+import { PassphraseDialog } from './passphrase-dialog';
 import { PoolList } from './pool-list';
 import { StatusBar } from './status-bar';
 import { TerminalArea } from './terminal-area';
@@ -31,11 +39,26 @@ const useStyles = makeStyles({
   side: {
     flex: '0 0 360px',
     minWidth: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    backgroundColor: tokens.colorNeutralBackground2,
+    borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  pools: {
+    flex: '1 1 auto',
+    minHeight: '120px',
     overflowY: 'auto',
     boxSizing: 'border-box',
     padding: tokens.spacingHorizontalM,
-    backgroundColor: tokens.colorNeutralBackground2,
-    borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  // Docked at the bottom, like an IDE's ports view: always in the same place, scrolling on its own.
+  forwards: {
+    flex: '0 0 auto',
+    maxHeight: '45%',
+    overflowY: 'auto',
+    boxSizing: 'border-box',
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   work: {
     flex: '1 1 auto',
@@ -50,10 +73,14 @@ export function App({ dark }: { dark: boolean }) {
   const rpc = useRpc();
   const [info, setInfo] = useState<AppInfo>();
   const [lost, setLost] = useState(false);
-  const { pools, error: poolsError } = usePools();
+  const { items: pools, error: poolsError } = usePools();
   const connections = useConnections();
   const prompts = usePrompts();
-  const workspace = useWorkspace(pools, dark);
+  const workspace = useWorkspace(pools, connections, dark);
+  const forwards = useForwards();
+  const jupyter = useJupyter(forwards.items);
+  const recoveries = useRecoveries();
+  const [forwardRequest, setForwardRequest] = useState<{ connectionId: string; n: number }>();
 
   useEffect(() => {
     rpc.call('app.info', {}).then(setInfo, () => {});
@@ -66,23 +93,88 @@ export function App({ dark }: { dark: boolean }) {
 
   const active = workspace.tabs.find((t) => t.terminalId === workspace.activeId);
 
+  // Ctrl+Shift+O opens Jupyter on the active tab's connection, from the terminal or anywhere
+  // else on the page (terminals pass the app's shortcuts through; dialogs keep their keys).
+  const openJupyterRef = useRef<() => void>(() => {});
+  useEffect(() => {
+    openJupyterRef.current = () => {
+      if (!active || lost) return;
+      if (jupyterUnavailable(connections.get(active.connectionId))) return;
+      jupyter.open(active.connectionId, 'notebook', active.instanceName);
+    };
+  });
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (appCommand(event) !== 'open-jupyter') return;
+      if (event.target instanceof Element && event.target.closest('[role=dialog]')) return;
+      event.preventDefault();
+      openJupyterRef.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  /** Lost: a new terminal takes the tab's place, on the same instance if it still runs. */
+  const reconnect = (terminalId: string) => {
+    const tab = workspace.tabs.find((t) => t.terminalId === terminalId);
+    if (!tab) return;
+    const pool = pools?.find((p) => p.id === tab.poolId);
+    const running = pool?.instances.find((i) => i.id === tab.instanceId)?.state === 'running';
+    workspace.connect(tab.poolId, running ? tab.instanceId : undefined, terminalId);
+  };
+
+  // One question at a time, oldest first: a host key and a passphrase can both be pending when
+  // two pools connect at once, and two stacked modal dialogs would fight over the focus.
+  const firstKind = prompts[0]?.kind;
+  const hostKeyPrompts =
+    firstKind === 'host-key'
+      ? prompts.filter((p): p is HostKeyPrompt => p.kind === 'host-key')
+      : [];
+  const passphrasePrompts =
+    firstKind === 'passphrase'
+      ? prompts.filter((p): p is PassphrasePrompt => p.kind === 'passphrase')
+      : [];
+
   return (
     <div className={styles.root}>
       <AppHeader info={info} />
       {lost && <ConnectionLostBanner />}
       <div className={styles.main}>
-        <aside className={styles.side} aria-label="Pools">
-          <PoolList
-            pools={pools}
-            error={poolsError}
-            connections={connections}
-            prompts={prompts}
-            workspace={workspace}
-            disabled={lost}
-          />
+        <aside className={styles.side} aria-label="Pools and forwarded ports">
+          <div className={styles.pools}>
+            <PoolList
+              pools={pools}
+              error={poolsError}
+              connections={connections}
+              prompts={prompts}
+              workspace={workspace}
+              disabled={lost}
+            />
+          </div>
+          <div className={styles.forwards}>
+            <ForwardsPanel
+              state={forwards}
+              connections={connections}
+              activeConnectionId={active?.connectionId}
+              jupyter={jupyter}
+              request={forwardRequest}
+              disabled={lost}
+            />
+          </div>
         </aside>
         <main className={styles.work}>
-          <TerminalArea workspace={workspace} dark={dark} />
+          <TerminalArea
+            workspace={workspace}
+            dark={dark}
+            connections={connections}
+            recoveries={recoveries}
+            jupyter={jupyter}
+            forwards={forwards.items}
+            onForwardPort={(connectionId) =>
+              setForwardRequest((old) => ({ connectionId, n: (old?.n ?? 0) + 1 }))
+            }
+            onReconnect={reconnect}
+          />
         </main>
       </div>
       <StatusBar
@@ -91,7 +183,8 @@ export function App({ dark }: { dark: boolean }) {
         info={info}
         lost={lost}
       />
-      <HostKeyDialog prompts={prompts} pools={pools ?? []} disabled={lost} />
+      <HostKeyDialog prompts={hostKeyPrompts} pools={pools ?? []} disabled={lost} />
+      <PassphraseDialog prompts={passphrasePrompts} pools={pools ?? []} disabled={lost} />
     </div>
   );
 }

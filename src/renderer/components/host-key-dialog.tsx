@@ -2,13 +2,7 @@
 import {
   Button,
   Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
   DialogSurface,
-  DialogTitle,
-  MessageBar,
-  MessageBarBody,
   Text,
   makeStyles,
   tokens,
@@ -16,12 +10,11 @@ import {
 import { ShieldKeyhole24Regular } from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorCode, RpcError } from '../../common/errors';
-import type { PoolInfo, Prompt } from '../../common/models';
+import type { HostKeyPrompt, PoolInfo } from '../../common/models';
 import { useRpc } from '../state/rpc-context';
+import { DialogShell } from './dialog-shell';
 
 const useStyles = makeStyles({
-  title: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
-  content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   facts: {
     display: 'grid',
     gridTemplateColumns: 'max-content minmax(0, 1fr)',
@@ -44,7 +37,8 @@ const useStyles = makeStyles({
 });
 
 export interface HostKeyDialogProps {
-  prompts: Prompt[];
+  /** Host-key questions only; App passes none while another kind of question is ahead. */
+  prompts: HostKeyPrompt[];
   pools: PoolInfo[];
   disabled: boolean;
 }
@@ -59,7 +53,7 @@ export function HostKeyDialog({ prompts, pools, disabled }: HostKeyDialogProps) 
   const cancelRef = useRef<HTMLButtonElement>(null);
   const waiting = prompts.find((p) => !answered.has(p.id));
   // The last prompt stays rendered while the dialog animates closed.
-  const lastRef = useRef<Prompt | undefined>(undefined);
+  const lastRef = useRef<HostKeyPrompt | undefined>(undefined);
   useEffect(() => {
     if (waiting) lastRef.current = waiting;
   });
@@ -107,70 +101,63 @@ export function HostKeyDialog({ prompts, pools, disabled }: HostKeyDialogProps) 
     >
       {prompt ? (
         <DialogSurface data-testid="host-key-dialog" aria-describedby="host-key-explanation">
-          <DialogBody>
-            <DialogTitle>
-              <span className={styles.title}>
-                <ShieldKeyhole24Regular aria-hidden />
-                Trust this server?
-              </span>
-            </DialogTitle>
-            <DialogContent className={styles.content}>
-              <Text id="host-key-explanation" block>
-                This is the first time dsvm-pool connects to {prompt.instanceName}, so it cannot yet
-                tell the real server from an impostor. If you trust it, its key is remembered for
-                this pool and checked on every later connection; a different key will be refused.
-                {pool?.kind === 'local'
-                  ? ' This instance is part of the local sandbox on this computer.'
-                  : ' If in doubt, compare the fingerprint with the one your pool admin gives you.'}
+          <DialogShell
+            icon={<ShieldKeyhole24Regular aria-hidden />}
+            title="Trust this server?"
+            error={error}
+            actions={
+              <>
+                <Button
+                  appearance="primary"
+                  data-testid="host-key-trust"
+                  disabled={busy || disabled}
+                  onClick={() => answer(true)}
+                >
+                  Trust and connect
+                </Button>
+                <Button
+                  ref={cancelRef}
+                  data-testid="host-key-cancel"
+                  disabled={busy || disabled}
+                  onClick={() => answer(false)}
+                >
+                  Cancel
+                </Button>
+              </>
+            }
+          >
+            <Text id="host-key-explanation" block>
+              This is the first time dsvm-pool connects to {prompt.instanceName}, so it cannot yet
+              tell the real server from an impostor. If you trust it, its key is remembered for this
+              pool and checked on every later connection; a different key will be refused.
+              {pool?.kind === 'local'
+                ? ' This instance is part of the local sandbox on this computer.'
+                : ' If in doubt, compare the fingerprint with the one your pool admin gives you.'}
+            </Text>
+            <dl className={styles.facts}>
+              <dt className={styles.term}>Pool</dt>
+              <dd className={styles.value}>
+                {pool?.name ?? prompt.poolId}
+                {pool?.kind === 'local' && ' (local sandbox)'}
+              </dd>
+              <dt className={styles.term}>Instance</dt>
+              <dd className={styles.value}>{prompt.instanceName}</dd>
+              <dt className={styles.term}>Address</dt>
+              <dd className={`${styles.value} ${styles.mono}`}>
+                {prompt.host}:{prompt.port}
+              </dd>
+              <dt className={styles.term}>Key type</dt>
+              <dd className={`${styles.value} ${styles.mono}`}>{prompt.algorithm}</dd>
+            </dl>
+            <div>
+              <Text size={200} className={styles.term} block>
+                Fingerprint
               </Text>
-              <dl className={styles.facts}>
-                <dt className={styles.term}>Pool</dt>
-                <dd className={styles.value}>
-                  {pool?.name ?? prompt.poolId}
-                  {pool?.kind === 'local' && ' (local sandbox)'}
-                </dd>
-                <dt className={styles.term}>Instance</dt>
-                <dd className={styles.value}>{prompt.instanceName}</dd>
-                <dt className={styles.term}>Address</dt>
-                <dd className={`${styles.value} ${styles.mono}`}>
-                  {prompt.host}:{prompt.port}
-                </dd>
-                <dt className={styles.term}>Key type</dt>
-                <dd className={`${styles.value} ${styles.mono}`}>{prompt.algorithm}</dd>
-              </dl>
-              <div>
-                <Text size={200} className={styles.term} block>
-                  Fingerprint
-                </Text>
-                <div className={styles.fingerprint} data-testid="host-key-fingerprint">
-                  {prompt.fingerprint}
-                </div>
+              <div className={styles.fingerprint} data-testid="host-key-fingerprint">
+                {prompt.fingerprint}
               </div>
-              {error && (
-                <MessageBar intent="error">
-                  <MessageBarBody>{error}</MessageBarBody>
-                </MessageBar>
-              )}
-            </DialogContent>
-            <DialogActions>
-              <Button
-                appearance="primary"
-                data-testid="host-key-trust"
-                disabled={busy || disabled}
-                onClick={() => answer(true)}
-              >
-                Trust and connect
-              </Button>
-              <Button
-                ref={cancelRef}
-                data-testid="host-key-cancel"
-                disabled={busy || disabled}
-                onClick={() => answer(false)}
-              >
-                Cancel
-              </Button>
-            </DialogActions>
-          </DialogBody>
+            </div>
+          </DialogShell>
         </DialogSurface>
       ) : (
         <DialogSurface aria-label="Host key" />

@@ -1,6 +1,6 @@
 // One instance of a pool: name, state, sessions, address, and a way to connect to it specifically.
 import { Button, Text, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
-import { PlugConnected16Regular } from '@fluentui/react-icons';
+import { PlugConnected16Regular, PlugDisconnected16Regular } from '@fluentui/react-icons';
 import type { InstanceInfo } from '../../common/models';
 import { StateBadge } from './state-badge';
 
@@ -31,7 +31,16 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground3,
   },
   address: { fontFamily: tokens.fontFamilyMonospace },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalXXS },
   detail: { color: tokens.colorPaletteRedForeground1 },
+  // A stopped host says why (e.g. unreachable) without alarming red: it is a state, not a fault.
+  quietDetail: {
+    color: tokens.colorNeutralForeground3,
+    display: '-webkit-box',
+    WebkitLineClamp: 2,
+    WebkitBoxOrient: 'vertical',
+    overflow: 'hidden',
+  },
 });
 
 function sessionSummary(sessions: Record<string, number>): { count: number; who: string } {
@@ -44,9 +53,11 @@ export interface InstanceRowProps {
   instance: InstanceInfo;
   disabled: boolean;
   onConnect: () => void;
+  /** Local sandbox only: cut this instance's links to watch sessions heal. */
+  onSimulateDrop?: () => void;
 }
 
-export function InstanceRow({ instance, disabled, onConnect }: InstanceRowProps) {
+export function InstanceRow({ instance, disabled, onConnect, onSimulateDrop }: InstanceRowProps) {
   const styles = useStyles();
   const { count, who } = sessionSummary(instance.sessions);
   return (
@@ -56,7 +67,7 @@ export function InstanceRow({ instance, disabled, onConnect }: InstanceRowProps)
           <Text weight="semibold" className={styles.name}>
             {instance.name}
           </Text>
-          <StateBadge state={instance.state} />
+          <StateBadge state={instance.state} title={instance.detail} />
         </div>
         <div className={styles.meta}>
           <Text size={200} title={who || 'Nobody is connected'}>
@@ -71,17 +82,45 @@ export function InstanceRow({ instance, disabled, onConnect }: InstanceRowProps)
             {instance.detail}
           </Text>
         )}
+        {instance.state === 'stopped' && instance.detail && (
+          <Text
+            size={200}
+            className={styles.quietDetail}
+            title={instance.detail}
+            data-testid="instance-detail"
+          >
+            {instance.detail}
+          </Text>
+        )}
       </div>
-      <Tooltip content={`Connect to this instance (${instance.name})`} relationship="description">
-        <Button
-          appearance="subtle"
-          size="small"
-          icon={<PlugConnected16Regular />}
-          aria-label="Connect to this instance"
-          disabled={disabled}
-          onClick={onConnect}
-        />
-      </Tooltip>
+      <div className={styles.actions}>
+        {onSimulateDrop && (
+          <Tooltip
+            content={`Simulate a network drop: cut the SSH links to ${instance.name} and watch them heal`}
+            relationship="description"
+          >
+            <Button
+              appearance="subtle"
+              size="small"
+              icon={<PlugDisconnected16Regular />}
+              aria-label={`Simulate a network drop on ${instance.name}`}
+              data-testid={`drop-${instance.id}`}
+              disabled={count === 0 || instance.state !== 'running'}
+              onClick={onSimulateDrop}
+            />
+          </Tooltip>
+        )}
+        <Tooltip content={`Connect to this instance (${instance.name})`} relationship="description">
+          <Button
+            appearance="subtle"
+            size="small"
+            icon={<PlugConnected16Regular />}
+            aria-label="Connect to this instance"
+            disabled={disabled}
+            onClick={onConnect}
+          />
+        </Tooltip>
+      </div>
     </li>
   );
 }

@@ -3,6 +3,12 @@ import {
   Button,
   Card,
   CardHeader,
+  Menu,
+  MenuDivider,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
@@ -12,10 +18,19 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { Dismiss16Regular, PlugConnected20Regular } from '@fluentui/react-icons';
+import {
+  Delete16Regular,
+  Dismiss16Regular,
+  Edit16Regular,
+  KeyMultiple16Regular,
+  MoreHorizontal20Regular,
+  PlugConnected20Regular,
+} from '@fluentui/react-icons';
 import type { PoolInfo, Prompt } from '../../common/models';
 import type { ConnectionMap } from '../state/use-connections';
 import { isDeclined, type ConnectError, type PendingConnect } from '../state/use-workspace';
+import { fileName } from '../shared/file-name';
+import { useRpc } from '../state/rpc-context';
 import { InstanceRow } from './instance-row';
 import { PoolKindBadge } from './pool-kind-badge';
 
@@ -54,6 +69,56 @@ export interface PoolCardProps {
   disabled: boolean;
   onConnect: (instanceId?: string) => void;
   onDismissError: () => void;
+  /** For pools the user manages here (ssh-hosts): the card's menu. */
+  onEdit?: () => void;
+  onGenerateKey?: () => void;
+  onRemove?: () => void;
+}
+
+/** The card's ⋯ menu: edit, key, remove. Only pools defined in this app have one. */
+function PoolMenu({
+  pool,
+  ...actions
+}: Pick<PoolCardProps, 'pool' | 'onEdit' | 'onGenerateKey' | 'onRemove'>) {
+  return (
+    <Menu positioning="below-end">
+      <MenuTrigger disableButtonEnhancement>
+        <Button
+          appearance="subtle"
+          size="small"
+          icon={<MoreHorizontal20Regular />}
+          aria-label={`More for ${pool.name}`}
+          data-testid={`pool-menu-${pool.id}`}
+        />
+      </MenuTrigger>
+      <MenuPopover>
+        <MenuList>
+          <MenuItem
+            icon={<Edit16Regular />}
+            data-testid={`pool-edit-${pool.id}`}
+            onClick={actions.onEdit}
+          >
+            Edit pool…
+          </MenuItem>
+          <MenuItem
+            icon={<KeyMultiple16Regular />}
+            data-testid={`pool-key-${pool.id}`}
+            onClick={actions.onGenerateKey}
+          >
+            Generate a key for this pool…
+          </MenuItem>
+          <MenuDivider />
+          <MenuItem
+            icon={<Delete16Regular />}
+            data-testid={`pool-remove-${pool.id}`}
+            onClick={actions.onRemove}
+          >
+            Remove pool…
+          </MenuItem>
+        </MenuList>
+      </MenuPopover>
+    </Menu>
+  );
 }
 
 /** Says what the Connect in progress waits for, naming the instance as soon as it is known. */
@@ -72,13 +137,18 @@ function progressText(
   }
   if (pending.step === 'opening') return `Opening a terminal on ${name ?? pool.name}…`;
   const prompt = prompts.find((p) => p.poolId === pool.id);
-  if (prompt) return `Waiting for you to check the host key of ${prompt.instanceName}…`;
+  if (prompt?.kind === 'host-key') {
+    return `Waiting for you to check the host key of ${prompt.instanceName}…`;
+  }
+  if (prompt?.kind === 'passphrase')
+    return `Waiting for the passphrase of ${fileName(prompt.keyPath)}…`;
   return name ? `Connecting to ${name}…` : `Choosing an instance of ${pool.name}…`;
 }
 
 export function PoolCard(props: PoolCardProps) {
   const { pool, pending, error, disabled, onConnect } = props;
   const styles = useStyles();
+  const rpc = useRpc();
   const busy = pending !== undefined;
   return (
     <Card className={styles.card} data-testid={`pool-card-${pool.id}`} aria-busy={busy}>
@@ -90,6 +160,16 @@ export function PoolCard(props: PoolCardProps) {
             </Text>
             <PoolKindBadge kind={pool.kind} />
           </div>
+        }
+        action={
+          props.onEdit ? (
+            <PoolMenu
+              pool={pool}
+              onEdit={props.onEdit}
+              onGenerateKey={props.onGenerateKey}
+              onRemove={props.onRemove}
+            />
+          ) : undefined
         }
         description={
           <div>
@@ -110,6 +190,15 @@ export function PoolCard(props: PoolCardProps) {
               instance={instance}
               disabled={busy || disabled}
               onConnect={() => onConnect(instance.id)}
+              onSimulateDrop={
+                pool.kind === 'local'
+                  ? () => {
+                      rpc
+                        .call('sandbox.dropConnections', { instanceId: instance.id })
+                        .catch(() => {});
+                    }
+                  : undefined
+              }
             />
           ))}
         </ul>

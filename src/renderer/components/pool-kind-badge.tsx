@@ -1,6 +1,6 @@
 // Names a pool's kind; the local pool is always called a local sandbox so nobody mistakes it for Azure.
 import { Badge } from '@fluentui/react-components';
-import { Beaker16Regular } from '@fluentui/react-icons';
+import { Beaker16Regular, Server16Regular } from '@fluentui/react-icons';
 import type { PoolKind } from '../../common/models';
 
 export function PoolKindBadge({ kind }: { kind: PoolKind }) {
@@ -16,9 +16,21 @@ export function PoolKindBadge({ kind }: { kind: PoolKind }) {
       </Badge>
     );
   }
+  if (kind === 'ssh-hosts') {
+    return (
+      <Badge
+        appearance="outline"
+        color="informative"
+        icon={<Server16Regular />}
+        data-testid="ssh-hosts-badge"
+      >
+        SSH hosts
+      </Badge>
+    );
+  }
   return (
     <Badge appearance="outline" color="informative">
-      {kind === 'azure' ? 'Azure' : 'SSH hosts'}
+      Azure
     </Badge>
   );
 }

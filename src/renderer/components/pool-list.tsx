@@ -1,5 +1,6 @@
 // The left side: every pool as a card, with loading, failure and empty states.
 import {
+  Button,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -8,10 +9,15 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
+import { ServerMultiple20Regular } from '@fluentui/react-icons';
+import { useState } from 'react';
 import type { PoolInfo, Prompt } from '../../common/models';
 import type { ConnectionMap } from '../state/use-connections';
 import type { Workspace } from '../state/use-workspace';
 import { PoolCard } from './pool-card';
+import { PoolKeyDialog } from './pool-key-dialog';
+import { RemovePoolDialog } from './remove-pool-dialog';
+import { SshPoolEditor, type SshPoolEditorTarget } from './ssh-pool-editor';
 
 const useStyles = makeStyles({
   list: {
@@ -26,6 +32,7 @@ const useStyles = makeStyles({
     letterSpacing: '0.04em',
   },
   empty: { padding: tokens.spacingHorizontalS, color: tokens.colorNeutralForeground2 },
+  add: { alignSelf: 'flex-start' },
 });
 
 export interface PoolListProps {
@@ -46,6 +53,10 @@ export function PoolList({
   disabled,
 }: PoolListProps) {
   const styles = useStyles();
+  const [editor, setEditor] = useState<SshPoolEditorTarget>();
+  const [keyFor, setKeyFor] = useState<string>();
+  const [removing, setRemoving] = useState<string>();
+  const find = (poolId: string | undefined) => pools?.find((p) => p.id === poolId);
   if (error) {
     return (
       <MessageBar intent="error" layout="multiline" data-testid="pools-error">
@@ -78,8 +89,41 @@ export function PoolList({
           disabled={disabled}
           onConnect={(instanceId) => workspace.connect(pool.id, instanceId)}
           onDismissError={() => workspace.dismissError(pool.id)}
+          {...(pool.kind === 'ssh-hosts'
+            ? {
+                onEdit: () => setEditor({ mode: 'edit', pool }),
+                onGenerateKey: () => setKeyFor(pool.id),
+                onRemove: () => setRemoving(pool.id),
+              }
+            : {})}
         />
       ))}
+      <Button
+        className={styles.add}
+        appearance="subtle"
+        icon={<ServerMultiple20Regular />}
+        disabled={disabled}
+        data-testid="add-ssh-pool"
+        onClick={() => setEditor({ mode: 'create' })}
+      >
+        Add pool of SSH hosts
+      </Button>
+      <SshPoolEditor
+        target={editor}
+        defaultUser={pools.find((p) => p.kind === 'local')?.user}
+        onClose={() => setEditor(undefined)}
+      />
+      <PoolKeyDialog pool={find(keyFor)} onClose={() => setKeyFor(undefined)} />
+      <RemovePoolDialog
+        pool={find(removing)}
+        openTabs={workspace.tabs.filter((t) => t.poolId === removing).length}
+        onRemoved={(poolId) => {
+          setRemoving(undefined);
+          for (const tab of workspace.tabs)
+            if (tab.poolId === poolId) workspace.closeTab(tab.terminalId);
+        }}
+        onClose={() => setRemoving(undefined)}
+      />
     </div>
   );
 }

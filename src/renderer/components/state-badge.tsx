@@ -10,9 +10,16 @@ const colors: Record<InstanceState, BadgeProps['color']> = {
   failed: 'danger',
 };
 
-export function StateBadge({ state }: { state: InstanceState }) {
+/** `title`: why it is in this state (e.g. an unreachable host's error), on hover. */
+export function StateBadge({ state, title }: { state: InstanceState; title?: string }) {
   return (
-    <Badge appearance="tint" color={colors[state]} size="small" data-testid="state-badge">
+    <Badge
+      appearance="tint"
+      color={colors[state]}
+      size="small"
+      data-testid="state-badge"
+      title={title}
+    >
       {state}
     </Badge>
   );

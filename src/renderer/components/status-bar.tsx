@@ -1,6 +1,8 @@
 // The bottom bar: where the active terminal is connected, in what state, and at what size.
-import { Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Spinner, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import type { AppInfo, ConnectionInfo } from '../../common/models';
+import { connectionStatus } from '../state/connection-status';
+import { useNow } from '../state/use-now';
 import { useTerminalSize } from '../state/use-terminal-size';
 import type { TerminalTab } from '../state/use-workspace';
 
@@ -23,7 +25,13 @@ const useStyles = makeStyles({
   sep: { color: tokens.colorNeutralForeground4 },
   mono: { fontFamily: tokens.fontFamilyMonospace },
   spacer: { flex: '1 1 auto' },
-  state: { fontWeight: tokens.fontWeightSemibold },
+  state: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalXS,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  hint: { color: tokens.colorNeutralForeground3 },
   connected: { color: tokens.colorPaletteGreenForeground1 },
   connecting: { color: tokens.colorPaletteMarigoldForeground1 },
   failed: { color: tokens.colorPaletteRedForeground1 },
@@ -41,20 +49,17 @@ export interface StatusBarProps {
 export function StatusBar({ tab, connection, info, lost }: StatusBarProps) {
   const styles = useStyles();
   const size = useTerminalSize(tab?.session);
-  // An ended shell is the news even if its SSH connection is still up.
-  const state = lost
-    ? 'app connection lost'
-    : tab?.ended !== undefined
-      ? 'ended'
-      : (connection?.state ?? 'connected');
-  const stateClass =
-    state === 'connected'
-      ? styles.connected
-      : state === 'connecting'
-        ? styles.connecting
-        : state === 'failed' || lost
-          ? styles.failed
-          : styles.ended;
+  const now = useNow(connection?.state === 'reconnecting');
+  const status = connectionStatus(connection, tab?.ended !== undefined, now);
+  const label = lost ? 'App connection lost' : status.label;
+  const stateClass = lost
+    ? styles.failed
+    : {
+        good: styles.connected,
+        busy: styles.connecting,
+        bad: styles.failed,
+        quiet: styles.ended,
+      }[status.tone];
 
   const parts = tab
     ? [
@@ -71,9 +76,23 @@ export function StatusBar({ tab, connection, info, lost }: StatusBarProps) {
           key="state"
           className={mergeClasses(styles.state, stateClass)}
           title={connection?.detail}
+          data-testid="status-connection"
         >
-          {state}
+          {status.busy && !lost && <Spinner size="extra-tiny" aria-hidden />}
+          {label}
         </span>,
+        ...(tab.persistence === 'tmux'
+          ? [
+              <span
+                key="tmux"
+                className={styles.hint}
+                data-testid="status-persistence"
+                title="The shell runs in tmux on the instance: it survives a dropped connection."
+              >
+                persistent (tmux)
+              </span>,
+            ]
+          : []),
         <span key="size" className={styles.mono} data-testid="status-size">
           {size ? `${size.cols}×${size.rows}` : ''}
         </span>,
@@ -81,7 +100,12 @@ export function StatusBar({ tab, connection, info, lost }: StatusBarProps) {
     : [<span key="none">No terminal</span>];
 
   return (
-    <footer className={styles.bar} data-testid="status-bar" aria-label="Status">
+    <footer
+      className={styles.bar}
+      data-testid="status-bar"
+      data-connection-state={tab ? (lost ? 'app-lost' : status.state) : 'none'}
+      aria-label="Status"
+    >
       {parts.flatMap((part, i) =>
         i === 0
           ? [part]

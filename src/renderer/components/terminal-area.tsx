@@ -15,9 +15,16 @@ import {
   WindowConsoleRegular,
 } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
+import type { ForwardInfo } from '../../common/models';
+import type { ConnectionMap } from '../state/use-connections';
+import type { JupyterRuns } from '../state/use-jupyter';
+import type { Recoveries } from '../state/use-recoveries';
 import type { Workspace } from '../state/use-workspace';
 import { TerminalSearch } from '../terminal/terminal-search';
 import { terminalTheme } from '../terminal/terminal-theme';
+import { ConnectionNotice } from './connection-notice';
+import { ConnectionToolbar } from './connection-toolbar';
+import { JupyterBar } from './jupyter-bar';
 import { TerminalTabs } from './terminal-tabs';
 
 const useStyles = makeStyles({
@@ -59,12 +66,27 @@ const useStyles = makeStyles({
 export interface TerminalAreaProps {
   workspace: Workspace;
   dark: boolean;
+  connections: ConnectionMap;
+  recoveries: Recoveries;
+  jupyter: JupyterRuns;
+  forwards?: ForwardInfo[];
+  /** Opens the forwards panel's form for a connection. */
+  onForwardPort: (connectionId: string) => void;
+  /** Reconnects a lost tab in its place. */
+  onReconnect: (terminalId: string) => void;
 }
 
-export function TerminalArea({ workspace, dark }: TerminalAreaProps) {
+export function TerminalArea(props: TerminalAreaProps) {
+  const { workspace, dark, connections, jupyter } = props;
   const styles = useStyles();
   const { tabs, activeId } = workspace;
   const active = tabs.find((t) => t.terminalId === activeId);
+  const connection = active ? connections.get(active.connectionId) : undefined;
+  const run = active ? jupyter.runs[active.connectionId] : undefined;
+  const lost = connection?.state === 'lost';
+  // A Jupyter address on a dead connection leads nowhere: the bar goes with the connection.
+  const connectionGone =
+    connection !== undefined && ['lost', 'closed', 'failed'].includes(connection.state);
   const [search, setSearch] = useState<{ terminalId: string; request: number }>();
 
   // Ctrl+Shift+F inside a terminal opens (or refocuses) the find box for that terminal.
@@ -88,8 +110,20 @@ export function TerminalArea({ workspace, dark }: TerminalAreaProps) {
       <TerminalTabs
         tabs={tabs}
         activeId={activeId}
+        connections={connections}
         onSelect={workspace.activate}
         onClose={workspace.closeTab}
+        actions={
+          active && (
+            <ConnectionToolbar
+              tab={active}
+              connection={connection}
+              run={run}
+              onOpenJupyter={(mode) => jupyter.open(active.connectionId, mode, active.instanceName)}
+              onForwardPort={() => props.onForwardPort(active.connectionId)}
+            />
+          )
+        }
       />
       {active?.error && (
         <MessageBar
@@ -113,7 +147,18 @@ export function TerminalArea({ workspace, dark }: TerminalAreaProps) {
           />
         </MessageBar>
       )}
-      {active?.ended !== undefined && (
+      {active && (
+        <ConnectionNotice
+          tab={active}
+          connection={connection}
+          recoveredAt={props.recoveries[active.connectionId]}
+          reconnecting={workspace.pending[active.poolId] !== undefined}
+          error={workspace.errors[active.poolId]}
+          onReconnect={() => props.onReconnect(active.terminalId)}
+          onClose={() => workspace.closeTab(active.terminalId)}
+        />
+      )}
+      {active?.ended !== undefined && !lost && (
         <MessageBar
           intent="info"
           className={styles.bar}
@@ -137,6 +182,15 @@ export function TerminalArea({ workspace, dark }: TerminalAreaProps) {
             </Button>
           </MessageBarActions>
         </MessageBar>
+      )}
+      {active && run && !run.hidden && (run.status !== 'ready' || !connectionGone) && (
+        <JupyterBar
+          run={run}
+          forward={props.forwards?.find((f) => f.id === run.info?.forwardId)}
+          onCancel={() => jupyter.cancel(run.connectionId)}
+          onRetry={() => jupyter.open(run.connectionId, run.mode, run.instanceName)}
+          onHide={() => jupyter.hide(run.connectionId)}
+        />
       )}
       <div className={styles.stage}>
         {/* Terminals attach themselves here; React renders nothing inside this element. */}

@@ -1,4 +1,4 @@
-// Questions waiting for the user (host keys): `prompts.list`, then opened and closed events.
+// Questions waiting for the user (host keys, key passphrases): `prompts.list`, then events.
 import { useEffect, useState } from 'react';
 import type { Prompt } from '../../common/models';
 import { useRpc } from './rpc-context';
@@ -11,7 +11,12 @@ export function usePrompts(): Prompt[] {
     let live = true;
     const closed = new Set<string>();
     const opened = rpc.on('prompts.onDidOpen', (prompt) => {
-      setPrompts((old) => (old.some((p) => p.id === prompt.id) ? old : [...old, prompt]));
+      // The same id opened again is an update (e.g. a passphrase asked again with `retry`).
+      setPrompts((old) =>
+        old.some((p) => p.id === prompt.id)
+          ? old.map((p) => (p.id === prompt.id ? prompt : p))
+          : [...old, prompt],
+      );
     });
     const gone = rpc.on('prompts.onDidClose', ({ promptId }) => {
       closed.add(promptId);

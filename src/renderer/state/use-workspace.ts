@@ -1,10 +1,11 @@
 // The terminal tabs and the Connect flow (connect → fit a new terminal → open it → show its tab).
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { ErrorCode, RpcError } from '../../common/errors';
-import type { ConnectionInfo, PoolInfo } from '../../common/models';
+import type { ConnectionInfo, PoolInfo, TerminalInfo } from '../../common/models';
 import { TerminalRouter } from '../terminal/terminal-router';
 import { TerminalSession } from '../terminal/terminal-session';
 import { useRpc } from './rpc-context';
+import type { ConnectionMap } from './use-connections';
 
 export interface TerminalTab {
   terminalId: string;
@@ -16,6 +17,12 @@ export interface TerminalTab {
   host: string;
   port: number;
   session: TerminalSession;
+  /** `tmux`: the shell survives a dropped link; `plain`: a drop ends it. */
+  persistence: TerminalInfo['persistence'];
+  /** The terminal's own link: `reconnecting` while its connection is being brought back. */
+  link: 'live' | 'reconnecting';
+  /** When the app last replaced a lost plain shell with a new one (epoch ms). */
+  replacedAt?: number;
   /** Why the shell ended, once it has. */
   ended?: string;
   /** The app's message when typing or resizing failed. */
@@ -43,7 +50,8 @@ export interface Workspace {
   errors: Record<string, ConnectError>;
   /** Where terminals live; TerminalArea renders this element and nothing else inside it. */
   areaRef: RefObject<HTMLDivElement | null>;
-  connect(poolId: string, instanceId?: string): void;
+  /** `replace`: a dead tab the new terminal takes the place of, once it is open. */
+  connect(poolId: string, instanceId?: string, replace?: string): void;
   activate(terminalId: string): void;
   closeTab(terminalId: string): void;
   dismissError(poolId: string): void;
@@ -57,7 +65,14 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   return next;
 }
 
-export function useWorkspace(pools: PoolInfo[] | undefined, dark: boolean): Workspace {
+/** Connection states in which a terminal cannot take input. */
+const DOWN_STATES = new Set<ConnectionInfo['state']>(['reconnecting', 'lost', 'closed', 'failed']);
+
+export function useWorkspace(
+  pools: PoolInfo[] | undefined,
+  connections: ConnectionMap,
+  dark: boolean,
+): Workspace {
   const rpc = useRpc();
   const [tabs, setTabs] = useState<TerminalTab[]>([]);
   const [activeId, setActiveId] = useState<string>();
@@ -100,7 +115,7 @@ export function useWorkspace(pools: PoolInfo[] | undefined, dark: boolean): Work
   );
 
   const connect = useCallback(
-    (poolId: string, instanceId?: string) => {
+    (poolId: string, instanceId?: string, replace?: string) => {
       // One Connect per pool at a time: the button is disabled, but the tray can ask too.
       if (inFlight.current.has(poolId)) return;
       inFlight.current.add(poolId);
@@ -153,8 +168,16 @@ export function useWorkspace(pools: PoolInfo[] | undefined, dark: boolean): Work
             host: conn.host,
             port: conn.port,
             session,
+            persistence: info.persistence,
+            link: 'live',
           };
           session.onDidEnd((reason) => updateTab(info.id, { ended: reason }));
+          session.onDidChangeLink((change) =>
+            updateTab(info.id, {
+              link: change.state,
+              ...(change.replaced ? { replacedAt: Date.now() } : {}),
+            }),
+          );
           session.onDidError((message) => updateTab(info.id, { error: message }));
           session.onDidRequestSwitch((step) => {
             const all = tabsRef.current;
@@ -162,7 +185,29 @@ export function useWorkspace(pools: PoolInfo[] | undefined, dark: boolean): Work
             const next = all[(at + step + all.length) % all.length];
             if (next) setActiveId(next.terminalId);
           });
-          setTabs((old) => [...old, tab]);
+          const replaced = replace
+            ? tabsRef.current.find((t) => t.terminalId === replace)
+            : undefined;
+          if (replaced) {
+            // The new terminal takes the dead one's place in the row, so Reconnect feels like
+            // the same tab coming back rather than one more tab at the end.
+            replaced.session.dispose();
+            if (!replaced.session.hasEnded) {
+              rpc.call('terminals.close', { terminalId: replaced.terminalId }).catch(() => {});
+            }
+            const remaining = [
+              ...tabsRef.current.filter((t) => t.terminalId !== replaced.terminalId),
+              tab,
+            ];
+            releaseConnection(replaced.connectionId, remaining);
+          }
+          setTabs((old) => {
+            const at = replaced ? old.findIndex((t) => t.terminalId === replaced.terminalId) : -1;
+            if (at < 0) return [...old, tab];
+            const next = [...old];
+            next.splice(at, 1, tab);
+            return next;
+          });
           setActiveId(info.id);
         } catch (err) {
           session?.dispose();
@@ -211,6 +256,14 @@ export function useWorkspace(pools: PoolInfo[] | undefined, dark: boolean): Work
   useEffect(() => {
     for (const tab of tabs) tab.session.setDark(dark);
   }, [tabs, dark]);
+
+  // Keys typed while the connection is down would go nowhere (or into a later, different shell).
+  useEffect(() => {
+    for (const tab of tabs) {
+      const state = connections.get(tab.connectionId)?.state;
+      tab.session.setConnectionDown(state !== undefined && DOWN_STATES.has(state));
+    }
+  }, [tabs, connections]);
 
   return {
     tabs,

@@ -4,10 +4,12 @@ import { DisposableStore, toDisposable, type Disposable } from '../../common/eve
 import type { RpcClient } from '../../common/rpc';
 
 export type TerminalExit = Events['terminals.onDidExit'];
+export type TerminalLinkChange = Events['terminals.onDidChangeState'];
 
 export interface TerminalSink {
   data(data: string): void;
   exit(event: TerminalExit): void;
+  state(event: TerminalLinkChange): void;
 }
 
 /** What is kept for a terminal whose session is not attached yet. */
@@ -15,6 +17,8 @@ interface EarlyOutput {
   chunks: string[];
   chars: number;
   exit?: TerminalExit;
+  /** Only the latest link state matters. */
+  state?: TerminalLinkChange;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -48,6 +52,13 @@ export class TerminalRouter implements Disposable {
         else this.holdEntry(event.terminalId).exit = event;
       }),
     );
+    this.store.add(
+      rpc.on('terminals.onDidChangeState', (event) => {
+        const sink = this.sinks.get(event.terminalId);
+        if (sink) sink.state(event);
+        else this.holdEntry(event.terminalId).state = event;
+      }),
+    );
   }
 
   attach(terminalId: string, sink: TerminalSink): Disposable {
@@ -57,6 +68,7 @@ export class TerminalRouter implements Disposable {
       this.early.delete(terminalId);
       clearTimeout(held.timer);
       for (const chunk of held.chunks) sink.data(chunk);
+      if (held.state) sink.state(held.state);
       if (held.exit) sink.exit(held.exit);
     }
     return toDisposable(() => {

@@ -8,7 +8,8 @@ import { ErrorCode, RpcError } from '../../common/errors';
 import { DisposableStore, Emitter, toDisposable } from '../../common/event';
 import type { RpcClient } from '../../common/rpc';
 import { AckBatcher } from './ack-batcher';
-import type { TerminalExit, TerminalRouter } from './terminal-router';
+import { appCommand } from './app-shortcuts';
+import type { TerminalExit, TerminalLinkChange, TerminalRouter } from './terminal-router';
 import { terminalTheme } from './terminal-theme';
 
 /** Wait this long after the last size change before telling the pty, so a drag sends one resize. */
@@ -54,6 +55,18 @@ function nextFrame(): Promise<void> {
 }
 
 /**
+ * Written before the note about a replaced shell: the old program may have left the alternate
+ * screen, mouse reporting, bracketed paste or a hidden cursor on, and the new shell must not
+ * inherit them. Leave the alternate screen, turn mouse modes off, then DECSTR (soft reset).
+ */
+const RESET_MODES = '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[!p';
+
+/** Control characters in text from the app must not drive the terminal. */
+function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, ' ');
+}
+
+/**
  * Owns its own element (kept out of React's tree) so the terminal and its scrollback survive tab
  * switches and re-renders; React only decides where the element is and whether it is visible.
  */
@@ -68,6 +81,10 @@ export class TerminalSession {
   private dark: boolean;
   private ended = false;
   private disposed = false;
+  /** The terminal's own link, from `terminals.onDidChangeState`. */
+  private link: TerminalLinkChange['state'] = 'live';
+  /** Its connection is not usable (reconnecting, lost, closed): typing would go nowhere. */
+  private connectionDown = false;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private fitFrame: number | undefined;
   private lastSent: TerminalSize | undefined;
@@ -78,6 +95,7 @@ export class TerminalSession {
   private readonly errorEmitter = new Emitter<string>();
   private readonly resultsEmitter = new Emitter<{ index: number; count: number }>();
   private readonly switchEmitter = new Emitter<1 | -1>();
+  private readonly linkEmitter = new Emitter<TerminalLinkChange>();
   /** xterm's size changed (fit); `data-cols`/`data-rows` already show it. */
   readonly onDidResize = this.resizeEmitter.event;
   /** The remote shell ended; carries the reason. */
@@ -88,6 +106,8 @@ export class TerminalSession {
   readonly onDidError = this.errorEmitter.event;
   /** Ctrl+PageDown (1) or Ctrl+PageUp (-1): the terminal keeps Tab, so this is how to move on. */
   readonly onDidRequestSwitch = this.switchEmitter.event;
+  /** The link dropped (`reconnecting`) or came back (`live`, maybe with a `replaced` shell). */
+  readonly onDidChangeLink = this.linkEmitter.event;
   /** Search matches changed: `index` is -1 when there are too many to number. */
   readonly onDidChangeSearchResults = this.resultsEmitter.event;
 
@@ -175,10 +195,21 @@ export class TerminalSession {
       router.attach(terminalId, {
         data: (data) => this.receive(data),
         exit: (event) => this.end(event),
+        state: (event) => this.changeLink(event),
       }),
     );
     // The area may have changed size while `terminals.open` was in flight.
     this.scheduleResizeCall();
+  }
+
+  /**
+   * Whether the connection can carry input. While it is down, keys are not sent rather than
+   * queued: replayed later they could land in a new shell that never saw what came before.
+   */
+  setConnectionDown(down: boolean): void {
+    if (down === this.connectionDown) return;
+    this.connectionDown = down;
+    this.updateInput();
   }
 
   setVisible(visible: boolean): void {
@@ -226,6 +257,7 @@ export class TerminalSession {
       this.errorEmitter,
       this.resultsEmitter,
       this.switchEmitter,
+      this.linkEmitter,
     ]) {
       emitter.dispose();
     }
@@ -246,12 +278,38 @@ export class TerminalSession {
     }
   }
 
+  private changeLink(event: TerminalLinkChange): void {
+    if (this.ended || this.disposed) return;
+    this.link = event.state;
+    if (event.state === 'live') {
+      if (event.replaced) {
+        const detail = event.detail ? ` ${printable(event.detail)}` : '';
+        this.term.write(
+          `${RESET_MODES}\r\n\x1b[2m[The connection dropped and the old shell ended with it ` +
+            `(programs running in it stopped). This is a new shell.${detail}]\x1b[0m\r\n`,
+        );
+      }
+      // The pty on the other side may be new or may have missed a resize while the link was
+      // down: tell it the size again.
+      this.lastSent = undefined;
+      this.scheduleResizeCall();
+    }
+    this.updateInput();
+    this.linkEmitter.fire(event);
+  }
+
+  private updateInput(): void {
+    if (this.ended || this.disposed) return;
+    const blocked = this.connectionDown || this.link === 'reconnecting';
+    this.term.options.disableStdin = blocked;
+    this.term.options.cursorBlink = !blocked;
+  }
+
   private end(event: TerminalExit): void {
     if (this.ended || this.disposed) return;
     this.ended = true;
     this.acks.flush();
-    // The reason comes from the app; control characters in it must not drive the terminal.
-    const reason = event.reason.replace(/\p{Cc}/gu, ' ');
+    const reason = printable(event.reason);
     // Reset attributes first: the shell may have left colours on. Dim, then hide the cursor.
     this.term.write(`\x1b[0m\r\n\x1b[2m[session ended: ${reason}]\x1b[0m\r\n\x1b[?25l`);
     this.term.options.disableStdin = true;
@@ -272,6 +330,8 @@ export class TerminalSession {
 
   private handleKey(event: KeyboardEvent): boolean {
     if (event.type !== 'keydown') return true;
+    // The app's own shortcuts (e.g. Open Jupyter) are not typed; the window handles them.
+    if (appCommand(event)) return false;
     const key = event.key.toLowerCase();
     if (event.ctrlKey && event.shiftKey && !event.altKey && key === 'f') {
       event.preventDefault();
@@ -348,8 +408,9 @@ export class TerminalSession {
   }
 
   private report(err: unknown): void {
-    // After the end (or a closed app connection, which the banner explains) failures are expected.
-    if (this.ended || this.disposed) return;
+    // After the end (or a closed app connection, which the banner explains) failures are expected,
+    // and so are they while the link is down (the reconnect bar explains that).
+    if (this.ended || this.disposed || this.connectionDown || this.link === 'reconnecting') return;
     const error = RpcError.from(err);
     if (error.code === ErrorCode.Closed) return;
     this.errorEmitter.fire(error.message);
