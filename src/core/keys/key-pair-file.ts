@@ -82,7 +82,7 @@ export async function ensureKeyPairFile(
  * (those whose public key starts with 0x00) comes out malformed and unreadable ever after. Only
  * a key that parses back is kept.
  */
-function generateEd25519(comment: string): string {
+export function generateEd25519(comment: string): string {
   for (let attempt = 0; attempt < 20; attempt++) {
     const made = utils.generateKeyPairSync('ed25519', { comment });
     const parsed = utils.parseKey(made.private);

@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 // ssh2 is CommonJS whose `utils` Node's ESM loader cannot see as a named export.
 import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../keys/key-pair-file';
 
 const { utils } = ssh2;
 
@@ -74,12 +75,9 @@ export class SandboxLayout {
       text = await readFile(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      const made = utils.generateKeyPairSync('ed25519', {
-        comment: `dsvm-pool sandbox ${instanceId}`,
-      });
-      text = (await createExclusive(path, made.private))
-        ? made.private
-        : await readFile(path, 'utf8');
+      // The checked generator: ssh2's own makes an unreadable key about once in 256.
+      const made = generateEd25519(`dsvm-pool sandbox ${instanceId}`);
+      text = (await createExclusive(path, made)) ? made : await readFile(path, 'utf8');
     }
     await chmod(path, 0o600);
     const parsed = utils.parseKey(text);
