@@ -6,6 +6,13 @@
 import { z } from 'zod';
 import type {
   AppInfo,
+  ArticleImportResult,
+  AzCommand,
+  AzurePoolSummary,
+  AzureResourceGroup,
+  AzureSignInStatus,
+  AzureSubscription,
+  OperationInfo,
   ConnectionInfo,
   ForwardInfo,
   JupyterInfo,
@@ -203,6 +210,121 @@ export const methods = {
     z.object({ poolId: id('poolId') }).strict(),
     "Generates an ed25519 key for a pool and returns the public key to hand to the pool's admin.",
   ).returns<{ publicKey: string; path: string }>(),
+
+  // --- Azure pools (admin) -----------------------------------------------------------------------
+
+  'azure.status': method(
+    empty,
+    'Whether the app is signed in to Azure, and as whom.',
+  ).returns<AzureSignInStatus>(),
+
+  'azure.signIn': method(
+    z
+      .object({
+        kind: z.enum(['cli', 'browser', 'device-code', 'environment']),
+        tenantId: id('tenantId').optional(),
+      })
+      .strict(),
+    'Signs in to Azure (no secret ever travels here; device code instructions come as azure.onDeviceCode).',
+  ).returns<AzureSignInStatus>(),
+
+  'azure.signOut': method(empty, 'Forgets the Azure account and its tokens.').returns<void>(),
+
+  'azure.listSubscriptions': method(empty, 'The subscriptions the account can see.').returns<
+    AzureSubscription[]
+  >(),
+
+  'azure.listResourceGroups': method(
+    z.object({ subscriptionId: id('subscriptionId') }).strict(),
+    'The resource groups of a subscription.',
+  ).returns<AzureResourceGroup[]>(),
+
+  'azure.listPools': method(
+    z.object({ subscriptionId: id('subscriptionId') }).strict(),
+    'The pools (tagged scale sets) of a subscription.',
+  ).returns<AzurePoolSummary[]>(),
+
+  'azure.addPool': method(
+    z
+      .object({
+        subscriptionId: id('subscriptionId'),
+        resourceGroup: id('resourceGroup'),
+        poolName: id('poolName'),
+      })
+      .strict(),
+    'Adds an existing Azure pool to the app (remembered in settings).',
+  ).returns<PoolInfo>(),
+
+  'azure.validatePool': method(
+    z.object({ parameters: z.record(z.string(), z.unknown()) }).strict(),
+    "Checks a new pool's parameters; returns warnings and the az commands that would create it.",
+  ).returns<{ warnings: string[]; az: AzCommand[] }>(),
+
+  'azure.createPool': method(
+    z
+      .object({
+        subscriptionId: id('subscriptionId'),
+        resourceGroup: id('resourceGroup'),
+        createResourceGroup: z.boolean().default(false),
+        parameters: z.record(z.string(), z.unknown()),
+      })
+      .strict(),
+    'Creates a pool from the template; the pool is added to the app when it succeeds.',
+  ).returns<OperationInfo>(),
+
+  'azure.instanceAction': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        action: z.enum(['start', 'deallocate', 'restart', 'delete']),
+        instanceIds: z.array(id('instanceId')).min(1, 'name at least one instance').max(1000),
+      })
+      .strict(),
+    'Starts, stops (deallocates), restarts or deletes instances of an Azure pool.',
+  ).returns<OperationInfo>(),
+
+  'azure.setScaleInProtection': method(
+    z.object({ poolId: id('poolId'), instanceId: id('instanceId'), protect: z.boolean() }).strict(),
+    'Protects an instance from scale-in, or lifts the protection.',
+  ).returns<OperationInfo>(),
+
+  'azure.scale': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        capacity: z
+          .number()
+          .int()
+          .min(0, 'capacity runs from 0 to 1000')
+          .max(1000, 'capacity runs from 0 to 1000'),
+      })
+      .strict(),
+    "Sets an Azure pool's number of instances.",
+  ).returns<OperationInfo>(),
+
+  'azure.stopAll': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    'Deallocates every instance of an Azure pool.',
+  ).returns<OperationInfo>(),
+
+  'azure.deletePool': method(
+    z.object({ poolId: id('poolId'), confirmName: z.string().max(200) }).strict(),
+    "Deletes an Azure pool's resources; confirmName must be the pool's name.",
+  ).returns<OperationInfo>(),
+
+  'azure.importArticleParameters': method(
+    z.object({ json: z.string().max(1_000_000, 'the file is over 1 MB') }).strict(),
+    "Reads the article's ARM parameters file into pool parameters.",
+  ).returns<ArticleImportResult>(),
+
+  'operations.list': method(empty, 'Azure operations, running and recent, newest first.').returns<
+    OperationInfo[]
+  >(),
+
+  'operations.dismiss': method(
+    z.object({ operationId: id('operationId') }).strict(),
+    'Forgets a finished operation.',
+  ).returns<void>(),
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -235,6 +357,12 @@ export interface Events {
   'prompts.onDidOpen': Prompt;
   /** A question was answered or withdrawn. */
   'prompts.onDidClose': { promptId: string };
+  /** Signed in or out of Azure. */
+  'azure.onDidChangeSignIn': AzureSignInStatus;
+  /** Device code sign-in: show this to the user. */
+  'azure.onDeviceCode': { message: string; userCode: string; verificationUri: string };
+  /** An Azure operation started, progressed or ended. */
+  'operations.onDidChange': OperationInfo;
 }
 
 export const eventNames = [
@@ -248,6 +376,9 @@ export const eventNames = [
   'forwards.onDidChange',
   'prompts.onDidOpen',
   'prompts.onDidClose',
+  'azure.onDidChangeSignIn',
+  'azure.onDeviceCode',
+  'operations.onDidChange',
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;

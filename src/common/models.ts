@@ -18,6 +18,23 @@ export interface InstanceInfo {
   sessions: Record<string, number>;
   /** A human explanation when `state` is `failed`. */
   detail?: string;
+  /** For an Azure pool: what the admin view shows beyond the state. */
+  azure?: AzureInstanceFacts;
+}
+
+/** Azure's extra facts about an instance of an Azure pool. */
+export interface AzureInstanceFacts {
+  /** running, starting, stopping, stopped, deallocating, deallocated. */
+  powerState?: string;
+  /** succeeded, creating, updating, failed, deleting. */
+  provisioningState?: string;
+  /** The code of a failed provisioning, e.g. AllocationFailed. */
+  failureCode?: string;
+  /** false: the instance runs an older model of the scale set. */
+  latestModelApplied?: boolean;
+  protectFromScaleIn: boolean;
+  /** The load balancer's public port that leads to its port 22. */
+  natPort?: number;
 }
 
 export interface PoolInfo {
@@ -31,6 +48,10 @@ export interface PoolInfo {
   instances: InstanceInfo[];
   /** For an ssh-hosts pool: its hosts as configured, so the editor can show them. */
   sshHosts?: SshHostEntry[];
+  /** Why the pool cannot be read now (e.g. an Azure pool while signed out); the last list stays. */
+  detail?: string;
+  /** For an Azure pool: where it lives. */
+  azure?: { subscriptionId: string; resourceGroup: string; poolName: string };
 }
 
 /**
@@ -159,4 +180,88 @@ export interface AppInfo {
   platform: string;
   /** Where the app keeps keys, trusted host keys and settings. */
   dataDir: string;
+}
+
+// --- Azure (mirrors src/core/azure; plain data) ------------------------------------------------
+
+export type AzureSignInKind =
+  'cli' | 'browser' | 'device-code' | 'environment' | 'service-principal';
+
+export interface AzureAccount {
+  kind: AzureSignInKind;
+  tenantId?: string;
+  objectId?: string;
+  userName?: string;
+  displayName?: string;
+  isServicePrincipal: boolean;
+}
+
+export interface AzureSignInStatus {
+  signedIn: boolean;
+  account?: AzureAccount;
+  /** Tokens survive a restart. */
+  persistentCache: boolean;
+}
+
+export interface AzureSubscription {
+  subscriptionId: string;
+  displayName: string;
+  /** Enabled, Disabled, Warned, PastDue, Deleted. */
+  state: string;
+}
+
+export interface AzureResourceGroup {
+  name: string;
+  location: string;
+}
+
+export interface AzurePoolSummary {
+  subscriptionId: string;
+  resourceGroup: string;
+  poolName: string;
+  /** The scale set's ARM id. */
+  id: string;
+  location: string;
+  vmSize: string;
+  capacity: number;
+  adminUsername?: string;
+  provisioningState?: string;
+  templateVersion?: string;
+  tags: Record<string, string>;
+}
+
+/** The `az` CLI equivalent of an action. */
+export interface AzCommand {
+  args: string[];
+  shell: string;
+  summary: string;
+}
+
+export type OperationStatus = 'running' | 'succeeded' | 'failed';
+
+export interface OperationInfo {
+  id: string;
+  title: string;
+  status: OperationStatus;
+  startedAt: number;
+  endedAt?: number;
+  progress: Array<{ at: number; text: string }>;
+  az: AzCommand[];
+  pool?: { subscriptionId: string; resourceGroup: string; poolName: string };
+  resources?: Array<{
+    type: string;
+    name: string;
+    provisioningState: string;
+    error?: { code?: string; message?: string };
+  }>;
+  deploymentStatus?: string;
+  error?: { code: string; message: string };
+}
+
+/** What `azure.importArticleParameters` found in the article's parameters file. */
+export interface ArticleImportResult {
+  parameters: Record<string, unknown>;
+  mapped: string[];
+  notMapped: Array<{ name: string; reason: string }>;
+  refused: Array<{ name: string; reason: string }>;
 }

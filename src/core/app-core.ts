@@ -6,6 +6,8 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../common
 import type { PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
 import { createHandlers } from './app-handlers';
+import { AzureAdmin } from './azure/azure-admin';
+import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
 import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
@@ -34,6 +36,8 @@ export interface AppCoreOptions {
   orphanGraceMs?: number;
   /** Keepalive and reconnect timings (tests shorten them). */
   timings?: Partial<ConnectionTimings>;
+  /** Azure deployment and long-running operation poll interval (tests shorten it). */
+  azurePollIntervalMs?: number;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -90,6 +94,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  const azure = store.add(
+    new AzureAdmin({
+      dataDir,
+      settings,
+      providers,
+      appPrivateKey: appKey.privateKey,
+      log,
+      pollIntervalMs: options.azurePollIntervalMs,
+    }),
+  );
+
   const poolInfo = (p: PoolProvider): PoolInfo => {
     const info: PoolInfo = {
       id: p.id,
@@ -100,6 +115,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       instances: p.listInstances(),
     };
     if (p instanceof SshHostsProvider) info.sshHosts = p.settings().hosts;
+    if (p instanceof AzurePoolProvider) {
+      info.instances = azure.instances(p);
+      info.azure = { ...p.pool };
+      const problem = p.lastError?.message;
+      if (problem) info.detail = problem;
+    }
     return info;
   };
   const listPools = (): PoolInfo[] => [...providers.values()].map(poolInfo);
@@ -122,6 +143,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       prompts,
       sshPools,
       sandbox: local,
+      azure,
       log,
     }),
     { log },
@@ -131,6 +153,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const connectionsChanged = store.add(new Emitter<void>());
   store.add(local.onDidChangeInstances(() => poolsChanged.fire(listPools())));
   store.add(sshPools.onDidChange(() => poolsChanged.fire(listPools())));
+  store.add(azure.onDidChange(() => poolsChanged.fire(listPools())));
+  store.add(azure.service.tracker.onDidChange((op) => rpc.emit('operations.onDidChange', op)));
+  store.add(azure.credential.onDidChange((st) => rpc.emit('azure.onDidChangeSignIn', st)));
+  store.add(azure.onDeviceCode((p) => rpc.emit('azure.onDeviceCode', p)));
   store.add(forwards.onDidChange((list) => rpc.emit('forwards.onDidChange', list)));
   store.add(terminals.onDidChangeState((e) => rpc.emit('terminals.onDidChangeState', e)));
   store.add(poolsChanged.event((pools) => rpc.emit('pools.onDidChange', pools)));
@@ -138,6 +164,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     connections.onDidChange((info) => {
       rpc.emit('connections.onDidChange', info);
       sshPools.updateSessions(connections.list());
+      azure.updateSessions(connections.list());
       connectionsChanged.fire();
     }),
   );
@@ -164,6 +191,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add({ dispose: () => clearTimeout(orphanTimer) });
 
   await Promise.all([local.start(), sshPools.start()]);
+  azure.start();
   if (settings.problem) log(settings.problem);
 
   let disposed: Promise<void> | undefined;

@@ -3,6 +3,10 @@
 import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
+import { poolKeyId, type AzureAdmin } from './azure/azure-admin';
+import { importArticleParameters } from './azure/article-import';
+import { azDeployPool } from './azure/az-commands';
+import { poolParameterWarnings, validatePoolParameters } from './azure/pool-template';
 import type { JupyterOpener } from './jupyter/jupyter-opener';
 import { ensurePoolKey } from './keys/pool-key';
 import type { PromptService } from './prompts/prompt-service';
@@ -26,6 +30,7 @@ export interface HandlerServices {
   prompts: PromptService;
   sshPools: SshHostsPools;
   sandbox: LocalSandboxProvider;
+  azure: AzureAdmin;
   log: (line: string) => void;
 }
 
@@ -104,8 +109,75 @@ export function createHandlers(s: HandlerServices): Handlers {
           'The local sandbox signs in with the app key; pool keys are for SSH-host and Azure pools.',
         );
       }
-      const { publicKey, path } = await ensurePoolKey(s.dataDir, poolId);
+      const { publicKey, path } = await ensurePoolKey(s.dataDir, poolKeyId(poolId));
       return { publicKey, path };
     },
+
+    'azure.status': () => s.azure.credential.status,
+    'azure.signIn': async ({ kind, tenantId }, { signal }) => {
+      const method =
+        kind === 'environment' ? { kind } : tenantId === undefined ? { kind } : { kind, tenantId };
+      await s.azure.credential.signIn(method, signal);
+      return s.azure.credential.status;
+    },
+    'azure.signOut': () => s.azure.credential.signOut(),
+    'azure.listSubscriptions': async (_input, { signal }) =>
+      (await s.azure.credential.listSubscriptions(signal)).map(
+        ({ subscriptionId, displayName, state }) => ({ subscriptionId, displayName, state }),
+      ),
+    'azure.listResourceGroups': async ({ subscriptionId }) =>
+      (await s.azure.credential.listResourceGroups(subscriptionId)).map(({ name, location }) => ({
+        name,
+        location,
+      })),
+    'azure.listPools': ({ subscriptionId }) => s.azure.service.listPools(subscriptionId),
+    'azure.addPool': async (ref) => s.poolInfo(await s.azure.add(ref)),
+    'azure.validatePool': ({ parameters }) => {
+      const params = validatePoolParameters(parameters);
+      return {
+        warnings: poolParameterWarnings(params),
+        az: [
+          azDeployPool({
+            resourceGroup: `${params.poolName}-rg`,
+            params,
+            deploymentName: `dsvm-pool-${params.poolName}`.slice(0, 64),
+          }),
+        ],
+      };
+    },
+    'azure.createPool': ({ subscriptionId, resourceGroup, createResourceGroup, parameters }) =>
+      s.azure.service.createPool({ subscriptionId, resourceGroup, createResourceGroup, parameters })
+        .operation,
+    'azure.instanceAction': ({ poolId, action, instanceIds }) =>
+      s.azure.service.instanceAction(s.azure.provider(poolId).pool, action, instanceIds).operation,
+    'azure.setScaleInProtection': ({ poolId, instanceId, protect }) =>
+      s.azure.service.setScaleInProtection(s.azure.provider(poolId).pool, instanceId, protect)
+        .operation,
+    'azure.scale': ({ poolId, capacity }) =>
+      s.azure.service.scale(s.azure.provider(poolId).pool, capacity).operation,
+    'azure.stopAll': ({ poolId }) =>
+      s.azure.service.stopAll(s.azure.provider(poolId).pool).operation,
+    'azure.deletePool': ({ poolId, confirmName }) => {
+      const tracked = s.azure.service.deletePool(s.azure.provider(poolId).pool, { confirmName });
+      tracked.result.then(
+        () => s.azure.remove(poolId),
+        () => {},
+      );
+      return tracked.operation;
+    },
+    'azure.importArticleParameters': ({ json }) => {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(json);
+      } catch (err) {
+        throw new RpcError(
+          ErrorCode.BadInput,
+          `The file is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      return importArticleParameters(doc) as ReturnType<Handlers['azure.importArticleParameters']>;
+    },
+    'operations.list': () => s.azure.service.tracker.list(),
+    'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };
 }

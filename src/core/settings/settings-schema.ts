@@ -16,6 +16,12 @@ export const sshHostPoolSchema = z.object({
   hosts: z.array(sshHostEntrySchema).min(1, 'a pool needs at least one host').max(200),
 });
 
+export const azurePoolRefSchema = z.object({
+  subscriptionId: z.string().min(1).max(200),
+  resourceGroup: z.string().min(1).max(200),
+  poolName: z.string().min(1).max(200),
+});
+
 export const settingsSchema = z.looseObject({
   version: z.number().int().min(1).default(SETTINGS_VERSION),
   sshHostPools: z
@@ -24,6 +30,8 @@ export const settingsSchema = z.looseObject({
     .refine((pools) => new Set(pools.map((p) => p.id)).size === pools.length, {
       message: 'two ssh-hosts pools have the same id',
     }),
+  /** Azure pools the app tracks (an existing scale set, or one it created). */
+  azurePools: z.array(azurePoolRefSchema).optional(),
   /** The local port Jupyter was last forwarded to, per `<poolId> <user> <mode>`, kept stable. */
   jupyterPorts: z.record(z.string(), z.number().int().min(1).max(65535)).default({}),
 });

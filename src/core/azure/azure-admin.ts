@@ -1,0 +1,234 @@
+// The Azure side of the composition root: one credential, one pool service, and a provider per
+// tracked Azure pool (kept in settings.json under `azurePools`), all shared with app-core.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { ErrorCode, RpcError } from '../../common/errors';
+import { DisposableStore, Emitter, type Disposable } from '../../common/event';
+import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../common/models';
+import { AzureCredential, type DeviceCodePrompt } from './azure-credential';
+import { AzurePoolService, type AzurePoolRef } from './azure-pools';
+import { readPoolKey } from '../keys/pool-key';
+import type { PoolProvider } from '../providers/pool-provider';
+import {
+  AzurePoolProvider,
+  azurePoolId,
+  type AzureKeyMaterial,
+} from '../providers/azure/azure-pool-provider';
+import type { SettingsStore } from '../settings/settings-store';
+
+export interface AzureAdminOptions {
+  dataDir: string;
+  settings: SettingsStore;
+  providers: Map<string, PoolProvider>;
+  appPrivateKey: string;
+  log: (line: string) => void;
+  /** Poll intervals for deployments and long-running operations (tests shorten them). */
+  pollIntervalMs?: number;
+}
+
+export class AzureAdmin implements Disposable {
+  readonly credential: AzureCredential;
+  readonly service: AzurePoolService;
+  private readonly store = new DisposableStore();
+  private readonly pools = new Map<string, { provider: AzurePoolProvider; sub: Disposable }>();
+  private readonly changed = this.store.add(new Emitter<void>());
+  /** An Azure pool was added or removed, or its instances changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly deviceCode = this.store.add(new Emitter<DeviceCodePrompt>());
+  readonly onDeviceCode = this.deviceCode.event;
+
+  constructor(private readonly options: AzureAdminOptions) {
+    // No protector in this process: tokens stay in memory (the account record is kept).
+    this.credential = new AzureCredential({
+      dataDir: join(options.dataDir, 'azure'),
+      log: options.log,
+      onDeviceCode: (p) => this.deviceCode.fire(p),
+    });
+    this.service = new AzurePoolService({
+      clients: (id) => this.credential.clientsFor(id),
+      log: options.log,
+      ...(options.pollIntervalMs !== undefined
+        ? {
+            deploymentPollIntervalMs: options.pollIntervalMs,
+            lroPollIntervalMs: options.pollIntervalMs,
+          }
+        : {}),
+    });
+    this.store.add(
+      this.service.onDidCreatePool((summary) => {
+        const { subscriptionId, resourceGroup, poolName } = summary;
+        this.add({ subscriptionId, resourceGroup, poolName }).catch((err: unknown) =>
+          options.log(
+            `azure: could not add the new pool ${poolName}: ${RpcError.from(err).message}`,
+          ),
+        );
+      }),
+    );
+    this.store.add(
+      this.service.onDidDeletePool((ref) => {
+        void this.remove(azurePoolId(ref));
+      }),
+    );
+  }
+
+  /**
+   * Lists the saved pools at once, then (in the background) signs in silently as before (never
+   * prompts) and reads them; a pool that cannot be read shows its problem instead.
+   */
+  start(): void {
+    const saved = (this.options.settings.get().azurePools ?? []).map((ref) => this.track(ref));
+    void (async () => {
+      const account = await this.credential.restore().catch(() => undefined);
+      if (!account) this.options.log('azure: not signed in (sign in from the Azure view)');
+      for (const provider of saved) {
+        provider.start().catch((err: unknown) => {
+          this.changed.fire();
+          this.options.log(
+            `azure: pool ${provider.pool.poolName} cannot be read now: ${RpcError.from(err).message}`,
+          );
+        });
+      }
+    })();
+  }
+
+  provider(poolId: string): AzurePoolProvider {
+    const entry = this.pools.get(poolId);
+    if (!entry) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `No Azure pool ${poolId}: add it from the Azure view.`,
+      );
+    }
+    return entry.provider;
+  }
+
+  /** Tracks an existing pool: reads it once (fails if it cannot), then remembers it. */
+  async add(ref: AzurePoolRef): Promise<AzurePoolProvider> {
+    const id = azurePoolId(ref);
+    const existing = this.pools.get(id);
+    if (existing) {
+      await existing.provider.refresh();
+      return existing.provider;
+    }
+    await this.service.getPool(ref);
+    const provider = this.track(ref);
+    try {
+      await provider.start();
+    } catch (err) {
+      this.untrack(id);
+      throw err;
+    }
+    await this.options.settings.update((s) => ({
+      ...s,
+      azurePools: [
+        ...(s.azurePools ?? []).filter((p) => azurePoolId(p) !== id),
+        {
+          subscriptionId: ref.subscriptionId,
+          resourceGroup: ref.resourceGroup,
+          poolName: ref.poolName,
+        },
+      ],
+    }));
+    return provider;
+  }
+
+  async remove(poolId: string): Promise<void> {
+    if (!this.pools.has(poolId)) return;
+    this.untrack(poolId);
+    await this.options.settings
+      .update((s) => ({
+        ...s,
+        azurePools: (s.azurePools ?? []).filter((p) => azurePoolId(p) !== poolId),
+      }))
+      .catch((err: unknown) => this.options.log(`azure: ${RpcError.from(err).message}`));
+  }
+
+  /** A pool that cannot be read says why (its last refresh's error). */
+  problem(poolId: string): string | undefined {
+    return this.pools.get(poolId)?.provider.lastError?.message;
+  }
+
+  /** The instances with Azure's extra facts. */
+  instances(provider: AzurePoolProvider): InstanceInfo[] {
+    const details = provider.instanceDetails();
+    return provider.listInstances().map((i) => {
+      const d = details.get(i.id);
+      if (!d) return i;
+      const azure: AzureInstanceFacts = { protectFromScaleIn: d.protectFromScaleIn };
+      if (d.powerState !== undefined) azure.powerState = d.powerState;
+      if (d.provisioningState !== undefined) azure.provisioningState = d.provisioningState;
+      if (d.failureCode !== undefined) azure.failureCode = d.failureCode;
+      if (d.latestModelApplied !== undefined) azure.latestModelApplied = d.latestModelApplied;
+      if (d.natPort !== undefined) azure.natPort = d.natPort;
+      return { ...i, azure };
+    });
+  }
+
+  updateSessions(connections: readonly ConnectionInfo[]): void {
+    for (const [poolId, { provider }] of this.pools) {
+      const byInstance = new Map<string, Record<string, number>>();
+      for (const c of connections) {
+        if (c.poolId !== poolId || c.state === 'closed' || c.state === 'failed') continue;
+        const byUser = byInstance.get(c.instanceId) ?? {};
+        byUser[c.user] = (byUser[c.user] ?? 0) + 1;
+        byInstance.set(c.instanceId, byUser);
+      }
+      for (const instance of provider.listInstances()) {
+        provider.setSessionCounts(instance.id, byInstance.get(instance.id) ?? {});
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const id of [...this.pools.keys()]) this.untrack(id, false);
+    this.service.dispose();
+    this.credential.dispose();
+    this.store.dispose();
+  }
+
+  private track(ref: AzurePoolRef): AzurePoolProvider {
+    const provider = new AzurePoolProvider({
+      pool: ref,
+      clients: this.credential.clientsFor(ref.subscriptionId),
+      keys: (poolId) => this.keyFor(poolId),
+      service: this.service,
+      log: this.options.log,
+    });
+    const sub = provider.onDidChangeInstances(() => this.changed.fire());
+    this.pools.set(provider.id, { provider, sub });
+    this.options.providers.set(provider.id, provider);
+    this.changed.fire();
+    return provider;
+  }
+
+  private untrack(poolId: string, announce = true): void {
+    const entry = this.pools.get(poolId);
+    if (!entry) return;
+    this.pools.delete(poolId);
+    if (this.options.providers.get(poolId) === entry.provider)
+      this.options.providers.delete(poolId);
+    entry.sub.dispose();
+    entry.provider.dispose();
+    if (announce) this.changed.fire();
+  }
+
+  /** The pool's own key if one was generated, else the app key. */
+  private async keyFor(poolId: string): Promise<AzureKeyMaterial> {
+    let own: { privateKey: string } | undefined;
+    try {
+      own = await readPoolKey(this.options.dataDir, poolKeyId(poolId));
+    } catch {
+      own = undefined;
+    }
+    return { privateKey: own?.privateKey ?? this.options.appPrivateKey };
+  }
+}
+
+/**
+ * The id a pool's key file is named by: Azure pool ids hold `:` and `/`, so they become
+ * `azure-<hash>`; other ids stay as they are.
+ */
+export function poolKeyId(poolId: string): string {
+  if (!poolId.startsWith('azure:')) return poolId;
+  return `azure-${createHash('sha256').update(poolId).digest('hex').slice(0, 32)}`;
+}

@@ -1,0 +1,203 @@
+// The Azure admin capability as the UI sees it: createAppCore pointed at the Azure emulator by
+// environment variables, driven over RPC on the in-memory transport.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode, type RpcError } from '../../../src/common/errors';
+import type { OperationInfo, PoolInfo } from '../../../src/common/models';
+import { RpcClient } from '../../../src/common/rpc';
+import { createMemoryTransportPair } from '../../../src/common/transports/memory';
+import { createAppCore, type AppCore } from '../../../src/core/app-core';
+import { ensureAppKey } from '../../../src/core/keys/app-key';
+import { startAzureEmulator, type AzureEmulator } from '../../emulators/azure/azure-emulator';
+import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
+
+await trustEmulatorCertificate();
+
+const RG = 'core-rg';
+const POOL = 'corepool';
+const CLIENT_ID = 'dsvm-pool-core-tests';
+const CLIENT_SECRET = 'emulator-secret-for-core-tests';
+
+function until<T>(what: string, probe: () => T | undefined | false, ms = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const value = probe();
+      if (value !== undefined && value !== false) return resolve(value);
+      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+describe('app core: Azure pools over RPC against the emulator', () => {
+  let emulator: AzureEmulator;
+  let dataDir: string;
+  let core: AppCore;
+  let ui: RpcClient;
+  const operations: OperationInfo[] = [];
+  let pools: PoolInfo[] = [];
+
+  const opEnded = (id: string) =>
+    until(`operation ${id} to end`, () =>
+      operations.find((o) => o.id === id && o.status !== 'running'),
+    );
+  const azurePool = () => pools.find((p) => p.kind === 'azure');
+
+  before(async () => {
+    emulator = await startAzureEmulator({
+      clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
+      delays: {
+        vmCreate: 50,
+        vmStart: 50,
+        vmDeallocate: 50,
+        vmStop: 30,
+        vmRestart: 50,
+        vmDelete: 30,
+        resource: 20,
+      },
+    });
+    process.env.DSVM_POOL_ARM_ENDPOINT = emulator.url;
+    process.env.DSVM_POOL_AUTHORITY_HOST = emulator.url;
+    process.env.AZURE_TENANT_ID = emulator.tenantId;
+    process.env.AZURE_CLIENT_ID = CLIENT_ID;
+    process.env.AZURE_CLIENT_SECRET = CLIENT_SECRET;
+    dataDir = await mkdtemp(join(tmpdir(), 'app-core-azure-'));
+    core = await createAppCore({
+      dataDir,
+      shell: 'headless',
+      version: '9.9.9',
+      log: () => {},
+      localInstances: 1,
+      azurePollIntervalMs: 50,
+    });
+    const [a, b] = createMemoryTransportPair();
+    core.rpc.connect(b);
+    ui = new RpcClient(a);
+    ui.on('operations.onDidChange', (op) => operations.push(op));
+    ui.on('pools.onDidChange', (list) => (pools = list));
+    ui.on('prompts.onDidOpen', (p) => {
+      ui.call('prompts.answer', { promptId: p.id, accept: true }).catch(() => {});
+    });
+  });
+
+  after(async () => {
+    await core?.dispose();
+    await emulator?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in from the environment and lists the subscription', async () => {
+    assert.equal((await ui.call('azure.status', {})).signedIn, false);
+    const status = await ui.call('azure.signIn', { kind: 'environment' });
+    assert.equal(status.signedIn, true);
+    assert.equal(status.account?.isServicePrincipal, true);
+    assert.equal((await ui.call('azure.status', {})).signedIn, true);
+    const subs = await ui.call('azure.listSubscriptions', {});
+    assert.deepEqual(
+      subs.map((s) => s.subscriptionId),
+      [emulator.subscriptionId],
+    );
+  });
+
+  it('refuses a bad pool parameter with E_BAD_INPUT naming the field', async () => {
+    await assert.rejects(
+      ui.call('azure.validatePool', {
+        parameters: { poolName: POOL, location: 'westeurope', instanceCount: -3 },
+      }),
+      (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.BadInput);
+        assert.match(err.message, /instanceCount/);
+        return true;
+      },
+    );
+  });
+
+  it('creates a pool of 2, which appears in pools.list with NAT ports; connects and runs a command', async () => {
+    const appKey = await ensureAppKey(dataDir);
+    const natStart = 20_000 + Math.floor(Math.random() * 90) * 100;
+    const op = await ui.call('azure.createPool', {
+      subscriptionId: emulator.subscriptionId,
+      resourceGroup: RG,
+      createResourceGroup: true,
+      parameters: {
+        poolName: POOL,
+        location: 'westeurope',
+        instanceCount: 2,
+        maxInstances: 4,
+        adminUsername: 'dsvmadmin',
+        sshPublicKey: appKey.publicKey,
+        allowedSourceCidrs: ['203.0.113.0/24'],
+        dnsLabel: 'core-pool-test',
+        natFrontendPortStart: natStart,
+      },
+    });
+    assert.equal(op.status, 'running');
+    assert.ok(op.az.some((c) => c.args.join(' ').startsWith('az deployment group create')));
+    const ended = await opEnded(op.id);
+    assert.equal(ended.status, 'succeeded', ended.error?.message);
+    assert.ok(operations.filter((o) => o.id === op.id).length >= 2, 'progress events');
+
+    const pool = await until('the Azure pool with 2 running instances', () => {
+      const p = azurePool();
+      return p?.instances.filter((i) => i.state === 'running').length === 2 ? p : undefined;
+    });
+    const listed = (await ui.call('pools.list', {})).find((p) => p.id === pool.id)!;
+    assert.equal(listed.instances.length, 2);
+    for (const i of listed.instances) {
+      assert.equal(i.state, 'running');
+      assert.ok(i.port >= natStart && i.port < natStart + 100);
+      assert.equal(i.azure?.natPort, i.port);
+    }
+
+    const connection = await ui.call('connections.connect', { poolId: pool.id });
+    assert.equal(connection.state, 'connected');
+    let output = '';
+    ui.on('terminals.onData', (e) => (output += e.data));
+    const terminal = await ui.call('terminals.open', {
+      connectionId: connection.id,
+      cols: 80,
+      rows: 24,
+    });
+    await ui.call('terminals.write', { terminalId: terminal.id, data: 'echo az-$((40+2))-ok\r' });
+    await until('the echo', () => output.includes('az-42-ok'), 10_000);
+    await ui.call('connections.close', { connectionId: connection.id });
+  });
+
+  it('scales to 3 and deallocates one instance', async () => {
+    const poolId = azurePool()!.id;
+    const scale = await ui.call('azure.scale', { poolId, capacity: 3 });
+    assert.ok(scale.az.length > 0);
+    assert.equal((await opEnded(scale.id)).status, 'succeeded');
+    await until('3 instances', () => azurePool()!.instances.length === 3);
+
+    const target = azurePool()!.instances[0]!.id;
+    const stop = await ui.call('azure.instanceAction', {
+      poolId,
+      action: 'deallocate',
+      instanceIds: [target],
+    });
+    assert.equal((await opEnded(stop.id)).status, 'succeeded');
+    const listed = (await ui.call('pools.list', {})).find((p) => p.id === poolId)!;
+    assert.equal(listed.instances.find((i) => i.id === target)?.state, 'stopped');
+  });
+
+  it('deletes the pool only with its exact name', async () => {
+    const poolId = azurePool()!.id;
+    await assert.rejects(
+      ui.call('azure.deletePool', { poolId, confirmName: 'wrong' }),
+      (err: RpcError) => err.code === ErrorCode.BadInput,
+    );
+    const del = await ui.call('azure.deletePool', { poolId, confirmName: POOL });
+    assert.equal((await opEnded(del.id)).status, 'succeeded');
+    const gone = await until('the pool to leave pools.list', () =>
+      pools.every((p) => p.id !== poolId) ? true : undefined,
+    );
+    assert.ok(gone);
+    assert.ok((await ui.call('pools.list', {})).every((p) => p.id !== poolId));
+  });
+});
