@@ -1,5 +1,6 @@
-// The top bar: app name, and which shell hosts the UI (Electron or the browser host).
-import { Badge, Text, makeStyles, tokens } from '@fluentui/react-components';
+// The top bar: app name, the Connect / Admin switch, and which shell hosts the UI (Electron or the
+// browser host).
+import { Badge, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { CloudDesktop20Regular } from '@fluentui/react-icons';
 import type { AppInfo } from '../../common/models';
 
@@ -16,6 +17,7 @@ const useStyles = makeStyles({
   },
   icon: { color: tokens.colorBrandForeground1 },
   title: { margin: 0 },
+  tabs: { marginLeft: tokens.spacingHorizontalL },
   spacer: { flex: '1 1 auto' },
   version: { color: tokens.colorNeutralForeground3 },
 });
@@ -25,7 +27,15 @@ const shellLabel: Record<AppInfo['shell'], string> = {
   headless: 'Browser (headless host)',
 };
 
-export function AppHeader({ info }: { info?: AppInfo }) {
+export type AppView = 'user' | 'admin';
+
+export interface AppHeaderProps {
+  info?: AppInfo;
+  view: AppView;
+  onViewChange: (view: AppView) => void;
+}
+
+export function AppHeader({ info, view, onViewChange }: AppHeaderProps) {
   const styles = useStyles();
   return (
     <header className={styles.header}>
@@ -33,6 +43,20 @@ export function AppHeader({ info }: { info?: AppInfo }) {
       <Text as="h1" weight="semibold" size={400} className={styles.title}>
         dsvm-pool
       </Text>
+      <TabList
+        size="small"
+        className={styles.tabs}
+        selectedValue={view}
+        aria-label="View"
+        onTabSelect={(_, data) => onViewChange(data.value as AppView)}
+      >
+        <Tab value="user" data-testid="view-user">
+          Connect
+        </Tab>
+        <Tab value="admin" data-testid="view-admin">
+          Admin
+        </Tab>
+      </TabList>
       <div className={styles.spacer} />
       {info && (
         <>

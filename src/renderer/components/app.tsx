@@ -13,7 +13,8 @@ import { usePrompts } from '../state/use-prompts';
 import { useRecoveries } from '../state/use-recoveries';
 import { useWorkspace } from '../state/use-workspace';
 import { appCommand } from '../terminal/app-shortcuts';
-import { AppHeader } from './app-header';
+import { AdminView } from './admin-view';
+import { AppHeader, type AppView } from './app-header';
 import { ConnectionLostBanner } from './connection-lost-banner';
 import { jupyterUnavailable } from './connection-toolbar';
 import { ForwardsPanel } from './forwards-panel';
@@ -35,6 +36,7 @@ const useStyles = makeStyles({
     flex: '1 1 auto',
     minHeight: 0,
     display: 'flex',
+    '&[hidden]': { display: 'none' },
   },
   side: {
     flex: '0 0 360px',
@@ -73,6 +75,7 @@ export function App({ dark }: { dark: boolean }) {
   const rpc = useRpc();
   const [info, setInfo] = useState<AppInfo>();
   const [lost, setLost] = useState(false);
+  const [view, setView] = useState<AppView>('user');
   const { items: pools, error: poolsError } = usePools();
   const connections = useConnections();
   const prompts = usePrompts();
@@ -137,9 +140,11 @@ export function App({ dark }: { dark: boolean }) {
 
   return (
     <div className={styles.root}>
-      <AppHeader info={info} />
+      <AppHeader info={info} view={view} onViewChange={setView} />
       {lost && <ConnectionLostBanner />}
-      <div className={styles.main}>
+      {/* The user view stays mounted while the admin view shows: terminals keep running. */}
+      {view === 'admin' && <AdminView pools={pools} poolsError={poolsError} />}
+      <div className={styles.main} hidden={view !== 'user'}>
         <aside className={styles.side} aria-label="Pools and forwarded ports">
           <div className={styles.pools}>
             <PoolList

@@ -1,0 +1,98 @@
+// The admin view: the Azure account and its subscriptions' pools on the left, the tracked Azure
+// pools with their instances in the middle, and the operations (with their `az` equivalents) on the right.
+import {
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import type { PoolInfo } from '../../common/models';
+import { useAzureSignIn } from '../state/use-azure-sign-in';
+import { useOperations } from '../state/use-operations';
+import { AdminPool } from './admin-pool';
+import { AzureSignInCard } from './azure-sign-in-card';
+import { AzureSubscriptionPools } from './azure-subscription-pools';
+import { OperationsPanel } from './operations-panel';
+
+const useStyles = makeStyles({
+  root: { flex: '1 1 auto', minHeight: 0, display: 'flex' },
+  side: {
+    flex: '0 0 360px',
+    minWidth: 0,
+    overflowY: 'auto',
+    boxSizing: 'border-box',
+    padding: tokens.spacingHorizontalM,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+    backgroundColor: tokens.colorNeutralBackground2,
+    borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  main: {
+    flex: '1 1 auto',
+    minWidth: 0,
+    overflowY: 'auto',
+    boxSizing: 'border-box',
+    padding: tokens.spacingHorizontalM,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+  },
+  ops: {
+    flex: '0 0 340px',
+    minWidth: 0,
+    overflowY: 'auto',
+    boxSizing: 'border-box',
+    padding: tokens.spacingHorizontalM,
+    backgroundColor: tokens.colorNeutralBackground2,
+    borderLeft: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  heading: { margin: 0 },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsError?: string }) {
+  const styles = useStyles();
+  const signIn = useAzureSignIn();
+  const operations = useOperations();
+  const azurePools = (pools ?? []).filter((p) => p.kind === 'azure');
+
+  return (
+    <div className={styles.root}>
+      <aside className={styles.side} aria-label="Azure account and subscriptions">
+        <AzureSignInCard signIn={signIn} />
+        {signIn.status?.signedIn && (
+          // Keyed by account: another account sees other subscriptions.
+          <AzureSubscriptionPools
+            key={signIn.status.account?.objectId ?? signIn.status.account?.userName ?? 'account'}
+            tracked={azurePools}
+          />
+        )}
+      </aside>
+      <main className={styles.main} aria-label="Azure pools">
+        <Text as="h2" weight="semibold" size={400} className={styles.heading}>
+          Azure pools in the app
+        </Text>
+        {poolsError && (
+          <MessageBar intent="error">
+            <MessageBarBody>{poolsError}</MessageBarBody>
+          </MessageBar>
+        )}
+        {!pools && !poolsError && <Spinner size="tiny" label="Loading pools…" />}
+        {pools && azurePools.length === 0 && (
+          <Text className={styles.muted}>
+            No Azure pools in the app yet. Sign in, pick a subscription and add its pools.
+          </Text>
+        )}
+        {azurePools.map((p) => (
+          <AdminPool key={p.id} pool={p} onOperation={operations.upsert} />
+        ))}
+      </main>
+      <aside className={styles.ops}>
+        <OperationsPanel operations={operations} />
+      </aside>
+    </div>
+  );
+}
