@@ -190,16 +190,19 @@ export type AzureSignInKind =
 export interface AzureAccount {
   kind: AzureSignInKind;
   tenantId?: string;
+  /** The object id of the user or service principal. */
   objectId?: string;
+  /** user@contoso.com for a person; the application (client) id for a service principal. */
   userName?: string;
   displayName?: string;
+  /** A service principal (no person behind it). */
   isServicePrincipal: boolean;
 }
 
 export interface AzureSignInStatus {
   signedIn: boolean;
   account?: AzureAccount;
-  /** Tokens survive a restart. */
+  /** Tokens survive a restart (a protector was given). */
   persistentCache: boolean;
 }
 
@@ -232,8 +235,11 @@ export interface AzurePoolSummary {
 
 /** The `az` CLI equivalent of an action. */
 export interface AzCommand {
+  /** argv, starting with `az`, for a process spawn without a shell. */
   args: string[];
+  /** The same command for a POSIX shell (bash, zsh, Cloud Shell), each argument quoted. */
   shell: string;
+  /** What it does, in one line. */
   summary: string;
 }
 

@@ -9,15 +9,9 @@ import {
 } from './pool-template';
 import { parseCidr } from './pool-template-cidr';
 import { poolNameProblem, resourceGroupProblem } from './pool-template-names';
+import type { AzCommand } from '../../common/models';
 
-export interface AzCommand {
-  /** argv, starting with `az`, for a process spawn without a shell. */
-  args: string[];
-  /** The same command for a POSIX shell (bash, zsh, Cloud Shell), each argument quoted. */
-  shell: string;
-  /** What it does, in one line. */
-  summary: string;
-}
+export type { AzCommand } from '../../common/models';
 
 /** Which pool a command acts on. */
 export interface PoolTarget {

@@ -34,12 +34,10 @@ import {
   clearPersistentTokenCache,
   persistentTokenCache,
 } from './azure-token-cache';
+import type { AzureAccount, AzureSignInKind, AzureSignInStatus } from '../../common/models';
 
 /** The Azure CLI's public client id: consented in every tenant, so no app registration. */
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
-
-export type AzureSignInKind =
-  'cli' | 'browser' | 'device-code' | 'environment' | 'service-principal';
 
 /** The device code sign-in's instructions, for the UI to show (no secret in it). */
 export interface DeviceCodePrompt {
@@ -57,24 +55,8 @@ export type AzureSignInMethod =
   | { kind: 'environment' }
   | { kind: 'service-principal'; tenantId: string; clientId: string; clientSecret: string };
 
-export interface AzureAccount {
-  kind: AzureSignInKind;
-  tenantId?: string;
-  /** The object id of the user or service principal. */
-  objectId?: string;
-  /** user@contoso.com for a person; the application (client) id for a service principal. */
-  userName?: string;
-  displayName?: string;
-  /** A service principal (no person behind it). */
-  isServicePrincipal: boolean;
-}
-
-export interface AzureSignInStatus {
-  signedIn: boolean;
-  account?: AzureAccount;
-  /** Tokens survive a restart (a protector was given). */
-  persistentCache: boolean;
-}
+// The account shapes cross the contract: one definition, in src/common.
+export type { AzureAccount, AzureSignInKind, AzureSignInStatus } from '../../common/models';
 
 export interface AzureSubscriptionInfo {
   subscriptionId: string;
