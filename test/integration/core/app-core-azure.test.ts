@@ -13,6 +13,7 @@ import { createAppCore, type AppCore } from '../../../src/core/app-core';
 import { ensureAppKey } from '../../../src/core/keys/app-key';
 import { startAzureEmulator, type AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
+import { until as untilWithin } from '../../helpers/until';
 
 await trustEmulatorCertificate();
 
@@ -21,18 +22,9 @@ const POOL = 'corepool';
 const CLIENT_ID = 'dsvm-pool-core-tests';
 const CLIENT_SECRET = 'emulator-secret-for-core-tests';
 
-function until<T>(what: string, probe: () => T | undefined | false, ms = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = probe();
-      if (value !== undefined && value !== false) return resolve(value);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 25);
-    };
-    tick();
-  });
-}
+/** Azure operations in the emulator take seconds; wait longer than the helper's default. */
+const until = <T>(what: string, probe: () => T | undefined | false, ms = 20_000) =>
+  untilWithin(what, probe, ms);
 
 describe('app core: Azure pools over RPC against the emulator', () => {
   let emulator: AzureEmulator;

@@ -11,19 +11,7 @@ import type { Prompt } from '../../../src/common/models';
 import { RpcClient } from '../../../src/common/rpc';
 import { createMemoryTransportPair } from '../../../src/common/transports/memory';
 import { createAppCore, type AppCore } from '../../../src/core/app-core';
-
-function until<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = probe();
-      if (value !== undefined && value !== false) return resolve(value);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+import { until } from '../../helpers/until';
 
 describe('app core over RPC', () => {
   let dataDir: string;

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import ssh2, { type ClientChannel, type ParsedKey } from 'ssh2';
 import { ensureAppKey, type AppKey } from '../../../../src/core/keys/app-key';
 import { LocalSandboxProvider } from '../../../../src/core/providers/local/local-provider';
+import { until } from '../../../helpers/until';
 
 const { Client, BaseAgent, utils } = ssh2;
 
@@ -106,14 +107,6 @@ class Shell {
       this.waiters.add(check);
       check();
     });
-  }
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
