@@ -206,6 +206,11 @@ export const methods = {
     "Local sandbox only: cuts an instance's SSH links without warning, like a Wi-Fi change, to see sessions heal.",
   ).returns<{ dropped: number }>(),
 
+  'keys.appPublicKey': method(
+    empty,
+    "The app's own public key (the one it signs in with), e.g. as a new pool's admin key.",
+  ).returns<{ publicKey: string }>(),
+
   'keys.generate': method(
     z.object({ poolId: id('poolId') }).strict(),
     "Generates an ed25519 key for a pool and returns the public key to hand to the pool's admin.",
@@ -256,7 +261,15 @@ export const methods = {
   ).returns<PoolInfo>(),
 
   'azure.validatePool': method(
-    z.object({ parameters: z.record(z.string(), z.unknown()) }).strict(),
+    z
+      .object({
+        parameters: z.record(z.string(), z.unknown()),
+        /** Where it would go, for exact az commands; default subscription and `<pool>-rg`. */
+        subscriptionId: id('subscriptionId').optional(),
+        resourceGroup: id('resourceGroup').optional(),
+        createResourceGroup: z.boolean().optional(),
+      })
+      .strict(),
     "Checks a new pool's parameters; returns warnings and the az commands that would create it.",
   ).returns<{ warnings: string[]; az: AzCommand[] }>(),
 

@@ -78,7 +78,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const prompts = store.add(new PromptService());
   const knownHosts = new KnownHostsStore(join(dataDir, 'known-hosts.json'));
   const connections = store.add(
-    new ConnectionService({ providers, knownHosts, prompts, log, timings: options.timings }),
+    new ConnectionService({
+      providers,
+      knownHosts,
+      prompts,
+      log,
+      timings: options.timings,
+      // Start on connect, for Azure pools (declared below; only called once the core runs).
+      wakeUp: (poolId, signal) => azure.wakeUp(poolId, signal),
+    }),
   );
   const terminals = store.add(new TerminalService({ links: connections, log }));
   const forwards = store.add(new ForwardService({ links: connections, log }));
@@ -120,6 +128,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       info.azure = { ...p.pool };
       const problem = p.lastError?.message;
       if (problem) info.detail = problem;
+      const activity = azure.activity(p.id);
+      if (activity) info.activity = activity;
     }
     return info;
   };

@@ -5,9 +5,11 @@ import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
 import { poolKeyId, type AzureAdmin } from './azure/azure-admin';
 import { importArticleParameters } from './azure/article-import';
-import { azDeployPool } from './azure/az-commands';
+import { createPoolAz } from './azure/azure-pools';
 import { poolParameterWarnings, validatePoolParameters } from './azure/pool-template';
+import { resourceGroupProblem } from './azure/pool-template-names';
 import type { JupyterOpener } from './jupyter/jupyter-opener';
+import { ensureAppKey } from './keys/app-key';
 import { ensurePoolKey } from './keys/pool-key';
 import type { PromptService } from './prompts/prompt-service';
 import type { LocalSandboxProvider } from './providers/local/local-provider';
@@ -101,6 +103,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'sandbox.dropConnections': ({ instanceId }) => ({
       dropped: s.sandbox.dropConnections(instanceId),
     }),
+    'keys.appPublicKey': async () => ({ publicKey: (await ensureAppKey(s.dataDir)).publicKey }),
     'keys.generate': async ({ poolId }) => {
       const provider = s.connections.provider(poolId);
       if (provider.kind === 'local') {
@@ -132,17 +135,21 @@ export function createHandlers(s: HandlerServices): Handlers {
       })),
     'azure.listPools': ({ subscriptionId }) => s.azure.service.listPools(subscriptionId),
     'azure.addPool': async (ref) => s.poolInfo(await s.azure.add(ref)),
-    'azure.validatePool': ({ parameters }) => {
+    'azure.validatePool': ({ parameters, subscriptionId, resourceGroup, createResourceGroup }) => {
       const params = validatePoolParameters(parameters);
+      const group = resourceGroup ?? `${params.poolName}-rg`;
+      const rgProblem = resourceGroupProblem(group);
+      if (rgProblem) {
+        throw new RpcError(ErrorCode.BadInput, `resourceGroup ${rgProblem}.`, [
+          { path: ['resourceGroup'], message: rgProblem },
+        ]);
+      }
       return {
         warnings: poolParameterWarnings(params),
-        az: [
-          azDeployPool({
-            resourceGroup: `${params.poolName}-rg`,
-            params,
-            deploymentName: `dsvm-pool-${params.poolName}`.slice(0, 64),
-          }),
-        ],
+        az: createPoolAz(
+          { subscriptionId: subscriptionId ?? '', resourceGroup: group, createResourceGroup },
+          params,
+        ),
       };
     },
     'azure.createPool': ({ subscriptionId, resourceGroup, createResourceGroup, parameters }) =>

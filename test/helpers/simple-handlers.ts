@@ -33,6 +33,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'pools.remove': notUsed,
     'sshConfig.list': () => [],
     'keys.generate': notUsed,
+    'keys.appPublicKey': notUsed,
     'sandbox.dropConnections': notUsed,
     'azure.status': notUsed,
     'azure.signIn': notUsed,

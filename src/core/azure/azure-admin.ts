@@ -32,6 +32,7 @@ export class AzureAdmin implements Disposable {
   private readonly store = new DisposableStore();
   private readonly pools = new Map<string, { provider: AzurePoolProvider; sub: Disposable }>();
   private readonly changed = this.store.add(new Emitter<void>());
+  private readonly activities = new Map<string, string>();
   /** An Azure pool was added or removed, or its instances changed. */
   readonly onDidChange = this.changed.event;
   private readonly deviceCode = this.store.add(new Emitter<DeviceCodePrompt>());
@@ -141,6 +142,49 @@ export class AzureAdmin implements Disposable {
         azurePools: (s.azurePools ?? []).filter((p) => azurePoolId(p) !== poolId),
       }))
       .catch((err: unknown) => this.options.log(`azure: ${RpcError.from(err).message}`));
+  }
+
+  /** What the app is doing with a pool for a user right now (start on connect), if anything. */
+  activity(poolId: string): string | undefined {
+    return this.activities.get(poolId);
+  }
+
+  /**
+   * Start on connect: starts a deallocated instance, or scales an empty pool to one, as a tracked
+   * operation whose progress also shows on the pool (PoolInfo.activity); resolves with the
+   * instance to connect to. An account that may not start instances gets a NoInstance error
+   * that says whom to ask.
+   */
+  async wakeUp(poolId: string, signal?: AbortSignal): Promise<string | undefined> {
+    const entry = this.pools.get(poolId);
+    if (!entry) return undefined;
+    signal?.throwIfAborted();
+    const { pool } = entry.provider;
+    const tracked = this.service.startOnConnect(pool);
+    const setActivity = (text: string) => {
+      this.activities.set(poolId, text);
+      this.changed.fire();
+    };
+    setActivity(`No instance of ${pool.poolName} is running: starting one…`);
+    const sub = this.service.tracker.onDidChange((op) => {
+      const last = op.progress.at(-1);
+      if (op.id === tracked.operation.id && op.status === 'running' && last) setActivity(last.text);
+    });
+    try {
+      return (await tracked.result).instanceId;
+    } catch (err) {
+      const error = RpcError.from(err);
+      if (error.code !== ErrorCode.AuthFailed) throw error;
+      throw new RpcError(
+        ErrorCode.NoInstance,
+        `No instance of ${pool.poolName} is running, and your Azure account may not start one. ` +
+          `Ask the pool's admin to start an instance, or to give you the Virtual Machine Contributor role on ${pool.resourceGroup}.`,
+      );
+    } finally {
+      sub.dispose();
+      this.activities.delete(poolId);
+      this.changed.fire();
+    }
   }
 
   /** A pool that cannot be read says why (its last refresh's error). */

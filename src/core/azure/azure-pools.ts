@@ -208,15 +208,7 @@ export class AzurePoolService implements Disposable {
     const rgProblem = resourceGroupProblem(resourceGroup);
     if (rgProblem) throw new RpcError(ErrorCode.BadInput, `resourceGroup ${rgProblem}.`);
     const deploymentName = request.deploymentName ?? `dsvm-pool-${params.poolName}`.slice(0, 64);
-    const target: PoolTarget = {
-      subscription: subscriptionId,
-      resourceGroup,
-      poolName: params.poolName,
-    };
-    const az: AzCommand[] = [];
-    if (request.createResourceGroup)
-      az.push(azCreateResourceGroup({ ...target, location: params.location }));
-    az.push(azDeployPool({ subscription: subscriptionId, resourceGroup, params, deploymentName }));
+    const az = createPoolAz(request, params, deploymentName);
     const ref: AzurePoolRef = { subscriptionId, resourceGroup, poolName: params.poolName };
     return this.tracker.run(
       { title: `Create pool ${params.poolName} in ${resourceGroup}`, az, pool: ref },
@@ -834,6 +826,30 @@ function poolKey(pool: AzurePoolRef): string {
 }
 
 /** The resource group segment of an ARM id (its case as ARM returns it). */
+/** The `az` commands that create a pool as `createPool` does: the group if asked, then the deployment. */
+export function createPoolAz(
+  request: Pick<CreatePoolRequest, 'subscriptionId' | 'resourceGroup' | 'createResourceGroup'>,
+  params: PoolParameters,
+  deploymentName = `dsvm-pool-${params.poolName}`.slice(0, 64),
+): AzCommand[] {
+  const { resourceGroup } = request;
+  // An empty subscription (a preview before one is picked) leaves --subscription out.
+  const subscription = request.subscriptionId || undefined;
+  const az: AzCommand[] = [];
+  if (request.createResourceGroup) {
+    az.push(
+      azCreateResourceGroup({
+        subscription,
+        resourceGroup,
+        poolName: params.poolName,
+        location: params.location,
+      }),
+    );
+  }
+  az.push(azDeployPool({ subscription, resourceGroup, params, deploymentName }));
+  return az;
+}
+
 export function resourceGroupOf(id: string): string {
   return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
 }

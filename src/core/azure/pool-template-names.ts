@@ -1,6 +1,7 @@
 // Azure's naming rules for what the pool template creates, each as a check that says what to do.
 // Sources: "Naming rules and restrictions for Azure resources", the Compute API's OSProfile
 // (adminUsername, computerName) and the Azure Files share naming rules.
+import { AZURE_REGIONS } from '../../common/azure-regions';
 
 /** Each check returns undefined when the value is fine, else a phrase: `<field> <phrase>`. */
 export type NameCheck = (value: string) => string | undefined;
@@ -126,25 +127,8 @@ export const locationProblem: NameCheck = (location) =>
     ? undefined
     : 'must be an Azure region name such as "westeurope" or "eastus2" (`az account list-locations -o table` lists them)';
 
-/**
- * Regions known when this was written; a name outside the list is still accepted (new regions
- * appear) but earns a warning, since a typo would otherwise surface only at deployment.
- */
-// prettier-ignore
-export const KNOWN_REGIONS: ReadonlySet<string> = new Set([
-  'australiacentral', 'australiacentral2', 'australiaeast', 'australiasoutheast', 'austriaeast',
-  'belgiumcentral', 'brazilsouth', 'brazilsoutheast', 'canadacentral', 'canadaeast',
-  'centralindia', 'centralus', 'centraluseuap', 'chilecentral', 'eastasia', 'eastus', 'eastus2',
-  'eastus2euap', 'francecentral', 'francesouth', 'germanynorth', 'germanywestcentral',
-  'indonesiacentral', 'israelcentral', 'italynorth', 'japaneast', 'japanwest', 'jioindiacentral',
-  'jioindiawest', 'koreacentral', 'koreasouth', 'malaysiawest', 'mexicocentral', 'newzealandnorth',
-  'northcentralus', 'northeurope', 'norwayeast', 'norwaywest', 'polandcentral', 'qatarcentral',
-  'southafricanorth', 'southafricawest', 'southcentralus', 'southeastasia', 'southindia',
-  'spaincentral', 'swedencentral', 'swedensouth', 'switzerlandnorth', 'switzerlandwest',
-  'uaecentral', 'uaenorth', 'uksouth', 'ukwest', 'westcentralus', 'westeurope', 'westindia',
-  'westus', 'westus2', 'westus3', 'usgovarizona', 'usgovtexas', 'usgovvirginia', 'usdodcentral',
-  'usdodeast', 'chinaeast', 'chinaeast2', 'chinaeast3', 'chinanorth', 'chinanorth2', 'chinanorth3',
-]);
+/** Regions known when this was written (the list lives in src/common, the wizard offers it). */
+export const KNOWN_REGIONS: ReadonlySet<string> = new Set(AZURE_REGIONS);
 
 export const vmSizeProblem: NameCheck = (size) =>
   /^(?:Standard|Basic)_[A-Za-z0-9_-]{1,60}$/.test(size)

@@ -49,6 +49,12 @@ export interface ConnectionServiceDeps {
   prompts: PromptService;
   log: (line: string) => void;
   timings?: Partial<ConnectionTimings>;
+  /**
+   * Start on connect: when placement is the app's choice and no instance of the pool runs, this
+   * starts one (or scales up) and resolves with its id. Absent, or resolving undefined: the pool
+   * has no such thing (local sandbox, SSH hosts) and placement says no instance runs.
+   */
+  wakeUp?: (poolId: string, signal?: AbortSignal) => Promise<string | undefined>;
 }
 
 interface Entry {
@@ -106,7 +112,17 @@ export class ConnectionService implements LinkSource, Disposable {
     signal?: AbortSignal,
   ): Promise<ConnectionInfo> {
     const provider = this.provider(poolId);
-    const { instance } = chooseInstance(provider.listInstances(), provider.user, { instanceId });
+    let chosen = instanceId;
+    if (
+      chosen === undefined &&
+      this.deps.wakeUp &&
+      !provider.listInstances().some((i) => i.state === 'running')
+    ) {
+      chosen = await this.deps.wakeUp(poolId, signal);
+    }
+    const { instance } = chooseInstance(provider.listInstances(), provider.user, {
+      instanceId: chosen,
+    });
     const target = await provider.connectTarget(instance.id);
     const info: ConnectionInfo = {
       id: `conn-${this.nextId++}`,

@@ -1,6 +1,7 @@
 // The admin view: the Azure account and its subscriptions' pools on the left, the tracked Azure
 // pools with their instances in the middle, and the operations (with their `az` equivalents) on the right.
 import {
+  Button,
   MessageBar,
   MessageBarBody,
   Spinner,
@@ -8,12 +9,15 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
+import { Add16Regular } from '@fluentui/react-icons';
+import { useState } from 'react';
 import type { PoolInfo } from '../../common/models';
 import { useAzureSignIn } from '../state/use-azure-sign-in';
 import { useOperations } from '../state/use-operations';
 import { AdminPool } from './admin-pool';
 import { AzureSignInCard } from './azure-sign-in-card';
 import { AzureSubscriptionPools } from './azure-subscription-pools';
+import { CreatePoolWizard } from './create-pool-wizard';
 import { OperationsPanel } from './operations-panel';
 
 const useStyles = makeStyles({
@@ -50,6 +54,8 @@ const useStyles = makeStyles({
     borderLeft: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   heading: { margin: 0 },
+  titleRow: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
+  spacer: { flex: '1 1 auto' },
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
@@ -58,6 +64,8 @@ export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsErro
   const signIn = useAzureSignIn();
   const operations = useOperations();
   const azurePools = (pools ?? []).filter((p) => p.kind === 'azure');
+  const [creating, setCreating] = useState(false);
+  const signedIn = signIn.status?.signedIn === true;
 
   return (
     <div className={styles.root}>
@@ -72,9 +80,22 @@ export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsErro
         )}
       </aside>
       <main className={styles.main} aria-label="Azure pools">
-        <Text as="h2" weight="semibold" size={400} className={styles.heading}>
-          Azure pools in the app
-        </Text>
+        <div className={styles.titleRow}>
+          <Text as="h2" weight="semibold" size={400} className={styles.heading}>
+            Azure pools in the app
+          </Text>
+          <div className={styles.spacer} />
+          <Button
+            appearance="primary"
+            icon={<Add16Regular />}
+            disabled={!signedIn}
+            title={signedIn ? undefined : 'Sign in to Azure first'}
+            data-testid="create-pool-open"
+            onClick={() => setCreating(true)}
+          >
+            Create pool…
+          </Button>
+        </div>
         {poolsError && (
           <MessageBar intent="error">
             <MessageBarBody>{poolsError}</MessageBarBody>
@@ -93,6 +114,11 @@ export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsErro
       <aside className={styles.ops}>
         <OperationsPanel operations={operations} />
       </aside>
+      <CreatePoolWizard
+        open={creating && signedIn}
+        operations={operations}
+        onClose={() => setCreating(false)}
+      />
     </div>
   );
 }

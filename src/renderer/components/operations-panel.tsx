@@ -44,7 +44,14 @@ const useStyles = makeStyles({
 const resourceColor = (state: string) =>
   state === 'Succeeded' ? 'success' : state === 'Failed' ? 'danger' : 'informative';
 
-function OperationCard({ op, onDismiss }: { op: OperationInfo; onDismiss: () => Promise<void> }) {
+/** One operation: status, latest progress, deployment resources, error and `az`; dismissable when given onDismiss. */
+export function OperationCard({
+  op,
+  onDismiss,
+}: {
+  op: OperationInfo;
+  onDismiss?: () => Promise<void>;
+}) {
   const styles = useStyles();
   const [error, setError] = useState<string>();
   const latest = op.progress.slice(-3);
@@ -61,7 +68,7 @@ function OperationCard({ op, onDismiss }: { op: OperationInfo; onDismiss: () => 
         <Text weight="semibold" className={styles.title}>
           {op.title}
         </Text>
-        {op.status !== 'running' && (
+        {op.status !== 'running' && onDismiss && (
           <Button
             size="small"
             appearance="subtle"

@@ -136,6 +136,8 @@ function progressText(
     }
   }
   if (pending.step === 'opening') return `Opening a terminal on ${name ?? pool.name}…`;
+  // Start on connect: no instance was running, the app is starting one.
+  if (pool.activity) return pool.activity;
   const prompt = prompts.find((p) => p.poolId === pool.id);
   if (prompt?.kind === 'host-key') {
     return `Waiting for you to check the host key of ${prompt.instanceName}…`;

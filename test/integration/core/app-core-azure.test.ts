@@ -178,6 +178,56 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     assert.equal(listed.instances.find((i) => i.id === target)?.state, 'stopped');
   });
 
+  it('starts an instance on connect when none runs, showing what it does on the pool', async () => {
+    const poolId = azurePool()!.id;
+    const stop = await ui.call('azure.stopAll', { poolId });
+    assert.equal((await opEnded(stop.id)).status, 'succeeded');
+    await until('every instance stopped', () =>
+      azurePool()!.instances.every((i) => i.state === 'stopped'),
+    );
+    const activities: string[] = [];
+    const sub = ui.on('pools.onDidChange', (list) => {
+      const activity = list.find((p) => p.id === poolId)?.activity;
+      if (activity) activities.push(activity);
+    });
+    const connection = await ui.call('connections.connect', { poolId });
+    sub.dispose();
+    assert.equal(connection.state, 'connected');
+    assert.ok(
+      activities.some((a) => /starting/i.test(a)),
+      `activity shown: ${activities.join(' | ')}`,
+    );
+    const listed = (await ui.call('pools.list', {})).find((p) => p.id === poolId)!;
+    assert.equal(listed.activity, undefined, 'the activity ends with the start');
+    assert.equal(listed.instances.find((i) => i.id === connection.instanceId)?.state, 'running');
+    const start = operations.find((o) => /start/i.test(o.title) && o.status === 'succeeded');
+    assert.ok(start, 'a start-on-connect operation, with its az equivalent');
+    assert.ok(start.az.some((c) => c.args.includes('start')));
+    await ui.call('connections.close', { connectionId: connection.id });
+  });
+
+  it('says whom to ask when the account may not start an instance on connect', async () => {
+    const poolId = azurePool()!.id;
+    const stop = await ui.call('azure.stopAll', { poolId });
+    assert.equal((await opEnded(stop.id)).status, 'succeeded');
+    await until('every instance stopped', () =>
+      azurePool()!.instances.every((i) => i.state === 'stopped'),
+    );
+    emulator.failNext((r) => r.method === 'POST' && /\/start$/i.test(r.path), 403, {
+      code: 'AuthorizationFailed',
+      message: 'The client does not have authorization to perform action start.',
+    });
+    await assert.rejects(ui.call('connections.connect', { poolId }), (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.NoInstance);
+      assert.match(err.message, /Ask the pool's admin to start an instance/);
+      return true;
+    });
+    assert.equal(
+      (await ui.call('pools.list', {})).find((p) => p.id === poolId)?.activity,
+      undefined,
+    );
+  });
+
   it('deletes the pool only with its exact name', async () => {
     const poolId = azurePool()!.id;
     await assert.rejects(
