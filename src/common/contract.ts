@@ -315,6 +315,28 @@ export const methods = {
     "Sets an Azure pool's number of instances.",
   ).returns<OperationInfo>(),
 
+  'azure.previewAz': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        action: z.enum([
+          'start',
+          'deallocate',
+          'restart',
+          'delete',
+          'scale',
+          'stopAll',
+          'protect',
+          'deletePool',
+        ]),
+        instanceIds: z.array(id('instanceId')).max(1000).optional(),
+        capacity: z.number().int().min(0).max(1000).optional(),
+        protect: z.boolean().optional(),
+      })
+      .strict(),
+    'The az commands an admin action would run, to show before it runs.',
+  ).returns<AzCommand[]>(),
+
   'azure.stopAll': method(
     z.object({ poolId: id('poolId') }).strict(),
     'Deallocates every instance of an Azure pool.',

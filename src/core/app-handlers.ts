@@ -162,6 +162,33 @@ export function createHandlers(s: HandlerServices): Handlers {
         .operation,
     'azure.scale': ({ poolId, capacity }) =>
       s.azure.service.scale(s.azure.provider(poolId).pool, capacity).operation,
+    'azure.previewAz': ({ poolId, action, instanceIds, capacity, protect }) => {
+      const pool = s.azure.provider(poolId).pool;
+      const need = <T>(value: T | undefined, what: string): T => {
+        if (value === undefined) {
+          throw new RpcError(ErrorCode.BadInput, `${action} needs ${what} to preview.`);
+        }
+        return value;
+      };
+      switch (action) {
+        case 'scale':
+          return s.azure.service.previewAz(pool, { action, capacity: need(capacity, 'capacity') });
+        case 'protect':
+          return s.azure.service.previewAz(pool, {
+            action,
+            instanceIds: need(instanceIds, 'instanceIds'),
+            protect: need(protect, 'protect'),
+          });
+        case 'stopAll':
+        case 'deletePool':
+          return s.azure.service.previewAz(pool, { action });
+        default:
+          return s.azure.service.previewAz(pool, {
+            action,
+            instanceIds: need(instanceIds, 'instanceIds'),
+          });
+      }
+    },
     'azure.stopAll': ({ poolId }) =>
       s.azure.service.stopAll(s.azure.provider(poolId).pool).operation,
     'azure.deletePool': ({ poolId, confirmName }) => {

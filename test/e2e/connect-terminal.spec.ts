@@ -1,17 +1,6 @@
 // The first thing a user does: open the app, Connect to the local sandbox pool, trust the host
 // key, type into a real shell, and resize the window to see the pty follow.
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-/** The text xterm.js shows, one line per row. */
-async function screenText(page: Page, terminalId: string): Promise<string> {
-  const rows = await page
-    .getByTestId(`terminal-${terminalId}`)
-    .locator('.xterm-rows > div')
-    .allTextContents();
-  // xterm.js renders spaces as no-break spaces.
-  return rows.join('\n').replace(/\u00a0/g, ' ');
-}
+import { expect, screenText, test } from './fixtures';
 
 test('refuses the page without its token, or with a wrong one', async ({ app, request }) => {
   const missing = await request.get(`${app.origin}/`);

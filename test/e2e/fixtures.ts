@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
+import type { ServedEmulator } from '../emulators/azure/serve';
 
 export interface RunningApp {
   url: string;
@@ -13,10 +14,13 @@ export interface RunningApp {
   dataDir: string;
 }
 
-async function startHost(): Promise<{ app: RunningApp; child: ChildProcess }> {
+async function startHost(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ app: RunningApp; child: ChildProcess }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dsvm-pool-e2e-'));
   const child = spawn(process.execPath, ['out/main/host.js', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -40,18 +44,94 @@ async function startHost(): Promise<{ app: RunningApp; child: ChildProcess }> {
   };
 }
 
-export const test = base.extend<object, { app: RunningApp }>({
+/** The Azure emulator (test/emulators/azure/serve.ts) as its own process. */
+async function startEmulator(
+  options: object,
+): Promise<{ emulator: ServedEmulator; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/emulators/azure/serve.ts', JSON.stringify(options)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const emulator = await new Promise<ServedEmulator>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start:\n${output}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.startsWith('{'));
+      if (line && output.includes('\n')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as ServedEmulator);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}:\n${output}`)));
+  });
+  return { emulator, child };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export interface AzureApp extends RunningApp {
+  emulator: ServedEmulator;
+}
+
+const CLIENT_ID = 'dsvm-pool-e2e';
+const CLIENT_SECRET = 'e2e-emulator-secret';
+
+export const test = base.extend<object, { app: RunningApp; azureApp: AzureApp }>({
+  /**
+   * The host pointed at a fresh Azure emulator, as a signed-in admin would run it: the
+   * environment credential (a service principal the emulator knows), the emulator's endpoints,
+   * and its certificate trusted through NODE_EXTRA_CA_CERTS. Production code is unchanged.
+   */
+  azureApp: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const { emulator, child: emulatorChild } = await startEmulator({
+        clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
+        delays: { vmCreate: 300, vmStart: 300, vmDeallocate: 300, vmDelete: 200, resource: 100 },
+      });
+      const { app, child } = await startHost({
+        NODE_EXTRA_CA_CERTS: emulator.caFile,
+        DSVM_POOL_ARM_ENDPOINT: emulator.url,
+        DSVM_POOL_AUTHORITY_HOST: emulator.url,
+        AZURE_TENANT_ID: emulator.tenantId,
+        AZURE_CLIENT_ID: CLIENT_ID,
+        AZURE_CLIENT_SECRET: CLIENT_SECRET,
+      });
+      await use({ ...app, emulator });
+      await stop(child);
+      await stop(emulatorChild);
+      await rm(app.dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
   app: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const { app, child } = await startHost();
       await use(app);
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stop(child);
       await rm(app.dataDir, { recursive: true, force: true });
     },
     { scope: 'worker' },
   ],
 });
+
+/** The text xterm.js shows, one line per row. */
+export async function screenText(page: Page, terminalId: string): Promise<string> {
+  const rows = await page
+    .getByTestId(`terminal-${terminalId}`)
+    .locator('.xterm-rows > div')
+    .allTextContents();
+  // xterm.js renders spaces as no-break spaces.
+  return rows.join('\n').replace(/\u00a0/g, ' ');
+}
 
 export { expect } from '@playwright/test';

@@ -1,15 +1,6 @@
 // A data scientist's day in the local sandbox: connect, open Jupyter on the same instance,
 // lose the network, and find the same shell, the same Jupyter and the same local port after.
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-async function screenText(page: Page, terminalId: string): Promise<string> {
-  const rows = await page
-    .getByTestId(`terminal-${terminalId}`)
-    .locator('.xterm-rows > div')
-    .allTextContents();
-  return rows.join('\n').replace(/\u00a0/g, ' ');
-}
+import { expect, screenText, test } from './fixtures';
 
 test('Jupyter over the same connection, and a dropped link heals with the same port and shell', async ({
   app,

@@ -48,6 +48,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'azure.setScaleInProtection': notUsed,
     'azure.scale': notUsed,
     'azure.stopAll': notUsed,
+    'azure.previewAz': notUsed,
     'azure.deletePool': notUsed,
     'azure.importArticleParameters': notUsed,
     'operations.list': notUsed,

@@ -94,6 +94,14 @@ export interface DeletePoolResult {
   resourceGroupDeleted: boolean;
 }
 
+/** An admin action to preview as `az` commands (what `previewAz` takes). */
+export type AdminActionPreview =
+  | { action: InstanceAction; instanceIds: string[] }
+  | { action: 'scale'; capacity: number }
+  | { action: 'stopAll' }
+  | { action: 'protect'; instanceIds: string[]; protect: boolean }
+  | { action: 'deletePool' };
+
 export interface StartOnConnectResult {
   instanceId: string;
   /** `running`: one was running already; `started`: a stopped one was started; `scaled`: the pool was empty and got one. */
@@ -360,6 +368,26 @@ export class AzurePoolService implements Disposable {
         return result;
       },
     );
+  }
+
+  /** The `az` commands an admin action would run, exactly as the action reports them after. */
+  previewAz(pool: AzurePoolRef, action: AdminActionPreview): AzCommand[] {
+    const t = target(pool);
+    switch (action.action) {
+      case 'start':
+      case 'deallocate':
+      case 'restart':
+      case 'delete':
+        return [azInstanceAction(t, action.action, action.instanceIds)];
+      case 'scale':
+        return [azScalePool(t, action.capacity)];
+      case 'stopAll':
+        return [azStopAll(t)];
+      case 'protect':
+        return action.instanceIds.map((id) => azSetScaleInProtection(t, id, action.protect));
+      case 'deletePool':
+        return azDeletePool({ ...t, ownsResourceGroup: false });
+    }
   }
 
   /**

@@ -28,6 +28,7 @@ import {
   ArrowMaximize16Regular,
   Delete16Regular,
   Play16Regular,
+  ShieldLock16Regular,
   Stop16Regular,
 } from '@fluentui/react-icons';
 import {
@@ -43,6 +44,7 @@ import type { MethodInput } from '../../common/contract';
 import { RpcError } from '../../common/errors';
 import type { InstanceInfo, OperationInfo, PoolInfo } from '../../common/models';
 import { useRpc } from '../state/rpc-context';
+import { AzPreview } from './az-preview';
 import { ConfirmDialog } from './confirm-dialog';
 import { DialogShell } from './dialog-shell';
 import { StateBadge } from './state-badge';
@@ -226,6 +228,26 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
       }),
     ).then(() => action === 'delete' && setSelected(new Set()));
 
+  /** Scale-in protection for the selected instances: one operation each (Azure's API is per VM). */
+  const protect = (on: boolean) => {
+    setBusy('protect');
+    setError(undefined);
+    const targets = chosen.filter((i) => (i.azure?.protectFromScaleIn ?? false) !== on);
+    Promise.allSettled(
+      targets.map((i) =>
+        rpc.call('azure.setScaleInProtection', { poolId: pool.id, instanceId: i.id, protect: on }),
+      ),
+    ).then((results) => {
+      setBusy(undefined);
+      const failed: string[] = [];
+      results.forEach((r, n) => {
+        if (r.status === 'fulfilled') onOperation(r.value);
+        else failed.push(`${targets[n]!.name}: ${RpcError.from(r.reason).message}`);
+      });
+      if (failed.length) setError(failed.join('\n'));
+    });
+  };
+
   const onAction = (action: Action) => {
     if (action === 'deallocate' || action === 'delete') setConfirm(action);
     else act(action).catch(() => {});
@@ -265,6 +287,18 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
             {actionLabels[action]}
           </Button>
         ))}
+        <Button
+          size="small"
+          icon={busy === 'protect' ? <Spinner size="extra-tiny" /> : <ShieldLock16Regular />}
+          disabled={chosen.length === 0 || busy !== undefined}
+          data-testid="admin-protect"
+          title="Scale-in (autoscale or Scale…) never removes a protected instance"
+          onClick={() => protect(!chosen.every((i) => i.azure?.protectFromScaleIn))}
+        >
+          {chosen.length > 0 && chosen.every((i) => i.azure?.protectFromScaleIn)
+            ? 'Lift protection'
+            : 'Protect'}
+        </Button>
         <Text size={200} className={styles.muted} aria-live="polite">
           {chosen.length > 0 ? `${chosen.length} selected` : 'Select instances to act on them'}
         </Text>
@@ -387,6 +421,13 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
             ? 'The instances and their disks are deleted; sessions on them end.'
             : 'The instances stop and stop costing compute; sessions on them end.'}
         </Text>
+        <AzPreview
+          request={
+            (confirm === 'deallocate' || confirm === 'delete') && chosen.length > 0
+              ? { poolId: pool.id, action: confirm, instanceIds: chosen.map((i) => i.id) }
+              : undefined
+          }
+        />
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm === 'stop-all'}
@@ -400,6 +441,9 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
         <Text block>
           All {pool.instances.length} instances are deallocated; every session on them ends.
         </Text>
+        <AzPreview
+          request={confirm === 'stop-all' ? { poolId: pool.id, action: 'stopAll' } : undefined}
+        />
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm === 'delete-pool'}
@@ -420,6 +464,11 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
           This deletes the pool&apos;s Azure resources and its {pool.instances.length} instances. It
           cannot be undone.
         </Text>
+        <AzPreview
+          request={
+            confirm === 'delete-pool' ? { poolId: pool.id, action: 'deletePool' } : undefined
+          }
+        />
       </ConfirmDialog>
       <ScaleDialog
         open={scaleOpen}
@@ -454,7 +503,7 @@ const InstanceTableRow = memo(function InstanceTableRow({
           onChange={() => onToggle(i.id)}
         />
       </TableCell>
-      <TableCell>{i.name}</TableCell>
+      <TableCell data-testid="admin-name-cell">{i.name}</TableCell>
       <TableCell>
         <StateBadge state={i.state} title={i.detail} />
       </TableCell>
@@ -463,7 +512,7 @@ const InstanceTableRow = memo(function InstanceTableRow({
         {i.azure?.provisioningState ?? '—'}
         {i.azure?.failureCode ? ` (${i.azure.failureCode})` : ''}
       </TableCell>
-      <TableCell>{i.azure?.natPort ?? '—'}</TableCell>
+      <TableCell data-testid="admin-nat-port">{i.azure?.natPort ?? '—'}</TableCell>
       <TableCell
         title={Object.entries(i.sessions)
           .map(([user, n]) => `${user}: ${n}`)
@@ -572,6 +621,11 @@ function ScaleDialog({
                 onChange={(_, d) => setValue(d.value)}
               />
             </Field>
+            <AzPreview
+              request={
+                open && !invalid ? { poolId: pool.id, action: 'scale', capacity: n } : undefined
+              }
+            />
           </DialogShell>
         </form>
       </DialogSurface>

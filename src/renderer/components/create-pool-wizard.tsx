@@ -746,6 +746,8 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
         aria-describedby={undefined}
       >
         <form
+          // The app validates (with Azure's rules, and says what to do); the browser's bubbles would not.
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             if (deploying) return;

@@ -1,0 +1,135 @@
+// The admin's half against the Azure emulator (real SDK clients, real SSH servers behind the NAT
+// ports): sign in, create a pool of 2 from the wizard and watch it deploy, see 2 running
+// instances with their NAT ports, scale to 3, open a terminal on one instance and run a command,
+// deallocate that instance and see its state change, and delete the pool.
+import { expect, screenText, test } from './fixtures';
+
+test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate → delete', async ({
+  azureApp: app,
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto(app.url);
+  await page.getByTestId('view-admin').click();
+  await expect(page.getByTestId('create-pool-open')).toBeDisabled();
+  await page.getByTestId('azure-signin-environment').click();
+  await expect(page.getByTestId('azure-account')).toBeVisible();
+
+  // --- The wizard ------------------------------------------------------------------------------
+  await page.getByTestId('create-pool-open').click();
+  const wizard = page.getByTestId('create-pool-dialog');
+  await expect(wizard).toBeVisible();
+  const current = (step: string) =>
+    expect(wizard.getByTestId(`wizard-step-${step}`)).toHaveAttribute('aria-current', 'step');
+
+  // Azure's naming rule speaks at the step the name belongs to.
+  await wizard.getByTestId('wizard-poolName').fill('e2e pool!');
+  await wizard.getByTestId('wizard-next').click();
+  await expect(wizard).toContainText(/may hold only letters, digits/i);
+  await current('basics');
+  await wizard.getByTestId('wizard-poolName').fill('e2epool');
+  await wizard.getByTestId('wizard-next').click();
+
+  await current('machines');
+  await expect(wizard.getByTestId('wizard-instanceCount')).toHaveValue('2');
+  await wizard.getByTestId('wizard-maxInstances').fill('4');
+  await wizard.getByTestId('wizard-next').click();
+
+  await current('access');
+  // The app's own key is the default admin key, so Connect works on the new pool at once.
+  await expect(wizard.getByTestId('wizard-sshPublicKey')).toHaveValue(/^ssh-ed25519 \S+/);
+  await wizard.getByTestId('wizard-next').click();
+  await expect(wizard).toContainText(/address ranges allowed to reach SSH/i);
+  await current('access');
+  await wizard.getByTestId('wizard-allowedSourceCidrs').fill('203.0.113.0/24');
+  const natStart = 30_000 + Math.floor(Math.random() * 300) * 100;
+  await wizard.getByTestId('wizard-natFrontendPortStart').fill(String(natStart));
+  await wizard.getByTestId('wizard-next').click();
+
+  await current('storage');
+  await wizard.getByTestId('wizard-next').click();
+
+  await current('review');
+  const az = wizard.getByTestId('wizard-az');
+  await expect(az).toContainText('az group create --name e2epool-rg');
+  await expect(az).toContainText('az deployment group create');
+  await expect(wizard.getByTestId('wizard-summary')).toContainText('2 × Standard_D4s_v5');
+  await wizard.getByTestId('wizard-create').click();
+
+  // The deployment's progress, resource by resource, until it succeeds.
+  const operation = wizard.getByTestId('wizard-operation');
+  await expect(operation).toBeVisible();
+  await expect(operation).toContainText(/e2epool/);
+  await expect(operation).toHaveAttribute('data-status', 'succeeded', { timeout: 90_000 });
+  await expect(operation).toContainText('Microsoft.Compute/virtualMachineScaleSets');
+  await wizard.getByTestId('wizard-close').click();
+  await expect(wizard).toBeHidden();
+
+  // --- 2 running instances with their NAT ports --------------------------------------------------
+  const card = page.locator('[data-testid^="admin-pool-azure"]');
+  await expect(card).toHaveCount(1);
+  const rows = card.locator('[data-testid^="admin-instance-"]');
+  await expect(rows).toHaveCount(2, { timeout: 30_000 });
+  await expect(card.locator('[data-testid^="admin-instance-"][data-state="running"]')).toHaveCount(
+    2,
+    { timeout: 30_000 },
+  );
+  for (const row of await rows.all()) {
+    const port = Number(await row.getByTestId('admin-nat-port').textContent());
+    expect(port).toBeGreaterThanOrEqual(natStart);
+    expect(port).toBeLessThan(natStart + 100);
+  }
+
+  // --- Scale to 3 ----------------------------------------------------------------------------------
+  await card.getByTestId('admin-scale').click();
+  await page.getByTestId('admin-scale-input').fill('3');
+  await page.getByTestId('admin-scale-submit').click();
+  await expect(card.locator('[data-testid^="admin-instance-"][data-state="running"]')).toHaveCount(
+    3,
+    { timeout: 60_000 },
+  );
+
+  // --- A terminal on one chosen instance -------------------------------------------------------
+  const rowId = (await rows.first().getAttribute('data-testid'))!;
+  const instanceId = rowId.replace('admin-instance-', '');
+  const instanceName = (await rows.first().getByTestId('admin-name-cell').textContent())!;
+  await page.getByTestId('view-user').click();
+  const poolCard = page.locator('[data-testid^="pool-card-azure"]');
+  await expect(poolCard).toContainText('e2epool');
+  await poolCard
+    .getByTestId(`instance-${instanceId}`)
+    .getByRole('button', { name: 'Connect to this instance' })
+    .click();
+  await expect(page.getByTestId('host-key-dialog')).toContainText(/SHA256:/);
+  await page.getByTestId('host-key-trust').click();
+  const terminal = page.locator('[data-testid^="terminal-"][data-cols]').first();
+  await expect(terminal).toBeVisible({ timeout: 30_000 });
+  const terminalId = (await terminal.getAttribute('data-testid'))!.replace('terminal-', '');
+  await expect(page.getByTestId('status-bar')).toContainText(instanceName);
+  await terminal.click();
+  await page.keyboard.type('echo on-azure-$((6*7))\n');
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^on-azure-42\s*$/m);
+
+  // --- Deallocate that instance and see its state change ----------------------------------------
+  await page.getByTestId('view-admin').click();
+  const row = card.getByTestId(rowId);
+  await row.getByRole('checkbox').check();
+  await card.getByTestId('admin-action-deallocate').click();
+  const confirm = page.getByTestId('admin-confirm-dialog');
+  await expect(confirm).toContainText(instanceName);
+  await expect(confirm.getByTestId('az-preview')).toContainText('az vmss deallocate');
+  await page.getByTestId('admin-confirm').click();
+  await expect(row).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 });
+  await expect(row).toContainText(/deallocated/i);
+  await page.screenshot({ path: 'test-results/screenshots/admin-azure.png' });
+
+  // --- Delete the pool (typed confirmation) --------------------------------------------------------
+  await card.getByTestId('admin-delete-pool').click();
+  await expect(page.getByTestId('admin-delete-confirm')).toBeDisabled();
+  await page.getByTestId('admin-delete-confirm-input').fill('e2epool');
+  await page.getByTestId('admin-delete-confirm').click();
+  await expect(card).toHaveCount(0, { timeout: 90_000 });
+  await expect(
+    page.locator('[data-testid^="operation-"][data-status="succeeded"]', { hasText: /Delete/ }),
+  ).toHaveCount(1);
+});
