@@ -1,15 +1,15 @@
 // Benchmark (not a test): list a 1,000-instance Azure pool in the emulator through the Azure
 // provider with the real SDK clients; reports HTTP requests and time per refresh (median of N).
-// Run: node --import tsx bench/pool-list.ts [--instances 1000] [--runs 10] [--naive]
+// Then the time to a rendered table in Chromium through the real app (needs `npm run build`).
+// Run: node --import tsx bench/pool-list.ts [--instances 1000] [--runs 10] [--naive] [--no-render]
+import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import ssh2 from 'ssh2';
-import { AzureCredential } from '../src/core/azure/azure-credential';
-import { resolveAzureEnvironment } from '../src/core/azure/azure-environment';
-import { AzurePoolService } from '../src/core/azure/azure-pools';
-import { parseSshPublicKey } from '../src/core/azure/pool-template-ssh-key';
+import { chromium } from '@playwright/test';
 import { AzurePoolProvider } from '../src/core/providers/azure/azure-pool-provider';
 import { startAzureEmulator, type AzureEmulator } from '../test/emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../test/emulators/azure/emulator-trust';
+import { startHost, stop as stopHost } from '../test/e2e/fixtures';
+import { BENCH_POOL, BENCH_RG, createBenchPool, measure, median } from './bench-pool';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the script with it set if needed.
 await trustEmulatorCertificate();
@@ -19,82 +19,17 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '1000' },
     runs: { type: 'string', default: '10' },
     naive: { type: 'boolean', default: false },
+    render: { type: 'boolean', default: true },
   },
 });
 const instances = Number(values.instances);
 const runs = Number(values.runs);
-const RG = 'bench-rg';
-const POOL = 'bench';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** ARM requests (not the token endpoint) made while `fn` runs, and how long it took. */
-async function measure(emulator: AzureEmulator, fn: () => Promise<unknown>) {
-  const first = emulator.requests.length;
-  const start = performance.now();
-  await fn();
-  const ms = performance.now() - start;
-  const requests = emulator.requests
-    .slice(first)
-    .filter((r) => r.path.toLowerCase().startsWith('/subscriptions'));
-  return { ms, requests };
-}
-
-function validKey(): string {
-  for (;;) {
-    const key = ssh2.utils.generateKeyPairSync('ed25519').public;
-    if (parseSshPublicKey(key).ok) return key; // ssh2 sometimes drops a leading zero byte
-  }
-}
 
 async function main(): Promise<void> {
   const emulator = await startAzureEmulator({ maxSshServers: 1 });
-  const credential = new AzureCredential({
-    environment: resolveAzureEnvironment({
-      resourceManagerEndpoint: emulator.url,
-      authorityHost: emulator.url,
-    }),
-  });
-  const service = new AzurePoolService({
-    clients: (id) => credential.clientsFor(id),
-    lroPollIntervalMs: 100,
-  });
   let provider: AzurePoolProvider | undefined;
+  const { credential, service, ref } = await createBenchPool(emulator, instances);
   try {
-    await credential.signIn({
-      kind: 'service-principal',
-      tenantId: emulator.tenantId,
-      clientId: 'bench',
-      clientSecret: 'bench',
-    });
-    // The real template with no instance (load balancer, NAT rule for 1,000 ports, public IP…),
-    // then the scale set seeded with `instances` running VMs at once.
-    await service.createPool({
-      subscriptionId: emulator.subscriptionId,
-      resourceGroup: RG,
-      createResourceGroup: true,
-      parameters: {
-        poolName: POOL,
-        location: 'westeurope',
-        instanceCount: 0,
-        maxInstances: 1000,
-        singlePlacementGroup: false,
-        adminUsername: 'dsvmadmin',
-        sshPublicKey: validKey(),
-        allowedSourceCidrs: ['203.0.113.0/24'],
-        dnsLabel: 'bench-pool',
-        natFrontendPortStart: 30_000 + Math.floor(Math.random() * 20) * 1000,
-      },
-    }).result;
-    const vmssId = `/subscriptions/${emulator.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${POOL}`;
-    const body = emulator.store.get(vmssId)?.body;
-    await emulator.seedScaleSet({ resourceGroup: RG, name: POOL, capacity: instances, body });
-
-    const ref = { subscriptionId: emulator.subscriptionId, resourceGroup: RG, poolName: POOL };
     provider = new AzurePoolProvider({
       pool: ref,
       clients: credential.clientsFor(emulator.subscriptionId),
@@ -153,7 +88,9 @@ async function main(): Promise<void> {
           await Promise.all(
             ids
               .slice(i, i + 16)
-              .map((id) => clients.compute.virtualMachineScaleSetVMs.getInstanceView(RG, POOL, id)),
+              .map((id) =>
+                clients.compute.virtualMachineScaleSetVMs.getInstanceView(BENCH_RG, BENCH_POOL, id),
+              ),
           );
         }
       });
@@ -161,11 +98,84 @@ async function main(): Promise<void> {
         `  naive (one instance view per VM): ${naive.requests.length} requests, ${naive.ms.toFixed(0)} ms`,
       );
     }
+    if (values.render) await renderedTable(emulator, instances, runs);
   } finally {
     provider?.dispose();
     service.dispose();
     credential.dispose();
     await emulator.close();
+  }
+}
+
+/**
+ * Time to a rendered table: the real app (headless host, built by `npm run build`) in Debian's
+ * Chromium, signed in to the emulator, adds the pool and shows its instance table; then page
+ * reloads and filtering, each to the moment the rows are on screen.
+ */
+async function renderedTable(emulator: AzureEmulator, instances: number, runs: number) {
+  const { app, child } = await startHost({
+    NODE_EXTRA_CA_CERTS: emulator.certificate.certPath,
+    DSVM_POOL_ARM_ENDPOINT: emulator.url,
+    DSVM_POOL_AUTHORITY_HOST: emulator.url,
+    AZURE_TENANT_ID: emulator.tenantId,
+    AZURE_CLIENT_ID: 'bench',
+    AZURE_CLIENT_SECRET: 'bench',
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(app.url);
+    await page.getByTestId('view-admin').click();
+    await page.getByTestId('azure-signin-environment').click();
+    const add = page.getByTestId(`azure-pool-${BENCH_POOL}`).getByRole('button', {
+      name: 'Add to app',
+    });
+    await add.waitFor({ timeout: 30_000 });
+    const rows = page.locator('tr[data-testid^="admin-instance-"]');
+    const pager = page.getByText(`1–50 of ${instances}`);
+
+    const first = emulator.requests.length;
+    let start = performance.now();
+    await add.click();
+    await pager.waitFor({ timeout: 60_000 });
+    const addMs = performance.now() - start;
+    const addRequests = emulator.requests
+      .slice(first)
+      .filter((r) => r.path.toLowerCase().startsWith('/subscriptions')).length;
+    const shown = await rows.count();
+
+    const reload: number[] = [];
+    const filter: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      start = performance.now();
+      await page.reload();
+      await page.getByTestId('view-admin').click();
+      await pager.waitFor();
+      reload.push(performance.now() - start);
+
+      const name = `${BENCH_POOL}${(i * 97).toString(36).padStart(6, '0')}`;
+      start = performance.now();
+      await page.getByTestId('admin-filter').fill(name);
+      await page.locator(`tr[data-testid^="admin-instance-"]`, { hasText: name }).waitFor();
+      await rows
+        .and(page.locator(`:not(:has-text("${name}"))`))
+        .first()
+        .waitFor({ state: 'detached' });
+      filter.push(performance.now() - start);
+    }
+    console.log(`  rendered table (Chromium, headless host, ${runs} runs):`);
+    console.log(
+      `    Add to app → table of ${instances} on screen (${shown} rows on page 1): ${addMs.toFixed(0)} ms, ${addRequests} ARM requests`,
+    );
+    console.log(`    page reload → table on screen: median ${median(reload).toFixed(0)} ms`);
+    console.log(`    filter by name → 1 row on screen: median ${median(filter).toFixed(0)} ms`);
+  } finally {
+    await browser.close();
+    await stopHost(child);
+    await rm(app.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -14,7 +14,7 @@ export interface RunningApp {
   dataDir: string;
 }
 
-async function startHost(
+export async function startHost(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ app: RunningApp; child: ChildProcess }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dsvm-pool-e2e-'));
@@ -70,7 +70,7 @@ async function startEmulator(
   return { emulator, child };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');

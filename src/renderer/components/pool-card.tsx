@@ -26,7 +26,8 @@ import {
   MoreHorizontal20Regular,
   PlugConnected20Regular,
 } from '@fluentui/react-icons';
-import type { PoolInfo, Prompt } from '../../common/models';
+import { useMemo, useState } from 'react';
+import type { InstanceInfo, PoolInfo, Prompt } from '../../common/models';
 import type { ConnectionMap } from '../state/use-connections';
 import { isDeclined, type ConnectError, type PendingConnect } from '../state/use-workspace';
 import { fileName } from '../shared/file-name';
@@ -147,11 +148,32 @@ function progressText(
   return name ? `Connecting to ${name}…` : `Choosing an instance of ${pool.name}…`;
 }
 
+/** Instances a pool card lists before "Show all". */
+const INSTANCE_PREVIEW = 8;
+
+/** Yours first (sessions of this user), then running, then the rest; stable otherwise. */
+function rank(instance: InstanceInfo, user: string): number {
+  return (instance.sessions[user] ? 2 : 0) + (instance.state === 'running' ? 1 : 0);
+}
+
 export function PoolCard(props: PoolCardProps) {
   const { pool, pending, error, disabled, onConnect } = props;
   const styles = useStyles();
   const rpc = useRpc();
   const busy = pending !== undefined;
+  const [showAll, setShowAll] = useState(false);
+  // A big pool (an Azure pool of hundreds) shows the instances that matter to you first: yours,
+  // then running ones; the rest on request. Connect's placement looks at all of them anyway.
+  const shownInstances = useMemo(
+    () =>
+      showAll || pool.instances.length <= INSTANCE_PREVIEW
+        ? pool.instances
+        : [...pool.instances]
+            .sort((a, b) => rank(b, pool.user) - rank(a, pool.user))
+            .slice(0, INSTANCE_PREVIEW),
+    [pool.instances, pool.user, showAll],
+  );
+  const hidden = pool.instances.length - shownInstances.length;
   return (
     <Card className={styles.card} data-testid={`pool-card-${pool.id}`} aria-busy={busy}>
       <CardHeader
@@ -186,7 +208,7 @@ export function PoolCard(props: PoolCardProps) {
       />
       {pool.instances.length ? (
         <ul className={styles.instances} aria-label={`Instances of ${pool.name}`}>
-          {pool.instances.map((instance) => (
+          {shownInstances.map((instance) => (
             <InstanceRow
               key={instance.id}
               instance={instance}
@@ -203,6 +225,18 @@ export function PoolCard(props: PoolCardProps) {
               }
             />
           ))}
+          {hidden > 0 && (
+            <li>
+              <Button
+                appearance="transparent"
+                size="small"
+                data-testid={`show-all-${pool.id}`}
+                onClick={() => setShowAll(true)}
+              >
+                Show all {pool.instances.length} instances ({hidden} more)
+              </Button>
+            </li>
+          )}
         </ul>
       ) : (
         <Text size={200} className={styles.none}>
