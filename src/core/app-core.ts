@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
-import type { PoolInfo } from '../common/models';
+import type { AzureSignInStatus, PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
 import { createHandlers } from './app-handlers';
 import { AzureAdmin } from './azure/azure-admin';
@@ -55,6 +55,9 @@ export interface AppCore extends Disposable {
   readonly onDidChangeConnections: Event<void>;
   /** Asks the UI (every connected window/tab) to run its Connect flow for a pool. */
   requestConnect(poolId: string): void;
+  /** Whether the app is signed in to Azure, and as whom (the tray shows it). */
+  azureSignIn(): AzureSignInStatus;
+  readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
   /** Stops the local sandbox, closes connections and terminals. */
   dispose(): Promise<void>;
 }
@@ -210,6 +213,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     listPools,
     onDidChangePools: poolsChanged.event,
     connectedCount: () => connections.connectedCount(),
+    azureSignIn: () => azure.credential.status,
+    onDidChangeAzureSignIn: azure.credential.onDidChange,
     troubledCount: () => {
       const states = connections.list().map((c) => c.state);
       return {

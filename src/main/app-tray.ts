@@ -20,6 +20,8 @@ type TrayCore = Pick<
   | 'troubledCount'
   | 'onDidChangeConnections'
   | 'requestConnect'
+  | 'azureSignIn'
+  | 'onDidChangeAzureSignIn'
 >;
 
 export class AppTray implements Disposable {
@@ -40,6 +42,7 @@ export class AppTray implements Disposable {
     if (options.platform !== 'darwin') this.tray.on('click', () => options.actions.open());
     this.store.add(core.onDidChangePools(() => this.refresh()));
     this.store.add(core.onDidChangeConnections(() => this.refresh()));
+    this.store.add(core.onDidChangeAzureSignIn(() => this.refresh()));
     this.refresh();
   }
 
@@ -53,17 +56,22 @@ export class AppTray implements Disposable {
   private refresh(): void {
     if (this.disposed) return;
     const { actions } = this.options;
-    const template = trayMenuTemplate(this.core.listPools(), {
-      open: () => actions.open(),
-      connect: (poolId) => {
-        // Show the window first so the UI that runs the Connect flow is visible.
-        actions.open();
-        this.core.requestConnect(poolId);
+    const azure = this.core.azureSignIn();
+    const template = trayMenuTemplate(
+      this.core.listPools(),
+      {
+        open: () => actions.open(),
+        connect: (poolId) => {
+          // Show the window first so the UI that runs the Connect flow is visible.
+          actions.open();
+          this.core.requestConnect(poolId);
+        },
+        quit: () => actions.quit(),
       },
-      quit: () => actions.quit(),
-    });
+      azure,
+    );
     // Linux (AppIndicator) only picks up a changed menu when it is set again.
     this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(template));
-    this.tray.setToolTip(trayTooltip(this.core.connectedCount(), this.core.troubledCount()));
+    this.tray.setToolTip(trayTooltip(this.core.connectedCount(), this.core.troubledCount(), azure));
   }
 }

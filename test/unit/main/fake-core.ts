@@ -1,6 +1,6 @@
 // A tiny AppCore for shell tests: the real RpcServer with a few handlers, and controllable state.
 import { Emitter } from '../../../src/common/event';
-import type { PoolInfo } from '../../../src/common/models';
+import type { AzureSignInStatus, PoolInfo } from '../../../src/common/models';
 import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
 import { simpleHandlers } from '../../helpers/simple-handlers';
@@ -16,6 +16,9 @@ export class FakeCore implements AppCore {
   private connections = 0;
   private readonly poolsEmitter = new Emitter<PoolInfo[]>();
   private readonly connectionsEmitter = new Emitter<void>();
+  private readonly azureEmitter = new Emitter<AzureSignInStatus>();
+  private azure: AzureSignInStatus = { signedIn: false, persistentCache: false };
+  readonly onDidChangeAzureSignIn = this.azureEmitter.event;
   readonly onDidChangePools = this.poolsEmitter.event;
   readonly onDidChangeConnections = this.connectionsEmitter.event;
 
@@ -47,6 +50,10 @@ export class FakeCore implements AppCore {
     return { reconnecting: 0, lost: 0 };
   }
 
+  azureSignIn(): AzureSignInStatus {
+    return this.azure;
+  }
+
   requestConnect(poolId: string): void {
     this.connectRequests.push(poolId);
     this.rpc.emit('app.onDidRequestConnect', { poolId });
@@ -62,6 +69,11 @@ export class FakeCore implements AppCore {
   setPools(pools: PoolInfo[]): void {
     this.pools = pools;
     this.poolsEmitter.fire(pools);
+  }
+
+  setAzureSignIn(status: AzureSignInStatus): void {
+    this.azure = status;
+    this.azureEmitter.fire(status);
   }
 
   setConnections(count: number): void {

@@ -302,6 +302,8 @@ describe('startShell: tray', () => {
       'Connect to Local sandbox',
       'Connect to Team VMs',
       '---',
+      'Azure: not signed in',
+      '---',
       'Quit',
     ]);
     assert.equal(tray.toolTip, 'dsvm-pool — no connections');
@@ -311,12 +313,32 @@ describe('startShell: tray', () => {
     assert.equal(tray.toolTip, 'dsvm-pool — 3 connections');
   });
 
+  it('shows the Azure sign-in state and follows it', async () => {
+    const { tray, core } = await start();
+    core.setAzureSignIn({
+      signedIn: true,
+      persistentCache: false,
+      account: { kind: 'device-code', userName: 'ann@contoso.com', isServicePrincipal: false },
+    });
+    assert.ok(tray.labels().includes('Azure: signed in as ann@contoso.com'));
+    assert.equal(tray.toolTip, 'dsvm-pool — no connections\nAzure: signed in as ann@contoso.com');
+    core.setAzureSignIn({ signedIn: false, persistentCache: false });
+    assert.ok(tray.labels().includes('Azure: not signed in'));
+  });
+
   it('rebuilds the menu when the pools change', async () => {
     const { tray, core } = await start();
     const builds = tray.menuBuilds;
     core.setPools([pool('a', 'R&D pool')]);
     assert.equal(tray.menuBuilds, builds + 1);
-    assert.deepEqual(tray.labels(), ['Open', 'Connect to R&&D pool', '---', 'Quit']);
+    assert.deepEqual(tray.labels(), [
+      'Open',
+      'Connect to R&&D pool',
+      '---',
+      'Azure: not signed in',
+      '---',
+      'Quit',
+    ]);
   });
 
   it('Connect shows the window and asks the UI to connect', async () => {

@@ -14,7 +14,15 @@ describe('trayMenuTemplate', () => {
     });
     assert.deepEqual(
       template.map((i) => i.label ?? i.type),
-      ['Open', 'Connect to One', 'Connect to Two', 'separator', 'Quit'],
+      [
+        'Open',
+        'Connect to One',
+        'Connect to Two',
+        'separator',
+        'Azure: not signed in',
+        'separator',
+        'Quit',
+      ],
     );
     for (const item of template) item.click?.();
     assert.deepEqual(calls, ['open', 'connect p1', 'connect p2', 'quit']);
@@ -30,6 +38,30 @@ describe('trayMenuTemplate', () => {
     assert.ok(item.label?.startsWith('Connect to A&&B xxx'));
     assert.ok(item.label?.endsWith('…'));
     assert.ok((item.label?.length ?? 0) < 80);
+  });
+});
+
+describe('Azure sign-in in the tray', () => {
+  const signedIn = {
+    signedIn: true,
+    persistentCache: true,
+    account: { kind: 'cli' as const, userName: 'ann@contoso.com', isServicePrincipal: false },
+  };
+
+  it('shows who is signed in as a disabled menu line, and in the tooltip', () => {
+    const noop = () => {};
+    const template = trayMenuTemplate([], { open: noop, connect: noop, quit: noop }, signedIn);
+    const line = template.find((i) => i.label?.startsWith('Azure:'));
+    assert.equal(line?.label, 'Azure: signed in as ann@contoso.com');
+    assert.equal(line?.enabled, false);
+    assert.equal(
+      trayTooltip(0, undefined, signedIn),
+      'dsvm-pool — no connections\nAzure: signed in as ann@contoso.com',
+    );
+    assert.equal(
+      trayTooltip(0, undefined, { signedIn: false, persistentCache: false }),
+      'dsvm-pool — no connections',
+    );
   });
 });
 
