@@ -4,6 +4,9 @@
 // deallocate that instance and see its state change, and delete the pool.
 import { expect, screenText, test } from './fixtures';
 
+// Wide enough for the admin view's three columns (the screenshot goes in the README).
+test.use({ viewport: { width: 1400, height: 900 } });
+
 test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate → delete', async ({
   azureApp: app,
   page,
@@ -54,6 +57,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await expect(az).toContainText('az group create --name e2epool-rg');
   await expect(az).toContainText('az deployment group create');
   await expect(wizard.getByTestId('wizard-summary')).toContainText('2 × Standard_D4s_v5');
+  await page.screenshot({ path: 'test-results/screenshots/create-pool-wizard.png' });
   await wizard.getByTestId('wizard-create').click();
 
   // The deployment's progress, resource by resource, until it succeeds.

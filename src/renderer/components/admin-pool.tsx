@@ -67,7 +67,8 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalS,
   },
   scroll: { overflowX: 'auto' },
-  table: { minWidth: '760px' },
+  // Fixed layout (Fluent's): each column gets the width it needs, the table scrolls sideways.
+  table: { minWidth: '1000px' },
   check: { width: '44px' },
   pager: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
   wrap: { overflowWrap: 'anywhere', minWidth: 0 },
@@ -75,6 +76,17 @@ const useStyles = makeStyles({
 
 type ColumnId =
   'name' | 'state' | 'power' | 'provisioning' | 'natPort' | 'sessions' | 'model' | 'protected';
+
+const COLUMN_WIDTH: Record<ColumnId, string> = {
+  name: '220px',
+  state: '110px',
+  power: '110px',
+  provisioning: '130px',
+  natPort: '90px',
+  sessions: '80px',
+  model: '110px',
+  protected: '90px',
+};
 
 const sessionCount = (i: InstanceInfo) => Object.values(i.sessions).reduce((a, b) => a + b, 0);
 
@@ -365,7 +377,11 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
                 />
               </TableHeaderCell>
               {columns.map((c) => (
-                <TableHeaderCell key={c.id} {...headerSort(c.id)}>
+                <TableHeaderCell
+                  key={c.id}
+                  style={{ width: COLUMN_WIDTH[c.id] }}
+                  {...headerSort(c.id)}
+                >
                   {c.label}
                 </TableHeaderCell>
               ))}
