@@ -32,6 +32,11 @@ import { buildResourceId } from './resource-ids';
 import { ResourceStore } from './resource-store';
 import type { PowerState, VmInstance } from './scale-set';
 import { Scheduler } from './scheduler';
+import { StorageProvider } from './storage-provider';
+import {
+  startAzureFilesEmulator,
+  type AzureFilesEmulator,
+} from '../azure-files/azure-files-emulator';
 import { TokenIssuer } from './token-issuer';
 
 export interface AzureEmulatorOptions {
@@ -59,6 +64,11 @@ export interface AzureEmulatorOptions {
   certificate?: EmulatorCertificate;
   /** Diagnostic lines (request errors, SSH, NAT). */
   log?: (line: string) => void;
+  /**
+   * The Azure Files data plane behind Microsoft.Storage accounts. Default: one started with the
+   * emulator (same certificate) and closed with it; a given one is left open.
+   */
+  files?: AzureFilesEmulator;
 }
 
 /** One request as the emulator saw it. */
@@ -100,7 +110,9 @@ export async function startAzureEmulator(
 ): Promise<AzureEmulator> {
   const certificate = options.certificate ?? (await loadEmulatorCertificate());
   const dataDir = await mkdtemp(join(os.tmpdir(), 'azure-emulator-'));
-  const emulator = new AzureEmulator(options, certificate, dataDir);
+  const files = options.files ?? (await startAzureFilesEmulator({ certificate, log: options.log }));
+  const emulator = new AzureEmulator({ ...options, files }, certificate, dataDir);
+  if (!options.files) emulator.onClose(() => files.close());
   await emulator.listen();
   return emulator;
 }
@@ -114,6 +126,8 @@ export class AzureEmulator {
   /** Queue throttling, failures, failed operations and slow answers (see fault-injector.ts). */
   readonly faults = new FaultInjector();
   readonly store = new ResourceStore();
+  /** The Azure Files data plane of Microsoft.Storage accounts (see storage-provider.ts). */
+  readonly files: AzureFilesEmulator;
 
   private readonly server: https.Server;
   private readonly scheduler = new Scheduler();
@@ -128,6 +142,7 @@ export class AzureEmulator {
   private readonly generic: GenericProvider;
   private readonly log: (line: string) => void;
   private readonly ctx: EmulatorContext;
+  private readonly closers: (() => Promise<void>)[] = [];
   private origin = '';
 
   constructor(
@@ -167,7 +182,11 @@ export class AzureEmulator {
       log: this.log,
     });
     const network = new NetworkProvider(this.ctx, this.compute, this.nat);
-    this.providers = [this.compute, network, new AutoscaleProvider(this.ctx)];
+    if (!options.files)
+      throw new Error('AzureEmulator needs options.files: use startAzureEmulator()');
+    this.files = options.files;
+    const storage = new StorageProvider(this.ctx, this.files);
+    this.providers = [this.compute, network, new AutoscaleProvider(this.ctx), storage];
     for (const provider of this.providers) {
       for (const type of provider.types) providersByType.set(type, provider);
     }
@@ -182,6 +201,7 @@ export class AzureEmulator {
     // Specific routes first: the generic resource route would take them otherwise.
     this.compute.registerRoutes(this.armRouter);
     network.registerRoutes(this.armRouter);
+    storage.registerRoutes(this.armRouter);
     this.deployments.registerRoutes(this.armRouter);
     registerArmRoutes(this.armRouter, this.ctx, this.deployments);
 
@@ -336,12 +356,18 @@ export class AzureEmulator {
     return this.requests.filter((r) => `${r.method} ${r.path}`.toLowerCase().includes(needle));
   }
 
+  /** @internal Runs when the emulator closes (the Azure Files emulator it started). */
+  onClose(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
   /** Stops the server, every SSH server and forwarder, and every timer. */
   async close(): Promise<void> {
     this.scheduler.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.nat.close();
+    for (const close of this.closers.splice(0)) await close();
     await rm(this.dataDir, { recursive: true, force: true }).catch(() => {});
   }
 

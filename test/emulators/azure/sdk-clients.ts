@@ -5,6 +5,7 @@ import { MonitorClient } from '@azure/arm-monitor';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
+import { StorageManagementClient } from '@azure/arm-storage';
 import { ClientSecretCredential } from '@azure/identity';
 import type { AzureEmulator } from './azure-emulator';
 
@@ -16,6 +17,8 @@ export interface EmulatorClients {
   /** arm-resources 7 dropped deployments: they live in @azure/arm-resourcesdeployments now. */
   deployments: DeploymentsClient;
   monitor: MonitorClient;
+  /** arm-storage 20 is a modular client too (`credentials.scopes`). */
+  storage: StorageManagementClient;
 }
 
 /**
@@ -60,6 +63,10 @@ export function createEmulatorClients(emulator: AzureEmulator): EmulatorClients 
     monitor: new MonitorClient(credential, id, {
       endpoint: emulator.url,
       credentialScopes: scopes,
+    }),
+    storage: new StorageManagementClient(credential, id, {
+      endpoint: emulator.url,
+      credentials: { scopes },
     }),
   };
 }

@@ -393,7 +393,9 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
         {
           type: 'Microsoft.Storage/storageAccounts',
           apiVersion: '2023-05-01',
-          name: 'my-storage-account',
+          // The example's own name ("my-storage-account") breaks Azure's account naming rule
+          // (3–24 lowercase letters and digits), which the emulator enforces as Azure does.
+          name: 'mystorageaccount',
           location: 'eastus',
           sku: { name: 'Standard_LRS' },
           kind: 'StorageV2',
