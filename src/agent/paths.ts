@@ -1,0 +1,31 @@
+// Every fixed place the agent reads or writes on the VM (before the root prefix).
+
+export const AGENT_PATHS = {
+  config: '/etc/dsvm-pool/agent.json',
+  /** Root-only (0700) folder of the SMB credentials files. */
+  credentialsDir: '/etc/smbcredentials',
+  fstab: '/etc/fstab',
+  /** 0755: state.json is readable so `status` works without sudo; the cache is 0600. */
+  stateDir: '/var/lib/dsvm-pool',
+  state: '/var/lib/dsvm-pool/state.json',
+  lastGoodRegistry: '/var/lib/dsvm-pool/users.last-good.json',
+  /** In /run (root-only, gone at reboot), never in a world-writable folder such as /run/lock. */
+  lockDir: '/run/dsvm-pool-agent',
+  lock: '/run/dsvm-pool-agent/apply.lock',
+  libDir: '/usr/local/lib/dsvm-pool',
+  bundle: '/usr/local/lib/dsvm-pool/dsvm-pool-agent.js',
+  wrapper: '/usr/local/bin/dsvm-pool-agent',
+  systemdDir: '/etc/systemd/system',
+  service: '/etc/systemd/system/dsvm-pool-agent.service',
+  timer: '/etc/systemd/system/dsvm-pool-agent.timer',
+  /** Exists when systemd is PID 1 (what sd_booted() checks). */
+  systemdRunning: '/run/systemd/system',
+  proc: '/proc',
+  mountinfo: '/proc/self/mountinfo',
+  utmp: ['/run/utmp', '/var/run/utmp'],
+} as const;
+
+/** `/etc/smbcredentials/<account>.cred` (what mount.cifs reads with `credentials=`). */
+export function credentialsFile(account: string): string {
+  return `${AGENT_PATHS.credentialsDir}/${account}.cred`;
+}
