@@ -7,12 +7,16 @@ import { z } from 'zod';
 import type {
   AppInfo,
   ArticleImportResult,
+  AutoscalePreview,
+  AutoscaleView,
   AzCommand,
   AzurePoolSummary,
   AzureResourceGroup,
   AzureSignInStatus,
   AzureSubscription,
   OperationInfo,
+  StorageInfo,
+  TeamInfo,
   ConnectionInfo,
   ForwardInfo,
   JupyterInfo,
@@ -57,6 +61,149 @@ export const sshHostSchema = z
       .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'user must be a login name (letters, digits, _ . -)'),
     keyPath: z.string().min(1).max(4096).optional(),
     useAgent: z.boolean().default(false),
+  })
+  .strict();
+
+// --- Autoscale settings (see AutoscaleSettings in models.ts); core re-checks what needs Azure's
+// context (time zones, profile counts) in src/core/azure/autoscale-validation.ts.
+
+const instances = (what: string) => {
+  const message = `${what} must be a whole number from 0 to 1000`;
+  return z.number({ error: message }).int(message).min(0, message).max(1000, message);
+};
+
+const autoscaleCapacitySchema = z
+  .object({
+    minimum: instances('minimum'),
+    default: instances('default'),
+    maximum: instances('maximum'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.minimum > c.maximum) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maximum'],
+        message: `the maximum (${c.maximum}) must be at least the minimum (${c.minimum})`,
+      });
+    } else if (c.default < c.minimum || c.default > c.maximum) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default'],
+        message: `the default (${c.default}) must lie between the minimum (${c.minimum}) and the maximum (${c.maximum})`,
+      });
+    }
+  });
+
+const isoDuration = (what: string) =>
+  z
+    .string({ error: `${what} must be an ISO 8601 duration such as PT10M` })
+    .regex(
+      /^P(?=\d|T\d)(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$/,
+      `${what} must be an ISO 8601 duration such as PT10M`,
+    );
+
+const clockTime = (what: string) =>
+  z
+    .string({ error: `${what} must be HH:MM on a 24-hour clock, e.g. 08:00` })
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${what} must be HH:MM on a 24-hour clock, e.g. 08:00`);
+
+const profileName = z
+  .string({ error: 'name must be a string' })
+  .min(1, 'give the profile a name')
+  .max(256, 'a profile name has at most 256 characters');
+
+const autoscaleRef = z.string().max(40).optional();
+
+const autoscaleRuleSchema = z
+  .object({
+    ref: autoscaleRef,
+    metricName: z
+      .string({ error: 'metricName must be a string' })
+      .min(1, 'name the metric, e.g. Percentage CPU')
+      .max(256, 'metricName is too long'),
+    metricNamespace: z.string().max(256, 'metricNamespace is too long').optional(),
+    operator: z.enum(
+      ['GreaterThan', 'GreaterThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Equals', 'NotEquals'],
+      {
+        error:
+          'operator must be GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, Equals or NotEquals',
+      },
+    ),
+    threshold: z.number({ error: 'threshold must be a number' }),
+    statistic: z.enum(['Average', 'Min', 'Max', 'Sum'], {
+      error: 'statistic must be Average, Min, Max or Sum',
+    }),
+    timeGrain: isoDuration('timeGrain'),
+    timeWindow: isoDuration('timeWindow'),
+    timeAggregation: z.enum(['Average', 'Minimum', 'Maximum', 'Total', 'Count'], {
+      error: 'timeAggregation must be Average, Minimum, Maximum, Total or Count',
+    }),
+    direction: z.enum(['Increase', 'Decrease'], {
+      error: 'direction must be Increase (scale out) or Decrease (scale in)',
+    }),
+    changeType: z.enum(['ChangeCount', 'PercentChangeCount', 'ExactCount'], {
+      error: 'changeType must be ChangeCount, PercentChangeCount or ExactCount',
+    }),
+    value: z
+      .number({ error: 'value must be a whole number from 1 to 1000' })
+      .int('value must be a whole number from 1 to 1000')
+      .min(1, 'value must be a whole number from 1 to 1000')
+      .max(1000, 'value must be a whole number from 1 to 1000'),
+    cooldown: isoDuration('cooldown'),
+  })
+  .strict();
+
+const autoscaleRules = z.array(autoscaleRuleSchema).max(10, 'a profile holds at most 10 rules');
+
+const autoscaleDay = z.enum(
+  ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+  { error: 'days are Monday to Sunday' },
+);
+
+/** An autoscale setting as the admin view edits it (AutoscaleSettings). */
+export const autoscaleSettingsSchema = z
+  .object({
+    revision: z.string().max(200),
+    exists: z.boolean(),
+    name: z.string().max(260),
+    resourceGroup: z.string().max(90),
+    enabled: z.boolean({ error: 'enabled must be true or false' }),
+    defaultProfile: z
+      .object({ name: profileName, capacity: autoscaleCapacitySchema, rules: autoscaleRules })
+      .strict(),
+    schedules: z
+      .array(
+        z
+          .object({
+            ref: autoscaleRef,
+            name: profileName,
+            days: z.array(autoscaleDay).min(1, 'pick at least one day').max(7),
+            start: clockTime('start'),
+            end: clockTime('end').optional(),
+            timeZone: z.string().min(1, 'pick a time zone').max(100, 'timeZone is too long'),
+            capacity: autoscaleCapacitySchema,
+            rules: autoscaleRules,
+          })
+          .strict(),
+      )
+      .max(20, 'a setting holds at most 20 profiles'),
+    fixedDates: z
+      .array(
+        z
+          .object({
+            ref: autoscaleRef,
+            name: profileName,
+            start: z.string().min(1, 'give a start date and time').max(40),
+            end: z.string().min(1, 'give an end date and time').max(40),
+            timeZone: z.string().min(1).max(100).optional(),
+            capacity: autoscaleCapacitySchema,
+            rules: autoscaleRules,
+          })
+          .strict(),
+      )
+      .max(20, 'a setting holds at most 20 profiles'),
+    kept: z.array(z.string().max(2000)).max(200),
   })
   .strict();
 
@@ -342,6 +489,21 @@ export const methods = {
     'Deallocates every instance of an Azure pool.',
   ).returns<OperationInfo>(),
 
+  'azure.getAutoscale': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    "An Azure pool's autoscale setting (the one that targets its scale set, ours or portal-made) as an editable model, with notes and the time zones a schedule may use.",
+  ).returns<AutoscaleView>(),
+
+  'azure.previewAutoscale': method(
+    z.object({ poolId: id('poolId'), settings: autoscaleSettingsSchema }).strict(),
+    'Checks an edited autoscale setting without saving it: problems per field, notes, and the az commands a save amounts to.',
+  ).returns<AutoscalePreview>(),
+
+  'azure.setAutoscale': method(
+    z.object({ poolId: id('poolId'), settings: autoscaleSettingsSchema }).strict(),
+    'Saves an edited autoscale setting; what the app does not show (notifications, other profiles, portal-made names) is kept as it is.',
+  ).returns<OperationInfo>(),
+
   'azure.deletePool': method(
     z.object({ poolId: id('poolId'), confirmName: z.string().max(200) }).strict(),
     "Deletes an Azure pool's resources; confirmName must be the pool's name.",
@@ -351,6 +513,51 @@ export const methods = {
     z.object({ json: z.string().max(1_000_000, 'the file is over 1 MB') }).strict(),
     "Reads the article's ARM parameters file into pool parameters.",
   ).returns<ArticleImportResult>(),
+
+  // --- The team and the share (DESIGN.md §7) ------------------------------------------------
+
+  'team.list': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    "The pool's team: the members in its share's registry (.pool/users.json).",
+  ).returns<TeamInfo>(),
+
+  'team.add': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        name: z.string().max(64, 'name: at most 32 characters'),
+        sshKeys: z.array(z.string().max(16_384)).max(64, 'at most 64 keys per member'),
+        admin: z.boolean().optional(),
+        /** Replace the member of the same name (edit) instead of refusing. */
+        replace: z.boolean().optional(),
+      })
+      .strict(),
+    'Adds (or, with replace, edits) a member; within one agent cycle they can sign in on every VM.',
+  ).returns<TeamInfo>(),
+
+  'team.remove': method(
+    z.object({ poolId: id('poolId'), name: z.string().max(64) }).strict(),
+    'Removes a member: the agents lock their account and remove their keys; their files stay.',
+  ).returns<TeamInfo>(),
+
+  'storage.info': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    "The pool's share: usage, quota and each member's folder size.",
+  ).returns<StorageInfo>(),
+
+  'storage.setQuota': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        quotaGiB: z
+          .number()
+          .int('quota: a whole number of GiB')
+          .min(1, 'quota: at least 1 GiB')
+          .max(102_400, 'quota: at most 102,400 GiB (100 TiB)'),
+      })
+      .strict(),
+    "Sets the share's quota (GiB).",
+  ).returns<StorageInfo>(),
 
   'operations.list': method(empty, 'Azure operations, running and recent, newest first.').returns<
     OperationInfo[]

@@ -399,3 +399,32 @@ export interface AutoscalePreview {
   az: AzCommand[];
   changed: boolean;
 }
+
+// --- The team and the share ---------------------------------------------------------------------
+
+/** One member of a pool's team, as the registry on the share holds them. */
+export interface TeamMemberInfo {
+  name: string;
+  /** authorized_keys lines. */
+  sshKeys: string[];
+  /** Pool admin: sudo on every VM. */
+  admin?: boolean;
+  uid?: number;
+}
+
+export interface TeamInfo {
+  /** "Azure Files share teamstore/notebooks". */
+  share: string;
+  members: TeamMemberInfo[];
+}
+
+export interface StorageInfo {
+  share: string;
+  account: string;
+  usedBytes: number;
+  quotaGiB?: number;
+  /** Bytes under notebooks/<user>. */
+  perUser: Record<string, number>;
+  /** The per-user walk stopped at its limit: the sizes are lower bounds. */
+  approximate: boolean;
+}

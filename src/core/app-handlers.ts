@@ -3,7 +3,7 @@
 import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
-import { poolKeyId, type AzureAdmin } from './azure/azure-admin';
+import { poolKeyId, type AzureAdmin, type PoolShare } from './azure/azure-admin';
 import { importArticleParameters } from './azure/article-import';
 import { createPoolAz } from './azure/azure-pools';
 import { poolParameterWarnings, validatePoolParameters } from './azure/pool-template';
@@ -19,6 +19,7 @@ import type { ConnectionService } from './sessions/connection-service';
 import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
 import type { ForwardService } from './ssh/forward-service';
 import type { TerminalService } from './ssh/terminal-service';
+import { TeamRegistryService } from './storage/team-registry';
 
 export interface HandlerServices {
   appInfo: AppInfo;
@@ -191,6 +192,12 @@ export function createHandlers(s: HandlerServices): Handlers {
     },
     'azure.stopAll': ({ poolId }) =>
       s.azure.service.stopAll(s.azure.provider(poolId).pool).operation,
+    'azure.getAutoscale': ({ poolId }) =>
+      s.azure.service.getAutoscale(s.azure.provider(poolId).pool),
+    'azure.previewAutoscale': ({ poolId, settings }) =>
+      s.azure.service.previewAutoscale(s.azure.provider(poolId).pool, settings),
+    'azure.setAutoscale': ({ poolId, settings }) =>
+      s.azure.service.setAutoscale(s.azure.provider(poolId).pool, settings).operation,
     'azure.deletePool': ({ poolId, confirmName }) => {
       const tracked = s.azure.service.deletePool(s.azure.provider(poolId).pool, { confirmName });
       tracked.result.then(
@@ -211,7 +218,51 @@ export function createHandlers(s: HandlerServices): Handlers {
       }
       return importArticleParameters(doc) as ReturnType<Handlers['azure.importArticleParameters']>;
     },
+    'team.list': async ({ poolId }) => {
+      const { files } = await azureShare(s, poolId);
+      return { share: files.label, members: await new TeamRegistryService(files).list() };
+    },
+    'team.add': async ({ poolId, name, sshKeys, admin, replace }) => {
+      const { files } = await azureShare(s, poolId);
+      const members = await new TeamRegistryService(files).add(
+        { name, sshKeys, ...(admin !== undefined ? { admin } : {}) },
+        { replace },
+      );
+      s.log(`team: ${replace ? 'updated' : 'added'} ${name} on ${files.label}`);
+      return { share: files.label, members };
+    },
+    'team.remove': async ({ poolId, name }) => {
+      const { files } = await azureShare(s, poolId);
+      const members = await new TeamRegistryService(files).remove(name);
+      s.log(`team: removed ${name} from ${files.label}`);
+      return { share: files.label, members };
+    },
+    'storage.info': async ({ poolId }) => storageInfo(await azureShare(s, poolId)),
+    'storage.setQuota': async ({ poolId, quotaGiB }) => {
+      const share = await azureShare(s, poolId);
+      await share.files.setQuota(quotaGiB);
+      return storageInfo(share);
+    },
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };
+}
+
+/** The share of an Azure pool; other kinds say what they lack. */
+function azureShare(s: HandlerServices, poolId: string): Promise<PoolShare> {
+  const provider = s.connections.provider(poolId);
+  if (provider.kind !== 'azure') {
+    throw new RpcError(
+      ErrorCode.BadInput,
+      provider.kind === 'local'
+        ? 'The local sandbox has one user (you); the team and its share are for Azure pools.'
+        : 'The team and storage of SSH-host pools are managed on the hosts themselves for now; this view covers Azure pools.',
+    );
+  }
+  return s.azure.share(poolId);
+}
+
+async function storageInfo(share: PoolShare) {
+  const usage = await share.files.usage();
+  return { share: share.files.label, account: share.account, ...usage };
 }

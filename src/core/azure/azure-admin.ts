@@ -6,7 +6,9 @@ import { ErrorCode, RpcError } from '../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../common/models';
 import { AzureCredential, type DeviceCodePrompt } from './azure-credential';
-import { AzurePoolService, type AzurePoolRef } from './azure-pools';
+import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from './azure-pools';
+import { AzureShareFiles } from '../storage/azure-share-files';
+import type { ShareFiles } from '../storage/share-files';
 import { readPoolKey } from '../keys/pool-key';
 import type { PoolProvider } from '../providers/pool-provider';
 import {
@@ -33,6 +35,7 @@ export class AzureAdmin implements Disposable {
   private readonly pools = new Map<string, { provider: AzurePoolProvider; sub: Disposable }>();
   private readonly changed = this.store.add(new Emitter<void>());
   private readonly activities = new Map<string, string>();
+  private readonly shares = new Map<string, Promise<PoolShare>>();
   /** An Azure pool was added or removed, or its instances changed. */
   readonly onDidChange = this.changed.event;
   private readonly deviceCode = this.store.add(new Emitter<DeviceCodePrompt>());
@@ -187,6 +190,50 @@ export class AzureAdmin implements Disposable {
     }
   }
 
+  /**
+   * The pool's share (named by the scale set's `dsvm-pool-storage-account` and
+   * `dsvm-pool-file-share` tags), opened with the account key from ARM and kept open in memory.
+   */
+  async share(poolId: string): Promise<PoolShare> {
+    const { pool } = this.provider(poolId);
+    let open = this.shares.get(poolId);
+    if (!open) {
+      open = this.openShare(pool);
+      this.shares.set(poolId, open);
+      // A failed open (e.g. signed out, no role) is tried again next time.
+      open.catch(() => this.shares.delete(poolId));
+    }
+    return open;
+  }
+
+  private async openShare(pool: AzurePoolRef): Promise<PoolShare> {
+    const summary = await this.service.getPool(pool);
+    const account = summary.tags[STORAGE_TAGS.account];
+    const share = summary.tags[STORAGE_TAGS.share];
+    if (!account || !share) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `Pool ${pool.poolName} has no shared storage: its scale set carries no "${STORAGE_TAGS.account}" and "${STORAGE_TAGS.share}" tags. Create the pool with a storage account and file share to give the team one.`,
+      );
+    }
+    const storage = this.credential.clientsFor(pool.subscriptionId).storage;
+    let resourceGroup: string | undefined;
+    for await (const a of storage.storageAccounts.list()) {
+      if (a.name?.toLowerCase() === account.toLowerCase() && a.id) {
+        resourceGroup = resourceGroupOf(a.id);
+        break;
+      }
+    }
+    if (!resourceGroup) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `Storage account ${account} (pool ${pool.poolName}'s share) is not in subscription ${pool.subscriptionId}, or your account cannot see it.`,
+      );
+    }
+    const files = await AzureShareFiles.open(storage, { resourceGroup, account, share });
+    return { files, account, share, resourceGroup };
+  }
+
   /** A pool that cannot be read says why (its last refresh's error). */
   problem(poolId: string): string | undefined {
     return this.pools.get(poolId)?.provider.lastError?.message;
@@ -272,6 +319,19 @@ export class AzureAdmin implements Disposable {
  * The id a pool's key file is named by: Azure pool ids hold `:` and `/`, so they become
  * `azure-<hash>`; other ids stay as they are.
  */
+/** The scale set tags that name a pool's share (see resources/templates/pool.json). */
+export const STORAGE_TAGS = {
+  account: 'dsvm-pool-storage-account',
+  share: 'dsvm-pool-file-share',
+} as const;
+
+export interface PoolShare {
+  files: ShareFiles;
+  account: string;
+  share: string;
+  resourceGroup: string;
+}
+
 export function poolKeyId(poolId: string): string {
   if (!poolId.startsWith('azure:')) return poolId;
   return `azure-${createHash('sha256').update(poolId).digest('hex').slice(0, 32)}`;

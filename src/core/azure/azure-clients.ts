@@ -5,6 +5,7 @@ import { MonitorClient } from '@azure/arm-monitor';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
+import { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/identity';
 import { type AzureEnvironment, resolveAzureEnvironment } from './azure-environment';
 import { boundedRetryAfterPolicy } from './azure-retry-policy';
@@ -20,6 +21,8 @@ export interface AzureClients {
   /** arm-resources 7 has no deployments: they live in @azure/arm-resourcesdeployments. */
   deployments: DeploymentsClient;
   monitor: MonitorClient;
+  /** Storage accounts, their keys and file shares (arm-storage 20 is modular too). */
+  storage: StorageManagementClient;
 }
 
 export interface AzureClientOptions {
@@ -89,6 +92,11 @@ export function createAzureClients(
       ...common,
       endpoint,
       credentialScopes: scopes,
+    }),
+    storage: new StorageManagementClient(credential, subscriptionId, {
+      ...common,
+      endpoint,
+      credentials: { scopes },
     }),
   };
 }

@@ -15,6 +15,8 @@ import {
   azSetScaleInProtection,
   azStopAll,
 } from './az-commands';
+import type { AutoscalePreview, AutoscaleSettings, AutoscaleView } from '../../common/models';
+import { AzureAutoscale } from './azure-autoscale';
 import type { AzureClients } from './azure-clients';
 import {
   type ArmErrorInfo,
@@ -451,6 +453,42 @@ export class AzurePoolService implements Disposable {
         return { instanceId: fresh.instanceId, how: 'scaled' };
       },
     );
+  }
+
+  /**
+   * The pool's autoscale setting as the admin view edits it: the one that targets its scale set
+   * (the template's `<pool>-autoscale`, or one an admin made in the portal), with notes.
+   */
+  getAutoscale(pool: AzurePoolRef): Promise<AutoscaleView> {
+    return this.autoscaleOf(pool).view();
+  }
+
+  /** Problems, notes and the `az` commands of an edited autoscale setting, before it is saved. */
+  previewAutoscale(pool: AzurePoolRef, settings: AutoscaleSettings): Promise<AutoscalePreview> {
+    return this.autoscaleOf(pool).preview(settings);
+  }
+
+  /**
+   * Saves an edited autoscale setting (on/off, default capacity, rules, schedules). What a recent
+   * read shows to be invalid is refused at once (BadInput, per field); a setting changed in Azure
+   * since it was read fails the operation. Whatever the model does not show is written back as is.
+   */
+  setAutoscale(pool: AzurePoolRef, settings: AutoscaleSettings): TrackedOperation<AutoscaleView> {
+    const autoscale = this.autoscaleOf(pool);
+    autoscale.check(settings);
+    return this.act(
+      pool,
+      `Change the autoscale setting of pool ${pool.poolName}`,
+      autoscale.plannedAz(settings),
+      `change the autoscale setting of pool ${pool.poolName}`,
+      (op) => autoscale.save(settings, op),
+    );
+  }
+
+  private autoscaleOf(pool: AzurePoolRef): AzureAutoscale {
+    return new AzureAutoscale(this.options.clients(pool.subscriptionId), pool, {
+      [POOL_TAG]: pool.poolName,
+    });
   }
 
   dispose(): void {

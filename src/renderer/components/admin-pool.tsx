@@ -27,9 +27,11 @@ import {
   ArrowClockwise16Regular,
   ArrowMaximize16Regular,
   Delete16Regular,
+  People16Regular,
   Play16Regular,
   ShieldLock16Regular,
   Stop16Regular,
+  Storage16Regular,
 } from '@fluentui/react-icons';
 import {
   memo,
@@ -44,6 +46,9 @@ import type { MethodInput } from '../../common/contract';
 import { RpcError } from '../../common/errors';
 import type { InstanceInfo, OperationInfo, PoolInfo } from '../../common/models';
 import { useRpc } from '../state/rpc-context';
+import { AutoscaleButton } from './autoscale-editor';
+import { StorageDialog } from './storage-dialog';
+import { TeamDialog } from './team-dialog';
 import { AzPreview } from './az-preview';
 import { ConfirmDialog } from './confirm-dialog';
 import { DialogShell } from './dialog-shell';
@@ -164,6 +169,7 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
   const [error, setError] = useState<string>();
   const [confirm, setConfirm] = useState<'deallocate' | 'delete' | 'stop-all' | 'delete-pool'>();
   const [scaleOpen, setScaleOpen] = useState(false);
+  const [panel, setPanel] = useState<'team' | 'storage'>();
 
   const rows = useMemo(() => {
     const col = columns.find((c) => c.id === sort.column) ?? columns[0];
@@ -323,6 +329,23 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
           onClick={() => setScaleOpen(true)}
         >
           Scale…
+        </Button>
+        <AutoscaleButton pool={pool} onOperation={onOperation} disabled={busy !== undefined} />
+        <Button
+          size="small"
+          icon={<People16Regular />}
+          data-testid="admin-team"
+          onClick={() => setPanel('team')}
+        >
+          Team…
+        </Button>
+        <Button
+          size="small"
+          icon={<Storage16Regular />}
+          data-testid="admin-storage"
+          onClick={() => setPanel('storage')}
+        >
+          Storage…
         </Button>
         <Button
           size="small"
@@ -486,6 +509,8 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
           }
         />
       </ConfirmDialog>
+      <TeamDialog pool={pool} open={panel === 'team'} onClose={() => setPanel(undefined)} />
+      <StorageDialog pool={pool} open={panel === 'storage'} onClose={() => setPanel(undefined)} />
       <ScaleDialog
         open={scaleOpen}
         pool={pool}

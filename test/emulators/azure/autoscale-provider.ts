@@ -1,5 +1,8 @@
 // Microsoft.Insights/autoscaleSettings: stored and shown as the examples show them (synchronous
-// PUT/PATCH/DELETE, location kept as sent, profile names kept). The emulator does not act on them.
+// PUT/PATCH/DELETE, location kept as sent, profile names kept). The emulator does not act on them,
+// but refuses what Azure refuses: bad capacities, too many profiles or rules, weekly schedules
+// with unknown days, times or time zones, reversed fixed dates, durations out of range.
+import { AUTOSCALE_TIME_ZONES } from '../../../src/core/azure/autoscale-time-zones';
 import { ArmError } from './arm-error';
 import { clone } from './compute-views';
 import type { PutResult } from './emulator-context';
@@ -60,6 +63,10 @@ export class AutoscaleProvider extends GenericProvider {
           'rules',
         );
       }
+      checkSchedule(profile);
+      for (const rule of Array.isArray(profile.rules) ? (profile.rules as Json[]) : []) {
+        checkRule(String(profile.name), rule);
+      }
     }
     if (typeof props.targetResourceUri !== 'string') {
       throw ArmError.badRequest(
@@ -88,7 +95,9 @@ export class AutoscaleProvider extends GenericProvider {
       id: `/subscriptions/${resource.subscriptionId}/resourceGroups/${resource.resourceGroup}/providers/microsoft.insights/autoscalesettings/${resource.name}`,
       name: resource.name,
       type: 'Microsoft.Insights/autoscaleSettings',
-      location: resource.location,
+      // As sent ("West Europe"): Insights does not normalize it like compute and network do.
+      location:
+        typeof resource.body.location === 'string' ? resource.body.location : resource.location,
       tags: clone(resource.body.tags ?? {}),
       properties: {
         ...clone(props),
@@ -102,6 +111,85 @@ export class AutoscaleProvider extends GenericProvider {
         ),
       },
     };
+  }
+}
+
+const ZONES = new Set(AUTOSCALE_TIME_ZONES.map((z) => z.id.toLowerCase()));
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+function bad(message: string, target: string): never {
+  throw ArmError.badRequest('InvalidRequest', message, target);
+}
+
+function checkZone(profile: string, zone: unknown, target: string): void {
+  if (zone === undefined) return;
+  if (typeof zone !== 'string' || !ZONES.has(zone.toLowerCase())) {
+    bad(`Profile '${profile}': '${String(zone)}' is not a supported time zone.`, target);
+  }
+}
+
+/** A weekly recurrence (days, one or more hours and minutes, a time zone) or fixed dates. */
+function checkSchedule(profile: Json): void {
+  const name = String(profile.name);
+  if (profile.recurrence !== undefined) {
+    const rec = obj(profile.recurrence);
+    const schedule = obj(rec.schedule);
+    if (String(rec.frequency) !== 'Week') {
+      bad(`Profile '${name}': the recurrence frequency must be Week.`, 'recurrence');
+    }
+    const days = Array.isArray(schedule.days) ? schedule.days : [];
+    const dayOk = (d: unknown) =>
+      /^[0-6]$/.test(String(d)) || DAYS.includes(String(d).toLowerCase());
+    if (days.length === 0 || !days.every(dayOk)) {
+      bad(`Profile '${name}': recurrence days must be Sunday to Saturday.`, 'recurrence');
+    }
+    const ints = (v: unknown, max: number) =>
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= max);
+    if (!ints(schedule.hours, 23) || !ints(schedule.minutes, 59)) {
+      bad(`Profile '${name}': recurrence hours must be 0-23 and minutes 0-59.`, 'recurrence');
+    }
+    if (typeof schedule.timeZone !== 'string') {
+      bad(`Profile '${name}': the recurrence needs a time zone.`, 'recurrence');
+    }
+    checkZone(name, schedule.timeZone, 'recurrence');
+  }
+  if (profile.fixedDate !== undefined) {
+    const fixed = obj(profile.fixedDate);
+    const start = Date.parse(String(fixed.start));
+    const end = Date.parse(String(fixed.end));
+    if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
+      bad(`Profile '${name}': the fixed date needs a start before its end.`, 'fixedDate');
+    }
+    checkZone(name, fixed.timeZone, 'fixedDate');
+  }
+}
+
+const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+function seconds(text: unknown): number | undefined {
+  const m = typeof text === 'string' ? DURATION.exec(text) : null;
+  if (!m || m.slice(1).every((v) => v === undefined)) return undefined;
+  const [w, d, h, min, s] = m.slice(1).map((v) => Number(v ?? 0));
+  return (((w * 7 + d) * 24 + h) * 60 + min) * 60 + s;
+}
+
+/** The ranges Azure documents for a rule's durations. */
+function checkRule(profile: string, rule: Json): void {
+  const trigger = obj(rule.metricTrigger);
+  const action = obj(rule.scaleAction);
+  const limits: Array<[unknown, number, number, string]> = [
+    [trigger.timeGrain, 60, 12 * 3600, 'timeGrain must be between 1 minute and 12 hours'],
+    [trigger.timeWindow, 5 * 60, 12 * 3600, 'timeWindow must be between 5 minutes and 12 hours'],
+    [action.cooldown, 60, 7 * 24 * 3600, 'cooldown must be between 1 minute and 1 week'],
+  ];
+  for (const [value, min, max, message] of limits) {
+    const s = seconds(value);
+    if (s === undefined || s < min || s > max) bad(`Profile '${profile}': ${message}.`, 'rules');
+  }
+  if (typeof trigger.metricName !== 'string' || !trigger.metricName) {
+    bad(`Profile '${profile}': a rule needs a metricName.`, 'rules');
   }
 }
 

@@ -1,10 +1,11 @@
 // The Azure admin capability as the UI sees it: createAppCore pointed at the Azure emulator by
 // environment variables, driven over RPC on the in-memory transport.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { TeamRegistrySchema } from '../../../src/common/agent-protocol';
 import { ErrorCode, type RpcError } from '../../../src/common/errors';
 import type { OperationInfo, PoolInfo } from '../../../src/common/models';
 import { RpcClient } from '../../../src/common/rpc';
@@ -13,6 +14,7 @@ import { createAppCore, type AppCore } from '../../../src/core/app-core';
 import { ensureAppKey } from '../../../src/core/keys/app-key';
 import { startAzureEmulator, type AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
+import { createEmulatorClients } from '../../emulators/azure/sdk-clients';
 import { until as untilWithin } from '../../helpers/until';
 
 await trustEmulatorCertificate();
@@ -20,6 +22,9 @@ await trustEmulatorCertificate();
 const RG = 'core-rg';
 const POOL = 'corepool';
 const CLIENT_ID = 'dsvm-pool-core-tests';
+const STORAGE_RG = 'core-storage-rg';
+const ACCOUNT = 'coreteamstore';
+const SHARE = 'team';
 const CLIENT_SECRET = 'emulator-secret-for-core-tests';
 
 /** Azure operations in the emulator take seconds; wait longer than the helper's default. */
@@ -42,7 +47,8 @@ describe('app core: Azure pools over RPC against the emulator', () => {
 
   before(async () => {
     emulator = await startAzureEmulator({
-      clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
+      // The app's service principal, and the test's own (createEmulatorClients) for setup.
+      clientSecrets: { [CLIENT_ID]: CLIENT_SECRET, 'dsvm-pool-tests': 'emulator-secret' },
       delays: {
         vmCreate: 50,
         vmStart: 50,
@@ -109,6 +115,19 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     );
   });
 
+  it('creates the team storage the pool will name (account and share, through ARM)', async () => {
+    const storage = createEmulatorClients(emulator).storage;
+    await createEmulatorClients(emulator).resources.resourceGroups.createOrUpdate(STORAGE_RG, {
+      location: 'westeurope',
+    });
+    await storage.storageAccounts.create(STORAGE_RG, ACCOUNT, {
+      location: 'westeurope',
+      kind: 'StorageV2',
+      sku: { name: 'Standard_LRS' },
+    });
+    await storage.fileShares.create(STORAGE_RG, ACCOUNT, SHARE, { shareQuota: 50 });
+  });
+
   it('creates a pool of 2, which appears in pools.list with NAT ports; connects and runs a command', async () => {
     const appKey = await ensureAppKey(dataDir);
     const natStart = 20_000 + Math.floor(Math.random() * 90) * 100;
@@ -126,6 +145,8 @@ describe('app core: Azure pools over RPC against the emulator', () => {
         allowedSourceCidrs: ['203.0.113.0/24'],
         dnsLabel: 'core-pool-test',
         natFrontendPortStart: natStart,
+        storageAccountName: ACCOUNT,
+        fileShareName: SHARE,
       },
     });
     assert.equal(op.status, 'running');
@@ -176,6 +197,77 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     assert.equal((await opEnded(stop.id)).status, 'succeeded');
     const listed = (await ui.call('pools.list', {})).find((p) => p.id === poolId)!;
     assert.equal(listed.instances.find((i) => i.id === target)?.state, 'stopped');
+  });
+
+  it("manages the team in the share's registry, as the agents read it", async () => {
+    const poolId = azurePool()!.id;
+    const registry = join(emulator.files.dataDir(ACCOUNT, SHARE), '.pool', 'users.json');
+    const alice = (await ensureAppKey(join(dataDir, 'alice'))).publicKey;
+    const bob = (await ensureAppKey(join(dataDir, 'bob'))).publicKey;
+
+    assert.deepEqual((await ui.call('team.list', { poolId })).members, []);
+    await ui.call('team.add', { poolId, name: 'alice', sshKeys: [alice] });
+    const team = await ui.call('team.add', { poolId, name: 'bob', sshKeys: [bob], admin: true });
+    assert.match(team.share, new RegExp(`${ACCOUNT}/${SHARE}`));
+    assert.deepEqual(
+      team.members.map((m) => [m.name, m.admin ?? false]),
+      [
+        ['alice', false],
+        ['bob', true],
+      ],
+    );
+    // Exactly what the agent parses, written through the Azure Files SDK into the share's folder.
+    const onDisk = TeamRegistrySchema.parse(JSON.parse(await readFile(registry, 'utf8')));
+    assert.deepEqual(
+      onDisk.members.map((m) => m.name),
+      ['alice', 'bob'],
+    );
+    assert.equal(onDisk.members[0]!.sshKeys[0], alice.trim());
+
+    // Bad input is refused by field, and loses nothing.
+    await assert.rejects(
+      ui.call('team.add', { poolId, name: 'Carol!', sshKeys: ['ssh-rsa AAAA'] }),
+      (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.BadInput);
+        const paths = (err.details as Array<{ path: string[] }>).map((d) => d.path.join('.'));
+        assert.ok(paths.includes('name'), paths.join());
+        assert.ok(
+          paths.some((p) => p.startsWith('sshKeys')),
+          paths.join(),
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      ui.call('team.add', { poolId, name: 'alice', sshKeys: [alice] }),
+      /already a member/,
+    );
+    const after = await ui.call('team.remove', { poolId, name: 'alice' });
+    assert.deepEqual(
+      after.members.map((m) => m.name),
+      ['bob'],
+    );
+    assert.deepEqual(
+      TeamRegistrySchema.parse(JSON.parse(await readFile(registry, 'utf8'))).members.map(
+        (m) => m.name,
+      ),
+      ['bob'],
+    );
+  });
+
+  it("shows the share's usage, each member's folder size, and sets its quota", async () => {
+    const poolId = azurePool()!.id;
+    const folder = join(emulator.files.dataDir(ACCOUNT, SHARE), 'notebooks', 'bob');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'model.ipynb'), Buffer.alloc(12_345, 1));
+    const info = await ui.call('storage.info', { poolId });
+    assert.equal(info.account, ACCOUNT);
+    assert.equal(info.quotaGiB, 50);
+    assert.equal(info.perUser.bob, 12_345);
+    assert.ok(info.usedBytes >= 12_345);
+    const set = await ui.call('storage.setQuota', { poolId, quotaGiB: 200 });
+    assert.equal(set.quotaGiB, 200);
+    await assert.rejects(ui.call('storage.setQuota', { poolId, quotaGiB: 0 }), /at least 1 GiB/);
   });
 
   it('starts an instance on connect when none runs, showing what it does on the pool', async () => {
