@@ -226,6 +226,13 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
   ) {
     log.info(`wrote ${AGENT_PATHS.wrapper}`);
   }
+  // `apply` is idempotent and is what the timer runs every minute anyway: any user may ask for it
+  // now (the app's one-click fix), with exactly that argument and no other.
+  if (await lstatOrUndefined(hostPath(system, '/etc/sudoers.d'))) {
+    if (await writeIfChanged(hostPath(system, AGENT_PATHS.sudoers), SUDOERS_RULE, 0o440)) {
+      log.info(`wrote ${AGENT_PATHS.sudoers} (any user may run: sudo dsvm-pool-agent apply)`);
+    }
+  }
   await ensureRootDir(hostPath(system, AGENT_PATHS.systemdDir), 0o755);
   const serviceChanged = await writeIfChanged(
     hostPath(system, AGENT_PATHS.service),
@@ -271,3 +278,8 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
   }
   return 0;
 }
+
+/** sudoers(5): every user, as root, without a password, only `dsvm-pool-agent apply`. */
+export const SUDOERS_RULE = `# dsvm-pool: anyone may ask the agent to re-apply now (what its timer does every minute).
+ALL ALL=(root) NOPASSWD: ${AGENT_PATHS.wrapper} apply
+`;

@@ -15,6 +15,8 @@ export const AGENT_PATHS = {
   libDir: '/usr/local/lib/dsvm-pool',
   bundle: '/usr/local/lib/dsvm-pool/dsvm-pool-agent.js',
   wrapper: '/usr/local/bin/dsvm-pool-agent',
+  /** Lets any user run exactly `dsvm-pool-agent apply` as root (the app's "Fix" button). */
+  sudoers: '/etc/sudoers.d/dsvm-pool-agent',
   systemdDir: '/etc/systemd/system',
   service: '/etc/systemd/system/dsvm-pool-agent.service',
   timer: '/etc/systemd/system/dsvm-pool-agent.timer',

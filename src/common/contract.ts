@@ -15,6 +15,7 @@ import type {
   AzureSignInStatus,
   AzureSubscription,
   OperationInfo,
+  ShareCheck,
   StorageInfo,
   TeamInfo,
   ConnectionInfo,
@@ -539,6 +540,16 @@ export const methods = {
     z.object({ poolId: id('poolId'), name: z.string().max(64) }).strict(),
     'Removes a member: the agents lock their account and remove their keys; their files stay.',
   ).returns<TeamInfo>(),
+
+  'share.check': method(
+    z.object({ connectionId: id('connectionId') }).strict(),
+    'Whether the share is mounted on the connected instance and ~/notebooks/remote points at your folder.',
+  ).returns<ShareCheck>(),
+
+  'share.fix': method(
+    z.object({ connectionId: id('connectionId') }).strict(),
+    "Asks the instance's agent to re-apply now (mount, links), then checks again.",
+  ).returns<ShareCheck>(),
 
   'storage.info': method(
     z.object({ poolId: id('poolId') }).strict(),

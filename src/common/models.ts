@@ -428,3 +428,17 @@ export interface StorageInfo {
   /** The per-user walk stopped at its limit: the sizes are lower bounds. */
   approximate: boolean;
 }
+
+/** Whether the pool's share is right on an instance, for the user about to open Jupyter. */
+export interface ShareCheck {
+  /** `no-agent`: the instance is not managed by the pool agent (e.g. the local sandbox). */
+  state: 'ok' | 'problem' | 'no-agent';
+  mountPoint?: string;
+  /** Where ~/notebooks/remote points now. */
+  link?: string;
+  /** Where it should point: <mountPoint>/notebooks/<user>. */
+  expected?: string;
+  /** Each problem as a sentence. */
+  problems: string[];
+  summary: string;
+}

@@ -19,6 +19,7 @@ import type { ConnectionService } from './sessions/connection-service';
 import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
 import type { ForwardService } from './ssh/forward-service';
 import type { TerminalService } from './ssh/terminal-service';
+import { checkShare, fixShare } from './storage/share-check';
 import { TeamRegistryService } from './storage/team-registry';
 
 export interface HandlerServices {
@@ -236,6 +237,14 @@ export function createHandlers(s: HandlerServices): Handlers {
       const members = await new TeamRegistryService(files).remove(name);
       s.log(`team: removed ${name} from ${files.label}`);
       return { share: files.label, members };
+    },
+    'share.check': ({ connectionId }, { signal }) =>
+      checkShare(s.connections.get(connectionId).connection, signal),
+    'share.fix': async ({ connectionId }, { signal }) => {
+      const { info, connection } = s.connections.get(connectionId);
+      const result = await fixShare(connection, signal);
+      s.log(`share: fix on ${info.instanceName}: ${result.state}`);
+      return result;
     },
     'storage.info': async ({ poolId }) => storageInfo(await azureShare(s, poolId)),
     'storage.setQuota': async ({ poolId, quotaGiB }) => {

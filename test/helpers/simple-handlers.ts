@@ -57,6 +57,8 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'team.list': notUsed,
     'team.add': notUsed,
     'team.remove': notUsed,
+    'share.check': notUsed,
+    'share.fix': notUsed,
     'storage.info': notUsed,
     'storage.setQuota': notUsed,
     'operations.list': notUsed,

@@ -23,6 +23,7 @@ import type { ConnectionInfo } from '../../common/models';
 import type { JupyterMode, JupyterRun } from '../state/use-jupyter';
 import type { TerminalTab } from '../state/use-workspace';
 import { shortcutLabels } from '../terminal/app-shortcuts';
+import { ShareStatus } from './share-status';
 
 const useStyles = makeStyles({
   bar: {
@@ -72,6 +73,7 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
       aria-label={`Connection to ${tab.instanceName}`}
       data-testid={`connection-toolbar-${id}`}
     >
+      {connection && <ShareStatus connection={connection} />}
       <Tooltip
         content={
           blocked ??

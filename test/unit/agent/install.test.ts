@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentConfigSchema } from '../../../src/common/agent-protocol';
-import { SERVICE_UNIT, TIMER_UNIT } from '../../../src/agent/install';
+import { SERVICE_UNIT, SUDOERS_RULE, TIMER_UNIT } from '../../../src/agent/install';
 import { runCli } from '../../../src/agent/run-cli';
 import type { TestMachine } from './fake-system';
 import { makeMachine } from './fake-system';
@@ -132,6 +132,22 @@ describe('install', () => {
     assert.deepEqual(
       machine.system.logs.slice(logs).filter((l) => /wrote|installed/.test(l)),
       [],
+    );
+  });
+
+  it("lets any user run exactly `dsvm-pool-agent apply` through sudo (the app's Fix button)", async () => {
+    await mkdir(file('etc/sudoers.d'), { recursive: true });
+    assert.equal(
+      await cli(['install', '--config', join(inputs, 'agent.json'), '--storage-key-stdin'], KEY),
+      0,
+    );
+    const rule = file('etc/sudoers.d/dsvm-pool-agent');
+    assert.equal(await readFile(rule, 'utf8'), SUDOERS_RULE);
+    assert.equal((await stat(rule)).mode & 0o777, 0o440);
+    // Only that command with that one argument: sudoers matches the arguments exactly.
+    assert.match(
+      SUDOERS_RULE,
+      /^ALL ALL=\(root\) NOPASSWD: \/usr\/local\/bin\/dsvm-pool-agent apply$/m,
     );
   });
 
