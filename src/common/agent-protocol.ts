@@ -204,6 +204,16 @@ export const AgentConfigSchema = z
   })
   .superRefine((config, ctx) => {
     const share = config.share;
+    if (config.shareName === SHARE_LAYOUT.notebooksDir) {
+      // ~<admin>/notebooks holds the admin's own ~/notebooks/remote link: the share's link there
+      // would put one inside the other.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shareName'],
+        message:
+          'must not be "notebooks" (the admin\'s ~/notebooks holds ~/notebooks/remote); pick another name',
+      });
+    }
     if (share.protocol === 'smb' && share.account === undefined) {
       const label = SMB_SOURCE.exec(share.source)?.[1].split('.')[0] ?? '';
       if (!/^[a-z0-9]{3,24}$/.test(label)) {

@@ -26,7 +26,7 @@ import {
 } from './fault-injector';
 import { GenericProvider } from './generic-provider';
 import { registerIdentityRoutes } from './identity-routes';
-import { NatDataPlane, type NatPortMapping } from './nat-data-plane';
+import { NatDataPlane, type NatPortMapping, type VmBackendFactory } from './nat-data-plane';
 import { NetworkProvider } from './network-provider';
 import { buildResourceId } from './resource-ids';
 import { ResourceStore } from './resource-store';
@@ -38,6 +38,8 @@ import {
   type AzureFilesEmulator,
 } from '../azure-files/azure-files-emulator';
 import { TokenIssuer } from './token-issuer';
+
+export type { VmBackend, VmBackendContext, VmBackendFactory } from './nat-data-plane';
 
 export interface AzureEmulatorOptions {
   /** Default `00000000-0000-0000-0000-0000000000e1`. */
@@ -69,6 +71,11 @@ export interface AzureEmulatorOptions {
    * emulator (same certificate) and closed with it; a given one is left open.
    */
   files?: AzureFilesEmulator;
+  /**
+   * What answers behind a running VM's NAT port. Default: the ssh2 sandbox (`VmSshServer`).
+   * `namespaceVmBackend(...)` from `../vm/namespace-vm-backend` gives real sshd + agent VMs.
+   */
+  vmBackend?: VmBackendFactory;
 }
 
 /** One request as the emulator saw it. */
@@ -180,6 +187,7 @@ export class AzureEmulator {
       dataDir,
       maxSshServers: options.maxSshServers ?? 8,
       log: this.log,
+      vmBackend: options.vmBackend,
     });
     const network = new NetworkProvider(this.ctx, this.compute, this.nat);
     if (!options.files)

@@ -36,12 +36,52 @@ export interface PoolMember {
   vm: VmInstance;
 }
 
+/**
+ * What answers behind a running instance's NAT port (backend port 22). The default is the ssh2
+ * sandbox (`VmSshServer`); `startAzureEmulator({ vmBackend })` plugs in another, e.g. real
+ * sshd + agent VMs (`../vm/namespace-vm-backend.ts`).
+ */
+export interface VmBackend {
+  /** The loopback port of the VM's SSH server; boots it when it is not up (a connection waits). */
+  port(): Promise<number>;
+  /** The VM went down (deallocate, powerOff, restart): its SSH server ends; it keeps its disk. */
+  stop(): Promise<void>;
+  /** The VM was deleted (or the emulator closes): stop, and drop its disk. */
+  dispose(): Promise<void>;
+  /** Called (not awaited) when the VM comes up, to boot now rather than on the first connection. */
+  start?(): Promise<void>;
+}
+
+/** One instance, as a backend factory sees it when the instance first comes up. */
+export interface VmBackendContext {
+  scaleSetId: string;
+  scaleSetName: string;
+  /** The scale set's tags, e.g. `dsvm-pool-storage-account` and `dsvm-pool-file-share`. */
+  tags: Record<string, string>;
+  instanceId: string;
+  /** `<scale set>_<instanceId>` */
+  vmName: string;
+  computerName: string;
+  /** osProfile.adminUsername */
+  adminUser: string;
+  /** osProfile.linuxConfiguration.ssh.publicKeys[].keyData (at least one). */
+  publicKeys: string[];
+  /** A folder for this instance's disk inside the emulator's temp folder (not created yet). */
+  dataDir: string;
+  log: (line: string) => void;
+}
+
+/** Makes the backend of one instance, once for its whole life (deallocate/start reuse it). */
+export type VmBackendFactory = (vm: VmBackendContext) => VmBackend;
+
 export interface NatDataPlaneOptions {
   /** Where the instances' homes and host keys go (a temp folder of the emulator). */
   dataDir: string;
   /** How many instances may have a live SSH endpoint at once (others' NAT ports don't answer). */
   maxSshServers: number;
   log: (line: string) => void;
+  /** Default: the ssh2 sandbox (`VmSshServer`), a new one per boot. */
+  vmBackend?: VmBackendFactory;
 }
 
 export class NatDataPlane {
@@ -50,7 +90,8 @@ export class NatDataPlane {
   private readonly forwarders = new Map<number, { vmKey: string; forwarder: NatForwarder }>();
   /** Ports that could not be bound (in use by something else), not retried until freed. */
   private readonly unbindable = new Set<number>();
-  private readonly servers = new Map<string, VmSshServer>();
+  /** vm key → its backend; `up` while it should be running. */
+  private readonly servers = new Map<string, { backend: VmBackend; up: boolean }>();
   private readonly layouts = new Map<string, SandboxLayout>();
   /** Instances given SSH beyond the limit by `enableSsh`. */
   private readonly forced = new Set<string>();
@@ -147,7 +188,7 @@ export class NatDataPlane {
     await this.queue;
     await Promise.all([...this.forwarders.values()].map(({ forwarder }) => forwarder.close()));
     this.forwarders.clear();
-    await Promise.all([...this.servers.values()].map((server) => server.stop()));
+    await Promise.all([...this.servers.values()].map(({ backend }) => backend.dispose()));
     this.servers.clear();
   }
 
@@ -202,10 +243,23 @@ export class NatDataPlane {
         await open.forwarder.close();
       }
     }
-    for (const [key, server] of [...this.servers]) {
-      if (!wantedVms.has(key)) {
+    const existing = new Set<string>();
+    for (const { resource, set } of this.compute.all()) {
+      for (const vm of set.instances.values()) {
+        if (!vm.deleted) existing.add(vmKey(resource.id, vm.instanceId));
+      }
+    }
+    for (const [key, entry] of [...this.servers]) {
+      if (wantedVms.has(key)) continue;
+      if (!existing.has(key)) {
         this.servers.delete(key);
-        await server.stop();
+        await entry.backend.dispose();
+      } else if (entry.up) {
+        // Down but not deleted: a plugged-in backend keeps its disk for the next boot; the
+        // default sandbox gets a new server then, as before.
+        entry.up = false;
+        if (!this.options.vmBackend) this.servers.delete(key);
+        await entry.backend.stop();
       }
     }
     for (const port of [...this.unbindable]) if (!wanted.has(port)) this.unbindable.delete(port);
@@ -218,8 +272,22 @@ export class NatDataPlane {
       }
       const server = this.serverFor(target.vmKey, target.scaleSetId, target.vm);
       if (!server) continue;
+      if (!server.up) {
+        server.up = true;
+        server.backend
+          .start?.()
+          .catch((err: unknown) =>
+            this.options.log(
+              `${target.vm.name} did not boot: ${err instanceof Error ? err.message : String(err)}`,
+            ),
+          );
+      }
       try {
-        const forwarder = await NatForwarder.open(port, () => server.port(), this.options.log);
+        const forwarder = await NatForwarder.open(
+          port,
+          () => server.backend.port(),
+          this.options.log,
+        );
         this.forwarders.set(port, { vmKey: target.vmKey, forwarder });
       } catch (err) {
         this.unbindable.add(port);
@@ -231,7 +299,11 @@ export class NatDataPlane {
     }
   }
 
-  private serverFor(key: string, scaleSetId: string, vm: VmInstance): VmSshServer | undefined {
+  private serverFor(
+    key: string,
+    scaleSetId: string,
+    vm: VmInstance,
+  ): { backend: VmBackend; up: boolean } | undefined {
     const existing = this.servers.get(key);
     if (existing) return existing;
     const handle = this.compute.handle(scaleSetId);
@@ -239,11 +311,34 @@ export class NatDataPlane {
     const os = obj(obj(obj(handle.resource.body.properties).virtualMachineProfile).osProfile);
     const user = typeof os.adminUsername === 'string' ? os.adminUsername : undefined;
     const keys = arr(obj(obj(os.linuxConfiguration).ssh).publicKeys);
-    const publicKey = keys.map((k) => k.keyData).find((k) => typeof k === 'string') as
-      string | undefined;
+    const publicKeys = keys.map((k) => k.keyData).filter((k) => typeof k === 'string');
+    const publicKey = publicKeys[0];
     if (!user || !publicKey) {
       this.options.log(`${vm.name}: no adminUsername or SSH public key in the model, so no SSH`);
       return undefined;
+    }
+    if (this.options.vmBackend) {
+      try {
+        const tags = obj(handle.resource.body.tags);
+        const backend = this.options.vmBackend({
+          scaleSetId: handle.resource.id,
+          scaleSetName: handle.resource.name,
+          tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)])),
+          instanceId: vm.instanceId,
+          vmName: vm.name,
+          computerName: vm.computerName,
+          adminUser: user,
+          publicKeys,
+          dataDir: join(this.options.dataDir, 'vms', handle.resource.resourceGuid, vm.instanceId),
+          log: this.options.log,
+        });
+        const entry = { backend, up: false };
+        this.servers.set(key, entry);
+        return entry;
+      } catch (err) {
+        this.options.log(`${vm.name}: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
     }
     let layout = this.layouts.get(idKey(scaleSetId));
     if (!layout) {
@@ -261,8 +356,16 @@ export class NatDataPlane {
         runId: this.runId,
         log: this.options.log,
       });
-      this.servers.set(key, server);
-      return server;
+      const entry = {
+        backend: {
+          port: () => server.port(),
+          stop: () => server.stop(),
+          dispose: () => server.stop(),
+        },
+        up: false,
+      };
+      this.servers.set(key, entry);
+      return entry;
     } catch (err) {
       this.options.log(`${vm.name}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;

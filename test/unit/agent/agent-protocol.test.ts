@@ -217,6 +217,7 @@ describe('agent.json', () => {
       [{ ...base, share: smb, extra: 1 }, /Unrecognized key/i],
       [{ ...base, adminUser: 'Admin', share: smb }, /adminUser: must be/],
       [{ ...base, shareName: '../x', share: smb }, /shareName/],
+      [{ ...base, shareName: 'notebooks', share: smb }, /shareName: must not be "notebooks"/],
       [
         { ...base, share: { ...smb, source: '//my-host.example.com/share' } },
         /share\.account: is needed/,

@@ -1,0 +1,651 @@
+// A real Linux "VM" for tests: Debian's sshd and the dsvm-pool agent inside a private mount (and
+// UTS) namespace. Its "disk" is a folder: overlay upper dirs for /etc, /var and /usr/local, its
+// /home and the sshd host key, so accounts, keys and agent state survive shutdown and boot as a
+// real disk does. /run and /mnt (Azure's temporary disk) are fresh tmpfs at every boot, and the
+// namespace's mounts vanish with its last process. Nothing here touches the machine's own /etc,
+// /home, users or mount table: the boot script checks the isolation before anything runs, and
+// bind mounts of single files are never used (shadow-utils renames /etc/passwd+ over them).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, copyFile, mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import * as net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  AgentConfigSchema,
+  ComputerNameSchema,
+  LINUX_USERNAME,
+  type AgentConfigInput,
+} from '../../../src/common/agent-protocol';
+
+export interface ExecResult {
+  /** Exit code; -1 when killed by a signal or the command could not start. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface AgentRun extends ExecResult {
+  /** When the run started and ended (ms since the epoch). */
+  startedAt: number;
+  endedAt: number;
+  /** `boot` (the OnBootSec run), `timer` or `manual` (runAgent). */
+  reason: 'boot' | 'timer' | 'manual';
+}
+
+export interface NamespaceVmOptions {
+  /**
+   * The VM's disk: a folder that is created when missing and reused when it holds a VM that
+   * booted before. An absolute path of letters, digits and `._-/`, outside /etc, /var, /usr,
+   * /home, /run and /mnt (a temp folder under /tmp is the usual choice).
+   */
+  dir: string;
+  /** Host name inside the VM (`hostname`) and, by default, the agent's computerName. */
+  computerName: string;
+  /** Created at first boot (useradd -m, key, passwordless sudo), as cloud-init does on Azure. */
+  adminUser: string;
+  /** authorized_keys lines of the admin (one or more). */
+  adminPublicKeys: string | string[];
+  /**
+   * `/etc/dsvm-pool/agent.json`, written at first boot with the agent bundle. Without it the
+   * VM has no agent (no boot run, no timer).
+   */
+  agentConfig?: AgentConfigInput;
+  /** Default `<repo>/out/agent/dsvm-pool-agent.js` (`node scripts/build-agent.mjs`). */
+  agentBundle?: string;
+  /** The systemd timer stand-in: one apply this long after the previous one ended. Default 1000; 0 = no timer (the boot run still happens). */
+  agentIntervalMs?: number;
+  /** Whether every boot runs the agent once before `boot()` resolves (default true). */
+  agentOnBoot?: boolean;
+  /** Node.js inside the VM (default `process.execPath`; must not live under /home, /run or /mnt). */
+  nodePath?: string;
+  /** How long sshd may take to answer (default 15 s). */
+  bootTimeoutMs?: number;
+  /** Boot, agent and sshd failure lines. */
+  log?: (line: string) => void;
+}
+
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const SSHD = '/usr/sbin/sshd';
+const NSENTER = '/usr/bin/nsenter';
+const DEFAULT_BUNDLE = fileURLToPath(
+  new URL('../../../out/agent/dsvm-pool-agent.js', import.meta.url),
+);
+/** Where the bundle and its wrapper go inside the VM (as `dsvm-pool-agent install` puts them). */
+const VM_BUNDLE = '/usr/local/lib/dsvm-pool/dsvm-pool-agent.js';
+const PROVISIONED = '/var/lib/cloud/instance/dsvm-pool-provisioned';
+/** Folders the VM replaces with its own: the disk and node must not be inside them. */
+const VM_OWNED = ['/etc', '/var', '/usr', '/home', '/run', '/mnt', '/proc', '/sys', '/dev'];
+const HIDDEN_IN_VM = ['/home', '/run', '/mnt'];
+
+// Builds the VM's private view, checks it, then runs the first boot's provisioning (once) and
+// execs sshd. Any failure before sshd stops everything: nothing may run against the real machine.
+const SETUP = `#!/bin/sh
+set -eu
+D="$VM_DIR"
+fail() { echo "isolation failed: $*" >&2; exit 99; }
+[ "$(readlink /proc/self/ns/mnt)" != "$HOST_MNT_NS" ] || fail "not in a new mount namespace"
+[ "$(readlink /proc/self/ns/uts)" != "$HOST_UTS_NS" ] || fail "not in a new UTS namespace"
+[ "$(findmnt -n -o PROPAGATION /)" = private ] || fail "/ is not private"
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$D/etc.up,workdir=$D/etc.work" /etc
+mount -t overlay overlay -o "lowerdir=/var,upperdir=$D/var.up,workdir=$D/var.work" /var
+mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$D/usrlocal.up,workdir=$D/usrlocal.work" /usr/local
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=0755 tmpfs /mnt
+mount --bind "$D/home" /home
+for m in etc var usr/local; do
+  up=$(echo "$m" | tr -d /)
+  [ "$(findmnt -n -o FSTYPE "/$m")" = overlay ] || fail "/$m is not an overlay"
+  case "$(findmnt -n -o OPTIONS "/$m")" in *"upperdir=$D/$up.up,"*) ;; *) fail "/$m is not the VM's overlay" ;; esac
+done
+[ "$(findmnt -n -o FSTYPE /run)" = tmpfs ] || fail "/run is not a tmpfs"
+[ "$(findmnt -n -o FSTYPE /mnt)" = tmpfs ] || fail "/mnt is not a tmpfs"
+case "$(findmnt -n -o SOURCE /home)" in *"$D/home]") ;; *) fail "/home is not the VM's" ;; esac
+hostname "$VM_HOSTNAME"
+mkdir -p -m 0755 /run/sshd
+[ -e ${PROVISIONED} ] || sh "$D/cloud-init.sh"
+exec ${SSHD} -D -e -f "$D/sshd_config"
+`;
+
+// The first boot's provisioning, as cloud-init and the Azure agent do it: the admin with their
+// key and passwordless sudo, then agent.json and the agent bundle with a wrapper.
+const CLOUD_INIT = `#!/bin/sh
+set -eu
+D="$VM_DIR"
+U="$VM_ADMIN"
+id -u "$U" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$U"
+install -d -m 0700 -o "$U" -g "$(id -gn "$U")" "/home/$U/.ssh"
+install -m 0600 -o "$U" -g "$(id -gn "$U")" "$D/cloud-init/authorized_keys" "/home/$U/.ssh/authorized_keys"
+install -d -m 0755 /etc/sudoers.d
+printf '%s ALL=(ALL) NOPASSWD:ALL\\n' "$U" > /etc/sudoers.d/90-cloud-init-users
+chmod 0440 /etc/sudoers.d/90-cloud-init-users
+# The audit login uid needs CAP_AUDIT_CONTROL, which containers often lack (as Docker images do).
+if [ -f /etc/pam.d/sshd ]; then
+  sed -i 's/^session[[:space:]]*required[[:space:]]*pam_loginuid\\.so/session optional pam_loginuid.so/' /etc/pam.d/sshd
+fi
+if [ -f "$D/cloud-init/agent.json" ]; then
+  install -D -m 0644 "$D/cloud-init/agent.json" /etc/dsvm-pool/agent.json
+  install -D -m 0755 "$D/cloud-init/dsvm-pool-agent.js" ${VM_BUNDLE}
+  install -d -m 0755 /usr/local/bin
+  printf '#!/bin/sh\\nexec %s ${VM_BUNDLE} "$@"\\n' "$VM_NODE" > /usr/local/bin/dsvm-pool-agent
+  chmod 0755 /usr/local/bin/dsvm-pool-agent
+fi
+install -d -m 0755 "$(dirname ${PROVISIONED})"
+date -u +%FT%TZ > ${PROVISIONED}
+`;
+
+type State = 'off' | 'booting' | 'running';
+
+export class NamespaceVm {
+  readonly dir: string;
+  readonly computerName: string;
+  readonly adminUser: string;
+  /** Completed agent runs of this VM, oldest first (every boot's and the timer's). */
+  readonly agentRuns: AgentRun[] = [];
+  private readonly options: NamespaceVmOptions;
+  private readonly nodePath: string;
+  private readonly log: (line: string) => void;
+  private state: State = 'off';
+  /** Bumped by every boot and shutdown: a superseded boot or timer stops quietly. */
+  private generation = 0;
+  private root?: ChildProcess;
+  private rootExited?: Promise<void>;
+  private nsInode?: string;
+  private sshPort = 0;
+  private booting?: Promise<void>;
+  private stopping?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private agentQueue: Promise<unknown> = Promise.resolve();
+  private readonly children = new Set<ChildProcess>();
+  private readonly runWaiters: { since: number; resolve: (run: AgentRun) => void }[] = [];
+  private sshdLogText = '';
+
+  constructor(options: NamespaceVmOptions) {
+    if (process.getuid?.() !== 0) {
+      throw new Error('NamespaceVm needs root (mount namespaces, overlays, useradd, sshd)');
+    }
+    if (!/^(\/[A-Za-z0-9._-]+)+$/.test(options.dir) || /(^|\/)\.\.?(\/|$)/.test(options.dir)) {
+      throw new Error(`NamespaceVm: dir must be a plain absolute path, not ${options.dir}`);
+    }
+    if (VM_OWNED.some((top) => options.dir === top || options.dir.startsWith(`${top}/`))) {
+      throw new Error(`NamespaceVm: dir ${options.dir} is inside a folder the VM replaces`);
+    }
+    ComputerNameSchema.parse(options.computerName);
+    if (!LINUX_USERNAME.test(options.adminUser)) {
+      throw new Error(`NamespaceVm: ${options.adminUser} is not a Linux user name`);
+    }
+    if (options.agentConfig) AgentConfigSchema.parse(options.agentConfig);
+    this.nodePath = options.nodePath ?? process.execPath;
+    if (HIDDEN_IN_VM.some((top) => this.nodePath.startsWith(`${top}/`))) {
+      throw new Error(`NamespaceVm: node at ${this.nodePath} would be hidden inside the VM`);
+    }
+    this.options = options;
+    this.dir = options.dir;
+    this.computerName = options.computerName;
+    this.adminUser = options.adminUser;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** sshd's loopback port (0 before the first boot); kept across reboots when still free. */
+  get port(): number {
+    return this.sshPort;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** The pid of the namespace's first process (sshd once booted). */
+  get pid(): number | undefined {
+    return this.root?.pid;
+  }
+
+  /** The last lines sshd (and the boot script) wrote to stderr, for diagnostics. */
+  get sshdLog(): string {
+    return this.sshdLogText;
+  }
+
+  /**
+   * Powers the VM on: builds the namespace, provisions it on first boot, starts sshd, then runs
+   * the agent once (OnBootSec) and starts its timer. Resolves once sshd answers and the boot run
+   * ended (its result is the last of `agentRuns`, a failed run does not fail the boot).
+   */
+  boot(): Promise<void> {
+    if (this.booting) return this.booting;
+    if (this.state === 'running') return Promise.resolve();
+    const booting = this.bootNow().finally(() => {
+      if (this.booting === booting) this.booting = undefined;
+    });
+    this.booting = booting;
+    return booting;
+  }
+
+  /** Runs `dsvm-pool-agent <args>` (default `apply`) in the VM, after any run in progress. */
+  runAgent(args: string[] = ['apply']): Promise<ExecResult> {
+    return this.queueAgent('manual', args);
+  }
+
+  /** The first completed agent run that started at or after `since` (default now). */
+  agentRunAfter(since = Date.now(), timeoutMs = 30_000): Promise<AgentRun> {
+    const done = this.agentRuns.find((run) => run.startedAt >= since);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.runWaiters.indexOf(waiter);
+        if (i >= 0) this.runWaiters.splice(i, 1);
+        reject(new Error(`${this.computerName}: no agent run started within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = {
+        since,
+        resolve: (run: AgentRun) => {
+          clearTimeout(timer);
+          resolve(run);
+        },
+      };
+      this.runWaiters.push(waiter);
+    });
+  }
+
+  /** Runs a shell script as root inside the VM (its mounts, users and host name). */
+  exec(script: string, timeoutMs = 60_000): Promise<ExecResult> {
+    return this.inside(['/bin/sh', '-c', script], timeoutMs);
+  }
+
+  /**
+   * Powers the VM off: sshd, sessions, agent runs — every process of the namespace is killed,
+   * so its mounts (the share included) are gone. The disk stays for the next `boot()`.
+   */
+  async shutdown(): Promise<void> {
+    const stopping = this.shutdownNow();
+    this.stopping = stopping;
+    try {
+      await stopping;
+    } finally {
+      if (this.stopping === stopping) this.stopping = undefined;
+    }
+  }
+
+  /** Shuts down and deletes the disk (a deleted VM). */
+  async destroy(): Promise<void> {
+    await this.shutdown();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async shutdownNow(): Promise<void> {
+    this.generation++;
+    this.state = 'off';
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const root = this.root;
+    const ns = this.nsInode ?? (root?.pid ? await nsOf(root.pid) : undefined);
+    const hostNs = await nsOf(process.pid);
+    // Never scan by the host's own namespace (that would be every process of the machine).
+    const scan = ns !== undefined && ns !== hostNs ? ns : undefined;
+    for (let round = 0; round < 100; round++) {
+      const pids = new Set<number>();
+      for (const child of [...this.children, ...(root ? [root] : [])]) {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+          pids.add(child.pid);
+        }
+      }
+      if (scan) for (const pid of await pidsInNamespace(scan)) pids.add(pid);
+      if (pids.size === 0) break;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await sleep(20);
+    }
+    await this.rootExited;
+    this.root = undefined;
+    this.rootExited = undefined;
+    this.nsInode = undefined;
+    this.state = 'off';
+    await rm(join(this.dir, 'sshd.pid'), { force: true });
+  }
+
+  // --- boot ---
+
+  private async bootNow(): Promise<void> {
+    await this.stopping;
+    const generation = ++this.generation;
+    this.state = 'booting';
+    const superseded = () => {
+      if (this.generation !== generation) {
+        throw new Error(`${this.computerName} was shut down while booting`);
+      }
+    };
+    try {
+      await this.prepareDisk();
+      superseded();
+      for (let attempt = 0; ; attempt++) {
+        if (this.sshPort === 0 || attempt > 0) this.sshPort = await freePort();
+        await this.writeSshdConfig();
+        superseded();
+        const started = await this.startNamespace(generation);
+        if (started === 'ok') break;
+        if (started === 'port-taken' && attempt < 3) continue;
+        throw new Error(`${this.computerName} did not boot: ${started}\n${this.sshdLogText}`);
+      }
+      superseded();
+      this.state = 'running';
+      this.log(`${this.computerName}: booted, sshd on 127.0.0.1:${this.sshPort}`);
+      if (this.options.agentConfig && this.options.agentOnBoot !== false) {
+        const run = await this.queueAgent('boot', ['apply']);
+        if (run.code !== 0) this.log(`${this.computerName}: boot agent run failed: ${run.stderr}`);
+      }
+      superseded();
+      this.scheduleTimer(generation);
+    } catch (err) {
+      if (this.generation === generation) await this.shutdown();
+      throw err;
+    }
+  }
+
+  private async prepareDisk(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o755 });
+    await chmod(this.dir, 0o755);
+    for (const sub of [
+      'etc.up',
+      'etc.work',
+      'var.up',
+      'var.work',
+      'usrlocal.up',
+      'usrlocal.work',
+      'home',
+      'ssh',
+      'cloud-init',
+    ]) {
+      await mkdir(join(this.dir, sub), { recursive: true, mode: 0o755 });
+    }
+    // home is / of the users' paths for sshd's StrictModes: root-owned, not group/other writable.
+    await chmod(join(this.dir, 'home'), 0o755);
+    const hostKey = join(this.dir, 'ssh/ssh_host_ed25519_key');
+    if (!existsSync(hostKey)) {
+      await run('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        `root@${this.computerName}`,
+        '-f',
+        hostKey,
+      ]);
+    }
+    await writeFile(join(this.dir, 'setup.sh'), SETUP, { mode: 0o755 });
+    await writeFile(join(this.dir, 'cloud-init.sh'), CLOUD_INIT, { mode: 0o755 });
+    const keys = [this.options.adminPublicKeys].flat().map((k) => k.trim());
+    if (keys.some((k) => k === '' || k.includes('\n'))) {
+      throw new Error(`${this.computerName}: an admin public key is empty or has several lines`);
+    }
+    await writeFile(join(this.dir, 'cloud-init/authorized_keys'), `${keys.join('\n')}\n`, {
+      mode: 0o600,
+    });
+    if (this.options.agentConfig) {
+      await writeFile(
+        join(this.dir, 'cloud-init/agent.json'),
+        `${JSON.stringify(this.options.agentConfig, null, 2)}\n`,
+        { mode: 0o644 },
+      );
+      await copyFile(
+        this.options.agentBundle ?? DEFAULT_BUNDLE,
+        join(this.dir, 'cloud-init/dsvm-pool-agent.js'),
+      );
+    }
+  }
+
+  private async writeSshdConfig(): Promise<void> {
+    const config = [
+      'ListenAddress 127.0.0.1',
+      `Port ${this.sshPort}`,
+      `HostKey ${join(this.dir, 'ssh/ssh_host_ed25519_key')}`,
+      `PidFile ${join(this.dir, 'sshd.pid')}`,
+      // As on Ubuntu/Azure images: PAM's account stack (pam_unix) refuses expired accounts, which
+      // is how the agent locks former members (usermod --lock --expiredate 1). With UsePAM no,
+      // sshd would refuse every account whose password is "!", i.e. every member useradd made.
+      'UsePAM yes',
+      'StrictModes yes',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'AuthorizedKeysFile .ssh/authorized_keys',
+      'PermitRootLogin no',
+      'X11Forwarding no',
+      'PrintMotd no',
+      'LogLevel INFO',
+      'Subsystem sftp internal-sftp',
+    ];
+    await writeFile(join(this.dir, 'sshd_config'), `${config.join('\n')}\n`, { mode: 0o644 });
+  }
+
+  /** Starts the namespace with sshd; 'ok', 'port-taken' or why it failed. */
+  private async startNamespace(generation: number): Promise<string> {
+    const [hostMnt, hostUts] = await Promise.all([
+      readlink('/proc/self/ns/mnt'),
+      readlink('/proc/self/ns/uts'),
+    ]);
+    this.sshdLogText = '';
+    // Checked right before the spawn: a shutdown meanwhile must not leave a namespace behind.
+    if (this.generation !== generation) return 'shut down while booting';
+    // pdeathsig: if the test process dies, sshd (the same process after the execs) dies too.
+    const child = spawn(
+      'setpriv',
+      [
+        '--pdeathsig',
+        'KILL',
+        '--',
+        'unshare',
+        '--mount',
+        '--uts',
+        '--propagation',
+        'private',
+        '--',
+        '/bin/sh',
+        join(this.dir, 'setup.sh'),
+      ],
+      {
+        cwd: '/',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH,
+          LANG: 'C.UTF-8',
+          VM_DIR: this.dir,
+          HOST_MNT_NS: hostMnt,
+          HOST_UTS_NS: hostUts,
+          VM_HOSTNAME: this.computerName,
+          VM_ADMIN: this.adminUser,
+          VM_NODE: this.nodePath,
+        },
+      },
+    );
+    this.root = child;
+    let exited: string | undefined;
+    this.rootExited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exited = signal ? `signal ${signal}` : `exit code ${code}`;
+        if (this.root === child && this.state === 'running') {
+          // A crash: power the rest off too, so that the next boot() starts afresh.
+          this.log(`${this.computerName}: sshd ended (${exited})\n${this.sshdLogText}`);
+          void this.shutdown();
+        }
+        resolve();
+      });
+      child.once('error', (err) => {
+        exited = err.message;
+        resolve();
+      });
+    });
+    const keep = (chunk: string) => {
+      this.sshdLogText = (this.sshdLogText + chunk).slice(-8_000);
+    };
+    child.stdout?.setEncoding('utf8').on('data', keep);
+    child.stderr?.setEncoding('utf8').on('data', keep);
+
+    const deadline = Date.now() + (this.options.bootTimeoutMs ?? 15_000);
+    while (Date.now() < deadline) {
+      if (this.generation !== generation) return 'shut down while booting';
+      if (exited !== undefined) break;
+      if (await answersSsh(this.sshPort)) {
+        const ns = await nsOf(child.pid ?? -1);
+        if (!ns || ns === hostMnt) return 'sshd is not in its own mount namespace';
+        this.nsInode = ns;
+        return 'ok';
+      }
+      await sleep(50);
+    }
+    if (exited === undefined) return 'sshd did not answer in time';
+    await this.rootExited;
+    if (/Bind to port|Cannot bind any address|Address already in use/.test(this.sshdLogText)) {
+      return 'port-taken';
+    }
+    return `the boot script ended (${exited})`;
+  }
+
+  private scheduleTimer(generation: number): void {
+    const interval = this.options.agentIntervalMs ?? 1000;
+    if (!this.options.agentConfig || interval <= 0) return;
+    this.timer = setTimeout(() => {
+      if (this.generation !== generation) return;
+      this.queueAgent('timer', ['apply']).then(
+        (run) => {
+          if (this.generation !== generation) return;
+          if (run.code !== 0) {
+            this.log(`${this.computerName}: agent run failed (${run.code}): ${run.stderr}`);
+          }
+          this.scheduleTimer(generation);
+        },
+        () => {}, // the VM went down meanwhile
+      );
+    }, interval);
+    this.timer.unref();
+  }
+
+  // --- agent and commands inside ---
+
+  private queueAgent(reason: AgentRun['reason'], args: string[]): Promise<AgentRun> {
+    const queued = this.agentQueue.then(async () => {
+      const startedAt = Date.now();
+      const result = await this.inside(
+        [this.nodePath, VM_BUNDLE, ...args],
+        120_000,
+        // No systemd here: make sure the agent does not believe it runs under it.
+        { PATH, LANG: 'C.UTF-8' },
+      );
+      const run: AgentRun = { ...result, startedAt, endedAt: Date.now(), reason };
+      if (reason !== 'manual' || args[0] === 'apply') this.recordRun(run);
+      return run;
+    });
+    this.agentQueue = queued.catch(() => {});
+    return queued;
+  }
+
+  private recordRun(run: AgentRun): void {
+    this.agentRuns.push(run);
+    if (this.agentRuns.length > 200) this.agentRuns.shift();
+    for (const waiter of [...this.runWaiters]) {
+      if (run.startedAt >= waiter.since) {
+        this.runWaiters.splice(this.runWaiters.indexOf(waiter), 1);
+        waiter.resolve(run);
+      }
+    }
+  }
+
+  /** Runs argv in the VM's namespaces (nsenter), as root, collecting its output. */
+  private inside(
+    argv: string[],
+    timeoutMs: number,
+    env: NodeJS.ProcessEnv = { PATH, LANG: 'C.UTF-8', HOME: '/root' },
+  ): Promise<ExecResult> {
+    const pid = this.root?.pid;
+    if (this.state === 'off' || pid === undefined || this.nsInode === undefined) {
+      return Promise.reject(new Error(`${this.computerName} is not running`));
+    }
+    return new Promise((resolve) => {
+      const child = execFile(
+        NSENTER,
+        ['--target', String(pid), '--mount', '--uts', '--', ...argv],
+        { cwd: '/', env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          this.children.delete(child);
+          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      this.children.add(child);
+    });
+  }
+}
+
+// --- helpers ---
+
+function run(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { env: { PATH } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || error.message}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** `mnt:[4026532176]` of a process, or undefined when it is gone. */
+async function nsOf(pid: number): Promise<string | undefined> {
+  try {
+    return await readlink(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process whose mount namespace is `ns`. */
+async function pidsInNamespace(ns: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    if ((await nsOf(pid)) === ns) pids.push(pid);
+  }
+  return pids;
+}
+
+/** A port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether an SSH server answers with its `SSH-` banner on 127.0.0.1:port. */
+function answersSsh(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 1_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.startsWith('SSH-')) done(true);
+    });
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
