@@ -8,6 +8,7 @@ import {
   poolResourceNames,
 } from './pool-template';
 import { parseCidr } from './pool-template-cidr';
+import { looksLikeSecretUrl, redactDeploymentParameters } from './pool-template-storage';
 import { poolNameProblem, resourceGroupProblem } from './pool-template-names';
 import type { AutoscaleDay, AutoscaleRule, AzCommand } from '../../common/models';
 import { azPeriod, durationSeconds } from './autoscale-duration';
@@ -111,9 +112,14 @@ function parameterArg(name: string, value: unknown): string {
   return `${name}=${text}`;
 }
 
-/** Refuses parameters that look like secrets, so a future template change cannot leak one. */
+/**
+ * Refuses parameters that look like secrets — by name, or by value (a SAS URL or a URL with a
+ * password) — so a future template change cannot leak one.
+ */
 export function assertNoSecretParameters(parameters: ArmParameterValues): void {
-  const secret = Object.keys(parameters).filter((name) => SECRET_NAME.test(name));
+  const secret = Object.entries(parameters)
+    .filter(([name, { value }]) => SECRET_NAME.test(name) || looksLikeSecretUrl(value))
+    .map(([name]) => name);
   if (secret.length) {
     throw new RpcError(
       ErrorCode.Internal,
@@ -124,7 +130,9 @@ export function assertNoSecretParameters(parameters: ArmParameterValues): void {
 
 /**
  * `az deployment group create --template-file <pool.json> --parameters k=v …`: the same
- * deployment the app makes. Every value is public (the SSH key is the public half).
+ * deployment the app makes. Every value shown is public (the SSH key is the public half); a
+ * secret parameter (the agent bundle's SAS URL) shows as a placeholder to fill in, e.g.
+ * `agentBundleUri=<SAS URL of the agent bundle>`.
  */
 export function azDeployPool(
   target: Omit<PoolTarget, 'poolName'> & {
@@ -141,7 +149,7 @@ export function azDeployPool(
   if (!/^[-\w.()]{1,64}$/.test(deploymentName)) {
     bad('deploymentName must be 1 to 64 letters, digits, "-", "_", ".", "(" or ")".');
   }
-  const parameters = buildDeploymentParameters(params);
+  const parameters = redactDeploymentParameters(buildDeploymentParameters(params));
   assertNoSecretParameters(parameters);
   // prettier-ignore
   const args = [

@@ -17,13 +17,21 @@ import {
   locationProblem,
   normalizeLocation,
   poolNameProblem,
+  resourceGroupProblem,
   storageAccountNameProblem,
   vmSizeProblem,
 } from './pool-template-names';
 import { azureAdminKeyProblem, parseSshPublicKey } from './pool-template-ssh-key';
+import {
+  DEFAULT_STORAGE_SKU,
+  SHARE_QUOTA_GIB,
+  STORAGE_SKUS,
+  type StorageSku,
+  agentBundleUriProblem,
+} from './pool-template-storage';
 
 /** The template's version (its `metadata.templateVersion` and `dsvm-pool-template` tag). */
-export const POOL_TEMPLATE_VERSION = '1.0.0';
+export const POOL_TEMPLATE_VERSION = '1.1.0';
 
 /** The current Ubuntu 22.04 Data Science VM; it needs no purchase plan. */
 export const DEFAULT_IMAGE: PoolImage = {
@@ -91,9 +99,31 @@ export interface PoolParameters {
   natFrontendPortStart: number;
   osDiskType: OsDiskType;
   autoscaleEnabled: boolean;
-  /** The share every instance mounts (used by the agent, a later issue); names only, no key. */
+  /**
+   * The share every instance mounts; names only, never a key. With both names every instance
+   * gets the agent's extension (its secrets only in protectedSettings, see pool.json).
+   */
   storageAccountName?: string;
   fileShareName?: string;
+  /**
+   * Only with the storage names. true (the default): the template creates (or updates) the
+   * account and the share in the pool's resource group. false: they exist already, in
+   * `storageResourceGroup` or the pool's group, and the template only reads the key.
+   */
+  createStorage?: boolean;
+  /** Only with `createStorage: false`: the existing account's resource group (default: the pool's). */
+  storageResourceGroup?: string;
+  /** Only with `createStorage: true` (then always set): the new account's redundancy. */
+  storageSku?: StorageSku;
+  /** Only with `createStorage: true` (then always set): the share's quota in GiB. */
+  shareQuotaGiB?: number;
+  /**
+   * Only with the storage names: an https URL of the agent bundle, typically a read-only SAS
+   * URL of `<share>/.pool/agent/dsvm-pool-agent.js`. A secret: it goes only into the
+   * extension's protectedSettings (as a secureString parameter) and az previews show a
+   * placeholder. Without it each instance copies the bundle from the share with the key.
+   */
+  agentBundleUri?: string;
 }
 
 /** The ARM `parameters` object of a deployment: `{ name: { value } }`. */
@@ -239,7 +269,7 @@ const REFUSED_KEYS: Record<string, string> = {
   adminpassword: 'the pool uses SSH keys only — remove it and give sshPublicKey',
   password: 'the pool uses SSH keys only — remove it and give sshPublicKey',
   storageaccountkey:
-    'a storage key must never be a deployment parameter (anyone with Reader access sees it) — remove it: the agent gets storage access through protected settings later',
+    "a storage key must never be a deployment parameter (anyone with Reader access sees it) — remove it: the template reads the key itself (listKeys) into the agent extension's protected settings",
 };
 
 /**
@@ -280,6 +310,32 @@ export const poolParametersSchema = z
     autoscaleEnabled: z.boolean({ error: 'must be true or false' }).default(true),
     storageAccountName: named(storageAccountNameProblem, 'storage account').optional(),
     fileShareName: named(fileShareNameProblem, 'file share').optional(),
+    createStorage: z.boolean({ error: 'must be true or false' }).optional(),
+    storageResourceGroup: named(
+      resourceGroupProblem,
+      "the storage account's resource group",
+    ).optional(),
+    storageSku: z
+      .enum(STORAGE_SKUS, { error: `must be one of ${STORAGE_SKUS.join(', ')}` })
+      .optional(),
+    shareQuotaGiB: z
+      .number({ error: 'must be a whole number of GiB' })
+      .int('must be a whole number of GiB')
+      .min(SHARE_QUOTA_GIB.min, `must be at least ${SHARE_QUOTA_GIB.min} GiB`)
+      .max(
+        SHARE_QUOTA_GIB.max,
+        `must be at most ${SHARE_QUOTA_GIB.max} GiB (100 TiB, Azure's largest share)`,
+      )
+      .optional(),
+    // Never echoed in a message: the URL may carry a SAS signature.
+    agentBundleUri: z
+      .string({ error: 'must be text: the https URL of the agent bundle' })
+      .trim()
+      .superRefine((value, ctx) => {
+        const problem = agentBundleUriProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
   })
   .strict()
   .superRefine(crossFieldChecks, { when: () => true })
@@ -314,6 +370,17 @@ export const poolParametersSchema = z
     if (input.storageAccountName !== undefined)
       params.storageAccountName = input.storageAccountName;
     if (input.fileShareName !== undefined) params.fileShareName = input.fileShareName;
+    if (input.storageAccountName !== undefined && input.fileShareName !== undefined) {
+      const create = input.createStorage ?? input.storageResourceGroup === undefined;
+      params.createStorage = create;
+      if (create) {
+        params.storageSku = input.storageSku ?? DEFAULT_STORAGE_SKU;
+        params.shareQuotaGiB = input.shareQuotaGiB ?? SHARE_QUOTA_GIB.default;
+      } else if (input.storageResourceGroup !== undefined) {
+        params.storageResourceGroup = input.storageResourceGroup;
+      }
+      if (input.agentBundleUri !== undefined) params.agentBundleUri = input.agentBundleUri;
+    }
     return params;
   });
 
@@ -437,6 +504,51 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       'is needed too: give both the storage account and the file share, or neither',
     );
   }
+
+  // The agent links the share into the admin's home as ~/<share name>; ~/notebooks is taken.
+  if (typeof raw.fileShareName === 'string' && raw.fileShareName.trim() === 'notebooks') {
+    issue(
+      ['fileShareName'],
+      'must not be "notebooks": the agent links the share into the admin\'s home as ~/<share name>, and ~/notebooks holds ~/notebooks/remote — pick another name',
+    );
+  }
+
+  // What only applies with storage, and what only applies when the template creates it.
+  const storageOnly = [
+    'createStorage',
+    'storageResourceGroup',
+    'storageSku',
+    'shareQuotaGiB',
+    'agentBundleUri',
+  ];
+  if (!hasAccount && !hasShare) {
+    for (const key of storageOnly) {
+      if (raw[key] !== undefined) {
+        issue(
+          [key],
+          'applies only with storageAccountName and fileShareName (the pool has no share without them) — remove it or name the storage',
+        );
+      }
+    }
+    return;
+  }
+  const create = raw.createStorage ?? raw.storageResourceGroup === undefined;
+  if (create === true && raw.storageResourceGroup !== undefined) {
+    issue(
+      ['storageResourceGroup'],
+      "applies only to an existing account (createStorage false): the template creates storage in the pool's own resource group — remove it, or set createStorage to false",
+    );
+  }
+  if (create === false) {
+    for (const key of ['storageSku', 'shareQuotaGiB']) {
+      if (raw[key] !== undefined) {
+        issue(
+          [key],
+          'applies only when the template creates the storage (createStorage true): an existing account and share keep their own — remove it',
+        );
+      }
+    }
+  }
 }
 
 /** Turns zod issues into one sentence naming each wrong field and what to do. */
@@ -500,6 +612,19 @@ export function poolParameterWarnings(params: PoolParameters): string[] {
       `location "${params.location}" is not a region this app knows — check it with \`az account list-locations -o table\`.`,
     );
   }
+  if (params.storageAccountName !== undefined && params.fileShareName !== undefined) {
+    const where = `${params.storageAccountName}/${params.fileShareName}`;
+    if (params.createStorage !== false) {
+      warnings.push(
+        `The template creates (or, if it is already in the pool's resource group, updates) storage account ${params.storageAccountName} and share ${where}; an account of that name elsewhere makes the deployment fail — then set createStorage to false and give storageResourceGroup.`,
+      );
+    }
+    if (params.agentBundleUri === undefined) {
+      warnings.push(
+        `No agentBundleUri: every instance copies the agent from ${where}/.pool/agent/dsvm-pool-agent.js at its first boot, so upload the agent there before instances start.`,
+      );
+    }
+  }
   if (params.minInstances === 0 && params.autoscaleEnabled) {
     warnings.push(
       'minInstances is 0: when the pool is empty, CPU rules cannot wake it — the app starts an instance when someone connects.',
@@ -508,7 +633,11 @@ export function poolParameterWarnings(params: PoolParameters): string[] {
   return warnings;
 }
 
-/** The deployment's `parameters` for resources/templates/pool.json. Contains no secrets. */
+/**
+ * The deployment's `parameters` for resources/templates/pool.json. The only secret is
+ * `agentBundleUri` (a secureString in the template, shown as a placeholder by az previews:
+ * see `redactDeploymentParameters`); the storage key is never a parameter.
+ */
 export function buildDeploymentParameters(params: PoolParameters): ArmParameterValues {
   const nat = natPortRange(params);
   const values: Record<string, unknown> = {
@@ -540,5 +669,13 @@ export function buildDeploymentParameters(params: PoolParameters): ArmParameterV
   if (params.storageAccountName !== undefined)
     values.storageAccountName = params.storageAccountName;
   if (params.fileShareName !== undefined) values.fileShareName = params.fileShareName;
+  if (params.storageAccountName !== undefined && params.fileShareName !== undefined) {
+    values.createStorage = params.createStorage ?? true;
+    if (params.storageResourceGroup !== undefined)
+      values.storageResourceGroup = params.storageResourceGroup;
+    if (params.storageSku !== undefined) values.storageSku = params.storageSku;
+    if (params.shareQuotaGiB !== undefined) values.shareQuotaGiB = params.shareQuotaGiB;
+    if (params.agentBundleUri !== undefined) values.agentBundleUri = params.agentBundleUri;
+  }
   return Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }]));
 }

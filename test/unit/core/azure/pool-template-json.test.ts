@@ -1,5 +1,7 @@
 // Self-check of resources/templates/pool.json: references resolve, nothing but SSH is exposed,
-// only the admin's ranges get in, no secret can land in public settings, tags everywhere.
+// only the admin's ranges get in, no secret can land in public settings, tags everywhere. The
+// template is rendered by the Azure emulator's template engine (the same evaluation a deployment
+// in the emulator makes), with a fake key for listKeys().
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -12,63 +14,111 @@ import {
   poolResourceNames,
   validatePoolParameters,
 } from '../../../../src/core/azure/pool-template';
-import {
-  ALLOWED_FUNCTIONS,
-  type EvaluationContext,
-  calls,
-  evaluateNode,
-  evaluateValue,
-  expressionsIn,
-  resourceIdOf,
-} from './arm-expression';
+import { buildResourceId, idKey } from '../../../emulators/azure/resource-ids';
+import { TemplateEvaluation } from '../../../emulators/azure/template-engine';
+import { templateFunctions } from '../../../emulators/azure/template-functions';
+import { ALLOWED_FUNCTIONS, calls, expressionsIn } from './arm-expression';
 import { validInput } from './pool-fixtures';
 
 const TEMPLATE_URL = new URL('../../../../resources/templates/pool.json', import.meta.url);
 const raw = JSON.parse(readFileSync(TEMPLATE_URL, 'utf8')) as ArmTemplate;
 
 type Json = Record<string, unknown>;
-type Resource = Json & { type: string; name: string };
+type Resource = Json & { id: string; type: string; name: string; dependsOn: string[] };
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 const RG = { name: 'rg-team', location: 'westeurope' };
+/** What listKeys() answers in these renderings: a well-formed account key nobody uses. */
+const FAKE_KEY = Buffer.alloc(64, 7).toString('base64');
 
-/** A deployment of the template as ARM would evaluate it, with the given parameter values. */
-function deploy(template: ArmTemplate, given: Record<string, { value: unknown }>) {
-  const parameters: Record<string, unknown> = {};
-  const resources: Resource[] = [];
-  const ctx: EvaluationContext = {
-    parameters,
-    variables: template.variables,
-    subscriptionId: SUBSCRIPTION,
-    resourceGroup: RG,
-    reference: (id) => {
-      const found = resources.find((r) => idOf(r) === id);
-      assert.ok(found, `reference() to ${id}, which the template does not deploy`);
-      const props = found.properties as Json;
-      const dns = props.dnsSettings as { domainNameLabel: string } | undefined;
-      return {
-        ...props,
-        ipAddress: '20.0.0.10',
-        dnsSettings: dns && {
-          ...dns,
-          fqdn: `${dns.domainNameLabel}.${found.location as string}.cloudapp.azure.com`,
-        },
-      };
-    },
-  };
-  for (const [name, def] of Object.entries(template.parameters)) {
-    parameters[name] = name in given ? given[name].value : evaluateValue(def.defaultValue, ctx);
-  }
-  resources.push(...template.resources.map((r) => evaluateValue(r, ctx) as Resource));
-  const outputs = evaluateValue(template.outputs, ctx) as Record<string, { value: unknown }>;
-  const variables = Object.fromEntries(
-    Object.keys(template.variables).map((k) => [k, evaluateValue(template.variables[k], ctx)]),
-  );
-  return { ctx, parameters, resources, outputs, variables };
+/** The functions pool.json may use beyond the first template's: storage, the agent extension. */
+const AGENT_FUNCTIONS = [
+  'and',
+  'or',
+  'not',
+  'greater',
+  'createArray',
+  'join',
+  'replace',
+  'string',
+  'base64',
+  'environment',
+  'listKeys',
+] as const;
+
+/** The id the template gives a resource of this resource group. */
+function idFor(type: string, names: string[]): string {
+  return buildResourceId(SUBSCRIPTION, RG.name, type, names);
 }
 
-function idOf(r: Resource): string {
-  return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG.name}/providers/${r.type}/${r.name}`;
+/**
+ * A deployment of the template as ARM evaluates it (the emulator's engine), with the given
+ * parameter values: resources with their evaluated bodies, outputs and variables.
+ */
+function deploy(template: ArmTemplate, given: Record<string, { value: unknown }>) {
+  // Variables are read through outputs, so they are evaluated exactly as the engine does.
+  const probe = structuredClone(template) as unknown as Json;
+  probe.outputs = {
+    ...template.outputs,
+    ...Object.fromEntries(
+      Object.keys(template.variables).map((k) => [
+        `variable:${k}`,
+        { type: 'object', value: `[variables('${k}')]` },
+      ]),
+    ),
+  };
+  const resources: Resource[] = [];
+  const evaluation = new TemplateEvaluation(
+    probe,
+    given,
+    {
+      subscriptionId: SUBSCRIPTION,
+      subscriptionName: 'Team subscription',
+      tenantId: '00000000-0000-0000-0000-0000000000aa',
+      resourceGroup: { id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG.name}`, ...RG },
+      deploymentName: 'dsvm-pool-test',
+      origin: 'https://management.azure.com',
+    },
+    {
+      reference: (id) => {
+        const found = resources.find((r) => idKey(r.id) === idKey(id));
+        assert.ok(found, `reference() to ${id}, which the template does not deploy`);
+        const props = found.properties as Json;
+        const dns = props.dnsSettings as { domainNameLabel: string } | undefined;
+        return {
+          properties: {
+            ...props,
+            ipAddress: '20.0.0.10',
+            dnsSettings: dns && {
+              ...dns,
+              fqdn: `${dns.domainNameLabel}.${found.location as string}.cloudapp.azure.com`,
+            },
+          },
+        };
+      },
+      listKeys: () => ({ keys: [{ keyName: 'key1', value: FAKE_KEY, permissions: 'FULL' }] }),
+    },
+  );
+  for (const planned of evaluation.resources) {
+    resources.push({
+      ...evaluation.evaluateResource(planned),
+      id: planned.id,
+      type: planned.type,
+      name: planned.name,
+      apiVersion: planned.apiVersion,
+      dependsOn: planned.dependsOn,
+    });
+  }
+  const outputs: Record<string, { value: unknown }> = {};
+  const variables: Record<string, unknown> = {};
+  for (const [name, out] of Object.entries(evaluation.outputs())) {
+    if (name.startsWith('variable:')) variables[name.slice('variable:'.length)] = out.value;
+    else outputs[name] = out;
+  }
+  const parameters = Object.fromEntries(
+    Object.entries(evaluation.parameters).map(([k, v]) => [k, v.value]),
+  );
+  return { parameters, resources, outputs, variables };
 }
 
 const params = validatePoolParameters(
@@ -76,6 +126,8 @@ const params = validatePoolParameters(
 );
 const given = buildDeploymentParameters(params);
 const deployed = deploy(raw, given);
+/** The same pool without storage, as the first callers deploy it. */
+const bare = deploy(raw, buildDeploymentParameters(validatePoolParameters(validInput())));
 
 function resourceOf(type: string): Resource {
   const found = deployed.resources.filter((r) => r.type === type);
@@ -193,9 +245,17 @@ function publicSettingsProblems(template: ArmTemplate): string[] {
     }
   };
   template.resources.forEach((r, i) => {
-    const extensions = (get(r, 'properties.virtualMachineProfile.extensionProfile.extensions') ??
-      []) as Json[];
-    extensions.forEach((ext, j) =>
+    const profile = (get(r, 'properties.virtualMachineProfile.extensionProfile') ?? {}) as Json;
+    // Extensions as a list, and as the input of a property copy loop (how pool.json adds its own).
+    const listed = Array.isArray(profile.extensions) ? (profile.extensions as Json[]) : [];
+    const looped = (Array.isArray(profile.copy) ? (profile.copy as Json[]) : [])
+      .filter((loop) => loop.name === 'extensions')
+      .map((loop) => loop.input as Json);
+    assert.ok(
+      Array.isArray(profile.extensions) || profile.extensions === undefined,
+      `resources[${i}]: extensions must be a list or a copy loop, so this check can read them`,
+    );
+    [...listed, ...looped].forEach((ext, j) =>
       check(`resources[${i}].extensions[${j}]`, get(ext, 'properties.settings')),
     );
     if (/\/extensions$/i.test(r.type)) check(`resources[${i}]`, get(r, 'properties.settings'));
@@ -216,8 +276,11 @@ describe('pool.json', () => {
 
   test('uses only the ARM functions the emulator implements', () => {
     const used = new Set(expressionsIn(raw).flatMap((e) => calls(e.node).map((c) => c.name)));
-    const allowed = new Set<string>(ALLOWED_FUNCTIONS);
-    for (const name of used) assert.ok(allowed.has(name), `${name}() is not in the allowed list`);
+    const allowed = new Set<string>([...ALLOWED_FUNCTIONS, ...AGENT_FUNCTIONS]);
+    for (const name of used) {
+      assert.ok(allowed.has(name), `${name}() is not in the allowed list`);
+      assert.ok(name.toLowerCase() in templateFunctions, `the emulator lacks ${name}()`);
+    }
   });
 
   test("every parameters('x') and variables('y') exists, and every one declared is used", () => {
@@ -245,51 +308,30 @@ describe('pool.json', () => {
     );
   });
 
-  test('every resourceId() and dependsOn refers to a declared resource or child', () => {
-    raw.resources.forEach((resource, i) => {
-      const { dependsOn = [], ...body } = resource as Resource & { dependsOn?: string[] };
-      const dependencies = (dependsOn as string[]).map(
-        (d) => evaluateValue(d, deployed.ctx) as string,
-      );
-      for (const dep of dependencies) {
-        assert.equal(resolveId(dep, deployed.resources), undefined, `resources[${i}].dependsOn`);
-      }
-      // Everything this resource points at through resourceId() (directly or in a variable)
-      // exists, and the top-level resources it needs are deployed before it.
-      const referenced = new Set<string>();
-      const visit = (value: unknown, seen: Set<string>) => {
-        for (const e of expressionsIn(value)) {
-          for (const call of calls(e.node)) {
-            if (call.name === 'resourceId') {
-              const id = evaluateNode(call, deployed.ctx) as string;
-              assert.equal(
-                resolveId(id, deployed.resources),
-                undefined,
-                `resources[${i}] ${e.path}`,
-              );
-              referenced.add(id.split('/').slice(0, 9).join('/'));
-            }
-            if (call.name === 'variables') {
-              const name = String((call.args[0] as { value: unknown }).value);
-              if (!seen.has(name)) visit(raw.variables[name], new Set([...seen, name]));
-            }
-          }
+  test('every resource id in the deployment points at a resource of the template, deployed first', () => {
+    for (const rendering of [deployed, bare]) {
+      const byKey = new Map(rendering.resources.map((r) => [idKey(r.id), r]));
+      for (const r of rendering.resources) {
+        for (const dep of r.dependsOn) assert.ok(byKey.has(dep), `${r.type} depends on ${dep}`);
+        // Every id in the evaluated body (directly or through a variable) exists, and the
+        // top-level resource it belongs to is deployed before this one.
+        const { id: _self, dependsOn: _deps, ...body } = r;
+        for (const id of idsIn(body)) {
+          assert.equal(resolveId(id, rendering.resources), undefined, `${r.type}: ${id}`);
+          const top = idKey(id.split('/').slice(0, 9).join('/'));
+          if (top === idKey(r.id)) continue;
+          assert.ok(
+            dependsTransitively(r, top, byKey),
+            `${r.type} uses ${id} but does not depend on it`,
+          );
         }
-      };
-      visit(body, new Set());
-      const self = idOf(deployed.resources[i]);
-      for (const id of referenced) {
-        if (id === self) continue;
-        assert.ok(
-          dependencies.includes(id) || transitivelyDependsOn(i, id),
-          `${resource.type} uses ${id} but does not depend on it`,
-        );
       }
-    });
+    }
   });
 
   test('tags every resource with dsvm-pool = the pool name and the template version', () => {
-    for (const r of deployed.resources) {
+    // Child resources (the share) carry neither tags nor a location.
+    for (const r of deployed.resources.filter((x) => x.type.split('/').length === 2)) {
       const tags = r.tags as Record<string, string>;
       assert.equal(tags?.['dsvm-pool'], params.poolName, `${r.type} has the dsvm-pool tag`);
       assert.equal(tags['dsvm-pool-template'], POOL_TEMPLATE_VERSION, `${r.type} version tag`);
@@ -377,15 +419,28 @@ describe('pool.json', () => {
     // The NSG guards the instances' subnet.
     const vnet = resourceOf('Microsoft.Network/virtualNetworks');
     const subnet = (get(vnet, 'properties.subnets') as Json[])[0];
-    assert.equal(get(subnet, 'properties.networkSecurityGroup.id'), idOf(evaluated));
+    assert.equal(get(subnet, 'properties.networkSecurityGroup.id'), evaluated.id);
   });
 
-  test('holds no secret parameter and puts nothing secret in public extension settings', () => {
+  test('holds no secret parameter but the bundle URL, and puts nothing secret in public settings', () => {
     for (const [name, def] of Object.entries(raw.parameters)) {
-      assert.doesNotMatch(def.type, /^secure/i, `${name} is a secure parameter`);
+      // The agent bundle's SAS URL is the one secret a deployment may carry: secureString, so
+      // ARM never echoes it, and used only in protectedSettings (checked below).
+      if (name === 'agentBundleUri') assert.equal(def.type, 'securestring');
+      else assert.doesNotMatch(def.type, /^secure/i, `${name} is a secure parameter`);
       if (name !== 'sshPublicKey') assert.doesNotMatch(name, /password|secret|accountkey|token/i);
     }
     assert.deepEqual(publicSettingsProblems(raw), []);
+    // listKeys() and the secure parameter appear only under protectedSettings.
+    for (const e of expressionsIn(raw)) {
+      for (const call of calls(e.node)) {
+        const arg = call.args[0];
+        const secret =
+          /^list/i.test(call.name) ||
+          (call.name === 'parameters' && arg?.kind === 'literal' && arg.value === 'agentBundleUri');
+        if (secret) assert.match(e.path, /\.protectedSettings\./, `${call.name}() at ${e.path}`);
+      }
+    }
     const vmss = raw.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachineScaleSets');
     assert.equal(get(vmss, 'properties.virtualMachineProfile.osProfile.adminPassword'), undefined);
   });
@@ -425,11 +480,10 @@ describe('pool.json', () => {
     assert.equal(p.protocol, 'Tcp');
     assert.equal(p.frontendPort, undefined);
     const names = poolResourceNames(params.poolName);
-    const backendId = resourceIdOf(
-      deployed.ctx,
-      'Microsoft.Network/loadBalancers/backendAddressPools',
-      [names.loadBalancer, names.backendPool],
-    );
+    const backendId = idFor('Microsoft.Network/loadBalancers/backendAddressPools', [
+      names.loadBalancer,
+      names.backendPool,
+    ]);
     assert.equal(get(p, 'backendAddressPool.id'), backendId);
     const start = p.frontendPortRangeStart as number;
     const end = p.frontendPortRangeEnd as number;
@@ -457,7 +511,7 @@ describe('pool.json', () => {
     const names = poolResourceNames(params.poolName);
     assert.equal(
       get(p, 'backendAddressPool.id'),
-      resourceIdOf(deployed.ctx, 'Microsoft.Network/loadBalancers/backendAddressPools', [
+      idFor('Microsoft.Network/loadBalancers/backendAddressPools', [
         names.loadBalancer,
         names.backendPool,
       ]),
@@ -481,7 +535,7 @@ describe('pool.json', () => {
     );
     assert.deepEqual(vmss.identity, { type: 'SystemAssigned' });
     assert.deepEqual(vmss.sku, { name: 'Standard_D4s_v5', tier: 'Standard', capacity: 1 });
-    assert.equal(vmss.plan, null, 'the DSVM needs no purchase plan');
+    assert.equal(vmss.plan, undefined, 'the DSVM needs no purchase plan (a null plan is no plan)');
     const os = get(p, 'virtualMachineProfile.osProfile') as Json;
     assert.equal(os.adminUsername, 'ana');
     assert.equal(os.computerNamePrefix, 'team-pool');
@@ -504,10 +558,7 @@ describe('pool.json', () => {
     const names = poolResourceNames(params.poolName);
     assert.equal(
       get(ipc, 'properties.subnet.id'),
-      resourceIdOf(deployed.ctx, 'Microsoft.Network/virtualNetworks/subnets', [
-        names.vnet,
-        names.subnet,
-      ]),
+      idFor('Microsoft.Network/virtualNetworks/subnets', [names.vnet, names.subnet]),
     );
     assert.equal((get(ipc, 'properties.loadBalancerBackendAddressPools') as Json[]).length, 1);
   });
@@ -539,7 +590,7 @@ describe('pool.json', () => {
 
   test('the autoscale setting targets the scale set with min/default/max from the parameters', () => {
     const autoscale = resourceOf('Microsoft.Insights/autoscaleSettings');
-    const vmssId = idOf(resourceOf('Microsoft.Compute/virtualMachineScaleSets'));
+    const vmssId = resourceOf('Microsoft.Compute/virtualMachineScaleSets').id;
     const p = autoscale.properties as Json;
     assert.equal(p.targetResourceUri, vmssId);
     assert.equal(p.enabled, true);
@@ -562,7 +613,7 @@ describe('pool.json', () => {
     assert.equal(o.fqdn.value, `${params.dnsLabel}.westeurope.cloudapp.azure.com`);
     assert.equal(o.publicIpAddress.value, '20.0.0.10');
     assert.equal(o.vmssName.value, params.poolName);
-    assert.equal(o.vmssId.value, idOf(resourceOf('Microsoft.Compute/virtualMachineScaleSets')));
+    assert.equal(o.vmssId.value, resourceOf('Microsoft.Compute/virtualMachineScaleSets').id);
     for (const [name, out] of Object.entries(raw.outputs)) {
       assert.equal(typeof o[name].value, out.type === 'int' ? 'number' : 'string', name);
     }
@@ -584,16 +635,30 @@ describe('pool.json', () => {
   });
 });
 
-/** Whether resource i reaches `id` through dependsOn chains. */
-function transitivelyDependsOn(i: number, id: string, seen = new Set<number>()): boolean {
-  if (seen.has(i)) return false;
-  seen.add(i);
-  const deps = ((raw.resources[i] as { dependsOn?: string[] }).dependsOn ?? []).map(
-    (d) => evaluateValue(d, deployed.ctx) as string,
-  );
-  if (deps.includes(id)) return true;
-  return deps.some((dep) => {
-    const j = deployed.resources.findIndex((r) => idOf(r) === dep);
-    return j >= 0 && transitivelyDependsOn(j, id, seen);
+/** Whether `r` reaches the resource with id key `key` through dependsOn chains. */
+function dependsTransitively(
+  r: Resource,
+  key: string,
+  byKey: Map<string, Resource>,
+  seen = new Set<string>(),
+): boolean {
+  if (seen.has(idKey(r.id))) return false;
+  seen.add(idKey(r.id));
+  return r.dependsOn.some((dep) => {
+    if (dep === key) return true;
+    const next = byKey.get(dep);
+    return next !== undefined && dependsTransitively(next, key, byKey, seen);
   });
+}
+
+/** Every resource-group resource id in a JSON value. */
+function idsIn(value: unknown): string[] {
+  if (typeof value === 'string') {
+    return /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\//i.test(value)
+      ? [value]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap(idsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(idsIn);
+  return [];
 }

@@ -367,6 +367,7 @@ describe('buildDeploymentParameters', () => {
       const value = values[name].value;
       const type = {
         string: 'string',
+        securestring: 'string',
         int: 'number',
         bool: 'boolean',
         object: 'object',
@@ -394,12 +395,26 @@ describe('buildDeploymentParameters', () => {
         maxInstances: 1000,
         storageAccountName: 'teamstore',
         fileShareName: 'team',
+        shareQuotaGiB: 512,
+        agentBundleUri: 'https://teamstore.file.core.windows.net/team/dsvm-pool-agent.js?sig=x',
         image: { ...DEFAULT_IMAGE, plan: { name: 'a', publisher: 'b', product: 'c' } },
       }),
     );
     const values = buildDeploymentParameters(full);
     check(values);
+    check(
+      buildDeploymentParameters(
+        validatePoolParameters(
+          validInput({
+            storageAccountName: 'teamstore',
+            fileShareName: 'team',
+            storageResourceGroup: 'rg-storage',
+          }),
+        ),
+      ),
+    );
     assert.equal(values.storageAccountName.value, 'teamstore');
+    assert.equal(values.shareQuotaGiB.value, 512);
     assert.deepEqual(values.imagePlan.value, { name: 'a', publisher: 'b', product: 'c' });
     assert.equal(values.natFrontendPortEnd.value, 50_999);
     assert.equal(values.outboundPortsPerInstance.value, 64);
