@@ -38,6 +38,8 @@ export interface AppCoreOptions {
   timings?: Partial<ConnectionTimings>;
   /** Azure deployment and long-running operation poll interval (tests shorten it). */
   azurePollIntervalMs?: number;
+  /** How often the agents' heartbeats are read from Azure pools' shares (default 60 s). */
+  heartbeatIntervalMs?: number;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -186,6 +188,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(terminals.onDidResize((e) => rpc.emit('terminals.onDidResize', e)));
   store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));
   store.add(prompts.onDidClose((p) => rpc.emit('prompts.onDidClose', p)));
+
+  // The agents' heartbeats (everyone's sessions on each VM) feed placement, every agent cycle.
+  const heartbeatTimer = setInterval(
+    () => void azure.readHeartbeats().catch(() => {}),
+    options.heartbeatIntervalMs ?? 60_000,
+  );
+  heartbeatTimer.unref();
+  store.add({ dispose: () => clearInterval(heartbeatTimer) });
 
   // Sessions nobody can see any more still count on the VM and hold its resources.
   let orphanTimer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@
 // tracked Azure pool (kept in settings.json under `azurePools`), all shared with app-core.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../common/models';
@@ -36,6 +37,9 @@ export class AzureAdmin implements Disposable {
   private readonly changed = this.store.add(new Emitter<void>());
   private readonly activities = new Map<string, string>();
   private readonly shares = new Map<string, Promise<PoolShare>>();
+  /** Per pool: computer name → sessions per user, from the agents' heartbeats. */
+  private readonly heartbeats = new Map<string, Map<string, Record<string, number>>>();
+  private lastConnections: readonly ConnectionInfo[] = [];
   /** An Azure pool was added or removed, or its instances changed. */
   readonly onDidChange = this.changed.event;
   private readonly deviceCode = this.store.add(new Emitter<DeviceCodePrompt>());
@@ -255,7 +259,12 @@ export class AzureAdmin implements Disposable {
     });
   }
 
-  updateSessions(connections: readonly ConnectionInfo[]): void {
+  /**
+   * Session counts for placement: this app's own connections, merged with what the agents'
+   * heartbeats report (everyone's SSH sessions on each VM), the larger count per user winning.
+   */
+  updateSessions(connections: readonly ConnectionInfo[] = this.lastConnections): void {
+    this.lastConnections = connections;
     for (const [poolId, { provider }] of this.pools) {
       const byInstance = new Map<string, Record<string, number>>();
       for (const c of connections) {
@@ -264,10 +273,49 @@ export class AzureAdmin implements Disposable {
         byUser[c.user] = (byUser[c.user] ?? 0) + 1;
         byInstance.set(c.instanceId, byUser);
       }
+      const beats = this.heartbeats.get(poolId);
       for (const instance of provider.listInstances()) {
-        provider.setSessionCounts(instance.id, byInstance.get(instance.id) ?? {});
+        const own = byInstance.get(instance.id) ?? {};
+        const reported = instance.state === 'running' ? beats?.get(instance.name) : undefined;
+        const merged = { ...own };
+        for (const [user, n] of Object.entries(reported ?? {})) {
+          merged[user] = Math.max(merged[user] ?? 0, n);
+        }
+        provider.setSessionCounts(instance.id, merged);
       }
     }
+  }
+
+  /**
+   * Reads the agents' heartbeats (`.pool/status/<computer>.json`) of every pool with a share;
+   * ones older than HEARTBEAT_MAX_AGE_MS (a VM that stopped) are ignored. Called by the core on
+   * a timer; a pool whose share cannot be opened is skipped (its problem shows elsewhere).
+   */
+  async readHeartbeats(now = Date.now()): Promise<void> {
+    for (const poolId of this.pools.keys()) {
+      let files: ShareFiles;
+      try {
+        files = (await this.share(poolId)).files;
+      } catch {
+        continue;
+      }
+      const beats = new Map<string, Record<string, number>>();
+      try {
+        for (const entry of await files.list(SHARE_LAYOUT.statusDir)) {
+          if (entry.isDirectory || !entry.name.endsWith('.json')) continue;
+          const text = await files.read(`${SHARE_LAYOUT.statusDir}/${entry.name}`);
+          const parsed = text ? AgentHeartbeatSchema.safeParse(safeJson(text)) : undefined;
+          if (!parsed?.success) continue;
+          if (now - Date.parse(parsed.data.time) > HEARTBEAT_MAX_AGE_MS) continue;
+          beats.set(parsed.data.computerName, parsed.data.sessions);
+        }
+      } catch (err) {
+        this.options.log(`azure: heartbeats of ${poolId}: ${RpcError.from(err).message}`);
+        continue;
+      }
+      this.heartbeats.set(poolId, beats);
+    }
+    this.updateSessions();
   }
 
   dispose(): void {
@@ -330,6 +378,17 @@ export interface PoolShare {
   account: string;
   share: string;
   resourceGroup: string;
+}
+
+/** A heartbeat older than this (three agent cycles) belongs to a VM that is not running. */
+export const HEARTBEAT_MAX_AGE_MS = 3 * 60_000;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function poolKeyId(poolId: string): string {

@@ -14,7 +14,6 @@ import { createAppCore, type AppCore } from '../../../src/core/app-core';
 import { ensureAppKey } from '../../../src/core/keys/app-key';
 import { startAzureEmulator, type AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
-import { createEmulatorClients } from '../../emulators/azure/sdk-clients';
 import { until as untilWithin } from '../../helpers/until';
 
 await trustEmulatorCertificate();
@@ -22,7 +21,6 @@ await trustEmulatorCertificate();
 const RG = 'core-rg';
 const POOL = 'corepool';
 const CLIENT_ID = 'dsvm-pool-core-tests';
-const STORAGE_RG = 'core-storage-rg';
 const ACCOUNT = 'coreteamstore';
 const SHARE = 'team';
 const CLIENT_SECRET = 'emulator-secret-for-core-tests';
@@ -47,8 +45,7 @@ describe('app core: Azure pools over RPC against the emulator', () => {
 
   before(async () => {
     emulator = await startAzureEmulator({
-      // The app's service principal, and the test's own (createEmulatorClients) for setup.
-      clientSecrets: { [CLIENT_ID]: CLIENT_SECRET, 'dsvm-pool-tests': 'emulator-secret' },
+      clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
       delays: {
         vmCreate: 50,
         vmStart: 50,
@@ -72,6 +69,7 @@ describe('app core: Azure pools over RPC against the emulator', () => {
       log: () => {},
       localInstances: 1,
       azurePollIntervalMs: 50,
+      heartbeatIntervalMs: 100,
     });
     const [a, b] = createMemoryTransportPair();
     core.rpc.connect(b);
@@ -115,19 +113,6 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     );
   });
 
-  it('creates the team storage the pool will name (account and share, through ARM)', async () => {
-    const storage = createEmulatorClients(emulator).storage;
-    await createEmulatorClients(emulator).resources.resourceGroups.createOrUpdate(STORAGE_RG, {
-      location: 'westeurope',
-    });
-    await storage.storageAccounts.create(STORAGE_RG, ACCOUNT, {
-      location: 'westeurope',
-      kind: 'StorageV2',
-      sku: { name: 'Standard_LRS' },
-    });
-    await storage.fileShares.create(STORAGE_RG, ACCOUNT, SHARE, { shareQuota: 50 });
-  });
-
   it('creates a pool of 2, which appears in pools.list with NAT ports; connects and runs a command', async () => {
     const appKey = await ensureAppKey(dataDir);
     const natStart = 20_000 + Math.floor(Math.random() * 90) * 100;
@@ -145,8 +130,10 @@ describe('app core: Azure pools over RPC against the emulator', () => {
         allowedSourceCidrs: ['203.0.113.0/24'],
         dnsLabel: 'core-pool-test',
         natFrontendPortStart: natStart,
+        // The template creates the account and the share with its quota.
         storageAccountName: ACCOUNT,
         fileShareName: SHARE,
+        shareQuotaGiB: 50,
       },
     });
     assert.equal(op.status, 'running');
@@ -268,6 +255,46 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     const set = await ui.call('storage.setQuota', { poolId, quotaGiB: 200 });
     assert.equal(set.quotaGiB, 200);
     await assert.rejects(ui.call('storage.setQuota', { poolId, quotaGiB: 0 }), /at least 1 GiB/);
+  });
+
+  it("places a new connection by the agents' heartbeats (everyone's sessions)", async () => {
+    const poolId = azurePool()!.id;
+    const running = azurePool()!.instances.filter((i) => i.state === 'running');
+    assert.ok(running.length >= 2, 'two running instances to choose from');
+    const busy = running[0]!;
+    const status = join(emulator.files.dataDir(ACCOUNT, SHARE), '.pool', 'status');
+    await mkdir(status, { recursive: true });
+    const beat = (computerName: string, sessions: Record<string, number>) =>
+      JSON.stringify({
+        version: 1,
+        computerName,
+        agentVersion: '1.0.0',
+        time: new Date().toISOString(),
+        mount: null,
+        users: { applied: [], locked: [] },
+        sessions,
+        jupyter: {},
+        load: { avg1: 0, avg5: 0, avg15: 0, cpus: 2 },
+        lastApply: null,
+      });
+    await writeFile(join(status, `${busy.name}.json`), beat(busy.name, { carol: 3, dave: 1 }));
+    // A stale heartbeat (a VM that stopped hours ago) counts for nothing.
+    const stale = JSON.parse(beat(running[1]!.name, { erin: 9 })) as { time: string };
+    stale.time = new Date(Date.now() - 3_600_000).toISOString();
+    await writeFile(join(status, `${running[1]!.name}.json`), JSON.stringify(stale));
+
+    const seen = await until('the heartbeat sessions on the busy instance', () => {
+      const i = azurePool()!.instances.find((x) => x.id === busy.id);
+      return i?.sessions.carol === 3 ? i : undefined;
+    });
+    assert.equal(seen.sessions.dave, 1);
+    assert.equal(
+      azurePool()!.instances.find((x) => x.id === running[1]!.id)?.sessions.erin,
+      undefined,
+    );
+    const connection = await ui.call('connections.connect', { poolId });
+    assert.notEqual(connection.instanceId, busy.id, 'the least loaded instance, not the busy one');
+    await ui.call('connections.close', { connectionId: connection.id });
   });
 
   it('starts an instance on connect when none runs, showing what it does on the pool', async () => {
