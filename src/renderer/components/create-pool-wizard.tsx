@@ -678,6 +678,30 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
             />
           </Field>
         </div>
+        <div className={styles.row2}>
+          <Checkbox
+            checked={!draft.createStorage}
+            label="They exist already (in the pool's resource group)"
+            onChange={(_, d) => update('createStorage', d.checked !== true)}
+          />
+          {draft.createStorage && (
+            <Field label="Share quota (GiB)" {...field('shareQuotaGiB')}>
+              <Input
+                type="number"
+                min={1}
+                max={102400}
+                value={draft.shareQuotaGiB}
+                data-testid="wizard-shareQuotaGiB"
+                onChange={(_, d) => update('shareQuotaGiB', d.value)}
+              />
+            </Field>
+          )}
+        </div>
+        <Text size={200} className={styles.muted}>
+          Every instance gets the pool agent: it mounts the share at boot and every minute, and
+          gives each team member their account and ~/notebooks/remote. The storage key reaches the
+          VMs only in the extension&apos;s protected settings.
+        </Text>
       </>
     );
   } else {
@@ -705,6 +729,7 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
           {draft.storageAccountName && (
             <SummaryRow label="Storage">
               {draft.storageAccountName}/{draft.fileShareName}
+              {draft.createStorage ? ` (new, ${draft.shareQuotaGiB} GiB)` : ' (existing)'}
             </SummaryRow>
           )}
         </dl>

@@ -55,6 +55,9 @@ export interface PoolDraft {
   natFrontendPortStart: string;
   storageAccountName: string;
   fileShareName: string;
+  /** The template creates the account and share (else they exist, in the pool's group). */
+  createStorage: boolean;
+  shareQuotaGiB: string;
 }
 
 export function emptyDraft(random: () => number = Math.random): PoolDraft {
@@ -86,6 +89,8 @@ export function emptyDraft(random: () => number = Math.random): PoolDraft {
     natFrontendPortStart: '50000',
     storageAccountName: '',
     fileShareName: '',
+    createStorage: true,
+    shareQuotaGiB: '100',
   };
 }
 
@@ -150,6 +155,13 @@ export function draftParameters(draft: PoolDraft): Record<string, unknown> {
   for (const [key, value] of Object.entries(counts)) if (value !== undefined) p[key] = value;
   if (draft.storageAccountName.trim()) p.storageAccountName = draft.storageAccountName.trim();
   if (draft.fileShareName.trim()) p.fileShareName = draft.fileShareName.trim();
+  if (p.storageAccountName !== undefined || p.fileShareName !== undefined) {
+    if (!draft.createStorage) p.createStorage = false;
+    else {
+      const quota = numeric(draft.shareQuotaGiB);
+      if (quota !== undefined) p.shareQuotaGiB = quota;
+    }
+  }
   return p;
 }
 
@@ -211,6 +223,11 @@ const FIELD_STEP: Record<string, WizardStep> = {
   natFrontendPortStart: 'access',
   storageAccountName: 'storage',
   fileShareName: 'storage',
+  createStorage: 'storage',
+  storageResourceGroup: 'storage',
+  storageSku: 'storage',
+  shareQuotaGiB: 'storage',
+  agentBundleUri: 'storage',
 };
 
 /** The step that shows a field (`image.sku`, `allowedSourceCidrs.2` → their top-level field). */
