@@ -84,45 +84,68 @@ export interface AzureApp extends RunningApp {
 const CLIENT_ID = 'dsvm-pool-e2e';
 const CLIENT_SECRET = 'e2e-emulator-secret';
 
-export const test = base.extend<object, { app: RunningApp; azureApp: AzureApp }>({
-  /**
-   * The host pointed at a fresh Azure emulator, as a signed-in admin would run it: the
-   * environment credential (a service principal the emulator knows), the emulator's endpoints,
-   * and its certificate trusted through NODE_EXTRA_CA_CERTS. Production code is unchanged.
-   */
-  azureApp: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const { emulator, child: emulatorChild } = await startEmulator({
-        clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
-        delays: { vmCreate: 300, vmStart: 300, vmDeallocate: 300, vmDelete: 200, resource: 100 },
-      });
-      const { app, child } = await startHost({
-        NODE_EXTRA_CA_CERTS: emulator.caFile,
-        DSVM_POOL_ARM_ENDPOINT: emulator.url,
-        DSVM_POOL_AUTHORITY_HOST: emulator.url,
-        AZURE_TENANT_ID: emulator.tenantId,
-        AZURE_CLIENT_ID: CLIENT_ID,
-        AZURE_CLIENT_SECRET: CLIENT_SECRET,
-      });
-      await use({ ...app, emulator });
+async function startAzureApp(extra: object): Promise<{ app: AzureApp; stop: () => Promise<void> }> {
+  const { emulator, child: emulatorChild } = await startEmulator({
+    clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
+    delays: { vmCreate: 300, vmStart: 300, vmDeallocate: 300, vmDelete: 200, resource: 100 },
+    ...extra,
+  });
+  const { app, child } = await startHost({
+    NODE_EXTRA_CA_CERTS: emulator.caFile,
+    DSVM_POOL_ARM_ENDPOINT: emulator.url,
+    DSVM_POOL_AUTHORITY_HOST: emulator.url,
+    AZURE_TENANT_ID: emulator.tenantId,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    AZURE_CLIENT_SECRET: CLIENT_SECRET,
+  });
+  return {
+    app: { ...app, emulator },
+    stop: async () => {
       await stop(child);
       await stop(emulatorChild);
       await rm(app.dataDir, { recursive: true, force: true });
     },
-    { scope: 'worker' },
-  ],
-  app: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const { app, child } = await startHost();
-      await use(app);
-      await stop(child);
-      await rm(app.dataDir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-});
+  };
+}
+
+export const test = base.extend<object, { app: RunningApp; azureApp: AzureApp; teamApp: AzureApp }>(
+  {
+    /**
+     * The host pointed at a fresh Azure emulator, as a signed-in admin would run it: the
+     * environment credential (a service principal the emulator knows), the emulator's endpoints,
+     * and its certificate trusted through NODE_EXTRA_CA_CERTS. Production code is unchanged.
+     */
+    azureApp: [
+      // eslint-disable-next-line no-empty-pattern
+      async ({}, use) => {
+        const running = await startAzureApp({});
+        await use(running.app);
+        await running.stop();
+      },
+      { scope: 'worker' },
+    ],
+    /** The same, with real Linux VMs: sshd and the agent in private mount namespaces (root). */
+    teamApp: [
+      // eslint-disable-next-line no-empty-pattern
+      async ({}, use) => {
+        const running = await startAzureApp({ namespaceVms: { agentIntervalMs: 1000 } });
+        await use(running.app);
+        await running.stop();
+      },
+      { scope: 'worker' },
+    ],
+    app: [
+      // eslint-disable-next-line no-empty-pattern
+      async ({}, use) => {
+        const { app, child } = await startHost();
+        await use(app);
+        await stop(child);
+        await rm(app.dataDir, { recursive: true, force: true });
+      },
+      { scope: 'worker' },
+    ],
+  },
+);
 
 /** The text xterm.js shows, one line per row. */
 export async function screenText(page: Page, terminalId: string): Promise<string> {

@@ -5,8 +5,19 @@
 //   node --import tsx test/emulators/azure/serve.ts '{"clientSecrets":{"id":"secret"}}'
 //
 // The JSON argument is optional: AzureEmulatorOptions that are plain data (clientSecrets,
-// delays, retryAfterSeconds, listPageSize, maxSshServers).
-import { startAzureEmulator, type AzureEmulatorOptions } from './azure-emulator';
+// delays, retryAfterSeconds, listPageSize, maxSshServers), plus `namespaceVms: { agentIntervalMs }`
+// for real Linux VMs (sshd + the agent in private mount namespaces; root only) whose share is the
+// one the scale set's storage tags name, in the Azure Files emulator.
+import {
+  FILE_SHARE_TAG,
+  STORAGE_ACCOUNT_TAG,
+  namespaceVmBackend,
+} from '../vm/namespace-vm-backend';
+import {
+  startAzureEmulator,
+  type AzureEmulator,
+  type AzureEmulatorOptions,
+} from './azure-emulator';
 
 /** The line the parent reads: everything the app needs to point at this emulator. */
 export interface ServedEmulator {
@@ -17,11 +28,28 @@ export interface ServedEmulator {
   caFile: string;
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as AzureEmulatorOptions;
+const { namespaceVms, ...options } = JSON.parse(process.argv[2] ?? '{}') as AzureEmulatorOptions & {
+  namespaceVms?: { agentIntervalMs?: number };
+};
+// The share folders live in the emulator being started: the backend asks it once VMs boot.
+const started: { emulator?: AzureEmulator } = {};
 const emulator = await startAzureEmulator({
   ...options,
+  ...(namespaceVms
+    ? {
+        vmBackend: namespaceVmBackend({
+          shareDir: (vm) => {
+            const account = vm.tags[STORAGE_ACCOUNT_TAG];
+            const share = vm.tags[FILE_SHARE_TAG];
+            return account && share ? started.emulator?.files.dataDir(account, share) : undefined;
+          },
+          agentIntervalMs: namespaceVms.agentIntervalMs ?? 1000,
+        }),
+      }
+    : {}),
   log: (line) => process.stderr.write(`azure-emulator: ${line}\n`),
 });
+started.emulator = emulator;
 const served: ServedEmulator = {
   url: emulator.url,
   tenantId: emulator.tenantId,

@@ -1,0 +1,127 @@
+// The team, end to end: the admin adds a member in the admin view (an emulated Azure pool whose
+// VMs are real Linux namespaces running sshd and the agent) → within one agent cycle the member
+// signs in with their own key on every instance and finds ~/notebooks/remote pointing at their
+// folder on the share, and a file written on instance 0 is there on instance 1.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from './fixtures';
+
+const run = promisify(execFile);
+
+test.use({ viewport: { width: 1400, height: 900 } });
+
+test('admin adds a member → they sign in on every VM with ~/notebooks/remote on the share', async ({
+  teamApp: app,
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const keys = await mkdtemp(join(tmpdir(), 'dsvm-e2e-member-'));
+  try {
+    await run('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'alice@laptop',
+      '-f',
+      join(keys, 'alice'),
+    ]);
+    const alicePub = (await readFile(join(keys, 'alice.pub'), 'utf8')).trim();
+    /** A command as alice on the instance behind a NAT port, with her own key, through OpenSSH. */
+    const asAlice = (port: number, command: string) =>
+      run('ssh', [
+        '-i',
+        join(keys, 'alice'),
+        '-p',
+        String(port),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=5',
+        '-o',
+        'LogLevel=ERROR',
+        'alice@127.0.0.1',
+        command,
+      ]).then((r) => r.stdout.trim());
+
+    await page.goto(app.url);
+    await page.getByTestId('view-admin').click();
+    await page.getByTestId('azure-signin-environment').click();
+    await expect(page.getByTestId('azure-account')).toBeVisible();
+
+    // A pool of 2 with its share, from the wizard (the template creates the storage too).
+    await page.getByTestId('create-pool-open').click();
+    const wizard = page.getByTestId('create-pool-dialog');
+    await wizard.getByTestId('wizard-poolName').fill('teampool');
+    await wizard.getByTestId('wizard-next').click();
+    await wizard.getByTestId('wizard-next').click();
+    await wizard.getByTestId('wizard-allowedSourceCidrs').fill('203.0.113.0/24');
+    const natStart = 40_000 + Math.floor(Math.random() * 200) * 100;
+    await wizard.getByTestId('wizard-natFrontendPortStart').fill(String(natStart));
+    await wizard.getByTestId('wizard-next').click();
+    await wizard.getByTestId('wizard-storageAccountName').fill(`team${natStart}`);
+    await wizard.getByTestId('wizard-fileShareName').fill('teamshare');
+    await wizard.getByTestId('wizard-next').click();
+    await expect(wizard.getByTestId('wizard-summary')).toContainText(`team${natStart}/teamshare`);
+    await wizard.getByTestId('wizard-create').click();
+    await expect(wizard.getByTestId('wizard-operation')).toHaveAttribute(
+      'data-status',
+      'succeeded',
+      {
+        timeout: 120_000,
+      },
+    );
+    await wizard.getByTestId('wizard-close').click();
+
+    const card = page.locator('[data-testid^="admin-pool-azure"]');
+    await expect(
+      card.locator('[data-testid^="admin-instance-"][data-state="running"]'),
+    ).toHaveCount(2, {
+      timeout: 60_000,
+    });
+    const ports = (await card.getByTestId('admin-nat-port').allTextContents()).map(Number);
+    expect(ports).toHaveLength(2);
+
+    // Team…: add alice with her public key.
+    await card.getByTestId('admin-team').click();
+    const team = page.getByTestId('team-dialog');
+    await expect(team).toContainText('No members yet');
+    await team.getByTestId('team-name').fill('alice');
+    await team.getByTestId('team-keys').fill(alicePub);
+    await team.getByTestId('team-save').click();
+    await expect(team.getByTestId('team-member-alice')).toContainText('ed25519 (alice@laptop)');
+    await expect(team).toContainText('within a minute');
+    const added = Date.now();
+
+    // Within one agent cycle (1 s here; a minute on Azure), on every instance.
+    for (const port of ports) {
+      await expect
+        .poll(() => asAlice(port, 'readlink ~/notebooks/remote').catch(() => ''), {
+          timeout: 20_000,
+        })
+        .toBe('/mnt/dsvm-pool/notebooks/alice');
+    }
+    test.info().annotations.push({
+      type: 'member usable on every VM after',
+      description: `${Date.now() - added} ms`,
+    });
+    await asAlice(ports[0]!, 'echo written-on-0 > ~/notebooks/remote/hello.txt');
+    expect(await asAlice(ports[1]!, 'cat ~/notebooks/remote/hello.txt')).toBe('written-on-0');
+    // Her folder is hers alone.
+    expect(await asAlice(ports[1]!, 'stat -c %U:%a /mnt/dsvm-pool/notebooks/alice')).toBe(
+      'alice:700',
+    );
+    await page.screenshot({ path: 'test-results/screenshots/team.png' });
+  } finally {
+    await rm(keys, { recursive: true, force: true });
+  }
+});
