@@ -26,6 +26,8 @@ import {
 } from './azure-deployment-watcher';
 import { CAPACITY_CODES, describeAzureFailure, translateAzureError } from './azure-errors';
 import { mapInstanceState } from './azure-instance-state';
+import { readAgentBundle } from '../agent-bundle';
+import { AzureShareFiles } from '../storage/azure-share-files';
 import {
   type OperationHandle,
   OperationTracker,
@@ -117,6 +119,8 @@ export interface AzurePoolServiceOptions {
   tracker?: OperationTracker;
   /** How often deployment operations are polled while a pool is created (default 2 s). */
   deploymentPollIntervalMs?: number;
+  /** The agent bundle to put on new pools' shares (default: next to the app's bundle). */
+  agentBundlePath?: string;
   /**
    * How often a long-running operation's status is polled (default: the SDK's 2 s, or Azure's
    * Retry-After). Lower it for a snappier UI against a fast endpoint such as the emulator.
@@ -580,6 +584,56 @@ export class AzurePoolService implements Disposable {
     }
   }
 
+  /**
+   * Creates the pool's storage account and share (unless they exist already), as the template
+   * describes them, and uploads the agent bundle to `.pool/agent/` for the instances' extension.
+   */
+  private async prepareShare(
+    op: OperationHandle,
+    clients: AzureClients,
+    params: PoolParameters,
+    poolGroup: string,
+  ): Promise<void> {
+    const account = params.storageAccountName!;
+    const share = params.fileShareName!;
+    const group =
+      params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
+    if (params.createStorage !== false) {
+      const quota = params.shareQuotaGiB ?? 100;
+      op.progress(`Creating storage account ${account}…`);
+      await clients.storage.storageAccounts.create(
+        group,
+        account,
+        {
+          location: params.location,
+          kind: 'StorageV2',
+          sku: { name: params.storageSku ?? 'Standard_LRS' },
+          minimumTlsVersion: 'TLS1_2',
+          enableHttpsTrafficOnly: true,
+          allowBlobPublicAccess: false,
+          ...(quota > 5120 ? { largeFileSharesState: 'Enabled' } : {}),
+          tags: { [POOL_TAG]: params.poolName },
+        },
+        this.lro,
+      );
+      op.progress(`Creating file share ${share} (${quota} GiB)…`);
+      await clients.storage.fileShares.create(group, account, share, {
+        shareQuota: quota,
+        enabledProtocols: 'SMB',
+      });
+    }
+    if (params.agentBundleUri === undefined) {
+      op.progress(`Putting the pool agent on the share (${AGENT_ON_SHARE})…`);
+      const bundle = await readAgentBundle(this.options.agentBundlePath);
+      const files = await AzureShareFiles.open(clients.storage, {
+        resourceGroup: group,
+        account,
+        share,
+      });
+      await files.writeAtomic(AGENT_ON_SHARE, bundle);
+    }
+  }
+
   private async deploy(
     op: OperationHandle,
     ref: AzurePoolRef,
@@ -645,7 +699,17 @@ export class AzurePoolService implements Disposable {
       );
     }
 
-    // 3. Validate, then deploy, watching the deployment operations.
+    // 3. The share first, with the agent on it, so every instance finds the agent at its first
+    //    boot (the template's own storage resources then change nothing).
+    if (params.storageAccountName && params.fileShareName) {
+      try {
+        await this.prepareShare(op, clients, params, resourceGroup);
+      } catch (err) {
+        return fail(err, `prepare the share ${params.storageAccountName}/${params.fileShareName}`);
+      }
+    }
+
+    // 4. Validate, then deploy, watching the deployment operations.
     const deployment = {
       properties: {
         mode: 'Incremental' as const,
@@ -915,6 +979,9 @@ export function createPoolAz(
   az.push(azDeployPool({ subscription, resourceGroup, params, deploymentName }));
   return az;
 }
+
+/** Where the app puts the agent bundle on a pool's share; the template's script looks there. */
+export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
 
 export function resourceGroupOf(id: string): string {
   return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';

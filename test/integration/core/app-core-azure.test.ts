@@ -192,6 +192,12 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     const alice = (await ensureAppKey(join(dataDir, 'alice'))).publicKey;
     const bob = (await ensureAppKey(join(dataDir, 'bob'))).publicKey;
 
+    // Creating the pool put the agent on the share, where the instances' extension takes it.
+    const agent = await readFile(
+      join(emulator.files.dataDir(ACCOUNT, SHARE), '.pool', 'agent', 'dsvm-pool-agent.js'),
+      'utf8',
+    );
+    assert.match(agent, /dsvm-pool-agent/);
     assert.deepEqual((await ui.call('team.list', { poolId })).members, []);
     await ui.call('team.add', { poolId, name: 'alice', sshKeys: [alice] });
     const team = await ui.call('team.add', { poolId, name: 'bob', sshKeys: [bob], admin: true });
