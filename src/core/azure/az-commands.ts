@@ -665,3 +665,49 @@ export function azAutoscaleRuleDelete(
       : `Remove rule${list.length > 1 ? 's' : ''} ${list.join(', ')} of "${profileName}"`,
   );
 }
+
+/**
+ * What `createPool` does for the share before deploying: the account and share (unless they
+ * exist) and the agent bundle uploaded to `.pool/agent/` (az fetches the account key itself).
+ */
+export function azPrepareShare(target: {
+  subscription?: string;
+  resourceGroup: string;
+  location: string;
+  account: string;
+  share: string;
+  create: boolean;
+  quotaGiB: number;
+  sku: string;
+  uploadAgent: boolean;
+}): AzCommand[] {
+  const sub = target.subscription !== undefined ? ['--subscription', target.subscription] : [];
+  const commands: AzCommand[] = [];
+  if (target.create) {
+    // prettier-ignore
+    commands.push(
+      command(
+        ['az', 'storage', 'account', 'create', '--resource-group', target.resourceGroup, '--name', target.account,
+          '--location', target.location, '--kind', 'StorageV2', '--sku', target.sku, '--min-tls-version', 'TLS1_2',
+          '--https-only', 'true', '--allow-blob-public-access', 'false', ...sub],
+        `Create storage account ${target.account}`,
+      ),
+      command(
+        ['az', 'storage', 'share-rm', 'create', '--resource-group', target.resourceGroup,
+          '--storage-account', target.account, '--name', target.share, '--quota', String(target.quotaGiB), ...sub],
+        `Create file share ${target.share} (${target.quotaGiB} GiB)`,
+      ),
+    );
+  }
+  if (target.uploadAgent) {
+    // prettier-ignore
+    commands.push(
+      command(
+        ['az', 'storage', 'file', 'upload', '--account-name', target.account, '--share-name', target.share,
+          '--source', 'out/agent/dsvm-pool-agent.js', '--path', '.pool/agent/dsvm-pool-agent.js', ...sub],
+        'Put the pool agent on the share (the instances install it from there)',
+      ),
+    );
+  }
+  return commands;
+}

@@ -11,6 +11,7 @@ import {
   azDeletePool,
   azDeployPool,
   azInstanceAction,
+  azPrepareShare,
   azScalePool,
   azSetScaleInProtection,
   azStopAll,
@@ -973,6 +974,22 @@ export function createPoolAz(
         resourceGroup,
         poolName: params.poolName,
         location: params.location,
+      }),
+    );
+  }
+  if (params.storageAccountName && params.fileShareName) {
+    const create = params.createStorage !== false;
+    az.push(
+      ...azPrepareShare({
+        subscription,
+        resourceGroup: create ? resourceGroup : (params.storageResourceGroup ?? resourceGroup),
+        location: params.location,
+        account: params.storageAccountName,
+        share: params.fileShareName,
+        create,
+        quotaGiB: params.shareQuotaGiB ?? 100,
+        sku: params.storageSku ?? 'Standard_LRS',
+        uploadAgent: params.agentBundleUri === undefined,
       }),
     );
   }

@@ -20,6 +20,7 @@ import {
   azUpdateAutoscale,
   shellQuote,
 } from '../../../../src/core/azure/az-commands';
+import { createPoolAz } from '../../../../src/core/azure/azure-pools';
 import { validatePoolParameters } from '../../../../src/core/azure/pool-template';
 import { publicKey, validInput } from './pool-fixtures';
 
@@ -251,6 +252,48 @@ describe('az builders', () => {
     badInput(
       () => azListInstances({ resourceGroup: 'rg', poolName: 'p', subscription: 'a\nb' }),
       /subscription must be/,
+    );
+  });
+});
+
+describe('createPoolAz with a share', () => {
+  test('creates the account and share, uploads the agent, then deploys; no key anywhere', () => {
+    const params = validatePoolParameters({
+      ...validInput(),
+      storageAccountName: 'teamstore1',
+      fileShareName: 'team',
+      shareQuotaGiB: 200,
+    });
+    const az = createPoolAz(
+      { subscriptionId: 'sub-1', resourceGroup: 'rg-1', createResourceGroup: true },
+      params,
+    );
+    assert.deepEqual(
+      az.map((c) => c.args.slice(0, 4).join(' ')),
+      [
+        'az group create --name',
+        'az storage account create',
+        'az storage share-rm create',
+        'az storage file upload',
+        'az deployment group create',
+      ],
+    );
+    assert.ok(az[2]!.args.includes('200'));
+    assert.ok(az[3]!.args.includes('.pool/agent/dsvm-pool-agent.js'));
+    for (const c of az) assert.doesNotMatch(c.shell, /account-key|password|sig=/i);
+  });
+
+  test('an existing account is neither created nor given a quota', () => {
+    const params = validatePoolParameters({
+      ...validInput(),
+      storageAccountName: 'teamstore1',
+      fileShareName: 'team',
+      createStorage: false,
+    });
+    const az = createPoolAz({ subscriptionId: 'sub-1', resourceGroup: 'rg-1' }, params);
+    assert.deepEqual(
+      az.map((c) => c.args.slice(0, 4).join(' ')),
+      ['az storage file upload', 'az deployment group create'],
     );
   });
 });
