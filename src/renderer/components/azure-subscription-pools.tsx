@@ -59,10 +59,17 @@ export function AzureSubscriptionPools({ tracked }: { tracked: PoolInfo[] }) {
     };
   }, [rpc]);
 
+  // Re-read when the app's pools change (a pool created or deleted here shows at once).
+  const trackedKey = tracked
+    .map((p) => p.id)
+    .sort()
+    .join('\n');
   useEffect(() => {
-    setPools(undefined);
     setPoolsError(undefined);
-    if (!subscriptionId) return;
+    if (!subscriptionId) {
+      setPools(undefined);
+      return;
+    }
     let live = true;
     rpc.call('azure.listPools', { subscriptionId }).then(
       (list) => live && setPools(list),
@@ -71,7 +78,7 @@ export function AzureSubscriptionPools({ tracked }: { tracked: PoolInfo[] }) {
     return () => {
       live = false;
     };
-  }, [rpc, subscriptionId]);
+  }, [rpc, subscriptionId, trackedKey]);
 
   const trackedKeys = new Set(tracked.flatMap((p) => (p.azure ? [key(p.azure)] : [])));
   const selected = subs?.find((s) => s.subscriptionId === subscriptionId);
