@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OVERLAY_ROOT_DIRS, OVERLAY_ROOT_SETUP, overlayRootArgv } from '../../helpers/overlay-root';
 
 export interface NamespaceResult {
   code: number;
@@ -30,22 +31,6 @@ export interface TestVm {
   cleanup(): Promise<void>;
 }
 
-const SETUP = `#!/bin/sh
-# Builds the VM's private view, then runs "$1". Any failure before that stops everything:
-# the agent must never run against the real machine.
-set -eu
-D="$VM_DIR"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$D/etc.up,workdir=$D/etc.work" /etc
-mount -t overlay overlay -o "lowerdir=/var,upperdir=$D/var.up,workdir=$D/var.work" /var
-mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$D/usrlocal.up,workdir=$D/usrlocal.work" /usr/local
-mount -t tmpfs -o mode=0755 tmpfs /run
-mount --bind "$D/home" /home
-[ "$(findmnt -n -o FSTYPE /etc)" = overlay ] || { echo "isolation failed: /etc is not an overlay" >&2; exit 99; }
-[ "$(findmnt -n -o SOURCE /home)" != "" ] || { echo "isolation failed: /home" >&2; exit 99; }
-set +e
-exec sh -c "$1"
-`;
-
 export async function makeTestVm(): Promise<TestVm> {
   if (process.getuid?.() !== 0) {
     throw new Error(
@@ -54,18 +39,10 @@ export async function makeTestVm(): Promise<TestVm> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'dsvm-agent-it-'));
   await chmod(dir, 0o755);
-  for (const sub of [
-    'etc.up',
-    'etc.work',
-    'var.up',
-    'var.work',
-    'usrlocal.up',
-    'usrlocal.work',
-    'home',
-  ]) {
+  for (const sub of OVERLAY_ROOT_DIRS) {
     await mkdir(join(dir, sub), { mode: 0o755 });
   }
-  await writeFile(join(dir, 'setup.sh'), SETUP, { mode: 0o755 });
+  await writeFile(join(dir, 'setup.sh'), OVERLAY_ROOT_SETUP, { mode: 0o755 });
   const vm: TestVm = {
     dir,
     etc: join(dir, 'etc.up'),
@@ -75,8 +52,7 @@ export async function makeTestVm(): Promise<TestVm> {
     run: (script, timeoutMs = 60_000) =>
       new Promise((resolve) => {
         execFile(
-          'unshare',
-          ['-m', '--propagation', 'private', '--', 'sh', join(dir, 'setup.sh'), script],
+          ...overlayRootArgv(join(dir, 'setup.sh'), script),
           {
             env: {
               PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

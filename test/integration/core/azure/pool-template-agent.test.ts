@@ -28,6 +28,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AzureEmulator } from '../../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../../emulators/azure/emulator-trust';
+import {
+  OVERLAY_ROOT_DIRS,
+  OVERLAY_ROOT_SETUP,
+  overlayRootArgv,
+} from '../../../helpers/overlay-root';
 import type { EmulatorClients } from '../../../emulators/azure/sdk-clients';
 import { publicKey } from '../../../unit/core/azure/pool-fixtures';
 
@@ -73,21 +78,6 @@ const get = (value: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => (v as Json | undefined)?.[k], value);
 
 // --- A throwaway "VM" (after test/integration/agent/namespace.ts) -------------------------------
-
-/** Builds the VM's private view, then runs "$1"; any failure before that stops everything. */
-const SETUP = `#!/bin/sh
-set -eu
-D="$VM_DIR"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$D/etc.up,workdir=$D/etc.work" /etc
-mount -t overlay overlay -o "lowerdir=/var,upperdir=$D/var.up,workdir=$D/var.work" /var
-mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$D/usrlocal.up,workdir=$D/usrlocal.work" /usr/local
-mount -t tmpfs -o mode=0755 tmpfs /run
-mount --bind "$D/home" /home
-[ "$(findmnt -n -o FSTYPE /etc)" = overlay ] || { echo "isolation failed: /etc is not an overlay" >&2; exit 99; }
-[ "$(findmnt -n -o FSTYPE /usr/local)" = overlay ] || { echo "isolation failed: /usr/local" >&2; exit 99; }
-set +e
-exec sh -c "$1"
-`;
 
 /** argv of every shimmed command, NUL-separated, one line per call. */
 const LOGGING_SHIM = (real: string, log: string) => `#!/bin/sh
@@ -136,19 +126,8 @@ interface Vm {
 function makeVm(shareDir: string): Vm {
   requireRoot();
   const dir = mkdtempSync(join(tmpdir(), 'dsvm-pool-template-agent-'));
-  for (const sub of [
-    'etc.up',
-    'etc.work',
-    'var.up',
-    'var.work',
-    'usrlocal.up',
-    'usrlocal.work',
-    'home',
-    'shims',
-  ]) {
-    mkdirSync(join(dir, sub), { mode: 0o755 });
-  }
-  writeFileSync(join(dir, 'setup.sh'), SETUP, { mode: 0o755 });
+  for (const sub of [...OVERLAY_ROOT_DIRS, 'shims']) mkdirSync(join(dir, sub), { mode: 0o755 });
+  writeFileSync(join(dir, 'setup.sh'), OVERLAY_ROOT_SETUP, { mode: 0o755 });
   const argvLog = join(dir, 'argv.log');
   const which = (cmd: string) =>
     execFileSync('sh', ['-c', `command -v ${cmd}`])
@@ -175,8 +154,7 @@ function makeVm(shareDir: string): Vm {
     run: (script) =>
       new Promise((resolve) => {
         execFile(
-          'unshare',
-          ['-m', '--propagation', 'private', '--', 'sh', join(dir, 'setup.sh'), script],
+          ...overlayRootArgv(join(dir, 'setup.sh'), script),
           {
             // A CustomScript-like environment: root, a short PATH (the shims first).
             env: { PATH: `${shims}:/usr/sbin:/usr/bin:/sbin:/bin`, VM_DIR: dir, LANG: 'C.UTF-8' },
