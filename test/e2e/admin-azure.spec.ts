@@ -1,7 +1,8 @@
 // The admin's half against the Azure emulator (real SDK clients, real SSH servers behind the NAT
 // ports): sign in, create a pool of 2 from the wizard and watch it deploy, see 2 running
 // instances with their NAT ports, scale to 3, open a terminal on one instance and run a command,
-// deallocate that instance and see its state change, and delete the pool.
+// deallocate that instance and see its state change, and delete the pool. On the way: an autoscale
+// schedule saved from the editor.
 import { expect, screenText, test } from './fixtures';
 
 // Wide enough for the admin view's three columns (the screenshot goes in the README).
@@ -92,6 +93,23 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
     3,
     { timeout: 60_000 },
   );
+
+  // --- Autoscale: weekdays 08–19 at least 2, else 0 ---------------------------------------------
+  await card.getByTestId('autoscale-open').click();
+  const autoscale = page.getByTestId('autoscale-dialog');
+  await expect(autoscale.getByTestId('autoscale-default-min')).toBeVisible({ timeout: 30_000 });
+  await autoscale.getByTestId('autoscale-schedule-add-weekdays').click();
+  await expect(autoscale.getByTestId('autoscale-schedule-0-summary')).toContainText(/08:00/);
+  await expect(autoscale.getByTestId('autoscale-az')).toContainText(
+    'az monitor autoscale profile create',
+  );
+  await autoscale.getByTestId('autoscale-save').click();
+  await expect(autoscale).toBeHidden({ timeout: 30_000 });
+  await expect(
+    page
+      .locator('[data-testid^="operation-"][data-status="succeeded"]', { hasText: /autoscale/i })
+      .filter({ hasNotText: 'Create pool' }),
+  ).toHaveCount(1);
 
   // --- A terminal on one chosen instance -------------------------------------------------------
   const rowId = (await rows.first().getAttribute('data-testid'))!;
