@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { ErrorCode, type RpcError } from '../../../../src/common/errors';
+import { POOL_TEMPLATE_VERSION } from '../../../../src/core/azure/pool-template';
 import { parseSshPublicKey } from '../../../../src/core/azure/pool-template-ssh-key';
 import { createAzureClients } from '../../../../src/core/azure/azure-clients';
 import { AzureCredential } from '../../../../src/core/azure/azure-credential';
@@ -535,7 +536,7 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       pools.map((p) => `${p.resourceGroup}/${p.poolName} ${p.vmSize}`),
       ['pool-rg/broken Standard_NC6s_v3', 'pool-rg/team Standard_D4s_v5'],
     );
-    assert.equal(pools[1].templateVersion, '1.0.0');
+    assert.equal(pools[1].templateVersion, POOL_TEMPLATE_VERSION);
   });
 
   test('deletes the pool: a wrong name is refused; then exactly its resources go, nothing else', async () => {
