@@ -4,6 +4,7 @@
 // To add a method: add an entry to `methods` below with its input schema and `.returns<T>()`,
 // then implement it in `src/core/app-handlers.ts` (the compiler lists what is missing).
 import { z } from 'zod';
+import { AgentConfigSchema } from './agent-protocol';
 import type {
   AppInfo,
   ArticleImportResult,
@@ -64,6 +65,40 @@ export const sshHostSchema = z
     useAgent: z.boolean().default(false),
   })
   .strict();
+
+/**
+ * The share of an ssh-hosts pool (SshPoolShare), checked with the agent's own rules for
+ * agent.json's `share` (AgentConfigSchema), so the app never installs a config the agent refuses.
+ */
+export const sshPoolShareSchema = z
+  .object({
+    protocol: z.enum(['nfs', 'bind', 'smb'], { error: 'protocol must be nfs, bind or smb' }),
+    source: z.string().trim().min(1, 'give the share’s source').max(300),
+    mountPoint: z.string().trim().min(1).max(240).optional(),
+    account: z.string().trim().min(1).max(24).optional(),
+  })
+  .strict()
+  .superRefine((share, ctx) => {
+    if (share.account !== undefined && share.protocol !== 'smb') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account'],
+        message: 'only SMB shares have a storage account',
+      });
+      return;
+    }
+    const parsed = AgentConfigSchema.safeParse({
+      version: 1,
+      share,
+      shareName: 'share',
+      adminUser: 'admin',
+    });
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      if (issue.path[0] !== 'share') continue;
+      ctx.addIssue({ code: 'custom', path: issue.path.slice(1), message: issue.message });
+    }
+  });
 
 // --- Autoscale settings (see AutoscaleSettings in models.ts); core re-checks what needs Azure's
 // context (time zones, profile counts) in src/core/azure/autoscale-validation.ts.
@@ -286,7 +321,7 @@ export const methods = {
       .object({
         promptId: id('promptId'),
         accept: z.boolean(),
-        /** The passphrase, for a `passphrase` prompt. Never logged. */
+        /** The passphrase or secret, for a `passphrase` or `secret` prompt. Never logged. */
         value: z.string().max(1024).optional(),
       })
       .strict(),
@@ -335,6 +370,8 @@ export const methods = {
         poolId: id('poolId').optional(),
         name: z.string().trim().min(1, 'name must not be empty').max(80),
         hosts: z.array(sshHostSchema).min(1, 'a pool needs at least one host').max(200),
+        /** The share the hosts' agents mount (Install agent…); omit for none. */
+        share: sshPoolShareSchema.optional(),
       })
       .strict(),
     'Creates or updates an ssh-hosts pool (a fixed list of machines reachable by SSH).',
@@ -476,6 +513,7 @@ export const methods = {
           'stopAll',
           'protect',
           'deletePool',
+          'repairAgent',
         ]),
         instanceIds: z.array(id('instanceId')).max(1000).optional(),
         capacity: z.number().int().min(0).max(1000).optional(),
@@ -569,6 +607,23 @@ export const methods = {
       .strict(),
     "Sets the share's quota (GiB).",
   ).returns<StorageInfo>(),
+
+  // --- The agent on the instances (src/agent) -------------------------------------------------
+
+  'agent.install': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        /** Omit for every instance (host) of the pool. */
+        instanceIds: z
+          .array(id('instanceId'))
+          .min(1, 'name at least one instance')
+          .max(1000)
+          .optional(),
+      })
+      .strict(),
+    "Installs or repairs the pool agent over SSH (SFTP upload, sudo) on instances of an Azure or ssh-hosts pool: a tracked operation; an SMB share's key is asked for (ssh-hosts) or read from Azure, never stored.",
+  ).returns<OperationInfo>(),
 
   'operations.list': method(empty, 'Azure operations, running and recent, newest first.').returns<
     OperationInfo[]

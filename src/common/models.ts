@@ -48,6 +48,8 @@ export interface PoolInfo {
   instances: InstanceInfo[];
   /** For an ssh-hosts pool: its hosts as configured, so the editor can show them. */
   sshHosts?: SshHostEntry[];
+  /** For an ssh-hosts pool: the share its agents mount, when one is set (no secret in it). */
+  sshShare?: SshPoolShare;
   /** Why the pool cannot be read now (e.g. an Azure pool while signed out); the last list stays. */
   detail?: string;
   /** For an Azure pool: where it lives. */
@@ -173,7 +175,39 @@ export interface PassphrasePrompt {
   retry: boolean;
 }
 
-export type Prompt = HostKeyPrompt | PassphrasePrompt;
+/**
+ * Asked when an operation needs a secret it must not keep (e.g. the storage account key an SMB
+ * share's agents need); answered with a `value`, or declined. The secret goes to its asker only.
+ */
+export interface SecretPrompt {
+  kind: 'secret';
+  id: string;
+  poolId: string;
+  /** e.g. "Storage account key". */
+  title: string;
+  /** What it is for and what declining does, as sentences. */
+  detail: string;
+  /** The field's label, e.g. "Key of storage account teamstore". */
+  label: string;
+  /** Declining is fine (e.g. the hosts keep the key they have); the dialog says so on its button. */
+  declineLabel?: string;
+}
+
+export type Prompt = HostKeyPrompt | PassphrasePrompt | SecretPrompt;
+
+/**
+ * The share of an ssh-hosts pool, as its agents mount it (agent.json `share`, src/agent/README.md):
+ * `nfs` (`server:/export`), `bind` (a folder on each host) or `smb` (`//host/share`, whose key the
+ * app asks for at install and never stores).
+ */
+export interface SshPoolShare {
+  protocol: 'nfs' | 'bind' | 'smb';
+  source: string;
+  /** Default /mnt/dsvm-pool. */
+  mountPoint?: string;
+  /** SMB: the storage account (default: the first label of the host). */
+  account?: string;
+}
 
 export interface AppInfo {
   version: string;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
 import type { AzureSignInStatus, PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
+import { AgentInstallService } from './agent-install/agent-install-service';
 import { createHandlers } from './app-handlers';
 import { AzureAdmin } from './azure/azure-admin';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
@@ -127,7 +128,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       user: p.user,
       instances: p.listInstances(),
     };
-    if (p instanceof SshHostsProvider) info.sshHosts = p.settings().hosts;
+    if (p instanceof SshHostsProvider) {
+      const { hosts, share } = p.settings();
+      info.sshHosts = hosts;
+      if (share) info.sshShare = share;
+    }
     if (p instanceof AzurePoolProvider) {
       info.instances = azure.instances(p);
       info.azure = { ...p.pool };
@@ -159,6 +164,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       sshPools,
       sandbox: local,
       azure,
+      agents: new AgentInstallService({
+        tracker: azure.service.tracker,
+        connections,
+        azure,
+        prompts,
+        log,
+      }),
       log,
     }),
     { log },

@@ -3,7 +3,9 @@
 import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
-import { poolKeyId, type AzureAdmin, type PoolShare } from './azure/azure-admin';
+import type { AgentInstallService } from './agent-install/agent-install-service';
+import { borrowConnection } from './agent-install/pool-connection';
+import { poolKeyId, type AzureAdmin } from './azure/azure-admin';
 import { importArticleParameters } from './azure/article-import';
 import { createPoolAz } from './azure/azure-pools';
 import { poolParameterWarnings, validatePoolParameters } from './azure/pool-template';
@@ -20,6 +22,8 @@ import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
 import type { ForwardService } from './ssh/forward-service';
 import type { TerminalService } from './ssh/terminal-service';
 import { checkShare, fixShare } from './storage/share-check';
+import type { ShareFiles } from './storage/share-files';
+import { SshShareFiles } from './storage/ssh-share-files';
 import { TeamRegistryService } from './storage/team-registry';
 
 export interface HandlerServices {
@@ -35,6 +39,7 @@ export interface HandlerServices {
   sshPools: SshHostsPools;
   sandbox: LocalSandboxProvider;
   azure: AzureAdmin;
+  agents: AgentInstallService;
   log: (line: string) => void;
 }
 
@@ -184,6 +189,8 @@ export function createHandlers(s: HandlerServices): Handlers {
         case 'stopAll':
         case 'deletePool':
           return s.azure.service.previewAz(pool, { action });
+        case 'repairAgent':
+          return s.agents.previewAz(poolId, need(instanceIds, 'instanceIds'));
         default:
           return s.azure.service.previewAz(pool, {
             action,
@@ -219,25 +226,27 @@ export function createHandlers(s: HandlerServices): Handlers {
       }
       return importArticleParameters(doc) as ReturnType<Handlers['azure.importArticleParameters']>;
     },
-    'team.list': async ({ poolId }) => {
-      const { files } = await azureShare(s, poolId);
-      return { share: files.label, members: await new TeamRegistryService(files).list() };
-    },
-    'team.add': async ({ poolId, name, sshKeys, admin, replace }) => {
-      const { files } = await azureShare(s, poolId);
-      const members = await new TeamRegistryService(files).add(
-        { name, sshKeys, ...(admin !== undefined ? { admin } : {}) },
-        { replace },
-      );
-      s.log(`team: ${replace ? 'updated' : 'added'} ${name} on ${files.label}`);
-      return { share: files.label, members };
-    },
-    'team.remove': async ({ poolId, name }) => {
-      const { files } = await azureShare(s, poolId);
-      const members = await new TeamRegistryService(files).remove(name);
-      s.log(`team: removed ${name} from ${files.label}`);
-      return { share: files.label, members };
-    },
+    'team.list': ({ poolId }) =>
+      withPoolShare(s, poolId, async ({ files }) => {
+        const members = await new TeamRegistryService(files).list();
+        // After the read: an SSH share names its mount point once it found it.
+        return { share: files.label, members };
+      }),
+    'team.add': ({ poolId, name, sshKeys, admin, replace }) =>
+      withPoolShare(s, poolId, async ({ files }) => {
+        const members = await new TeamRegistryService(files).add(
+          { name, sshKeys, ...(admin !== undefined ? { admin } : {}) },
+          { replace },
+        );
+        s.log(`team: ${replace ? 'updated' : 'added'} ${name} on ${files.label}`);
+        return { share: files.label, members };
+      }),
+    'team.remove': ({ poolId, name }) =>
+      withPoolShare(s, poolId, async ({ files }) => {
+        const members = await new TeamRegistryService(files).remove(name);
+        s.log(`team: removed ${name} from ${files.label}`);
+        return { share: files.label, members };
+      }),
     'share.check': ({ connectionId }, { signal }) =>
       checkShare(s.connections.get(connectionId).connection, signal),
     'share.fix': async ({ connectionId }, { signal }) => {
@@ -246,32 +255,66 @@ export function createHandlers(s: HandlerServices): Handlers {
       s.log(`share: fix on ${info.instanceName}: ${result.state}`);
       return result;
     },
-    'storage.info': async ({ poolId }) => storageInfo(await azureShare(s, poolId)),
-    'storage.setQuota': async ({ poolId, quotaGiB }) => {
-      const share = await azureShare(s, poolId);
-      await share.files.setQuota(quotaGiB);
-      return storageInfo(share);
-    },
+    'storage.info': ({ poolId }) => withPoolShare(s, poolId, storageInfo),
+    'storage.setQuota': ({ poolId, quotaGiB }) =>
+      withPoolShare(s, poolId, async (share) => {
+        await share.files.setQuota(quotaGiB);
+        return storageInfo(share);
+      }),
+    'agent.install': ({ poolId, instanceIds }) => s.agents.install(poolId, instanceIds).operation,
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };
 }
 
-/** The share of an Azure pool; other kinds say what they lack. */
-function azureShare(s: HandlerServices, poolId: string): Promise<PoolShare> {
-  const provider = s.connections.provider(poolId);
-  if (provider.kind !== 'azure') {
-    throw new RpcError(
-      ErrorCode.BadInput,
-      provider.kind === 'local'
-        ? 'The local sandbox has one user (you); the team and its share are for Azure pools.'
-        : 'The team and storage of SSH-host pools are managed on the hosts themselves for now; this view covers Azure pools.',
-    );
-  }
-  return s.azure.share(poolId);
+/** A pool's share, open for one handler's work. */
+interface OpenShare {
+  files: ShareFiles;
+  /** The storage account (Azure, SMB), else the share's source. */
+  account: string;
 }
 
-async function storageInfo(share: PoolShare) {
+/**
+ * Runs `fn` on a pool's share: an Azure pool's through Azure Files (kept open), an ssh-hosts
+ * pool's through one reachable host that mounts it (SshShareFiles; a connection opened for this
+ * is closed after). Other kinds say what they lack.
+ */
+async function withPoolShare<T>(
+  s: HandlerServices,
+  poolId: string,
+  fn: (share: OpenShare) => Promise<T>,
+): Promise<T> {
+  const provider = s.connections.provider(poolId);
+  if (provider.kind === 'azure') {
+    const share = await s.azure.share(poolId);
+    return fn({ files: share.files, account: share.account });
+  }
+  if (provider.kind === 'ssh-hosts') {
+    const share = s.sshPools.get(poolId)?.settings().share;
+    if (!share) {
+      throw new RpcError(
+        ErrorCode.BadInput,
+        `${provider.name} has no shared storage yet: Edit pool… (Shared storage), then Install agent…, to give the team one.`,
+      );
+    }
+    const borrowed = await borrowConnection(s.connections, poolId);
+    try {
+      const files = new SshShareFiles(borrowed.connection, {
+        hostName: borrowed.info.instanceName,
+        user: borrowed.info.user,
+      });
+      return await fn({ files, account: share.account ?? share.source });
+    } finally {
+      await borrowed.release();
+    }
+  }
+  throw new RpcError(
+    ErrorCode.BadInput,
+    'The local sandbox has one user (you); the team and its share are for Azure and SSH-host pools.',
+  );
+}
+
+async function storageInfo(share: OpenShare) {
   const usage = await share.files.usage();
   return { share: share.files.label, account: share.account, ...usage };
 }

@@ -61,6 +61,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'share.fix': notUsed,
     'storage.info': notUsed,
     'storage.setQuota': notUsed,
+    'agent.install': notUsed,
     'operations.list': notUsed,
     'operations.dismiss': notUsed,
     ...overrides,

@@ -210,6 +210,40 @@ export class AzureAdmin implements Disposable {
     return open;
   }
 
+  /**
+   * What the agent needs to mount the pool's share over SMB, as the template gives it: the
+   * `//<account>.file.<storage suffix>/<share>` source (the suffix from the account's own file
+   * endpoint, so sovereign clouds work) and the account key from ARM listKeys. The key goes to the
+   * caller only (to hand to the agent on stdin): never logged, never kept here.
+   */
+  async agentShare(
+    poolId: string,
+  ): Promise<{ account: string; share: string; source: string; key: string }> {
+    const { pool } = this.provider(poolId);
+    const { account, share, resourceGroup } = await this.share(poolId);
+    const storage = this.credential.clientsFor(pool.subscriptionId).storage;
+    try {
+      const props = await storage.storageAccounts.getProperties(resourceGroup, account);
+      const keys = await storage.storageAccounts.listKeys(resourceGroup, account);
+      const key = keys.keys?.find((k) => k.value)?.value;
+      if (!key) {
+        throw new RpcError(
+          ErrorCode.AuthFailed,
+          `Could not read a key of storage account ${account}: your Azure role needs listKeys (e.g. Storage Account Key Operator).`,
+        );
+      }
+      const host = smbHost(account, props.primaryEndpoints?.file);
+      return { account, share, source: `//${host}/${share}`, key };
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      const status = (err as { statusCode?: number } | null)?.statusCode;
+      throw new RpcError(
+        status === 403 ? ErrorCode.AuthFailed : ErrorCode.Internal,
+        `Could not read storage account ${account} (pool ${pool.poolName}'s share): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      );
+    }
+  }
+
   private async openShare(pool: AzurePoolRef): Promise<PoolShare> {
     const summary = await this.service.getPool(pool);
     const account = summary.tags[STORAGE_TAGS.account];
@@ -382,6 +416,22 @@ export interface PoolShare {
 
 /** A heartbeat older than this (three agent cycles) belongs to a VM that is not running. */
 export const HEARTBEAT_MAX_AGE_MS = 3 * 60_000;
+
+/**
+ * The SMB host of an account: its file endpoint's host when that is `<account>.file.<suffix>`
+ * (every Azure cloud), else the public cloud's name (an emulator's path-style endpoint).
+ */
+export function smbHost(account: string, fileEndpoint: string | undefined): string {
+  let host: string | undefined;
+  try {
+    host = fileEndpoint ? new URL(fileEndpoint).hostname.toLowerCase() : undefined;
+  } catch {
+    host = undefined;
+  }
+  return host?.startsWith(`${account.toLowerCase()}.file.`)
+    ? host
+    : `${account.toLowerCase()}.file.core.windows.net`;
+}
 
 function safeJson(text: string): unknown {
   try {

@@ -2,16 +2,20 @@
 // services and answered over RPC, so no service ever shows UI itself.
 import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, type Disposable } from '../../common/event';
-import type { PassphrasePrompt, Prompt } from '../../common/models';
+import type { PassphrasePrompt, Prompt, SecretPrompt } from '../../common/models';
 
 type PromptBody = Prompt extends infer P ? (P extends Prompt ? Omit<P, 'id'> : never) : never;
-/** Yes/no questions; a passphrase has its own method because its answer carries a value. */
-type YesNoBody = Exclude<PromptBody, { kind: 'passphrase' }>;
+/** Yes/no questions; a passphrase or a secret has its own method: its answer carries a value. */
+type YesNoBody = Exclude<PromptBody, { kind: 'passphrase' } | { kind: 'secret' }>;
 export type PassphraseRequest = Omit<PassphrasePrompt, 'id' | 'kind'>;
+export type SecretRequest = Omit<SecretPrompt, 'id' | 'kind'>;
+
+/** Prompts whose answer carries a value (kept only until its asker takes it). */
+const WITH_VALUE: ReadonlySet<Prompt['kind']> = new Set(['passphrase', 'secret']);
 
 interface Answer {
   accept: boolean;
-  /** Only ever kept for a `passphrase` prompt, and only until its asker takes it. */
+  /** Only ever kept for a `passphrase` or `secret` prompt, and only until its asker takes it. */
   value?: string;
 }
 
@@ -42,11 +46,21 @@ export class PromptService implements Disposable {
     return answer.accept ? answer.value : undefined;
   }
 
+  /**
+   * Asks for a secret an operation needs now and must not keep (e.g. a storage account key);
+   * resolves with it, or undefined when the user declines or `signal` aborts first. Like a
+   * passphrase, the value goes to the caller only, never to an event or a log.
+   */
+  async askSecret(request: SecretRequest, signal?: AbortSignal): Promise<string | undefined> {
+    const answer = await this.raise({ kind: 'secret', ...request }, signal);
+    return answer.accept ? answer.value : undefined;
+  }
+
   list(): Prompt[] {
     return [...this.open.values()].map((entry) => entry.prompt);
   }
 
-  /** `value` is the passphrase for a `passphrase` prompt; other prompts ignore it. */
+  /** `value` is the passphrase or secret for those prompts; other prompts ignore it. */
   answer(promptId: string, accept: boolean, value?: string): void {
     const entry = this.open.get(promptId);
     if (!entry) {
@@ -55,13 +69,13 @@ export class PromptService implements Disposable {
         `No open question with id "${promptId}"; it was already answered or withdrawn.`,
       );
     }
-    if (entry.prompt.kind === 'passphrase') {
-      // An empty passphrase cannot open an encrypted key; it is a UI slip, so keep the question.
+    if (WITH_VALUE.has(entry.prompt.kind)) {
+      // An empty passphrase or secret opens nothing; it is a UI slip, so keep the question.
       if (accept && !value) {
+        const what = entry.prompt.kind === 'passphrase' ? 'a passphrase' : 'a secret';
         throw new RpcError(
           ErrorCode.BadInput,
-          `Question "${promptId}" asks for a passphrase: answer with the passphrase in "value", ` +
-            'or decline it.',
+          `Question "${promptId}" asks for ${what}: answer with it in "value", or decline it.`,
         );
       }
       this.settle(promptId, accept ? { accept, value } : DECLINED);

@@ -1,7 +1,7 @@
 // The shape of settings.json, checked with zod whenever it is read or written.
 import { z } from 'zod';
-import { sshHostSchema } from '../../common/contract';
-import type { SshHostEntry } from '../../common/models';
+import { sshHostSchema, sshPoolShareSchema } from '../../common/contract';
+import type { SshHostEntry, SshPoolShare } from '../../common/models';
 
 /** Bumped when a change needs a migration; files from a newer app keep unknown keys intact. */
 export const SETTINGS_VERSION = 1;
@@ -14,6 +14,8 @@ export const sshHostPoolSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'pool ids are letters, digits, - and _'),
   name: z.string().trim().min(1).max(80),
   hosts: z.array(sshHostEntrySchema).min(1, 'a pool needs at least one host').max(200),
+  /** The share the hosts' agents mount (agent.json `share`); checked with the agent's rules. */
+  share: (sshPoolShareSchema.strip() satisfies z.ZodType<SshPoolShare, unknown>).optional(),
 });
 
 export const azurePoolRefSchema = z.object({

@@ -1,7 +1,7 @@
 // One authenticated SSH connection to an instance (an ssh2 Client), with failures a user can act on.
 import * as net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, type Disposable, type Event } from '../../common/event';
 import type { ConnectTarget } from '../providers/pool-provider';
@@ -235,16 +235,22 @@ export class SshConnection implements Disposable {
       : this.openChannel('open a terminal', (cb) => this.client.exec(command, { pty }, cb));
   }
 
-  /** Runs a command to completion and collects its output (UTF-8). */
+  /**
+   * Runs a command to completion and collects its output (UTF-8). `input` is written to the
+   * command's stdin, then EOF: the way to hand a command a secret, which a command line would
+   * show to every user of the instance (`ps`). Without `input`, stdin stays open as before.
+   */
   async exec(
     command: string,
-    options: { signal?: AbortSignal; pty?: boolean } = {},
+    options: { signal?: AbortSignal; pty?: boolean; input?: string | Buffer } = {},
   ): Promise<ExecResult> {
-    const { signal, pty } = options;
+    const { signal, pty, input } = options;
     if (signal?.aborted) throw cancelled(this.where);
     const channel = await this.openChannel('run a command', (cb) =>
       this.client.exec(command, pty ? { pty: true } : {}, cb),
     );
+    // The channel buffers what the window does not take yet; end() sends EOF after it.
+    if (input !== undefined) channel.end(input);
     return new Promise<ExecResult>((resolve, reject) => {
       const out = new StringDecoder('utf8');
       const err = new StringDecoder('utf8');
@@ -276,6 +282,33 @@ export class SshConnection implements Disposable {
           stderr,
         });
       });
+    });
+  }
+
+  /**
+   * An SFTP session (the server's `sftp` subsystem), e.g. to upload files; `end()` it when done.
+   * A server without the subsystem is refused with a sentence saying what to enable.
+   */
+  sftp(): Promise<SFTPWrapper> {
+    if (this.isClosed) return Promise.reject(this.closedError());
+    return new Promise<SFTPWrapper>((resolve, reject) => {
+      const done = (err: Error | undefined, sftp: SFTPWrapper) => {
+        if (!err) resolve(sftp);
+        else if (this.isClosed) reject(this.closedError());
+        else
+          reject(
+            new RpcError(
+              ErrorCode.Internal,
+              `The SSH server at ${this.where} offers no SFTP (${err.message}). Enable its sftp ` +
+                'subsystem (sshd_config: "Subsystem sftp internal-sftp" or the sftp-server path), then try again.',
+            ),
+          );
+      };
+      try {
+        this.client.sftp(done);
+      } catch (err) {
+        done(err as Error, undefined as unknown as SFTPWrapper);
+      }
     });
   }
 

@@ -1,6 +1,10 @@
 // One tracked Azure pool in the admin view: its instances in a sortable, filterable table with
 // row selection, the instance actions, Scale…, Stop all and Delete pool. Every action hands back
 // an operation, which the operations panel shows with its `az` equivalent.
+//
+// Test ids (among others): admin-pool-<poolId>, admin-action-<action>, admin-repair-agent (Repair
+// agent on the selected instances), admin-repair-dialog and admin-repair-confirm (its
+// confirmation, with the az equivalent).
 import {
   Button,
   Card,
@@ -32,6 +36,7 @@ import {
   ShieldLock16Regular,
   Stop16Regular,
   Storage16Regular,
+  Wrench16Regular,
 } from '@fluentui/react-icons';
 import {
   memo,
@@ -167,7 +172,9 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
   const [page, setPage] = useState(0);
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
-  const [confirm, setConfirm] = useState<'deallocate' | 'delete' | 'stop-all' | 'delete-pool'>();
+  const [confirm, setConfirm] = useState<
+    'deallocate' | 'delete' | 'stop-all' | 'delete-pool' | 'repair-agent'
+  >();
   const [scaleOpen, setScaleOpen] = useState(false);
   const [panel, setPanel] = useState<'team' | 'storage'>();
 
@@ -317,6 +324,16 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
             ? 'Lift protection'
             : 'Protect'}
         </Button>
+        <Button
+          size="small"
+          icon={busy === 'repair-agent' ? <Spinner size="extra-tiny" /> : <Wrench16Regular />}
+          disabled={chosen.length === 0 || busy !== undefined}
+          data-testid="admin-repair-agent"
+          title="Reinstall the pool agent on the selected instances over SSH"
+          onClick={() => setConfirm('repair-agent')}
+        >
+          Repair agent
+        </Button>
         <Text size={200} className={styles.muted} aria-live="polite">
           {chosen.length > 0 ? `${chosen.length} selected` : 'Select instances to act on them'}
         </Text>
@@ -464,6 +481,37 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
           request={
             (confirm === 'deallocate' || confirm === 'delete') && chosen.length > 0
               ? { poolId: pool.id, action: confirm, instanceIds: chosen.map((i) => i.id) }
+              : undefined
+          }
+        />
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === 'repair-agent'}
+        title={`Repair the agent on ${chosen.length} ${chosen.length === 1 ? 'instance' : 'instances'}?`}
+        actionLabel="Repair agent"
+        testId="admin-repair-dialog"
+        confirmTestId="admin-repair-confirm"
+        onConfirm={() =>
+          run('repair-agent', () =>
+            rpc.call('agent.install', { poolId: pool.id, instanceIds: chosen.map((i) => i.id) }),
+          )
+        }
+        onClose={() => setConfirm(undefined)}
+      >
+        <Text block className={styles.wrap}>
+          {nameList(chosen)}. The app signs in to each as the pool&apos;s admin over SSH, uploads
+          the agent, reinstalls it with sudo (bundle, wrapper, systemd timer) and runs it once. A
+          valid agent.json on the instance is kept; otherwise the pool&apos;s share is configured as
+          the template does, with the storage key from Azure (listKeys), handed over on stdin and
+          never stored. Sessions go on.
+        </Text>
+        <Text block size={200} className={styles.muted}>
+          Azure&apos;s own way to the same end (the agent&apos;s extension) as az commands:
+        </Text>
+        <AzPreview
+          request={
+            confirm === 'repair-agent' && chosen.length > 0
+              ? { poolId: pool.id, action: 'repairAgent', instanceIds: chosen.map((i) => i.id) }
               : undefined
           }
         />

@@ -128,7 +128,8 @@ export function App({ dark }: { dark: boolean }) {
 
   // One question at a time, oldest first: a host key and a passphrase can both be pending when
   // two pools connect at once, and two stacked modal dialogs would fight over the focus.
-  const firstKind = prompts[0]?.kind;
+  // A `secret` is answered where it was asked for (Install agent…), not in a dialog of its own.
+  const firstKind = prompts.find((p) => p.kind !== 'secret')?.kind;
   const hostKeyPrompts =
     firstKind === 'host-key'
       ? prompts.filter((p): p is HostKeyPrompt => p.kind === 'host-key')

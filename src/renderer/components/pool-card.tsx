@@ -1,4 +1,9 @@
 // A pool: what it is, its instances, the Connect button, the Connect progress and its errors.
+// Pools defined here (ssh-hosts) have a ⋯ menu: edit, key, Install agent…, Team…, remove.
+//
+// Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-edit-<id>, pool-key-<id>,
+// pool-install-agent-<id> (opens install-agent-dialog), pool-team-<id> (with shared storage;
+// opens team-dialog), pool-remove-<id>.
 import {
   Button,
   Card,
@@ -24,7 +29,9 @@ import {
   Edit16Regular,
   KeyMultiple16Regular,
   MoreHorizontal20Regular,
+  People16Regular,
   PlugConnected20Regular,
+  Wrench16Regular,
 } from '@fluentui/react-icons';
 import { useMemo, useState } from 'react';
 import type { InstanceInfo, PoolInfo, Prompt } from '../../common/models';
@@ -32,8 +39,10 @@ import type { ConnectionMap } from '../state/use-connections';
 import { isDeclined, type ConnectError, type PendingConnect } from '../state/use-workspace';
 import { fileName } from '../shared/file-name';
 import { useRpc } from '../state/rpc-context';
+import { InstallAgentDialog } from './install-agent-dialog';
 import { InstanceRow } from './instance-row';
 import { PoolKindBadge } from './pool-kind-badge';
+import { TeamDialog } from './team-dialog';
 
 const useStyles = makeStyles({
   card: { gap: tokens.spacingVerticalS },
@@ -76,11 +85,16 @@ export interface PoolCardProps {
   onRemove?: () => void;
 }
 
-/** The card's ⋯ menu: edit, key, remove. Only pools defined in this app have one. */
+/** The card's ⋯ menu: edit, key, agent, team, remove. Only pools defined in this app have one. */
 function PoolMenu({
   pool,
+  onInstallAgent,
+  onTeam,
   ...actions
-}: Pick<PoolCardProps, 'pool' | 'onEdit' | 'onGenerateKey' | 'onRemove'>) {
+}: Pick<PoolCardProps, 'pool' | 'onEdit' | 'onGenerateKey' | 'onRemove'> & {
+  onInstallAgent: () => void;
+  onTeam: () => void;
+}) {
   return (
     <Menu positioning="below-end">
       <MenuTrigger disableButtonEnhancement>
@@ -108,6 +122,22 @@ function PoolMenu({
           >
             Generate a key for this pool…
           </MenuItem>
+          <MenuItem
+            icon={<Wrench16Regular />}
+            data-testid={`pool-install-agent-${pool.id}`}
+            onClick={onInstallAgent}
+          >
+            Install agent…
+          </MenuItem>
+          {pool.sshShare && (
+            <MenuItem
+              icon={<People16Regular />}
+              data-testid={`pool-team-${pool.id}`}
+              onClick={onTeam}
+            >
+              Team…
+            </MenuItem>
+          )}
           <MenuDivider />
           <MenuItem
             icon={<Delete16Regular />}
@@ -162,6 +192,7 @@ export function PoolCard(props: PoolCardProps) {
   const rpc = useRpc();
   const busy = pending !== undefined;
   const [showAll, setShowAll] = useState(false);
+  const [panel, setPanel] = useState<'install-agent' | 'team'>();
   // A big pool (an Azure pool of hundreds) shows the instances that matter to you first: yours,
   // then running ones; the rest on request. Connect's placement looks at all of them anyway.
   const shownInstances = useMemo(
@@ -192,6 +223,8 @@ export function PoolCard(props: PoolCardProps) {
               onEdit={props.onEdit}
               onGenerateKey={props.onGenerateKey}
               onRemove={props.onRemove}
+              onInstallAgent={() => setPanel('install-agent')}
+              onTeam={() => setPanel('team')}
             />
           ) : undefined
         }
@@ -286,6 +319,16 @@ export function PoolCard(props: PoolCardProps) {
       >
         {busy ? 'Connecting…' : 'Connect'}
       </Button>
+      {props.onEdit && (
+        <>
+          <InstallAgentDialog
+            pool={pool}
+            open={panel === 'install-agent'}
+            onClose={() => setPanel(undefined)}
+          />
+          <TeamDialog pool={pool} open={panel === 'team'} onClose={() => setPanel(undefined)} />
+        </>
+      )}
     </Card>
   );
 }

@@ -1,5 +1,10 @@
-// Creates or edits an ssh-hosts pool: a name and a table of hosts (typed, or imported from
-// ~/.ssh/config); after creating, offers a key for the pool.
+// Creates or edits an ssh-hosts pool: a name, a table of hosts (typed, or imported from
+// ~/.ssh/config) and, optionally, the shared storage the hosts' agents mount; after creating,
+// offers a key for the pool.
+//
+// Test ids: ssh-pool-editor, ssh-pool-name, ssh-host-<n>-<field>, ssh-host-add, ssh-import-open,
+// ssh-share-protocol, ssh-share-source, ssh-share-mount, ssh-share-account, ssh-pool-save,
+// ssh-pool-error.
 import {
   Button,
   Checkbox,
@@ -14,6 +19,7 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
+  Select,
   Spinner,
   Text,
   Tooltip,
@@ -25,7 +31,7 @@ import {
 import { Add16Regular, ArrowImport16Regular, Delete16Regular } from '@fluentui/react-icons';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RpcError } from '../../common/errors';
-import type { PoolInfo, SshConfigHost } from '../../common/models';
+import type { PoolInfo, SshConfigHost, SshPoolShare } from '../../common/models';
 import { useRpc } from '../state/rpc-context';
 import { fieldErrors, type FieldErrors } from '../shared/field-errors';
 import {
@@ -75,6 +81,13 @@ const useStyles = makeStyles({
   },
   tableActions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   hostsError: { color: tokens.colorPaletteRedForeground1 },
+  share: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(120px, 160px) minmax(220px, 2fr) minmax(160px, 1fr)',
+    gap: tokens.spacingHorizontalS,
+    alignItems: 'start',
+  },
+  shareHead: { margin: 0 },
   srOnly: {
     position: 'absolute',
     width: '1px',
@@ -97,6 +110,42 @@ export interface SshPoolEditorProps {
 
 type RowField = 'name' | 'address' | 'port' | 'user' | 'keyPath';
 
+/** The Shared storage section as typed; `none`: the pool has no share. */
+interface ShareDraft {
+  protocol: 'none' | SshPoolShare['protocol'];
+  source: string;
+  mountPoint: string;
+  account: string;
+}
+
+const NO_SHARE: ShareDraft = { protocol: 'none', source: '', mountPoint: '', account: '' };
+
+const SOURCE_PLACEHOLDER: Record<SshPoolShare['protocol'], string> = {
+  nfs: 'nas.lab.example.org:/export/team',
+  bind: '/srv/team (a folder on every host)',
+  smb: '//account.file.core.windows.net/share',
+};
+
+function shareDraftOf(pool?: PoolInfo): ShareDraft {
+  const share = pool?.sshShare;
+  if (!share) return NO_SHARE;
+  return {
+    protocol: share.protocol,
+    source: share.source,
+    mountPoint: share.mountPoint ?? '',
+    account: share.account ?? '',
+  };
+}
+
+/** What `pools.saveSshHosts` takes; blank optional fields are left out (the agent's defaults). */
+function shareOf(draft: ShareDraft): SshPoolShare | undefined {
+  if (draft.protocol === 'none') return undefined;
+  const share: SshPoolShare = { protocol: draft.protocol, source: draft.source.trim() };
+  if (draft.mountPoint.trim()) share.mountPoint = draft.mountPoint.trim();
+  if (draft.protocol === 'smb' && draft.account.trim()) share.account = draft.account.trim();
+  return share;
+}
+
 const FIELD_LABEL: Record<RowField | 'useAgent', string> = {
   name: 'name',
   address: 'address',
@@ -112,6 +161,7 @@ export function SshPoolEditor({ target, defaultUser, onClose }: SshPoolEditorPro
   const editing = target?.mode === 'edit' ? target.pool : undefined;
   const [name, setName] = useState('');
   const [rows, setRows] = useState<HostRow[]>([]);
+  const [share, setShare] = useState<ShareDraft>(NO_SHARE);
   const [tried, setTried] = useState(false);
   const [server, setServer] = useState<FieldErrors>({});
   const [serverMessage, setServerMessage] = useState<string>();
@@ -129,6 +179,7 @@ export function SshPoolEditor({ target, defaultUser, onClose }: SshPoolEditorPro
     if (!targetKey) return;
     setName(editing?.name ?? '');
     setRows(editing ? rowsFromPool(editing) : [emptyRow(defaultUser)]);
+    setShare(shareDraftOf(editing));
     setTried(false);
     setServer({});
     setServerMessage(undefined);
@@ -151,7 +202,11 @@ export function SshPoolEditor({ target, defaultUser, onClose }: SshPoolEditorPro
     tableRef.current?.querySelector<HTMLInputElement>(`[data-row="${key}"] input`)?.focus();
   }, [rows]);
 
-  const local = validateSshPool(name, rows);
+  const shareProblems: Record<string, string> =
+    share.protocol !== 'none' && !share.source.trim()
+      ? { 'share.source': 'Give the share’s source, or choose None' }
+      : {};
+  const local = { ...validateSshPool(name, rows), ...shareProblems };
   // The form's own messages show after the first Save; the app's until the field is edited.
   const errors: FieldErrors = { ...server, ...(tried ? local : {}) };
 
@@ -200,7 +255,7 @@ export function SshPoolEditor({ target, defaultUser, onClose }: SshPoolEditorPro
     setTried(true);
     setServerMessage(undefined);
     if (busy) return;
-    const problems = validateSshPool(name, rows);
+    const problems = { ...validateSshPool(name, rows), ...shareProblems };
     if (Object.keys(problems).length) {
       // Take the keyboard to the first thing to fix.
       requestAnimationFrame(() =>
@@ -216,6 +271,7 @@ export function SshPoolEditor({ target, defaultUser, onClose }: SshPoolEditorPro
         ...(editing ? { poolId: editing.id } : {}),
         name: name.trim(),
         hosts: toSshHosts(rows),
+        ...(shareOf(share) ? { share: shareOf(share) } : {}),
       })
       .then(
         (pool) => {
@@ -458,6 +514,96 @@ export function SshPoolEditor({ target, defaultUser, onClose }: SshPoolEditorPro
                     onAdd={importHosts}
                     onClose={() => setImporting(false)}
                   />
+                )}
+                <Text as="h3" weight="semibold" className={styles.shareHead}>
+                  Shared storage (optional)
+                </Text>
+                <Text size={200} className={styles.intro} block>
+                  A share every host mounts, as on Azure pools: the pool agent (Install agent… in
+                  the pool&apos;s menu) mounts it and keeps the team&apos;s accounts from its
+                  registry. SMB&apos;s storage key is asked for at install and never stored.
+                </Text>
+                <div className={styles.share}>
+                  <Field label="Kind">
+                    <Select
+                      value={share.protocol}
+                      data-testid="ssh-share-protocol"
+                      onChange={(_, d) => {
+                        setShare((old) => ({
+                          ...old,
+                          protocol: d.value as ShareDraft['protocol'],
+                        }));
+                        clearServer('share');
+                      }}
+                    >
+                      <option value="none">None</option>
+                      <option value="nfs">NFS</option>
+                      <option value="bind">Folder (bind)</option>
+                      <option value="smb">SMB (Azure Files)</option>
+                    </Select>
+                  </Field>
+                  {share.protocol !== 'none' && (
+                    <>
+                      <Field
+                        label="Source"
+                        required
+                        validationState={errors['share.source'] ? 'error' : 'none'}
+                        validationMessage={errors['share.source']}
+                      >
+                        <Input
+                          className={styles.mono}
+                          value={share.source}
+                          spellCheck={false}
+                          placeholder={SOURCE_PLACEHOLDER[share.protocol]}
+                          data-testid="ssh-share-source"
+                          onChange={(_, d) => {
+                            setShare((old) => ({ ...old, source: d.value }));
+                            clearServer('share.source');
+                          }}
+                        />
+                      </Field>
+                      <Field
+                        label="Mount point"
+                        validationState={errors['share.mountPoint'] ? 'error' : 'none'}
+                        validationMessage={errors['share.mountPoint']}
+                      >
+                        <Input
+                          className={styles.mono}
+                          value={share.mountPoint}
+                          spellCheck={false}
+                          placeholder="/mnt/dsvm-pool"
+                          data-testid="ssh-share-mount"
+                          onChange={(_, d) => {
+                            setShare((old) => ({ ...old, mountPoint: d.value }));
+                            clearServer('share.mountPoint');
+                          }}
+                        />
+                      </Field>
+                    </>
+                  )}
+                  {share.protocol === 'smb' && (
+                    <Field
+                      label="Storage account"
+                      hint="Default: the first part of the host name"
+                      validationState={errors['share.account'] ? 'error' : 'none'}
+                      validationMessage={errors['share.account']}
+                    >
+                      <Input
+                        value={share.account}
+                        spellCheck={false}
+                        data-testid="ssh-share-account"
+                        onChange={(_, d) => {
+                          setShare((old) => ({ ...old, account: d.value }));
+                          clearServer('share.account');
+                        }}
+                      />
+                    </Field>
+                  )}
+                </div>
+                {errors.share && (
+                  <Text className={styles.hostsError} role="alert">
+                    {errors.share}
+                  </Text>
                 )}
                 {serverMessage && (
                   <MessageBar intent="error" layout="multiline" data-testid="ssh-pool-error">

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../../common/event';
-import type { ConnectionInfo, SshHostEntry } from '../../../common/models';
+import type { ConnectionInfo, SshHostEntry, SshPoolShare } from '../../../common/models';
 import { expandHome } from '../../keys/expand-home';
 import type { PrivateKeyLoader } from '../../keys/private-key-loader';
 import type { Settings, SettingsStore, SshHostPoolSettings } from '../../settings/settings-store';
@@ -32,6 +32,8 @@ export interface SaveSshHostsInput {
   poolId?: string;
   name: string;
   hosts: SshHostEntry[];
+  /** The share the hosts' agents mount; omit for none. */
+  share?: SshPoolShare;
 }
 
 /** Sessions still held on the VM: a reconnecting link comes back to the same tmux. */
@@ -74,6 +76,7 @@ export class SshHostsPools implements Disposable {
     if (!name) throw new RpcError(ErrorCode.BadInput, 'The pool needs a name.');
     const id = input.poolId ?? this.newId();
     const pool: SshHostPoolSettings = { id, name, hosts };
+    if (input.share) pool.share = input.share;
     await this.options.settings.update((settings) => {
       // Edited pools keep their place in the list; new ones go last.
       const edited = settings.sshHostPools.some((p) => p.id === id);

@@ -2,7 +2,13 @@
 // hosts, "running" unless a TCP probe says otherwise; lifecycle and autoscale do not apply.
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter } from '../../../common/event';
-import type { InstanceInfo, InstanceState, PoolInfo, SshHostEntry } from '../../../common/models';
+import type {
+  InstanceInfo,
+  InstanceState,
+  PoolInfo,
+  SshHostEntry,
+  SshPoolShare,
+} from '../../../common/models';
 import { readPoolKey } from '../../keys/pool-key';
 import type { PrivateKeyLoader } from '../../keys/private-key-loader';
 import { defaultAgent } from '../../keys/ssh-agent';
@@ -40,6 +46,7 @@ export class SshHostsProvider implements PoolProvider {
   readonly kind = 'ssh-hosts' as const;
   readonly id: string;
   private poolName: string;
+  private share: SshPoolShare | undefined;
   private hosts: Host[] = [];
   private readonly changed = new Emitter<void>();
   readonly onDidChangeInstances = this.changed.event;
@@ -54,6 +61,7 @@ export class SshHostsProvider implements PoolProvider {
   constructor(private readonly options: SshHostsProviderOptions) {
     this.id = options.pool.id;
     this.poolName = options.pool.name;
+    this.share = options.pool.share;
     this.agent = options.agent ?? (() => defaultAgent());
     this.probeIntervalMs = options.probeIntervalMs ?? 30_000;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 3_000;
@@ -117,7 +125,13 @@ export class SshHostsProvider implements PoolProvider {
 
   /** The settings this pool was made from (a copy). */
   settings(): SshHostPoolSettings {
-    return { id: this.id, name: this.poolName, hosts: this.hosts.map((h) => ({ ...h.entry })) };
+    const settings: SshHostPoolSettings = {
+      id: this.id,
+      name: this.poolName,
+      hosts: this.hosts.map((h) => ({ ...h.entry })),
+    };
+    if (this.share) settings.share = { ...this.share };
+    return settings;
   }
 
   /**
@@ -161,10 +175,11 @@ export class SshHostsProvider implements PoolProvider {
     if (changed) this.changed.fire();
   }
 
-  /** Takes new settings (name, hosts) in place; hosts keep their state and sessions by id. */
+  /** Takes new settings (name, hosts, share) in place; hosts keep their state and sessions by id. */
   update(pool: SshHostPoolSettings): void {
     if (pool.id !== this.id) throw new Error(`update for pool ${pool.id} sent to ${this.id}`);
     this.poolName = pool.name;
+    this.share = pool.share;
     const previous = this.hosts;
     this.hosts = this.makeHosts(pool.hosts, previous);
     this.changed.fire();
