@@ -43,22 +43,39 @@ export async function checkShare(conn: CommandRunner, signal?: AbortSignal): Pro
       summary: 'The pool agent is misconfigured.',
     };
   }
-  const mountPoint = parsed.data.share.mountPoint;
+  const { mountPoint } = parsed.data.share;
+  const { adminUser, shareName } = parsed.data;
   const probe = [
     `if mountpoint -q ${q(mountPoint)} 2>/dev/null; then echo mounted; else echo unmounted; fi`,
     `echo ${MARK}; id -un`,
     `echo ${MARK}; readlink "$HOME/notebooks/remote" 2>/dev/null || echo`,
     `echo ${MARK}; if [ -d "$HOME/notebooks/remote/" ] && [ -w "$HOME/notebooks/remote/" ]; then echo writable; else echo not-writable; fi`,
+    `echo ${MARK}; readlink "$HOME/"${q(shareName)} 2>/dev/null || echo`,
   ].join('; ');
   const answer = await conn.exec(probe, { signal });
-  const [mounted = '', user = '', link = '', writable = ''] = answer.stdout
+  const [mounted = '', user = '', link = '', writable = '', adminLink = ''] = answer.stdout
     .split(MARK)
     .map((part) => part.trim());
-  const expected = `${mountPoint}/${SHARE_LAYOUT.notebooksDir}/${user}`;
   const problems: string[] = [];
   if (mounted !== 'mounted') {
     problems.push(`The share is not mounted on ${mountPoint}: your notebooks there are missing.`);
   }
+  // The VM's admin account is not a team member: like the article, it gets ~/<share> → the mount.
+  if (user === adminUser && !link) {
+    const ok = adminLink.replace(/\/+$/, '') === mountPoint;
+    if (!ok) problems.push(`~/${shareName} should link to the share at ${mountPoint}.`);
+    return {
+      state: problems.length ? 'problem' : 'ok',
+      mountPoint,
+      ...(adminLink ? { link: adminLink } : {}),
+      expected: mountPoint,
+      problems,
+      summary: problems.length
+        ? 'The share is not right on this instance.'
+        : `Share mounted; ~/${shareName} → ${mountPoint} (the admin's link).`,
+    };
+  }
+  const expected = `${mountPoint}/${SHARE_LAYOUT.notebooksDir}/${user}`;
   if (!link) {
     problems.push(`~/notebooks/remote does not exist (it should link to ${expected}).`);
   } else if (link.replace(/\/+$/, '') !== expected) {

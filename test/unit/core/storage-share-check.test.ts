@@ -37,12 +37,12 @@ function runner(home: string, config: string | undefined, sudo?: { code: number;
   return { conn, commands };
 }
 
-const config = (mountPoint: string) =>
+const config = (mountPoint: string, adminUser = 'azureuser') =>
   JSON.stringify({
     version: 1,
     share: { protocol: 'bind', source: '/srv/share-source', mountPoint },
     shareName: 'team',
-    adminUser: 'azureuser',
+    adminUser,
   });
 
 describe('share check', () => {
@@ -88,6 +88,20 @@ describe('share check', () => {
     } finally {
       await rm(join(home, 'notebooks', 'remote'));
       await rm(join(mountPoint, 'notebooks'), { recursive: true, force: true });
+    }
+  });
+
+  it("checks the VM admin's own link (~/<share> → the mount), as the article gives it", async () => {
+    const wrong = await checkShare(runner(home, config('/dev/shm', user)).conn);
+    assert.equal(wrong.state, 'problem');
+    assert.match(wrong.problems.join('\n'), /~\/team should link to the share at \/dev\/shm/);
+    await symlink('/dev/shm', join(home, 'team'));
+    try {
+      const ok = await checkShare(runner(home, config('/dev/shm', user)).conn);
+      assert.equal(ok.state, 'ok', ok.problems.join('\n'));
+      assert.match(ok.summary, /the admin's link/);
+    } finally {
+      await rm(join(home, 'team'));
     }
   });
 
