@@ -208,7 +208,7 @@ async function mainRole(): Promise<void> {
     bindingAvailable: boolean;
   };
 
-  const bytes = Number(values.bytes);
+  const bytes = parseSize(values.bytes);
   const runs = Number(values.runs);
   const getCount = Number(values.gets);
   const flood = parseSize(values.flood);
@@ -367,7 +367,9 @@ async function mainRole(): Promise<void> {
     for (const keepAlive of parts.has('gets') ? [false, true] : []) {
       const results = new Map<string, number[]>();
       for (const route of routes) {
-        await ask({ cmd: 'gets', port: route.web, count: 50, keepAlive }); // warm-up
+        // Warm-up: the load process's own HTTP client and server take ~1000 requests to get up to
+        // speed, which would otherwise count against whichever route runs first.
+        await ask({ cmd: 'gets', port: route.web, count: 500, keepAlive });
         const { ms } = await ask<{ ms: number[] }>({
           cmd: 'gets',
           port: route.web,
