@@ -121,6 +121,26 @@ test('admin adds a member → they sign in on every VM with ~/notebooks/remote o
       'alice:700',
     );
     await page.screenshot({ path: 'test-results/screenshots/team.png' });
+    await team.getByRole('button', { name: 'Close' }).click();
+
+    // Storage…: the share's usage against its quota, and alice's folder.
+    await card.getByTestId('admin-storage').click();
+    const storage = page.getByTestId('storage-dialog');
+    await expect(storage.getByTestId('storage-used')).toContainText('of 100 GiB');
+    await expect(storage.getByTestId('storage-user-alice')).toContainText('notebooks/alice');
+    await page.screenshot({ path: 'test-results/screenshots/storage.png' });
+    await storage.getByRole('button', { name: 'Close' }).click();
+
+    // Before Jupyter: the share check on the instance, as the VM's admin (the app's own key).
+    await page.getByTestId('view-user').click();
+    const poolCard = page.locator('[data-testid^="pool-card-azure"]');
+    await poolCard.getByRole('button', { name: 'Connect to this instance' }).first().click();
+    await page.getByTestId('host-key-trust').click();
+    const badge = page.locator('[data-testid^="share-status-"]');
+    await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+    await badge.click();
+    await expect(page.getByText(/Share mounted/)).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/share-check.png' });
   } finally {
     await rm(keys, { recursive: true, force: true });
   }
