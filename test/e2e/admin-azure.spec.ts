@@ -145,6 +145,13 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await expect(row).toContainText(/deallocated/i);
   await page.screenshot({ path: 'test-results/screenshots/admin-azure.png' });
 
+  // The operations panel folds away for a wider table, and comes back.
+  await page.getByTestId('operations-collapse').click();
+  await expect(page.getByRole('region', { name: 'Operations' })).toHaveCount(0);
+  await expect(card.getByTestId('admin-nat-port').first()).toBeVisible();
+  await page.getByTestId('operations-expand').click();
+  await expect(page.getByRole('region', { name: 'Operations' })).toBeVisible();
+
   // --- Delete the pool (typed confirmation) --------------------------------------------------------
   await card.getByTestId('admin-delete-pool').click();
   await expect(page.getByTestId('admin-delete-confirm')).toBeDisabled();

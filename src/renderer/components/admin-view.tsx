@@ -1,6 +1,7 @@
 // The admin view: the Azure account and its subscriptions' pools on the left, the tracked Azure
 // pools with their instances in the middle, and the operations (with their `az` equivalents) on the right.
 import {
+  Badge,
   Button,
   MessageBar,
   MessageBarBody,
@@ -9,7 +10,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { Add16Regular } from '@fluentui/react-icons';
+import { Add16Regular, PanelLeftContract20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { PoolInfo } from '../../common/models';
 import { useAzureSignIn } from '../state/use-azure-sign-in';
@@ -44,6 +45,16 @@ const useStyles = makeStyles({
     flexDirection: 'column',
     gap: tokens.spacingVerticalM,
   },
+  opsFolded: {
+    flex: '0 0 auto',
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    gap: tokens.spacingVerticalS,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXS}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+    borderLeft: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
   ops: {
     flex: '0 0 340px',
     minWidth: 0,
@@ -59,12 +70,22 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
+/** localStorage key: the operations panel is folded away. */
+const OPS_FOLDED = 'dsvm-pool.admin.operationsFolded';
+
 export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsError?: string }) {
   const styles = useStyles();
   const signIn = useAzureSignIn();
   const operations = useOperations();
   const azurePools = (pools ?? []).filter((p) => p.kind === 'azure');
   const [creating, setCreating] = useState(false);
+  // The operations panel can fold away to give the instance table the width; remembered.
+  const [opsFolded, setOpsFolded] = useState(() => localStorage.getItem(OPS_FOLDED) === '1');
+  const foldOps = (folded: boolean) => {
+    setOpsFolded(folded);
+    localStorage.setItem(OPS_FOLDED, folded ? '1' : '0');
+  };
+  const running = operations.items?.filter((o) => o.status === 'running').length ?? 0;
   const signedIn = signIn.status?.signedIn === true;
 
   return (
@@ -111,9 +132,28 @@ export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsErro
           <AdminPool key={p.id} pool={p} onOperation={operations.upsert} />
         ))}
       </main>
-      <aside className={styles.ops}>
-        <OperationsPanel operations={operations} />
-      </aside>
+      {opsFolded ? (
+        <aside className={styles.opsFolded} aria-label="Operations (hidden)">
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<PanelLeftContract20Regular />}
+            aria-label={`Show the operations${running ? ` (${running} running)` : ''}`}
+            title="Show the operations"
+            data-testid="operations-expand"
+            onClick={() => foldOps(false)}
+          />
+          {running > 0 && (
+            <Badge appearance="filled" color="brand" aria-hidden>
+              {running}
+            </Badge>
+          )}
+        </aside>
+      ) : (
+        <aside className={styles.ops}>
+          <OperationsPanel operations={operations} onCollapse={() => foldOps(true)} />
+        </aside>
+      )}
       <CreatePoolWizard
         open={creating && signedIn}
         operations={operations}

@@ -15,6 +15,7 @@ import {
   CheckmarkCircle16Filled,
   Dismiss16Regular,
   ErrorCircle16Filled,
+  PanelRightContract20Regular,
 } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { RpcError } from '../../common/errors';
@@ -127,14 +128,34 @@ export function OperationCard({
   );
 }
 
-export function OperationsPanel({ operations }: { operations: Operations }) {
+export function OperationsPanel({
+  operations,
+  onCollapse,
+}: {
+  operations: Operations;
+  /** Shows a button that folds the panel away (the admin view keeps the choice). */
+  onCollapse?: () => void;
+}) {
   const styles = useStyles();
   const { items, error } = operations;
   return (
     <section aria-label="Operations" className={styles.list}>
-      <Text as="h2" weight="semibold" size={400} className={styles.heading}>
-        Operations
-      </Text>
+      <div className={styles.head}>
+        <Text as="h2" weight="semibold" size={400} className={`${styles.heading} ${styles.title}`}>
+          Operations
+        </Text>
+        {onCollapse && (
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<PanelRightContract20Regular />}
+            aria-label="Hide the operations"
+            title="Hide the operations (they keep running)"
+            data-testid="operations-collapse"
+            onClick={onCollapse}
+          />
+        )}
+      </div>
       {error && (
         <MessageBar intent="error">
           <MessageBarBody>{error}</MessageBarBody>
