@@ -14,14 +14,26 @@ export function publicKey(kind: KeyKind, comment = 'ana@laptop'): string {
   if (!line) {
     const { utils } = ssh2;
     const [type, bits] = kind.split('-') as ['ed25519' | 'rsa' | 'ecdsa', string | undefined];
-    const pair =
-      type === 'ed25519'
-        ? utils.generateKeyPairSync('ed25519')
-        : utils.generateKeyPairSync(type, { bits: Number(bits) });
-    line = pair.public.split(' ').slice(0, 2).join(' ');
+    for (;;) {
+      const pair =
+        type === 'ed25519'
+          ? utils.generateKeyPairSync('ed25519')
+          : utils.generateKeyPairSync(type, { bits: Number(bits) });
+      line = pair.public.split(' ').slice(0, 2).join(' ');
+      // ssh2 drops a leading zero byte of an ed25519 key about once in 256 keys (a 31-byte key,
+      // which the code under test rightly refuses): such a key is not a fixture.
+      if (type !== 'ed25519' || ed25519KeyLength(line) === 32) break;
+    }
     cache.set(kind, line);
   }
   return comment ? `${line} ${comment}` : line;
+}
+
+/** The key length inside an `ssh-ed25519` line's blob (string type, then string key). */
+function ed25519KeyLength(line: string): number {
+  const blob = Buffer.from(line.split(' ')[1] ?? '', 'base64');
+  const typeLength = blob.readUInt32BE(0);
+  return blob.readUInt32BE(4 + typeLength);
 }
 
 /** A valid wizard input; tests change one thing at a time. */
