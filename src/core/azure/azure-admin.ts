@@ -40,6 +40,8 @@ export class AzureAdmin implements Disposable {
   /** Per pool: computer name → sessions per user, from the agents' heartbeats. */
   private readonly heartbeats = new Map<string, Map<string, Record<string, number>>>();
   private lastConnections: readonly ConnectionInfo[] = [];
+  /** Per pool: no heartbeat reading before this time (its share could not be opened). */
+  private readonly heartbeatPause = new Map<string, number>();
   /** An Azure pool was added or removed, or its instances changed. */
   readonly onDidChange = this.changed.event;
   private readonly deviceCode = this.store.add(new Emitter<DeviceCodePrompt>());
@@ -327,12 +329,17 @@ export class AzureAdmin implements Disposable {
    */
   async readHeartbeats(now = Date.now()): Promise<void> {
     for (const poolId of this.pools.keys()) {
+      // A pool without a share (or signed out) is asked again only every few minutes, not each
+      // time: opening a share costs ARM requests. Team… and Storage… still open it on demand.
+      if ((this.heartbeatPause.get(poolId) ?? 0) > now) continue;
       let files: ShareFiles;
       try {
         files = (await this.share(poolId)).files;
       } catch {
+        this.heartbeatPause.set(poolId, now + HEARTBEAT_RETRY_MS);
         continue;
       }
+      this.heartbeatPause.delete(poolId);
       const beats = new Map<string, Record<string, number>>();
       try {
         for (const entry of await files.list(SHARE_LAYOUT.statusDir)) {
@@ -416,6 +423,9 @@ export interface PoolShare {
 
 /** A heartbeat older than this (three agent cycles) belongs to a VM that is not running. */
 export const HEARTBEAT_MAX_AGE_MS = 3 * 60_000;
+
+/** How long heartbeat reading leaves a pool alone after its share could not be opened. */
+const HEARTBEAT_RETRY_MS = 10 * 60_000;
 
 /**
  * The SMB host of an account: its file endpoint's host when that is `<account>.file.<suffix>`
