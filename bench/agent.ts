@@ -12,7 +12,7 @@ import { parseArgs, promisify } from 'node:util';
 import { runApply } from '../src/agent/apply';
 import { runCli } from '../src/agent/run-cli';
 import { makeMachine, writeRegistry } from '../test/unit/agent/fake-system';
-import { ed25519Line } from '../test/unit/agent/ssh-keys';
+import { ed25519Line } from '../test/helpers/ssh-keys';
 import { makeTestVm } from '../test/integration/agent/namespace';
 
 const { values } = parseArgs({

@@ -1,12 +1,11 @@
 // A large Azure pool in the emulator, for the pool benchmarks: the real template deployed with no
 // instance (load balancer, NAT rule for 1,000 ports, public IP…), then the scale set seeded with
 // `instances` running VMs at once.
-import ssh2 from 'ssh2';
 import { AzureCredential } from '../src/core/azure/azure-credential';
 import { resolveAzureEnvironment } from '../src/core/azure/azure-environment';
 import { AzurePoolService, type AzurePoolRef } from '../src/core/azure/azure-pools';
-import { parseSshPublicKey } from '../src/core/azure/pool-template-ssh-key';
 import type { AzureEmulator } from '../test/emulators/azure/azure-emulator';
+import { ed25519Line } from '../test/helpers/ssh-keys';
 
 export const BENCH_RG = 'bench-rg';
 export const BENCH_POOL = 'bench';
@@ -15,13 +14,6 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function validKey(): string {
-  for (;;) {
-    const key = ssh2.utils.generateKeyPairSync('ed25519').public;
-    if (parseSshPublicKey(key).ok) return key; // ssh2 sometimes drops a leading zero byte
-  }
 }
 
 /** Signs a credential in to the emulator (service principal) and makes the pool. */
@@ -56,7 +48,7 @@ export async function createBenchPool(
       maxInstances: 1000,
       singlePlacementGroup: false,
       adminUsername: 'dsvmadmin',
-      sshPublicKey: validKey(),
+      sshPublicKey: ed25519Line('bench'),
       allowedSourceCidrs: ['203.0.113.0/24'],
       dnsLabel: 'bench-pool',
       natFrontendPortStart: 30_000 + Math.floor(Math.random() * 20) * 1000,

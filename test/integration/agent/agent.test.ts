@@ -10,7 +10,7 @@ import { lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AgentHeartbeatSchema } from '../../../src/common/agent-protocol';
-import { RSA_2048_LINE, ed25519Line } from '../../unit/agent/ssh-keys';
+import { RSA_2048_LINE, ed25519Line } from '../../helpers/ssh-keys';
 import type { TestVm } from './namespace';
 import { makeTestVm } from './namespace';
 

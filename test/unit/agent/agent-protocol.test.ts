@@ -18,7 +18,7 @@ import {
   ed25519Line,
   mismatchedLine,
   skEd25519Line,
-} from './ssh-keys';
+} from '../../helpers/ssh-keys';
 
 const problems = (result: ReturnType<typeof parseRegistry>) => (result.ok ? [] : result.problems);
 

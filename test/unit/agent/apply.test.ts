@@ -22,7 +22,7 @@ import { FSTAB_BEGIN } from '../../../src/agent/fstab';
 import { AgentStateSchema } from '../../../src/agent/state';
 import type { TestMachine } from './fake-system';
 import { ADMIN_UID, isRoot, makeMachine, writeRegistry } from './fake-system';
-import { RSA_2048_LINE, ed25519Line } from './ssh-keys';
+import { RSA_2048_LINE, ed25519Line } from '../../helpers/ssh-keys';
 
 const aliceKey = ed25519Line('alice@laptop');
 const bobKey = RSA_2048_LINE;

@@ -5,7 +5,6 @@
 // behind the editor's back, and the three contract methods over RPC.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import ssh2 from 'ssh2';
 import { ErrorCode, RpcError } from '../../../../src/common/errors';
 import type { AutoscaleSettings, OperationInfo } from '../../../../src/common/models';
 import { RpcClient, RpcServer } from '../../../../src/common/rpc';
@@ -14,10 +13,10 @@ import { createHandlers, type HandlerServices } from '../../../../src/core/app-h
 import { AzureCredential } from '../../../../src/core/azure/azure-credential';
 import { resolveAzureEnvironment } from '../../../../src/core/azure/azure-environment';
 import { AzurePoolService, type AzurePoolRef } from '../../../../src/core/azure/azure-pools';
-import { parseSshPublicKey } from '../../../../src/core/azure/pool-template-ssh-key';
 import { startAzureEmulator, type AzureEmulator } from '../../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../../emulators/azure/emulator-trust';
 import { RawArmClient } from '../../../emulators/azure/raw-arm-client';
+import { ed25519Line } from '../../../helpers/ssh-keys';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.
 await trustEmulatorCertificate();
@@ -31,13 +30,6 @@ const PORTAL_RG = 'ops-rg';
 const PORTAL_DEFAULT = 'Auto created default scale condition';
 const WEBHOOK = 'https://hooks.example.com/scale?sig=SECRET-TOKEN-123';
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'] as const;
-
-function publicKey(): string {
-  for (;;) {
-    const key = ssh2.utils.generateKeyPairSync('ed25519');
-    if (parseSshPublicKey(key.public).ok) return key.public;
-  }
-}
 
 /** The model without what says where it came from, to compare a save with its read-back. */
 function shape(settings: AutoscaleSettings): unknown {
@@ -96,7 +88,7 @@ describe('autoscale settings against the emulator (real SDK pipeline)', () => {
         instanceCount: 0,
         maxInstances: 4,
         adminUsername: 'dsvmadmin',
-        sshPublicKey: publicKey(),
+        sshPublicKey: ed25519Line(),
         allowedSourceCidrs: ['203.0.113.0/24'],
         dnsLabel: 'sched-pool-test',
         natFrontendPortStart: 20_000 + Math.floor(Math.random() * 90) * 100,
