@@ -12,7 +12,7 @@ import { homeOpNeeded } from './home-ops';
 import type { MountEntry } from './mount';
 import { memberFolder, memberMountArgv, mountErrorHint } from './mount';
 import type { RunReport } from './run-report';
-import { ensureRootDir, lstatOrUndefined } from './safe-fs';
+import { ensureRootDir, lstatOrUndefined, mkdirUnlessPresent } from './safe-fs';
 import type { AgentState } from './state';
 import type { UserLookup } from './user-db';
 import { groupMembers, lookupUsers } from './user-db';
@@ -205,9 +205,10 @@ async function ensureMemberFolder(input: MembersInput, entry: PasswdEntry): Prom
   await ensureRootDir(base, smb ? undefined : 0o711);
   const folder = `${base}/${entry.name}`;
   const shown = memberFolder(config, entry.name);
-  const info = await lstatOrUndefined(folder);
+  let info = await lstatOrUndefined(folder);
+  // Every VM's agent runs on the same share: another may create the folder between our look and our mkdir.
+  if (!info && !(await mkdirUnlessPresent(folder, 0o700))) info = await lstatOrUndefined(folder);
   if (!info) {
-    await mkdir(folder, { mode: 0o700 });
     if (!smb) {
       await chmod(folder, 0o700);
       if (system.ownershipEnforced) await system.lchown(folder, entry.uid, entry.gid);

@@ -92,6 +92,17 @@ export async function readSmallFile(
  * parents with 0755) when absent. Returns true when it created it. Without `mode` (an SMB share,
  * whose modes come from the mount options) it creates with 0755 and changes no mode.
  */
+/** mkdir that answers false, instead of throwing, when something (another VM's agent on the share) made the path first. */
+export async function mkdirUnlessPresent(path: string, mode: number): Promise<boolean> {
+  try {
+    await mkdir(path, { mode });
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 export async function ensureRootDir(path: string, mode?: number): Promise<boolean> {
   let created = false;
   const info = await lstat(path).catch((error: unknown) => {
@@ -100,12 +111,7 @@ export async function ensureRootDir(path: string, mode?: number): Promise<boolea
   });
   if (info === undefined) {
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    try {
-      await mkdir(path, { mode: mode ?? 0o755 });
-      created = true;
-    } catch (error) {
-      if (codeOf(error) !== 'EEXIST') throw error;
-    }
+    created = await mkdirUnlessPresent(path, mode ?? 0o755);
   }
   const now = await lstat(path);
   if (now.isSymbolicLink() || !now.isDirectory()) {

@@ -14,10 +14,12 @@ import {
   writeFile,
   appendFile,
   chmod,
+  rm,
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentHeartbeatSchema } from '../../../src/common/agent-protocol';
 import { runApply } from '../../../src/agent/apply';
+import { mkdirUnlessPresent } from '../../../src/agent/safe-fs';
 import { FSTAB_BEGIN } from '../../../src/agent/fstab';
 import { AgentStateSchema } from '../../../src/agent/state';
 import type { TestMachine } from './fake-system';
@@ -519,5 +521,39 @@ describe('apply (SMB share, temporary root)', () => {
     await writeRegistry(machine, { version: 1, members: [{ name: 'alice', sshKeys: [aliceKey] }] });
     await apply(machine);
     assert.deepEqual(machine.system.callsOf('umount'), [['umount', '/mnt/pool/notebooks/bob']]);
+  });
+});
+
+describe('mkdirUnlessPresent (agents of several VMs on one share)', () => {
+  let machine: TestMachine;
+  beforeEach(async () => {
+    machine = await makeMachine();
+  });
+  afterEach(() => machine.cleanup());
+
+  it('answers false when another VM made the folder first, and still throws for other errors', async () => {
+    const folder = join(machine.root, 'made-elsewhere');
+    assert.equal(await mkdirUnlessPresent(folder, 0o700), true);
+    assert.equal((await stat(folder)).mode & 0o777, 0o700);
+    assert.equal(await mkdirUnlessPresent(folder, 0o700), false);
+    await assert.rejects(mkdirUnlessPresent(join(machine.root, 'no/such/parent'), 0o700), {
+      code: 'ENOENT',
+    });
+  });
+
+  it('two VMs applying the same new member at once both succeed', async () => {
+    await writeRegistry(machine, team());
+    const other = await makeMachine({}, { hostname: 'vm-test-1' });
+    try {
+      // The second VM's /mnt is the first one's: one share, seen from two machines.
+      await rm(join(other.root, 'mnt'), { recursive: true, force: true });
+      await symlink(join(machine.root, 'mnt'), join(other.root, 'mnt'));
+      const [a, b] = await Promise.all([apply(machine), apply(other)]);
+      assert.equal(a.exitCode, 0, a.report?.errors.join('\n'));
+      assert.equal(b.exitCode, 0, b.report?.errors.join('\n'));
+      assert.ok((await stat(join(machine.share, 'notebooks/alice'))).isDirectory());
+    } finally {
+      await other.cleanup();
+    }
   });
 });

@@ -32,6 +32,8 @@ export interface FakeSystemOptions {
   root: string;
   /** Make `mount` fail with this stderr (exit 32). */
   failMount?: string;
+  /** The machine's host name; `vm-test-0` unless given. */
+  hostname?: string;
 }
 
 export class FakeSystem implements AgentSystem {
@@ -46,12 +48,14 @@ export class FakeSystem implements AgentSystem {
   readonly nodePath = '/usr/bin/node';
   nodeVersion = '20.19.0';
   failMount: string | undefined;
+  readonly host: string;
   clock = new Date('2026-11-28T10:00:00.000Z');
   self: string | undefined;
 
   constructor(options: FakeSystemOptions) {
     this.root = options.root;
     this.failMount = options.failMount;
+    this.host = options.hostname ?? 'vm-test-0';
     this.log = {
       info: (message) => this.logs.push(`info: ${message}`),
       warn: (message) => this.logs.push(`warn: ${message}`),
@@ -67,7 +71,7 @@ export class FakeSystem implements AgentSystem {
     return new Date(this.clock);
   }
   hostname(): string {
-    return 'vm-test-0';
+    return this.host;
   }
   loadavg(): [number, number, number] {
     return [0.5, 0.25, 0.125];
