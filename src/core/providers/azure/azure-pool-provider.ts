@@ -249,16 +249,38 @@ export class AzurePoolProvider implements PoolProvider {
     const names = poolResourceNames(this.pool.poolName);
     const scaleSetId = `/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss}`;
     try {
-      // One VM list (all pages) and one load balancer GET; the static public IP only once.
-      const [vms, lb, ip] = await Promise.all([
-        collect(compute.virtualMachineScaleSetVMs.list(rg, names.vmss, { expand: 'instanceView' })),
-        network.loadBalancers.get(rg, names.loadBalancer).catch((err: unknown) => {
-          if (describeAzureFailure(err).status === 404) return undefined; // no ports, still instances
+      // One VM list (all pages) and one load balancer GET; the static public IP only once. When
+      // one fails the others stop too (a retry waiting out Retry-After is not sent after the read
+      // has already failed).
+      const siblings = new AbortController();
+      const abortSignal = siblings.signal;
+      const orStopSiblings = <T>(read: Promise<T>): Promise<T> =>
+        read.catch((err: unknown) => {
+          siblings.abort();
           throw err;
-        }),
+        });
+      const [vms, lb, ip] = await Promise.all([
+        orStopSiblings(
+          collect(
+            compute.virtualMachineScaleSetVMs.list(rg, names.vmss, {
+              expand: 'instanceView',
+              abortSignal,
+            }),
+          ),
+        ),
+        orStopSiblings(
+          network.loadBalancers
+            .get(rg, names.loadBalancer, { abortSignal })
+            .catch((err: unknown) => {
+              if (describeAzureFailure(err).status === 404) return undefined; // no ports, still instances
+              throw err;
+            }),
+        ),
         this.publicIp
           ? undefined
-          : network.publicIPAddresses.get(rg, names.publicIp).catch(() => undefined),
+          : network.publicIPAddresses
+              .get(rg, names.publicIp, { abortSignal })
+              .catch(() => undefined),
       ]);
       if (ip)
         this.publicIp = { id: ip.id ?? '', ipAddress: ip.ipAddress, fqdn: ip.dnsSettings?.fqdn };

@@ -27,6 +27,8 @@ const RG = 'pool-rg';
 const POOL = 'team';
 const CLIENT_ID = 'dsvm-pool-tests';
 const CLIENT_SECRET = 'emulator-secret-for-tests';
+/** The scale set's VM list (GET …/virtualMachineScaleSets/<name>/virtualMachines?…). */
+const VM_LIST = /^GET .*\/virtualMachineScaleSets\/[^/]+\/virtualMachines$/i;
 
 /**
  * An ed25519 key pair Azure accepts. ssh2 1.17 drops a leading zero byte of the public key about
@@ -414,8 +416,9 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       assert.ok(impatient.lastError);
       emulator.faults.clear();
 
-      // Retry-After longer than the app waits by itself: no hang, a clear message at once.
-      emulator.throttleNext(1, { retryAfterSeconds: 600 });
+      // Retry-After longer than the app waits by itself: no hang, a clear message at once. Only
+      // the VM list is throttled, so no retry of the read above can take this fault.
+      emulator.throttleNext(1, { retryAfterSeconds: 600, match: VM_LIST });
       const started = Date.now();
       await assert.rejects(
         impatient.refresh(),
@@ -427,6 +430,29 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       assert.equal(impatient.lastError, undefined);
     } finally {
       impatient.dispose();
+    }
+  });
+
+  test('a read that fails stops its other requests: no retry is sent after it', async () => {
+    const sibling = new AzurePoolProvider({
+      pool: ref,
+      clients: credential.clientsFor(emulator.subscriptionId),
+      keys: async () => undefined,
+      refreshIntervalMs: 0,
+    });
+    try {
+      await sibling.start();
+      const lbReads = () => emulator.requestsMatching('/loadBalancers/').length;
+      const before = lbReads();
+      // The load balancer read waits out a 1 s Retry-After; the VM list fails for good meanwhile.
+      emulator.throttleNext(1, { retryAfterSeconds: 1, match: '/loadBalancers/' });
+      emulator.failNext(VM_LIST, 403, { code: 'AuthorizationFailed' });
+      await assert.rejects(sibling.refresh(), /AuthorizationFailed|not allowed|permission/i);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(lbReads() - before, 1, 'the throttled load balancer read was not retried');
+    } finally {
+      emulator.faults.clear();
+      sibling.dispose();
     }
   });
 
