@@ -2,11 +2,11 @@
 // run, same sshd, same cipher: bulk throughput (app forward vs `ssh -N -L` vs direct), sequential
 // small HTTP GETs (p50/p99), and a terminal flood (core TerminalService with acks vs `ssh -tt`).
 // Run: node --import tsx bench/tunnel.ts [--bytes 1073741824] [--runs 3] [--gets 1000]
-//      [--flood 100M] [--native-crypto] [--only bulk,gets,flood] [--rtt 0]
+//      [--flood 100M] [--native-crypto] [--only bulk,gets,flood] [--rtt 0] [--warm-up 2000]
 // Without --native-crypto, ssh2's optional native binding is kept from loading, as in the shipped
 // app (allowScripts denies building it for Electron), so ssh2 uses Node's own crypto.
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     bytes: { type: 'string', default: String(1024 ** 3) },
     runs: { type: 'string', default: '3' },
     gets: { type: 'string', default: '1000' },
+    /** Untimed GETs per route before the timed ones. */
+    'warm-up': { type: 'string', default: '2000' },
     flood: { type: 'string', default: '100M' },
     /** Round trip added between the SSH clients and sshd (a WAN link), in ms; 0 = loopback. */
     rtt: { type: 'string', default: '0' },
@@ -144,6 +146,17 @@ async function gets(port: number, count: number, keepAlive: boolean): Promise<{ 
 
 // --- the main process ------------------------------------------------------------------------------
 
+/** utime + stime of a process from /proc/<pid>/stat, in ms. */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime/stime are 14/15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux build that matters here (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
 function median(xs: number[]): number {
   return percentile(xs, 50);
 }
@@ -211,6 +224,7 @@ async function mainRole(): Promise<void> {
   const bytes = parseSize(values.bytes);
   const runs = Number(values.runs);
   const getCount = Number(values.gets);
+  const warmUps = Number(values['warm-up']);
   const flood = parseSize(values.flood);
 
   const server = await startOpenSshServer({ extraConfig: [`Ciphers ${CIPHER}`] });
@@ -325,10 +339,17 @@ async function mainRole(): Promise<void> {
     await waitForPort(sshBulkPort, tunnel);
     await waitForPort(sshWebPort, tunnel);
 
+    // CPU time the tunnel itself spends (user + system, ms): this process for the app's forward,
+    // the `ssh` process for OpenSSH. Steadier than throughput on a small shared machine.
+    const appCpuMs = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    };
+    const sshCpuMs = () => processCpuMs(tunnel.pid!);
     const routes = [
-      { name: 'app forward', bulk: appBulk.localPort, web: appWeb.localPort },
-      { name: 'ssh -N -L', bulk: sshBulkPort, web: sshWebPort },
-      { name: 'direct', bulk: bulkPort, web: webPort },
+      { name: 'app forward', bulk: appBulk.localPort, web: appWeb.localPort, cpuMs: appCpuMs },
+      { name: 'ssh -N -L', bulk: sshBulkPort, web: sshWebPort, cpuMs: sshCpuMs },
+      { name: 'direct', bulk: bulkPort, web: webPort, cpuMs: undefined },
     ];
 
     console.log(
@@ -341,11 +362,18 @@ async function mainRole(): Promise<void> {
     // Bulk throughput, interleaved so drift on the machine affects every route alike.
     if (parts.has('bulk')) {
       const throughput = new Map(routes.map((r) => [r.name, [] as number[]]));
-      for (const route of routes) await ask({ cmd: 'download', port: route.bulk, bytes: 1 << 24 });
+      const cpuPerGiB = new Map(routes.map((r) => [r.name, [] as number[]]));
+      // Warm-up (JIT, heap growth, windows): 128 MiB per route, not counted.
+      for (const route of routes) await ask({ cmd: 'download', port: route.bulk, bytes: 1 << 27 });
       for (let i = 0; i < runs; i++) {
         for (const route of routes) {
+          const cpuBefore = await route.cpuMs?.();
           const { ms } = await ask<{ ms: number }>({ cmd: 'download', port: route.bulk, bytes });
           throughput.get(route.name)!.push(bytes / 1024 ** 2 / (ms / 1000));
+          if (cpuBefore !== undefined)
+            cpuPerGiB
+              .get(route.name)!
+              .push(((await route.cpuMs!()) - cpuBefore) / (bytes / 1024 ** 3));
         }
       }
       const ssh = throughput.get('ssh -N -L')!;
@@ -360,6 +388,14 @@ async function mainRole(): Promise<void> {
             `   (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`,
         );
       }
+      const sshCpu = median(cpuPerGiB.get('ssh -N -L')!);
+      console.log('  CPU time of the tunnel process per GiB (median):');
+      for (const route of routes.filter((r) => r.cpuMs)) {
+        const cpu = median(cpuPerGiB.get(route.name)!);
+        console.log(
+          `  ${route.name.padEnd(12)} ${cpu.toFixed(0).padStart(6)} ms/GiB   ×${(cpu / sshCpu).toFixed(2)} of OpenSSH`,
+        );
+      }
     }
 
     // Sequential small GETs: a new TCP connection (and tunnel channel) per request, and one kept
@@ -368,8 +404,9 @@ async function mainRole(): Promise<void> {
       const results = new Map<string, number[]>();
       for (const route of routes) {
         // Warm-up: the load process's own HTTP client and server take ~1000 requests to get up to
-        // speed, which would otherwise count against whichever route runs first.
-        await ask({ cmd: 'gets', port: route.web, count: 500, keepAlive });
+        // speed, which would otherwise count against whichever route runs first; the app's
+        // tunnel code (JIT tiers) shows outliers over its first ~1500.
+        await ask({ cmd: 'gets', port: route.web, count: warmUps, keepAlive });
         const { ms } = await ask<{ ms: number[] }>({
           cmd: 'gets',
           port: route.web,
