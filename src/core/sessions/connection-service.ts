@@ -394,11 +394,22 @@ export class ConnectionService implements LinkSource, Disposable {
   private async openAgain(entry: Entry, signal: AbortSignal): Promise<SshConnection> {
     const { poolId, instanceId, instanceName } = entry.info;
     const provider = this.deps.providers.get(poolId);
-    if (!provider?.listInstances().some((i) => i.id === instanceId)) {
+    const instance = provider?.listInstances().find((i) => i.id === instanceId);
+    if (!provider || !instance) {
       throw new RpcError(
         ErrorCode.NotFound,
         `${instanceName} is no longer part of pool "${poolId}", so the app stopped reconnecting. ` +
           'Connect again to get a session on another instance.',
+      );
+    }
+    if (instance.state === 'stopped') {
+      // Stopped or deallocated on purpose (an admin, a schedule, autoscale): its shell and jobs
+      // ended with it, and waiting for someone to start it again would keep the tab spinning.
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `${instanceName} was stopped${instance.detail ? ` (${instance.detail})` : ''}, which ended ` +
+          'its shell and jobs, so the app stopped reconnecting. Connect again to get a session on ' +
+          'a running instance.',
       );
     }
     // The provider is asked again: a stopped or restarting instance says so (and is retried),

@@ -85,6 +85,12 @@ class ProxiedPool implements PoolProvider {
     return this.instances.map((i) => ({ ...i }));
   }
 
+  /** The VM was stopped (deallocated) and said so in the pool's list. */
+  stopInstance(detail: string): void {
+    this.instances = this.instances.map((i) => ({ ...i, state: 'stopped', detail }));
+    this.changed.fire();
+  }
+
   /** The VM was deleted from the pool. */
   removeInstance(): void {
     this.instances = [];
@@ -550,6 +556,23 @@ describe('sessions that survive the network (real OpenSSH behind a proxy)', () =
     } finally {
       forwards.dispose();
     }
+  });
+
+  it('gives up (lost) at once when the instance was stopped, and says why', async () => {
+    const info = await connect();
+    rig.proxy.pause();
+    rig.proxy.cut();
+    await waitFor('reconnecting', () => rig.connections.state(info.id) === 'reconnecting');
+    const before = rig.states.length;
+    rig.pool.stopInstance('Deallocated: no compute charges');
+    // The next attempt (backoff starts at well under a second) sees the state and stops.
+    await waitFor('lost', () => rig.connections.state(info.id) === 'lost', 5_000);
+    const lost = rig.states.slice(before).find((s) => s.state === 'lost')!;
+    assert.match(
+      lost.detail!,
+      /^vm-0 was stopped \(Deallocated: no compute charges\), which ended its shell and jobs, so the app stopped reconnecting\. Connect again/,
+    );
+    rig.proxy.resume();
   });
 });
 
