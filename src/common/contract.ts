@@ -25,6 +25,7 @@ import type {
   PoolInfo,
   Prompt,
   SshConfigHost,
+  TerminalAttachment,
   TerminalInfo,
 } from './models';
 
@@ -286,6 +287,12 @@ export const methods = {
   ).returns<TerminalInfo>(),
 
   'terminals.list': method(empty, 'Open terminals.').returns<TerminalInfo[]>(),
+
+  'terminals.attach': method(
+    z.object({ terminalId: id('terminalId') }).strict(),
+    'A UI that reloaded takes over an open terminal: its recent output to show first, and flow ' +
+      'control from zero (output sent to the old page is no longer owed an ack).',
+  ).returns<TerminalAttachment>(),
 
   'terminals.write': method(
     z

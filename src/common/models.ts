@@ -96,6 +96,15 @@ export interface TerminalInfo {
   persistence: 'tmux' | 'plain';
 }
 
+/** A terminal taken over by a UI that (re)appeared, e.g. after a page or window reload. */
+export interface TerminalAttachment {
+  terminal: TerminalInfo;
+  /** Its most recent output (up to BACKLOG_CHARS), to show before the next `terminals.onData`. */
+  backlog: string;
+  /** `reconnecting` while its link is down. */
+  link: 'live' | 'reconnecting';
+}
+
 /** A local port forwarded over a connection's SSH link to a port on the instance. */
 export interface ForwardInfo {
   id: string;

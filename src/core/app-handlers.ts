@@ -65,6 +65,7 @@ export function createHandlers(s: HandlerServices): Handlers {
       );
     },
     'terminals.list': () => s.terminals.list(),
+    'terminals.attach': ({ terminalId }) => s.terminals.attachView(terminalId),
     'terminals.write': ({ terminalId, data }) => s.terminals.write(terminalId, data),
     'terminals.resize': ({ terminalId, cols, rows }) => s.terminals.resize(terminalId, cols, rows),
     'terminals.ack': ({ terminalId, chars }) => s.terminals.ack(terminalId, chars),

@@ -19,6 +19,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'connections.close': notUsed,
     'terminals.open': notUsed,
     'terminals.list': () => [],
+    'terminals.attach': notUsed,
     'terminals.write': () => undefined,
     'terminals.resize': () => undefined,
     'terminals.ack': () => undefined,

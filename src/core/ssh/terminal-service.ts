@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, type Disposable } from '../../common/event';
-import type { TerminalInfo } from '../../common/models';
+import type { TerminalAttachment, TerminalInfo } from '../../common/models';
 import type { LinkSource } from './link-source';
 import type { SshCloseEvent, SshConnection } from './ssh-connection';
 
@@ -30,6 +30,12 @@ export const LOW_WATERMARK = 20_000;
  */
 export const BATCH_DELAY_MS = 5;
 export const BATCH_MAX_CHARS = 64 * 1024;
+
+/**
+ * Each terminal keeps its most recent output, so a UI that reloads (a browser refresh of the
+ * headless host, Ctrl+R in the window) shows the screen it had before taking the terminal over.
+ */
+export const BACKLOG_CHARS = 256 * 1024;
 
 /** Our own tmux server (`-L`): its options and sessions never touch the user's own tmux. */
 export const TMUX = 'tmux -L dsvm-pool';
@@ -97,6 +103,8 @@ interface Terminal {
   stdoutDecoder: StringDecoder;
   stderrDecoder: StringDecoder;
   pending: string;
+  /** The last output sent: at least BACKLOG_CHARS of it (trimmed when shown). */
+  backlog: string;
   timer: NodeJS.Timeout | undefined;
   /** Characters sent in onData and not yet acknowledged. */
   unacked: number;
@@ -181,6 +189,7 @@ export class TerminalService implements Disposable {
       stdoutDecoder: new StringDecoder('utf8'),
       stderrDecoder: new StringDecoder('utf8'),
       pending: '',
+      backlog: '',
       timer: undefined,
       unacked: 0,
       paused: false,
@@ -219,6 +228,21 @@ export class TerminalService implements Disposable {
       term.channel.resume();
       term.channel.stderr.resume();
     }
+  }
+
+  /**
+   * A UI that reloaded takes the terminal over: what it printed lately, to show first, and flow
+   * control from zero, since the old page will never acknowledge what it was sent.
+   */
+  attachView(terminalId: string): TerminalAttachment {
+    const term = this.get(terminalId);
+    // What is still batched goes out as onData after this answer, so it is not in the backlog.
+    this.ack(terminalId, term.unacked);
+    return {
+      terminal: { ...term.info },
+      backlog: trimBacklog(term.backlog),
+      link: term.live ? 'live' : 'reconnecting',
+    };
   }
 
   /** Ends the shell (the server hangs up its pty, and its tmux session is ended) and forgets it. */
@@ -432,6 +456,9 @@ export class TerminalService implements Disposable {
     const data = term.pending;
     term.pending = '';
     term.unacked += data.length;
+    // Trimmed once it is twice the size kept, so a flood copies it once per BACKLOG_CHARS.
+    term.backlog += data;
+    if (term.backlog.length > 2 * BACKLOG_CHARS) term.backlog = trimBacklog(term.backlog);
     if (!term.paused && term.unacked > HIGH_WATERMARK) {
       term.paused = true;
       term.channel.pause();
@@ -449,6 +476,17 @@ export class TerminalService implements Disposable {
     term.ended.abort();
     this.exitEmitter.fire({ terminalId: term.info.id, ...exit });
   }
+}
+
+/**
+ * The last BACKLOG_CHARS of `text`, starting at a line start when one is near the cut: a cut in
+ * the middle of an escape sequence would show its tail as text.
+ */
+export function trimBacklog(text: string): string {
+  if (text.length <= BACKLOG_CHARS) return text;
+  const cut = text.length - BACKLOG_CHARS;
+  const newline = text.indexOf('\n', cut);
+  return text.slice(newline >= 0 && newline - cut < 4096 ? newline + 1 : cut);
 }
 
 function exitReason(exit: {

@@ -434,6 +434,22 @@ describe('SSH against a real OpenSSH server', () => {
       );
     });
 
+    it('a UI that reloads takes a paused terminal over: its backlog, and output flows again', async () => {
+      const info = await openTerminal();
+      terminals.write(info.id, 'echo before-$((6*7)); yes flood-line-of-text\n');
+      await waitFor('the flood to pause', () => delivered(info.id) > HIGH_WATERMARK);
+      await sleep(300);
+      const held = delivered(info.id);
+      // The old page is gone and never acks; the new one attaches.
+      const attachment = terminals.attachView(info.id);
+      assert.equal(attachment.terminal.id, info.id);
+      assert.equal(attachment.link, 'live');
+      assert.ok(attachment.backlog.includes('before-42'), 'the earlier output is in the backlog');
+      assert.ok(attachment.backlog.endsWith(output.get(info.id)!.slice(-1000)));
+      await waitFor('output after the takeover', () => delivered(info.id) > held + 10_000);
+      terminals.write(info.id, '\x03');
+    });
+
     it('closing the terminal ends the shell', async () => {
       const info = await openTerminal();
       terminals.write(info.id, 'echo pid-$$-end\n');
