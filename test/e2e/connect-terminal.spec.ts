@@ -54,4 +54,17 @@ test('connect to the local pool, type in the terminal, resize it', async ({ app,
     .poll(() => screenText(page, terminalId))
     .toMatch(new RegExp(`^${rows} ${cols}\\s*$`, 'm'));
   await page.screenshot({ path: 'test-results/screenshots/connect-terminal.png' });
+
+  // A reload (browser refresh, Ctrl+R in the window) takes the same terminal over: its earlier
+  // output is back, and it still types into the same shell.
+  await page.keyboard.type('MARK=kept-$((6*7)); echo $MARK\n');
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^kept-42\s*$/m);
+  await page.reload();
+  const again = page.getByTestId(`terminal-${terminalId}`);
+  await expect(again).toBeVisible();
+  await expect(page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab')).toHaveCount(1);
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^kept-42\s*$/m);
+  await again.click();
+  await page.keyboard.type('echo again-$MARK\n');
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^again-kept-42\s*$/m);
 });

@@ -114,6 +114,105 @@ export function useWorkspace(
     [rpc],
   );
 
+  /** The tab of a terminal attached to `session`, its events wired to the tab row. */
+  const makeTab = useCallback(
+    (
+      info: TerminalInfo,
+      conn: ConnectionInfo,
+      session: TerminalSession,
+      link: TerminalTab['link'],
+    ): TerminalTab => {
+      session.onDidEnd((reason) => updateTab(info.id, { ended: reason }));
+      session.onDidChangeLink((change) =>
+        updateTab(info.id, {
+          link: change.state,
+          ...(change.replaced ? { replacedAt: Date.now() } : {}),
+        }),
+      );
+      session.onDidError((message) => updateTab(info.id, { error: message }));
+      session.onDidRequestSwitch((step) => {
+        const all = tabsRef.current;
+        const at = all.findIndex((t) => t.terminalId === info.id);
+        const next = all[(at + step + all.length) % all.length];
+        if (next) setActiveId(next.terminalId);
+      });
+      return {
+        terminalId: info.id,
+        connectionId: conn.id,
+        poolId: info.poolId,
+        poolName: poolsRef.current?.find((p) => p.id === info.poolId)?.name ?? info.poolId,
+        instanceId: info.instanceId,
+        instanceName: info.instanceName,
+        host: conn.host,
+        port: conn.port,
+        session,
+        persistence: info.persistence,
+        link,
+      };
+    },
+    [updateTab],
+  );
+
+  // After a reload (a browser refresh of the headless host, Ctrl+R in the window) the app's
+  // terminals are still open: take each over, with its recent output, in its old order.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current) return;
+    restored.current = true;
+    void (async () => {
+      let terminals: TerminalInfo[];
+      let conns: ConnectionInfo[];
+      try {
+        [terminals, conns] = await Promise.all([
+          rpc.call('terminals.list', {}),
+          rpc.call('connections.list', {}),
+        ]);
+      } catch {
+        return; // The app is unreachable; the connection banner says so.
+      }
+      const adopted: TerminalTab[] = [];
+      for (const info of terminals) {
+        const conn = conns.find((c) => c.id === info.connectionId);
+        const area = areaRef.current;
+        const router = routerRef.current;
+        if (!conn || !area || !router || tabsRef.current.some((t) => t.terminalId === info.id)) {
+          continue;
+        }
+        const session = new TerminalSession({ rpc, dark: darkRef.current });
+        session.setVisible(false);
+        try {
+          await session.mount(area);
+          const attachment = await rpc.call('terminals.attach', { terminalId: info.id });
+          // At once, before any await: what the router held is in the backlog.
+          router.forgetHeld(info.id);
+          session.adopt(attachment, router);
+          adopted.push(makeTab(attachment.terminal, conn, session, attachment.link));
+        } catch {
+          // It ended meanwhile: nothing to show.
+          session.dispose();
+        }
+      }
+      if (adopted.length === 0) return;
+      setTabs((old) => [...old, ...adopted]);
+      setActiveId((active) => active ?? adopted.at(-1)?.terminalId);
+    })();
+  }, [rpc, makeTab]);
+
+  // Tabs restored before the pool list arrived show the pool's id until then.
+  useEffect(() => {
+    if (!pools) return;
+    setTabs((old) => {
+      let changed = false;
+      const next = old.map((tab) => {
+        const name = pools.find((p) => p.id === tab.poolId)?.name;
+        if (!name || name === tab.poolName) return tab;
+        changed = true;
+        return { ...tab, poolName: name };
+      });
+      return changed ? next : old;
+    });
+  }, [pools]);
+
   const connect = useCallback(
     (poolId: string, instanceId?: string, replace?: string) => {
       // One Connect per pool at a time: the button is disabled, but the tray can ask too.
@@ -158,33 +257,7 @@ export function useWorkspace(
             rows: session.rows,
           });
           session.attach(info.id, router);
-          const tab: TerminalTab = {
-            terminalId: info.id,
-            connectionId: conn.id,
-            poolId,
-            poolName: poolsRef.current?.find((p) => p.id === poolId)?.name ?? poolId,
-            instanceId: info.instanceId,
-            instanceName: info.instanceName,
-            host: conn.host,
-            port: conn.port,
-            session,
-            persistence: info.persistence,
-            link: 'live',
-          };
-          session.onDidEnd((reason) => updateTab(info.id, { ended: reason }));
-          session.onDidChangeLink((change) =>
-            updateTab(info.id, {
-              link: change.state,
-              ...(change.replaced ? { replacedAt: Date.now() } : {}),
-            }),
-          );
-          session.onDidError((message) => updateTab(info.id, { error: message }));
-          session.onDidRequestSwitch((step) => {
-            const all = tabsRef.current;
-            const at = all.findIndex((t) => t.terminalId === info.id);
-            const next = all[(at + step + all.length) % all.length];
-            if (next) setActiveId(next.terminalId);
-          });
+          const tab = makeTab(info, conn, session, 'live');
           const replaced = replace
             ? tabsRef.current.find((t) => t.terminalId === replace)
             : undefined;
@@ -220,7 +293,7 @@ export function useWorkspace(
         }
       })();
     },
-    [rpc, updateTab, releaseConnection],
+    [rpc, makeTab, releaseConnection],
   );
 
   const closeTab = useCallback(

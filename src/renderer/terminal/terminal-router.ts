@@ -76,6 +76,17 @@ export class TerminalRouter implements Disposable {
     });
   }
 
+  /**
+   * Drops what is held for a terminal: call it the moment `terminals.attach` answers, whose
+   * backlog already holds that output (and whose reset already counted it as acknowledged).
+   */
+  forgetHeld(terminalId: string): void {
+    const held = this.early.get(terminalId);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.early.delete(terminalId);
+  }
+
   dispose(): void {
     for (const held of this.early.values()) clearTimeout(held.timer);
     this.early.clear();

@@ -7,6 +7,7 @@ import { Terminal } from '@xterm/xterm';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { DisposableStore, Emitter, toDisposable } from '../../common/event';
 import type { RpcClient } from '../../common/rpc';
+import type { TerminalAttachment } from '../../common/models';
 import { AckBatcher } from './ack-batcher';
 import { appCommand } from './app-shortcuts';
 import type { TerminalExit, TerminalLinkChange, TerminalRouter } from './terminal-router';
@@ -83,6 +84,8 @@ export class TerminalSession {
   private disposed = false;
   /** The terminal's own link, from `terminals.onDidChangeState`. */
   private link: TerminalLinkChange['state'] = 'live';
+  /** A backlog is being parsed (see `adopt`). */
+  private replaying = false;
   /** Its connection is not usable (reconnecting, lost, closed): typing would go nowhere. */
   private connectionDown = false;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -145,9 +148,11 @@ export class TerminalSession {
       ),
     );
     this.term.attachCustomKeyEventHandler((event) => this.handleKey(event));
-    this.store.add(this.term.onData((data) => this.send(data)));
+    // While a backlog replays, xterm's answers to the queries in it (device attributes, cursor
+    // position) would reach the live shell as typed text: they are not sent.
+    this.store.add(this.term.onData((data) => this.replaying || this.send(data)));
     // Mouse reports in some modes arrive as binary (latin1) strings; they go to the pty as is.
-    this.store.add(this.term.onBinary((data) => this.send(data)));
+    this.store.add(this.term.onBinary((data) => this.replaying || this.send(data)));
     this.store.add(this.term.onResize((size) => this.handleResize(size)));
   }
 
@@ -185,12 +190,15 @@ export class TerminalSession {
     this.store.add(toDisposable(() => observer.disconnect()));
   }
 
-  /** Connects the terminal to remote terminal `terminalId`: output, exit, input and resizes. */
-  attach(terminalId: string, router: TerminalRouter): void {
+  /**
+   * Connects the terminal to remote terminal `terminalId`: output, exit, input and resizes.
+   * `ptySize`: the remote pty's size when it is not the one we opened it with (a takeover).
+   */
+  attach(terminalId: string, router: TerminalRouter, ptySize?: TerminalSize): void {
     this.terminalId = terminalId;
     this.element.dataset.testid = `terminal-${terminalId}`;
     // The pty was opened with the size we had; only later changes need a resize call.
-    this.lastSent = { cols: this.term.cols, rows: this.term.rows };
+    this.lastSent = ptySize ?? { cols: this.term.cols, rows: this.term.rows };
     this.store.add(
       router.attach(terminalId, {
         data: (data) => this.receive(data),
@@ -200,6 +208,22 @@ export class TerminalSession {
     );
     // The area may have changed size while `terminals.open` was in flight.
     this.scheduleResizeCall();
+  }
+
+  /**
+   * Takes over a terminal after the page reloaded: shows its recent output, then follows it like
+   * one opened here (the pty is resized to this view if it differs).
+   */
+  adopt(attachment: TerminalAttachment, router: TerminalRouter): void {
+    // Not acknowledged: `terminals.attach` started the terminal's flow control afresh.
+    if (attachment.backlog) {
+      this.replaying = true;
+      this.term.write(attachment.backlog, () => (this.replaying = false));
+    }
+    this.link = attachment.link;
+    this.updateInput();
+    const { id, cols, rows } = attachment.terminal;
+    this.attach(id, router, { cols, rows });
   }
 
   /**
