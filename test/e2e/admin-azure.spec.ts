@@ -3,7 +3,7 @@
 // instances with their NAT ports, scale to 3, open a terminal on one instance and run a command,
 // deallocate that instance and see its state change, and delete the pool. On the way: an autoscale
 // schedule saved from the editor.
-import { expect, screenText, test } from './fixtures';
+import { expect, screenText, shownTerminal, test } from './fixtures';
 
 // Wide enough for the admin view's three columns (the screenshot goes in the README).
 test.use({ viewport: { width: 1400, height: 900 } });
@@ -124,7 +124,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
     .click();
   await expect(page.getByTestId('host-key-dialog')).toContainText(/SHA256:/);
   await page.getByTestId('host-key-trust').click();
-  const terminal = page.locator('[data-testid^="terminal-"][data-cols]').first();
+  const terminal = shownTerminal(page);
   await expect(terminal).toBeVisible({ timeout: 30_000 });
   const terminalId = (await terminal.getAttribute('data-testid'))!.replace('terminal-', '');
   await expect(page.getByTestId('status-bar')).toContainText(instanceName);

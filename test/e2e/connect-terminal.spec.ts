@@ -1,6 +1,6 @@
 // The first thing a user does: open the app, Connect to the local sandbox pool, trust the host
 // key, type into a real shell, and resize the window to see the pty follow.
-import { expect, screenText, test } from './fixtures';
+import { expect, screenText, shownTerminal, test } from './fixtures';
 
 test('refuses the page without its token, or with a wrong one', async ({ app, request }) => {
   const missing = await request.get(`${app.origin}/`);
@@ -25,7 +25,7 @@ test('connect to the local pool, type in the terminal, resize it', async ({ app,
   await expect(dialog).toContainText(/SHA256:/);
   await page.getByTestId('host-key-trust').click();
 
-  const terminal = page.locator('[data-testid^="terminal-"][data-cols]').first();
+  const terminal = shownTerminal(page);
   await expect(terminal).toBeVisible();
   const terminalId = (await terminal.getAttribute('data-testid'))!.replace('terminal-', '');
   await expect(page.getByTestId('status-bar')).toContainText(/local-\d/);
@@ -59,12 +59,22 @@ test('connect to the local pool, type in the terminal, resize it', async ({ app,
   // output is back, and it still types into the same shell.
   await page.keyboard.type('MARK=kept-$((6*7)); echo $MARK\n');
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^kept-42\s*$/m);
+  const tabs = page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab');
+  const tabCount = await tabs.count();
   await page.reload();
   const again = page.getByTestId(`terminal-${terminalId}`);
   await expect(again).toBeVisible();
-  await expect(page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab')).toHaveCount(1);
+  await expect(tabs).toHaveCount(tabCount);
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^kept-42\s*$/m);
   await again.click();
   await page.keyboard.type('echo again-$MARK\n');
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^again-kept-42\s*$/m);
+
+  // Closing the tab ends the terminal in the app too: another reload does not bring it back.
+  await page.getByTestId(`close-tab-${terminalId}`).click();
+  await expect(page.getByTestId(`terminal-tab-${terminalId}`)).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('pool-card-local')).toBeVisible();
+  await expect(page.getByTestId('empty-terminals')).toBeVisible();
+  await expect(tabs).toHaveCount(tabCount - 1);
 });

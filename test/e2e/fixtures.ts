@@ -147,6 +147,14 @@ export const test = base.extend<object, { app: RunningApp; azureApp: AzureApp; t
   },
 );
 
+/**
+ * The terminal on show. Terminals live in the app, not the page, so a page opened on a host
+ * that an earlier test used also lists (hidden) that test's terminals.
+ */
+export function shownTerminal(page: Page) {
+  return page.locator('[data-testid^="terminal-"][data-cols][aria-hidden="false"]');
+}
+
 /** The text xterm.js shows, one line per row. */
 export async function screenText(page: Page, terminalId: string): Promise<string> {
   const rows = await page

@@ -1,6 +1,6 @@
 // A data scientist's day in the local sandbox: connect, open Jupyter on the same instance,
 // lose the network, and find the same shell, the same Jupyter and the same local port after.
-import { expect, screenText, test } from './fixtures';
+import { expect, screenText, shownTerminal, test } from './fixtures';
 
 test('Jupyter over the same connection, and a dropped link heals with the same port and shell', async ({
   app,
@@ -12,7 +12,7 @@ test('Jupyter over the same connection, and a dropped link heals with the same p
   await page.getByTestId('connect-local').click();
   // The host key may already be trusted by an earlier test of this worker.
   const trust = page.getByTestId('host-key-trust');
-  const terminal = page.locator('[data-testid^="terminal-"][data-cols]').first();
+  const terminal = shownTerminal(page);
   await expect(trust.or(terminal)).toBeVisible();
   if (await trust.isVisible()) await trust.click();
   await expect(terminal).toBeVisible();

@@ -79,7 +79,7 @@ export interface TerminalAreaProps {
 export function TerminalArea(props: TerminalAreaProps) {
   const { workspace, dark, connections, jupyter } = props;
   const styles = useStyles();
-  const { tabs, activeId } = workspace;
+  const { tabs, activeId, restoring } = workspace;
   const active = tabs.find((t) => t.terminalId === activeId);
   const connection = active ? connections.get(active.connectionId) : undefined;
   const run = active ? jupyter.runs[active.connectionId] : undefined;
@@ -199,7 +199,8 @@ export function TerminalArea(props: TerminalAreaProps) {
           className={styles.area}
           style={{ backgroundColor: terminalTheme(dark).background }}
         />
-        {tabs.length === 0 && (
+        {/* Not while open terminals are being taken over after a reload: no flash of "none". */}
+        {tabs.length === 0 && !restoring && (
           <div className={styles.empty} data-testid="empty-terminals">
             <WindowConsoleRegular className={styles.emptyIcon} aria-hidden />
             <Text size={500} weight="semibold">

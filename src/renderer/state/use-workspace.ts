@@ -43,6 +43,8 @@ export interface ConnectError {
 
 export interface Workspace {
   tabs: TerminalTab[];
+  /** The app's open terminals are being taken over (at start, e.g. after a reload). */
+  restoring: boolean;
   activeId?: string;
   /** Connects in progress, by pool id. */
   pending: Record<string, PendingConnect>;
@@ -156,10 +158,18 @@ export function useWorkspace(
   // After a reload (a browser refresh of the headless host, Ctrl+R in the window) the app's
   // terminals are still open: take each over, with its recent output, in its old order.
   const restored = useRef(false);
+  const [restoring, setRestoring] = useState(true);
   useEffect(() => {
     if (restored.current) return;
     restored.current = true;
     void (async () => {
+      try {
+        await restore();
+      } finally {
+        setRestoring(false);
+      }
+    })();
+    async function restore(): Promise<void> {
       let terminals: TerminalInfo[];
       let conns: ConnectionInfo[];
       try {
@@ -195,7 +205,7 @@ export function useWorkspace(
       if (adopted.length === 0) return;
       setTabs((old) => [...old, ...adopted]);
       setActiveId((active) => active ?? adopted.at(-1)?.terminalId);
-    })();
+    }
   }, [rpc, makeTab]);
 
   // Tabs restored before the pool list arrived show the pool's id until then.
@@ -340,6 +350,7 @@ export function useWorkspace(
 
   return {
     tabs,
+    restoring,
     activeId,
     pending,
     errors,
