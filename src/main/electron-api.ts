@@ -82,6 +82,7 @@ export interface MenuItemTemplate {
 export type MenuLike = object;
 
 export interface TrayLike {
+  setImage(image: NativeImage): void;
   setToolTip(toolTip: string): void;
   setContextMenu(menu: MenuLike | null): void;
   on(event: 'click', listener: () => void): unknown;

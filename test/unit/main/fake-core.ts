@@ -14,6 +14,7 @@ export class FakeCore implements AppCore {
   readonly connectRequests: string[] = [];
   disposeCount = 0;
   private connections = 0;
+  private troubled = { reconnecting: 0, lost: 0 };
   private readonly poolsEmitter = new Emitter<PoolInfo[]>();
   private readonly connectionsEmitter = new Emitter<void>();
   private readonly azureEmitter = new Emitter<AzureSignInStatus>();
@@ -47,7 +48,7 @@ export class FakeCore implements AppCore {
   }
 
   troubledCount(): { reconnecting: number; lost: number } {
-    return { reconnecting: 0, lost: 0 };
+    return this.troubled;
   }
 
   azureSignIn(): AzureSignInStatus {
@@ -65,6 +66,11 @@ export class FakeCore implements AppCore {
   }
 
   // --- test helpers ---
+
+  setTroubled(troubled: { reconnecting: number; lost: number }): void {
+    this.troubled = troubled;
+    this.connectionsEmitter.fire();
+  }
 
   setPools(pools: PoolInfo[]): void {
     this.pools = pools;

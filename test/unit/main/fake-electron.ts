@@ -298,9 +298,16 @@ export class FakeTray extends FakeEmitter implements TrayLike {
   menu: FakeMenu | null = null;
   menuBuilds = 0;
   destroyed = false;
+  /** Every image set after the constructor's. */
+  readonly images: FakeNativeImage[] = [];
 
-  constructor(readonly image: FakeNativeImage) {
+  constructor(public image: FakeNativeImage) {
     super();
+  }
+
+  setImage(image: object): void {
+    this.image = image as FakeNativeImage;
+    this.images.push(this.image);
   }
 
   setToolTip(toolTip: string): void {

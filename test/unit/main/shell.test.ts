@@ -1,8 +1,10 @@
 // The Electron shell against a fake Electron and a fake core on the real RPC server.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { RpcClient } from '../../../src/common/rpc';
+import { trayIconPaths } from '../../../src/main/app-tray';
 import { MessagePortMainTransport } from '../../../src/main/message-port-main-transport';
 import { startShell, type ShellDeps } from '../../../src/main/shell';
 import {
@@ -311,6 +313,35 @@ describe('startShell: tray', () => {
     assert.equal(tray.toolTip, 'dsvm-pool — 1 connection');
     core.setConnections(3);
     assert.equal(tray.toolTip, 'dsvm-pool — 3 connections');
+  });
+
+  it('badges the icon while a connection is reconnecting, and once one is lost', async () => {
+    const { tray, core } = await start();
+    const path = () => (tray.image as { path?: string }).path;
+    core.setConnections(2);
+    assert.deepEqual(tray.images, [], 'no change while all is well');
+    core.setTroubled({ reconnecting: 1, lost: 0 });
+    assert.equal(path(), '/opt/dsvm-pool/resources/icons/tray-reconnecting.png');
+    assert.match(tray.toolTip, /reconnecting/);
+    core.setTroubled({ reconnecting: 1, lost: 1 });
+    assert.equal(path(), '/opt/dsvm-pool/resources/icons/tray-lost.png', 'lost wins');
+    core.setTroubled({ reconnecting: 0, lost: 0 });
+    assert.equal(path(), '/opt/dsvm-pool/resources/icons/tray.png');
+    assert.equal(tray.images.length, 3, 'set only when the status changes');
+  });
+
+  it('ships the badge icons beside tray.png, at both scales, the size of the plain one', () => {
+    const icons = new URL('../../../resources/icons/', import.meta.url);
+    for (const [status, file] of Object.entries(trayIconPaths('tray.png'))) {
+      for (const scale of ['', '@2x']) {
+        const png = readFileSync(new URL(file.replace('.png', `${scale}.png`), icons));
+        const plain = readFileSync(new URL(`tray${scale}.png`, icons));
+        assert.equal(png.subarray(1, 4).toString(), 'PNG', `${status}${scale}`);
+        // Width and height (IHDR) equal the plain icon's.
+        assert.ok(png.subarray(16, 24).equals(plain.subarray(16, 24)), `${status}${scale} size`);
+        if (status !== 'normal') assert.ok(!png.equals(plain), `${status}${scale} has its badge`);
+      }
+    }
   });
 
   it('shows the Azure sign-in state and follows it', async () => {
