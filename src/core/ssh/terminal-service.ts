@@ -103,8 +103,8 @@ interface Terminal {
   stdoutDecoder: StringDecoder;
   stderrDecoder: StringDecoder;
   pending: string;
-  /** The last output sent: at least BACKLOG_CHARS of it (trimmed when shown). */
-  backlog: string;
+  /** The last output sent, as sent: at least BACKLOG_CHARS of it (joined and trimmed when shown). */
+  backlog: { chunks: string[]; chars: number };
   timer: NodeJS.Timeout | undefined;
   /** Characters sent in onData and not yet acknowledged. */
   unacked: number;
@@ -189,7 +189,7 @@ export class TerminalService implements Disposable {
       stdoutDecoder: new StringDecoder('utf8'),
       stderrDecoder: new StringDecoder('utf8'),
       pending: '',
-      backlog: '',
+      backlog: { chunks: [], chars: 0 },
       timer: undefined,
       unacked: 0,
       paused: false,
@@ -240,7 +240,7 @@ export class TerminalService implements Disposable {
     this.ack(terminalId, term.unacked);
     return {
       terminal: { ...term.info },
-      backlog: trimBacklog(term.backlog),
+      backlog: trimBacklog(term.backlog.chunks.join('')),
       link: term.live ? 'live' : 'reconnecting',
     };
   }
@@ -456,9 +456,13 @@ export class TerminalService implements Disposable {
     const data = term.pending;
     term.pending = '';
     term.unacked += data.length;
-    // Trimmed once it is twice the size kept, so a flood copies it once per BACKLOG_CHARS.
-    term.backlog += data;
-    if (term.backlog.length > 2 * BACKLOG_CHARS) term.backlog = trimBacklog(term.backlog);
+    // Kept as the chunks sent (no copying during a flood); the oldest go once the rest suffice.
+    const backlog = term.backlog;
+    backlog.chunks.push(data);
+    backlog.chars += data.length;
+    while (backlog.chars - backlog.chunks[0]!.length >= BACKLOG_CHARS) {
+      backlog.chars -= backlog.chunks.shift()!.length;
+    }
     if (!term.paused && term.unacked > HIGH_WATERMARK) {
       term.paused = true;
       term.channel.pause();
