@@ -412,7 +412,7 @@ export class ConnectionService implements LinkSource, Disposable {
           'a running instance.',
       );
     }
-    // The provider is asked again: a stopped or restarting instance says so (and is retried),
+    // The provider is asked again: a starting or restarting instance says so (and is retried),
     // and its credentials may have been refreshed meanwhile.
     const target = await abortable(provider.connectTarget(instanceId), signal);
     return this.open(target, signal, async (key) => {
