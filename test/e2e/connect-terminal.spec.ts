@@ -69,6 +69,7 @@ test('connect to the local pool, type in the terminal, resize it', async ({ app,
   await again.click();
   await page.keyboard.type('echo again-$MARK\n');
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^again-kept-42\s*$/m);
+  await page.screenshot({ path: 'test-results/screenshots/terminal-after-reload.png' });
 
   // Closing the tab ends the terminal in the app too: another reload does not bring it back.
   await page.getByTestId(`close-tab-${terminalId}`).click();
