@@ -9,6 +9,7 @@ import type {
 } from '../../common/models';
 import {
   type AutoscaleTarget,
+  type AzAutoscaleProfile,
   azAutoscaleCreate,
   azAutoscaleProfileCreate,
   azAutoscaleProfileDelete,
@@ -151,20 +152,10 @@ function createSchedule(
   s: AutoscaleSchedule,
   next: AutoscaleSettings,
 ): AzCommand[] {
-  const copy = s.rules.length > 0 && sameRules(s.rules, next.defaultProfile.rules);
-  const out = [
-    azAutoscaleProfileCreate(t, {
-      name: s.name,
-      minCount: s.capacity.minimum,
-      maxCount: s.capacity.maximum,
-      count: s.capacity.default,
-      timeZone: s.timeZone,
-      recurrence: { days: s.days, start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) },
-      ...(copy ? { copyRules: next.defaultProfile.name } : {}),
-    }),
-  ];
-  if (!copy) for (const r of s.rules) out.push(azAutoscaleRuleCreate(t, s.name, r));
-  return out;
+  return createProfile(t, s, next, {
+    timeZone: s.timeZone,
+    recurrence: { days: s.days, start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) },
+  });
 }
 
 /** az reads fixed dates without an offset and applies `--timezone`. */
@@ -178,18 +169,33 @@ function createFixed(
   f: AutoscaleFixedDate,
   next: AutoscaleSettings,
 ): AzCommand[] {
-  const copy = f.rules.length > 0 && sameRules(f.rules, next.defaultProfile.rules);
+  return createProfile(t, f, next, {
+    timeZone: f.timeZone ?? 'UTC',
+    fixed: { start: azDateTime(f.start), end: azDateTime(f.end) },
+  });
+}
+
+/**
+ * `az monitor autoscale profile create` for a schedule or fixed-date profile (`when`), copying
+ * the default profile's rules when they are the same, else one `rule create` per rule.
+ */
+function createProfile(
+  t: AutoscaleTarget,
+  p: AutoscaleSchedule | AutoscaleFixedDate,
+  next: AutoscaleSettings,
+  when: Pick<AzAutoscaleProfile, 'timeZone' | 'recurrence' | 'fixed'>,
+): AzCommand[] {
+  const copy = p.rules.length > 0 && sameRules(p.rules, next.defaultProfile.rules);
   const out = [
     azAutoscaleProfileCreate(t, {
-      name: f.name,
-      minCount: f.capacity.minimum,
-      maxCount: f.capacity.maximum,
-      count: f.capacity.default,
-      timeZone: f.timeZone ?? 'UTC',
-      fixed: { start: azDateTime(f.start), end: azDateTime(f.end) },
+      name: p.name,
+      minCount: p.capacity.minimum,
+      maxCount: p.capacity.maximum,
+      count: p.capacity.default,
+      ...when,
       ...(copy ? { copyRules: next.defaultProfile.name } : {}),
     }),
   ];
-  if (!copy) for (const r of f.rules) out.push(azAutoscaleRuleCreate(t, f.name, r));
+  if (!copy) for (const r of p.rules) out.push(azAutoscaleRuleCreate(t, p.name, r));
   return out;
 }
