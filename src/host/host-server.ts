@@ -1,6 +1,7 @@
 // The headless host: serves the built UI on 127.0.0.1 and carries the contract over a WebSocket,
-// guarded by a random per-session token (URL once, then an HttpOnly cookie), a Host check
-// against DNS rebinding, an Origin check on the socket, and a strict CSP.
+// guarded by a random per-session token (URL once, then an HttpOnly cookie on a host name unique
+// to this launch), a Host check against DNS rebinding, an Origin check on the socket, and a
+// strict CSP. Nothing a client sends can throw out of a request or upgrade handler.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -19,16 +20,32 @@ export interface HostOptions {
   port?: number;
   /** Defaults to a fresh random token. */
   token?: string;
+  /**
+   * The name the page is served under, `<label>.localhost` (browsers resolve every `*.localhost`
+   * name to loopback). Defaults to a fresh random label: the session cookie is then sent to this
+   * launch's host only, never to another local port (a forwarded service, Jupyter) nor to a later
+   * launch.
+   */
+  hostName?: string;
 }
 
 export interface Host {
   readonly port: number;
+  /** `<label>.localhost`, the only Host name this host answers to. */
+  readonly hostName: string;
   /** The address to open, token included. */
   readonly url: string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'dsvm_pool_token';
+const COOKIE = 'dsvm_pool_session';
+
+/** A DNS label unique to this launch (lower-case letters and digits, starting with a letter). */
+function randomHostName(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const label = [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join('');
+  return `dsvm-${label}.localhost`;
+}
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,11 +78,24 @@ function cookieToken(req: IncomingMessage): string | undefined {
 
 export async function startHost(options: HostOptions): Promise<Host> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  // What the cookie carries: not the printed token, which may sit in a terminal's scrollback or
+  // shell history, but a secret of its own that only this launch's browser session ever holds.
+  const session = randomBytes(24).toString('base64url');
+  const hostName = (options.hostName ?? randomHostName()).toLowerCase();
+  if (!/^[a-z0-9-]{1,63}\.localhost$/.test(hostName)) {
+    throw new Error(`The host name must be <label>.localhost; got "${hostName}".`);
+  }
   const staticRoot = normalize(options.staticDir + sep);
   let port = 0;
 
-  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
-  const allowedOrigins = () => allowedHosts().map((h) => `http://${h}`);
+  const allowedHost = () => `${hostName}:${port}`;
+  const origin = () => `http://${allowedHost()}`;
+  /** Host names compare case-insensitively; anything else (127.0.0.1, localhost, junk) is refused. */
+  const hostAllowed = (req: IncomingMessage) =>
+    (req.headers.host ?? '').toLowerCase() === allowedHost();
+  const wrongHost =
+    'Refused: this app answers only at the address `npm start` printed (http://dsvm-….localhost:<port>/), ' +
+    'not at 127.0.0.1, localhost or another name.';
   const csp = () =>
     [
       "default-src 'self'",
@@ -74,18 +104,35 @@ export async function startHost(options: HostOptions): Promise<Host> {
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data:",
       "font-src 'self' data:",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      `connect-src 'self' ws://${allowedHost()}`,
       "object-src 'none'",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",
     ].join('; ');
 
-  /** Which token the request carries, if any: `?token=` first, then the cookie. */
-  function presented(req: IncomingMessage, url: URL): { token?: string; fromQuery: boolean } {
+  /**
+   * Whether the request may go on: the printed token in `?token=` (then the answer sets the
+   * session cookie), else the session cookie. Undefined: it carries neither.
+   */
+  function authorised(
+    req: IncomingMessage,
+    url: URL,
+  ): { ok: boolean; fromQuery: boolean } | undefined {
     const fromQuery = url.searchParams.get('token');
-    if (fromQuery !== null) return { token: fromQuery, fromQuery: true };
-    return { token: cookieToken(req), fromQuery: false };
+    if (fromQuery !== null) return { ok: sameSecret(fromQuery, token), fromQuery: true };
+    const fromCookie = cookieToken(req);
+    if (fromCookie === undefined) return undefined;
+    return { ok: sameSecret(fromCookie, session), fromQuery: false };
+  }
+
+  /** The request's address, parsed against our own origin (never the client's Host header). */
+  function requestUrl(req: IncomingMessage): URL | undefined {
+    try {
+      return new URL(req.url ?? '/', origin());
+    } catch {
+      return undefined;
+    }
   }
 
   function refuse(res: ServerResponse, status: 401 | 403 | 404 | 405, message: string): void {
@@ -98,23 +145,21 @@ export async function startHost(options: HostOptions): Promise<Host> {
   }
 
   const missingToken =
-    'This page needs the address printed by `npm start`, with its token: http://127.0.0.1:<port>/?token=…';
+    'This page needs the address printed by `npm start`, with its token: http://dsvm-….localhost:<port>/?token=…';
   const wrongToken =
     "That token is not this session's. Use the address `npm start` printed last (each start makes a new token).";
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!allowedHosts().includes(req.headers.host ?? '')) {
-      refuse(res, 403, 'Refused: this host only answers to 127.0.0.1 and localhost.');
-      return;
-    }
+    if (!hostAllowed(req)) return refuse(res, 403, wrongHost);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       refuse(res, 405, 'Only GET is served here.');
       return;
     }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    const { token: given, fromQuery } = presented(req, url);
-    if (given === undefined) return refuse(res, 401, missingToken);
-    if (!sameSecret(given, token)) return refuse(res, 403, wrongToken);
+    const url = requestUrl(req);
+    if (!url) return refuse(res, 404, 'Not found.');
+    const auth = authorised(req, url);
+    if (auth === undefined) return refuse(res, 401, missingToken);
+    if (!auth.ok) return refuse(res, 403, wrongToken);
 
     let pathname: string;
     try {
@@ -142,9 +187,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cache-Control': pathname === '/index.html' ? 'no-store' : 'private, max-age=3600',
     };
-    if (fromQuery) {
-      // The page keeps working after it strips the token from its address bar.
-      headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    if (auth.fromQuery) {
+      // The page keeps working after it strips the token from its address bar. No Domain: the
+      // cookie belongs to this launch's name only (cookies ignore ports, so on 127.0.0.1 it would
+      // reach every local service the browser visits).
+      headers['Set-Cookie'] = `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`;
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
@@ -167,29 +214,41 @@ export async function startHost(options: HostOptions): Promise<Host> {
     );
   }
 
-  http.on('upgrade', (req, socket: Socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (!allowedHosts().includes(req.headers.host ?? '')) {
-      return refuseUpgrade(
-        socket,
-        403,
-        'Refused: this host only answers to 127.0.0.1 and localhost.',
-      );
-    }
-    if (url.pathname !== '/rpc') return refuseUpgrade(socket, 404, 'Not found.');
-    if (!allowedOrigins().includes(req.headers.origin ?? '')) {
+  function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (!hostAllowed(req)) return refuseUpgrade(socket, 403, wrongHost);
+    const url = requestUrl(req);
+    if (!url || url.pathname !== '/rpc') return refuseUpgrade(socket, 404, 'Not found.');
+    if (req.headers.origin !== origin()) {
       return refuseUpgrade(
         socket,
         403,
         'Refused: the page that opened this socket is not this app.',
       );
     }
-    const { token: given } = presented(req, url);
-    if (given === undefined) return refuseUpgrade(socket, 401, missingToken);
-    if (!sameSecret(given, token)) return refuseUpgrade(socket, 403, wrongToken);
+    const auth = authorised(req, url);
+    if (auth === undefined) return refuseUpgrade(socket, 401, missingToken);
+    if (!auth.ok) return refuseUpgrade(socket, 403, wrongToken);
     wss.handleUpgrade(req, socket, head, (ws) => {
       options.rpc.connect(new WsTransport(ws));
     });
+  }
+
+  http.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    // A socket error after the refusal (the client went away) must not become an uncaught
+    // 'error' event, and nothing a client sends may throw out of here: either would end the
+    // process and with it every terminal and tunnel.
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  });
+  // Malformed request lines and headers: answered 400 and closed (Node's default), and a
+  // client that resets meanwhile is not an error of ours.
+  http.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -203,7 +262,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   return {
     port,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    hostName,
+    url: `http://${hostName}:${port}/?token=${token}`,
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -1,13 +1,50 @@
 // The first thing a user does: open the app, Connect to the local sandbox pool, trust the host
 // key, type into a real shell, and resize the window to see the pty follow.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, screenText, shownTerminal, test } from './fixtures';
 
-test('refuses the page without its token, or with a wrong one', async ({ app, request }) => {
-  const missing = await request.get(`${app.origin}/`);
-  expect(missing.status()).toBe(401);
-  expect(await missing.text()).toContain('needs the address printed by `npm start`');
-  const wrong = await request.get(`${app.origin}/?token=not-the-token`);
-  expect(wrong.status()).toBe(403);
+test('refuses the page without its token, or with a wrong one', async ({ app, page }) => {
+  // Through the browser: Node does not resolve the host's `*.localhost` name, Chromium does.
+  const missing = await page.goto(`${app.origin}/`);
+  expect(missing!.status()).toBe(401);
+  expect(await missing!.text()).toContain('needs the address printed by `npm start`');
+  const wrong = await page.goto(`${app.origin}/?token=not-the-token`);
+  expect(wrong!.status()).toBe(403);
+  const port = new URL(app.origin).port;
+  const byAddress = await page.goto(`http://127.0.0.1:${port}/?token=${app.token}`);
+  expect(byAddress!.status()).toBe(403);
+});
+
+test('the session cookie stays on this launch’s name: other local ports never see it', async ({
+  app,
+  page,
+}) => {
+  // A local service on another port, as a forwarded remote service or Jupyter would be.
+  const seen: string[] = [];
+  const other = createServer((req, res) => {
+    seen.push(req.headers.cookie ?? '');
+    res.end('other service');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const otherPort = (other.address() as AddressInfo).port;
+  try {
+    await page.goto(app.url);
+    await expect(page.getByTestId('pool-card-local')).toBeVisible();
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'dsvm_pool_session');
+    expect(session?.domain).toBe(new URL(app.origin).hostname);
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.value).not.toBe(app.token);
+    for (const name of ['127.0.0.1', 'localhost']) {
+      await page.goto(`http://${name}:${otherPort}/`);
+      await expect(page.locator('body')).toHaveText('other service');
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(2); // the pages (and their favicon requests)
+    for (const header of seen) expect(header).not.toContain('dsvm_pool_session');
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
 });
 
 test('connect to the local pool, type in the terminal, resize it', async ({ app, page }) => {

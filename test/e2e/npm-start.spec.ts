@@ -22,11 +22,11 @@ test('npm start falls back to the headless host and prints the address to open',
   try {
     await expect
       .poll(() => output, { timeout: 90_000 })
-      .toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+      .toMatch(/http:\/\/dsvm-[a-z0-9]+\.localhost:\d+\/\?token=/);
     const notice = output.split('\n').filter((line) => /Electron is not available/.test(line));
     expect(notice).toHaveLength(1);
     expect(notice[0]).toMatch(/runs headless: open the address below/);
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output)![1]!;
+    const url = /(http:\/\/dsvm-[a-z0-9]+\.localhost:\d+\/\?token=[\w-]+)/.exec(output)![1]!;
     await page.goto(url);
     await expect(page.getByTestId('pool-card-local')).toContainText(/local sandbox/i);
   } finally {
