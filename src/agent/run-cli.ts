@@ -30,6 +30,39 @@ export interface CliDeps {
   system?: AgentSystem;
   readStdin?: () => Promise<string>;
   write?: (text: string) => void;
+  /** Overrides COMMAND_DEADLINE_MS (tests). */
+  deadlineMs?: number;
+}
+
+/**
+ * How long each command may take. Every run ends by then, whatever hangs on the machine (a dead
+ * SMB server, a file planted in a member's home, a Jupyter server that never answers): the
+ * timer runs every minute and the app waits for `status`, so a hung run must not linger.
+ */
+export const COMMAND_DEADLINE_MS: Record<string, number> = {
+  apply: 240_000,
+  status: 60_000,
+  install: 600_000,
+};
+
+/** Thrown when a command passes its deadline; cli.ts then ends the process. */
+export class DeadlineExceeded extends AgentError {
+  constructor(command: string, ms: number) {
+    super(
+      `${command} did not finish within ${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s and was stopped; ` +
+        'something on this machine is not answering (see the lines above)',
+      1,
+    );
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, command: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded(command, ms)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 async function readAllStdin(): Promise<string> {
@@ -95,7 +128,15 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     deps.system ??
     (await import('./real-system')).realSystem({ root: values.root as string | undefined });
   const configPath = values.config as string | undefined;
+  const deadline = deps.deadlineMs ?? COMMAND_DEADLINE_MS[command]!;
   try {
+    return await withDeadline(run(), command, deadline);
+  } catch (error) {
+    system.log.error(messageOf(error));
+    return error instanceof AgentError ? error.exitCode : 1;
+  }
+
+  async function run(): Promise<number> {
     if (command === 'apply') {
       let waitMs: number | undefined;
       if (values.wait !== undefined) {
@@ -144,8 +185,5 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
       storageKeyStdin: values['storage-key-stdin'] === true,
       readStdin,
     });
-  } catch (error) {
-    system.log.error(messageOf(error));
-    return error instanceof AgentError ? error.exitCode : 1;
   }
 }

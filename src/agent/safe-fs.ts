@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { codeOf } from './errors';
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = constants;
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_DIRECTORY } = constants;
 
 export interface WriteOptions {
   /** File mode, set with fchmod so the umask cannot widen or narrow it. */
@@ -61,7 +61,10 @@ async function syncDir(dir: string): Promise<void> {
 
 /**
  * Reads a small file without following a symlink at the last path component; undefined when
- * it does not exist. Refuses files larger than `maxBytes`.
+ * it does not exist. Refuses anything but a regular file, and files larger than `maxBytes`.
+ * Safe on paths a member controls: O_NONBLOCK makes opening a FIFO return at once instead of
+ * waiting for a writer (which would hang the root agent), and at most `maxBytes + 1` bytes are
+ * read even if the file grows meanwhile.
  */
 export async function readSmallFile(
   path: string,
@@ -69,7 +72,7 @@ export async function readSmallFile(
 ): Promise<string | undefined> {
   let handle;
   try {
-    handle = await open(path, O_RDONLY | O_NOFOLLOW);
+    handle = await open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') return undefined;
     if (codeOf(error) === 'ELOOP') {
@@ -81,7 +84,15 @@ export async function readSmallFile(
     const info = await handle.stat();
     if (!info.isFile()) throw new Error(`${path} is not a regular file`);
     if (info.size > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
-    return await handle.readFile('utf8');
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
+    return buffer.toString('utf8', 0, length);
   } finally {
     await handle.close();
   }

@@ -3,8 +3,9 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentHeartbeatSchema } from '../../../src/common/agent-protocol';
 import { isJupyterServer } from '../../../src/agent/jupyter';
@@ -167,6 +168,74 @@ describe('status command', () => {
     assert.match(text, /^ssh: {6}alice 2, bob 1$/m);
     assert.match(text, /^jupyter: {2}alice 1 server, 3 kernels \(2 busy\)$/m);
     assert.match(text, /^apply: {4}never ran$/m);
+  });
+
+  it(
+    'FIFO, socket, symlink and huge runtime files in a member home: status still answers at once',
+    { timeout: 15_000 },
+    async () => {
+      await appendFile(
+        join(machine.root, 'etc/passwd'),
+        'mallory:x:20003:20003::/home/mallory:/bin/bash\n',
+      );
+      await fakeProcess(machine, 800, ['/usr/bin/python3', '/usr/bin/jupyter-lab'], 20003);
+      const runtime = join(machine.root, 'home/mallory/.local/share/jupyter/runtime');
+      await mkdir(runtime, { recursive: true });
+      // A FIFO named like a runtime file: a blocking open() would wait for a writer forever.
+      execFileSync('mkfifo', [join(runtime, 'jpserver-800.json')]);
+      await symlink('/etc/shadow', join(runtime, 'jpserver-801.json'));
+      await writeFile(join(runtime, 'jpserver-802.json'), Buffer.alloc(2 * 1024 * 1024, 0x20));
+      const socketServer = createNetServer();
+      await new Promise<void>((resolve) =>
+        socketServer.listen(join(runtime, 'jpserver-803.json'), resolve),
+      );
+      try {
+        const out: string[] = [];
+        const started = Date.now();
+        const code = await runCli(['status', '--json'], {
+          system: machine.system,
+          write: (t) => out.push(t),
+        });
+        assert.equal(code, 0, machine.system.logs.join('\n'));
+        assert.ok(Date.now() - started < 5000, `status took ${Date.now() - started} ms`);
+        const status = AgentHeartbeatSchema.parse(JSON.parse(out.join('')));
+        // The server counts; none of the planted files was taken for its runtime.
+        assert.deepEqual(status.jupyter, { mallory: { servers: 1, kernels: 0, busyKernels: 0 } });
+      } finally {
+        socketServer.close();
+      }
+    },
+  );
+
+  it('every run has a deadline: a Jupyter server that never answers cannot hold status', async () => {
+    await appendFile(
+      join(machine.root, 'etc/passwd'),
+      'dave:x:20004:20004::/home/dave:/bin/bash\n',
+    );
+    await fakeProcess(machine, 900, ['/usr/bin/python3', '/usr/bin/jupyter-lab'], 20004);
+    // Accepts the connection and never answers.
+    const silent = createNetServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const runtime = join(machine.root, 'home/dave/.local/share/jupyter/runtime');
+    await mkdir(runtime, { recursive: true });
+    await writeFile(
+      join(runtime, 'jpserver-900.json'),
+      JSON.stringify({ port: (silent.address() as AddressInfo).port, token: 't', pid: 900 }),
+    );
+    try {
+      const code = await runCli(['status', '--json'], {
+        system: machine.system,
+        write: () => {},
+        deadlineMs: 300,
+      });
+      assert.equal(code, 1);
+      assert.match(
+        machine.system.logs.join('\n'),
+        /status did not finish within 0.3 s and was stopped/,
+      );
+    } finally {
+      silent.close();
+    }
   });
 
   it('after an apply: mounted, healthy, members and the last result', async () => {
