@@ -16,7 +16,7 @@ import {
 import { useEffect, useRef, useState, type FormEvent, type Ref } from 'react';
 import { RpcError } from '../../common/errors';
 import type { ConnectionInfo, ForwardInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { fieldErrors } from '../shared/field-errors';
 import { parsePort } from '../shared/port';
 

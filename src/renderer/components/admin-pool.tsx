@@ -50,14 +50,14 @@ import {
 import type { MethodInput } from '../../common/contract';
 import { RpcError } from '../../common/errors';
 import type { InstanceInfo, OperationInfo, PoolInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { AutoscaleButton } from './autoscale-editor';
 import { StorageDialog } from './storage-dialog';
 import { TeamDialog } from './team-dialog';
 import { AzPreview } from './az-preview';
-import { ConfirmDialog } from './confirm-dialog';
-import { DialogShell } from './dialog-shell';
-import { StateBadge } from './state-badge';
+import { ConfirmDialog } from '../shared/confirm-dialog';
+import { DialogShell } from '../shared/dialog-shell';
+import { StateBadge } from '../shared/state-badge';
 
 type Action = MethodInput<'azure.instanceAction'>['action'];
 

@@ -3,13 +3,13 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
 import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { useConnections } from '../state/use-connections';
-import { useEvent } from '../state/use-event';
+import { useEvent } from '../shared/use-event';
 import { useForwards } from '../state/use-forwards';
 import { useJupyter } from '../state/use-jupyter';
-import { usePools } from '../state/use-pools';
-import { usePrompts } from '../state/use-prompts';
+import { usePools } from '../shared/use-pools';
+import { usePrompts } from '../shared/use-prompts';
 import { useRecoveries } from '../state/use-recoveries';
 import { useWorkspace } from '../state/use-workspace';
 import { appCommand } from '../terminal/app-shortcuts';

@@ -62,8 +62,8 @@ import type {
   OperationInfo,
   PoolInfo,
 } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
-import { useEvent } from '../state/use-event';
+import { useRpc } from '../shared/rpc-context';
+import { useEvent } from '../shared/use-event';
 import { fieldErrors, type FieldErrors } from '../shared/field-errors';
 import {
   type AutoscaleDraft,
@@ -80,7 +80,7 @@ import {
 } from './autoscale-draft';
 import { AutoscaleRules } from './autoscale-rules';
 import { AzCommands } from './az-commands';
-import { DialogShell } from './dialog-shell';
+import { DialogShell } from '../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { width: 'min(1100px, calc(100vw - 48px))', maxWidth: 'none' },

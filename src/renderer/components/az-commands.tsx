@@ -9,7 +9,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import type { AzCommand } from '../../common/models';
-import { CopyButton } from './copy-button';
+import { CopyButton } from '../shared/copy-button';
 
 const useStyles = makeStyles({
   block: {

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { MethodInput } from '../../common/contract';
 import { RpcError } from '../../common/errors';
 import type { AzCommand } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { AzCommands } from './az-commands';
 
 export type AzPreviewRequest = MethodInput<'azure.previewAz'>;

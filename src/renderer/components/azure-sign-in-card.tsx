@@ -16,10 +16,10 @@ import { useState } from 'react';
 import type { MethodInput } from '../../common/contract';
 import { RpcError } from '../../common/errors';
 import type { AzureSignInStatus } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import type { AzureSignIn } from '../state/use-azure-sign-in';
-import { useEvent } from '../state/use-event';
-import { CopyButton } from './copy-button';
+import { useEvent } from '../shared/use-event';
+import { CopyButton } from '../shared/copy-button';
 
 type Kind = MethodInput<'azure.signIn'>['kind'];
 

@@ -12,7 +12,7 @@ import { ArrowClockwise16Regular, Dismiss16Regular } from '@fluentui/react-icons
 import { useState } from 'react';
 import type { ConnectionInfo } from '../../common/models';
 import { reconnectingLabel } from '../state/connection-status';
-import { useNow } from '../state/use-now';
+import { useNow } from '../shared/use-now';
 import type { ConnectError, TerminalTab } from '../state/use-workspace';
 
 const useStyles = makeStyles({

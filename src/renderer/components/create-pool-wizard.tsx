@@ -44,7 +44,7 @@ import type {
   OperationInfo,
 } from '../../common/models';
 import { fieldErrors, type FieldErrors } from '../shared/field-errors';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import type { Operations } from '../state/use-operations';
 import {
   COMMON_VM_SIZES,

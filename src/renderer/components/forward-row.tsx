@@ -19,9 +19,9 @@ import {
 import { useEffect, useRef, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { ForwardInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { openInBrowser } from '../state/use-jupyter';
-import { CopyButton } from './copy-button';
+import { CopyButton } from '../shared/copy-button';
 
 const useStyles = makeStyles({
   row: {

@@ -11,8 +11,8 @@ import { ShieldKeyhole24Regular } from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorCode, RpcError } from '../../common/errors';
 import type { HostKeyPrompt, PoolInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
-import { DialogShell } from './dialog-shell';
+import { useRpc } from '../shared/rpc-context';
+import { DialogShell } from '../shared/dialog-shell';
 
 const useStyles = makeStyles({
   facts: {

@@ -2,7 +2,7 @@
 import { Button, Text, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
 import { PlugConnected16Regular, PlugDisconnected16Regular } from '@fluentui/react-icons';
 import type { InstanceInfo } from '../../common/models';
-import { StateBadge } from './state-badge';
+import { StateBadge } from '../shared/state-badge';
 
 const useStyles = makeStyles({
   row: {

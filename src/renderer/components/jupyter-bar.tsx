@@ -21,8 +21,8 @@ import {
 } from '@fluentui/react-icons';
 import type { ForwardInfo } from '../../common/models';
 import { openInBrowser, type JupyterRun } from '../state/use-jupyter';
-import { useNow } from '../state/use-now';
-import { CopyButton } from './copy-button';
+import { useNow } from '../shared/use-now';
+import { CopyButton } from '../shared/copy-button';
 
 const useStyles = makeStyles({
   bar: { flex: '0 0 auto', borderRadius: 0 },

@@ -13,9 +13,9 @@ import { Eye16Regular, EyeOff16Regular, Key24Regular } from '@fluentui/react-ico
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorCode, RpcError } from '../../common/errors';
 import type { PassphrasePrompt, PoolInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { fileName } from '../shared/file-name';
-import { DialogShell } from './dialog-shell';
+import { DialogShell } from '../shared/dialog-shell';
 
 const useStyles = makeStyles({
   path: {

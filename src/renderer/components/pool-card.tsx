@@ -38,7 +38,7 @@ import type { InstanceInfo, PoolInfo, Prompt } from '../../common/models';
 import type { ConnectionMap } from '../state/use-connections';
 import { isDeclined, type ConnectError, type PendingConnect } from '../state/use-workspace';
 import { fileName } from '../shared/file-name';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { InstallAgentDialog } from './install-agent-dialog';
 import { InstanceRow } from './instance-row';
 import { PoolKindBadge } from './pool-kind-badge';

@@ -12,8 +12,8 @@ import {
 import { KeyMultiple20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { RpcError } from '../../common/errors';
-import { useRpc } from '../state/rpc-context';
-import { CopyButton } from './copy-button';
+import { useRpc } from '../shared/rpc-context';
+import { CopyButton } from '../shared/copy-button';
 
 const useStyles = makeStyles({
   panel: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },

@@ -3,8 +3,8 @@ import { Button, Dialog, DialogSurface, Spinner, Text } from '@fluentui/react-co
 import { useEffect, useRef, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { PoolInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
-import { DialogShell } from './dialog-shell';
+import { useRpc } from '../shared/rpc-context';
+import { DialogShell } from '../shared/dialog-shell';
 
 export interface RemovePoolDialogProps {
   pool?: PoolInfo;

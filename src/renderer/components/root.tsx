@@ -12,8 +12,8 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { RpcClient } from '../../common/rpc';
-import { RpcContext } from '../state/rpc-context';
-import { usePrefersDark } from '../state/use-prefers-dark';
+import { RpcContext } from '../shared/rpc-context';
+import { usePrefersDark } from '../shared/use-prefers-dark';
 import { App } from './app';
 
 const useStyles = makeStyles({

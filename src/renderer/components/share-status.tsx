@@ -17,7 +17,7 @@ import {
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { ConnectionInfo, ShareCheck } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '420px', display: 'flex', flexDirection: 'column', gap: '8px' },

@@ -12,7 +12,7 @@ import {
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { SshConfigHost } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 const useStyles = makeStyles({
   box: {

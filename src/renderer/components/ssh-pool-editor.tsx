@@ -32,7 +32,7 @@ import { Add16Regular, ArrowImport16Regular, Delete16Regular } from '@fluentui/r
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RpcError } from '../../common/errors';
 import type { PoolInfo, SshConfigHost, SshPoolShare } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import { fieldErrors, type FieldErrors } from '../shared/field-errors';
 import {
   emptyRow,

@@ -2,7 +2,7 @@
 import { Spinner, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import type { AppInfo, ConnectionInfo } from '../../common/models';
 import { connectionStatus } from '../state/connection-status';
-import { useNow } from '../state/use-now';
+import { useNow } from '../shared/use-now';
 import { useTerminalSize } from '../state/use-terminal-size';
 import type { TerminalTab } from '../state/use-workspace';
 

@@ -22,8 +22,8 @@ import {
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { PoolInfo, StorageInfo } from '../../common/models';
-import { useRpc } from '../state/rpc-context';
-import { DialogShell } from './dialog-shell';
+import { useRpc } from '../shared/rpc-context';
+import { DialogShell } from '../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '620px', width: '100%' },

@@ -25,9 +25,9 @@ import { useEffect, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { PoolInfo, TeamInfo, TeamMemberInfo } from '../../common/models';
 import { fieldErrors, type FieldErrors } from '../shared/field-errors';
-import { useRpc } from '../state/rpc-context';
-import { ConfirmDialog } from './confirm-dialog';
-import { DialogShell } from './dialog-shell';
+import { useRpc } from '../shared/rpc-context';
+import { ConfirmDialog } from '../shared/confirm-dialog';
+import { DialogShell } from '../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { AzureSignInStatus } from '../../common/models';
-import { useRpc } from './rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 export interface AzureSignIn {
   status?: AzureSignInStatus;

@@ -1,7 +1,7 @@
 // Open connections by id, kept current by `connections.onDidChange`.
 import { useEffect, useState } from 'react';
 import type { ConnectionInfo } from '../../common/models';
-import { useRpc } from './rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 export type ConnectionMap = ReadonlyMap<string, ConnectionInfo>;
 

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorCode, RpcError } from '../../common/errors';
 import type { ForwardInfo, JupyterInfo } from '../../common/models';
-import { useRpc } from './rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 export type JupyterMode = JupyterInfo['mode'];
 

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { RpcError } from '../../common/errors';
 import type { OperationInfo } from '../../common/models';
-import { useRpc } from './rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 export interface Operations {
   items?: OperationInfo[];

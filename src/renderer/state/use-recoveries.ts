@@ -1,7 +1,7 @@
 // When each connection last came back from `reconnecting`, so the UI can say "Reconnected" briefly.
 import { useEffect, useState } from 'react';
 import type { ConnectionState } from '../../common/models';
-import { useRpc } from './rpc-context';
+import { useRpc } from '../shared/rpc-context';
 
 /** Connection id → the time (epoch ms) it went from `reconnecting` back to `connected`. */
 export type Recoveries = Readonly<Record<string, number>>;

@@ -4,7 +4,7 @@ import { ErrorCode, RpcError } from '../../common/errors';
 import type { ConnectionInfo, PoolInfo, TerminalInfo } from '../../common/models';
 import { TerminalRouter } from '../terminal/terminal-router';
 import { TerminalSession } from '../terminal/terminal-session';
-import { useRpc } from './rpc-context';
+import { useRpc } from '../shared/rpc-context';
 import type { ConnectionMap } from './use-connections';
 
 export interface TerminalTab {
