@@ -39,10 +39,10 @@ import type { ConnectionMap } from '../use-connections';
 import { isDeclined, type ConnectError, type PendingConnect } from '../use-workspace';
 import { fileName } from '../../shared/file-name';
 import { useRpc } from '../../shared/rpc-context';
-import { InstallAgentDialog } from '../../components/install-agent-dialog';
+import { InstallAgentDialog } from '../../admin/pools/install-agent-dialog';
 import { InstanceRow } from './instance-row';
 import { PoolKindBadge } from './pool-kind-badge';
-import { TeamDialog } from '../../components/team-dialog';
+import { TeamDialog } from '../../admin/pools/team-dialog';
 
 const useStyles = makeStyles({
   card: { gap: tokens.spacingVerticalS },

@@ -53,7 +53,7 @@ import {
   Delete16Regular,
 } from '@fluentui/react-icons';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ErrorCode, RpcError } from '../../common/errors';
+import { ErrorCode, RpcError } from '../../../common/errors';
 import type {
   AutoscalePreview,
   AutoscaleSettings,
@@ -61,10 +61,10 @@ import type {
   AutoscaleView,
   OperationInfo,
   PoolInfo,
-} from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
-import { useEvent } from '../shared/use-event';
-import { fieldErrors, type FieldErrors } from '../shared/field-errors';
+} from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import { useEvent } from '../../shared/use-event';
+import { fieldErrors, type FieldErrors } from '../../shared/field-errors';
 import {
   type AutoscaleDraft,
   type CapacityDraft,
@@ -79,8 +79,8 @@ import {
   settingsOf,
 } from './autoscale-draft';
 import { AutoscaleRules } from './autoscale-rules';
-import { AzCommands } from './az-commands';
-import { DialogShell } from '../shared/dialog-shell';
+import { AzCommands } from '../az/az-commands';
+import { DialogShell } from '../../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { width: 'min(1100px, calc(100vw - 48px))', maxWidth: 'none' },

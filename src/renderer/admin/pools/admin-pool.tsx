@@ -47,17 +47,17 @@ import {
   useState,
   type ReactElement,
 } from 'react';
-import type { MethodInput } from '../../common/contract';
-import { RpcError } from '../../common/errors';
-import type { InstanceInfo, OperationInfo, PoolInfo } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
-import { AutoscaleButton } from './autoscale-editor';
+import type { MethodInput } from '../../../common/contract';
+import { RpcError } from '../../../common/errors';
+import type { InstanceInfo, OperationInfo, PoolInfo } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import { AutoscaleButton } from '../autoscale/autoscale-editor';
 import { StorageDialog } from './storage-dialog';
 import { TeamDialog } from './team-dialog';
-import { AzPreview } from './az-preview';
-import { ConfirmDialog } from '../shared/confirm-dialog';
-import { DialogShell } from '../shared/dialog-shell';
-import { StateBadge } from '../shared/state-badge';
+import { AzPreview } from '../az/az-preview';
+import { ConfirmDialog } from '../../shared/confirm-dialog';
+import { DialogShell } from '../../shared/dialog-shell';
+import { StateBadge } from '../../shared/state-badge';
 
 type Action = MethodInput<'azure.instanceAction'>['action'];
 

@@ -34,18 +34,18 @@ import {
 } from '@fluentui/react-components';
 import { Add16Regular, DocumentArrowUp16Regular, Key16Regular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { AZURE_REGIONS } from '../../common/azure-regions';
-import { RpcError } from '../../common/errors';
+import { AZURE_REGIONS } from '../../../common/azure-regions';
+import { RpcError } from '../../../common/errors';
 import type {
   ArticleImportResult,
   AzCommand,
   AzureResourceGroup,
   AzureSubscription,
   OperationInfo,
-} from '../../common/models';
-import { fieldErrors, type FieldErrors } from '../shared/field-errors';
-import { useRpc } from '../shared/rpc-context';
-import type { Operations } from '../state/use-operations';
+} from '../../../common/models';
+import { fieldErrors, type FieldErrors } from '../../shared/field-errors';
+import { useRpc } from '../../shared/rpc-context';
+import type { Operations } from '../operations/use-operations';
 import {
   COMMON_VM_SIZES,
   OS_DISK_TYPES,
@@ -60,9 +60,9 @@ import {
   stepOfField,
   type PoolDraft,
   type WizardStep,
-} from '../state/pool-draft';
-import { AzCommands } from './az-commands';
-import { OperationCard } from './operations-panel';
+} from './pool-draft';
+import { AzCommands } from '../az/az-commands';
+import { OperationCard } from '../operations/operations-panel';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '760px', width: '100%' },

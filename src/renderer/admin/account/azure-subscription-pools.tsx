@@ -13,9 +13,9 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import { RpcError } from '../../common/errors';
-import type { AzurePoolSummary, AzureSubscription, PoolInfo } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
+import { RpcError } from '../../../common/errors';
+import type { AzurePoolSummary, AzureSubscription, PoolInfo } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column' },

@@ -2,7 +2,7 @@
 // browser host).
 import { Badge, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { CloudDesktop20Regular } from '@fluentui/react-icons';
-import type { AppInfo } from '../../common/models';
+import type { AppInfo } from '../common/models';
 
 const useStyles = makeStyles({
   header: {

@@ -1,8 +1,8 @@
 // Whether the app is signed in to Azure: `azure.status` once, then `azure.onDidChangeSignIn`.
 import { useEffect, useState } from 'react';
-import { RpcError } from '../../common/errors';
-import type { AzureSignInStatus } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
+import { RpcError } from '../../../common/errors';
+import type { AzureSignInStatus } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
 
 export interface AzureSignIn {
   status?: AzureSignInStatus;

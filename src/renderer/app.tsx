@@ -2,27 +2,27 @@
 // bar, and the questions the app asks (host keys, key passphrases).
 import { makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
-import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
-import { useConnections } from '../user/use-connections';
-import { useEvent } from '../shared/use-event';
-import { useForwards } from '../user/forwards/use-forwards';
-import { useJupyter } from '../user/jupyter/use-jupyter';
-import { usePools } from '../shared/use-pools';
-import { usePrompts } from '../shared/use-prompts';
-import { useRecoveries } from '../user/terminals/use-recoveries';
-import { useWorkspace } from '../user/use-workspace';
-import { appCommand } from '../user/terminals/xterm/app-shortcuts';
-import { AdminView } from './admin-view';
+import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../common/models';
+import { useRpc } from './shared/rpc-context';
+import { useConnections } from './user/use-connections';
+import { useEvent } from './shared/use-event';
+import { useForwards } from './user/forwards/use-forwards';
+import { useJupyter } from './user/jupyter/use-jupyter';
+import { usePools } from './shared/use-pools';
+import { usePrompts } from './shared/use-prompts';
+import { useRecoveries } from './user/terminals/use-recoveries';
+import { useWorkspace } from './user/use-workspace';
+import { appCommand } from './user/terminals/xterm/app-shortcuts';
+import { AdminView } from './admin/admin-view';
 import { AppHeader, type AppView } from './app-header';
 import { ConnectionLostBanner } from './connection-lost-banner';
-import { jupyterUnavailable } from '../user/terminals/connection-toolbar';
-import { ForwardsPanel } from '../user/forwards/forwards-panel';
-import { HostKeyDialog } from '../user/prompts/host-key-dialog';
-import { PassphraseDialog } from '../user/prompts/passphrase-dialog';
-import { PoolList } from '../user/pools/pool-list';
-import { StatusBar } from '../user/terminals/status-bar';
-import { TerminalArea } from '../user/terminals/terminal-area';
+import { jupyterUnavailable } from './user/terminals/connection-toolbar';
+import { ForwardsPanel } from './user/forwards/forwards-panel';
+import { HostKeyDialog } from './user/prompts/host-key-dialog';
+import { PassphraseDialog } from './user/prompts/passphrase-dialog';
+import { PoolList } from './user/pools/pool-list';
+import { StatusBar } from './user/terminals/status-bar';
+import { TerminalArea } from './user/terminals/terminal-area';
 
 const useStyles = makeStyles({
   root: {

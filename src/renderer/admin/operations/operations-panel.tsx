@@ -18,10 +18,10 @@ import {
   PanelRightContract20Regular,
 } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { RpcError } from '../../common/errors';
-import type { OperationInfo } from '../../common/models';
-import type { Operations } from '../state/use-operations';
-import { AzCommands } from './az-commands';
+import { RpcError } from '../../../common/errors';
+import type { OperationInfo } from '../../../common/models';
+import type { Operations } from './use-operations';
+import { AzCommands } from '../az/az-commands';
 
 const useStyles = makeStyles({
   list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },

@@ -11,9 +11,9 @@ import {
   webLightTheme,
 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import type { RpcClient } from '../../common/rpc';
-import { RpcContext } from '../shared/rpc-context';
-import { usePrefersDark } from '../shared/use-prefers-dark';
+import type { RpcClient } from '../common/rpc';
+import { RpcContext } from './shared/rpc-context';
+import { usePrefersDark } from './shared/use-prefers-dark';
 import { App } from './app';
 
 const useStyles = makeStyles({

@@ -23,11 +23,11 @@ import {
 } from '@fluentui/react-components';
 import { Wrench24Regular } from '@fluentui/react-icons';
 import { useEffect, useState, type FormEvent } from 'react';
-import { RpcError } from '../../common/errors';
-import type { OperationInfo, PoolInfo, SecretPrompt } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
-import { usePrompts } from '../shared/use-prompts';
-import { DialogShell } from '../shared/dialog-shell';
+import { RpcError } from '../../../common/errors';
+import type { OperationInfo, PoolInfo, SecretPrompt } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import { usePrompts } from '../../shared/use-prompts';
+import { DialogShell } from '../../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '760px', width: '100%' },

@@ -22,12 +22,12 @@ import {
 } from '@fluentui/react-components';
 import { Delete16Regular, Edit16Regular, PersonAdd16Regular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { RpcError } from '../../common/errors';
-import type { PoolInfo, TeamInfo, TeamMemberInfo } from '../../common/models';
-import { fieldErrors, type FieldErrors } from '../shared/field-errors';
-import { useRpc } from '../shared/rpc-context';
-import { ConfirmDialog } from '../shared/confirm-dialog';
-import { DialogShell } from '../shared/dialog-shell';
+import { RpcError } from '../../../common/errors';
+import type { PoolInfo, TeamInfo, TeamMemberInfo } from '../../../common/models';
+import { fieldErrors, type FieldErrors } from '../../shared/field-errors';
+import { useRpc } from '../../shared/rpc-context';
+import { ConfirmDialog } from '../../shared/confirm-dialog';
+import { DialogShell } from '../../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },

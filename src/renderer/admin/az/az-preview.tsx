@@ -2,10 +2,10 @@
 // open: the admin sees (and can copy) exactly what will happen before it happens.
 import { Spinner, Text, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import type { MethodInput } from '../../common/contract';
-import { RpcError } from '../../common/errors';
-import type { AzCommand } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
+import type { MethodInput } from '../../../common/contract';
+import { RpcError } from '../../../common/errors';
+import type { AzCommand } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
 import { AzCommands } from './az-commands';
 
 export type AzPreviewRequest = MethodInput<'azure.previewAz'>;

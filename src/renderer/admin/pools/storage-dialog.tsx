@@ -20,10 +20,10 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import { RpcError } from '../../common/errors';
-import type { PoolInfo, StorageInfo } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
-import { DialogShell } from '../shared/dialog-shell';
+import { RpcError } from '../../../common/errors';
+import type { PoolInfo, StorageInfo } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import { DialogShell } from '../../shared/dialog-shell';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '620px', width: '100%' },

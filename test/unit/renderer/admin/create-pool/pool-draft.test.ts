@@ -2,7 +2,7 @@
 // step shows which field's error. Checked against the real validation in core.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validatePoolParameters } from '../../../src/core/azure/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/pool-template';
 import {
   derivedDnsLabel,
   draftParameters,
@@ -11,7 +11,7 @@ import {
   errorFor,
   resourceGroupOf,
   stepOfField,
-} from '../../../src/renderer/state/pool-draft';
+} from '../../../../../src/renderer/admin/create-pool/pool-draft';
 
 const KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHUkWpQkq8hRMHmrnUJ8CPtqfL3OuOZQ+nBZNrh0ozNz ann@laptop';

@@ -13,13 +13,13 @@ import {
 import { Add16Regular, PanelLeftContract20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { PoolInfo } from '../../common/models';
-import { useAzureSignIn } from '../state/use-azure-sign-in';
-import { useOperations } from '../state/use-operations';
-import { AdminPool } from './admin-pool';
-import { AzureSignInCard } from './azure-sign-in-card';
-import { AzureSubscriptionPools } from './azure-subscription-pools';
-import { CreatePoolWizard } from './create-pool-wizard';
-import { OperationsPanel } from './operations-panel';
+import { useAzureSignIn } from './account/use-azure-sign-in';
+import { useOperations } from './operations/use-operations';
+import { AdminPool } from './pools/admin-pool';
+import { AzureSignInCard } from './account/azure-sign-in-card';
+import { AzureSubscriptionPools } from './account/azure-subscription-pools';
+import { CreatePoolWizard } from './create-pool/create-pool-wizard';
+import { OperationsPanel } from './operations/operations-panel';
 
 const useStyles = makeStyles({
   root: { flex: '1 1 auto', minHeight: 0, display: 'flex' },

@@ -13,13 +13,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { MethodInput } from '../../common/contract';
-import { RpcError } from '../../common/errors';
-import type { AzureSignInStatus } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
-import type { AzureSignIn } from '../state/use-azure-sign-in';
-import { useEvent } from '../shared/use-event';
-import { CopyButton } from '../shared/copy-button';
+import type { MethodInput } from '../../../common/contract';
+import { RpcError } from '../../../common/errors';
+import type { AzureSignInStatus } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import type { AzureSignIn } from './use-azure-sign-in';
+import { useEvent } from '../../shared/use-event';
+import { CopyButton } from '../../shared/copy-button';
 
 type Kind = MethodInput<'azure.signIn'>['kind'];
 

@@ -8,8 +8,8 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import type { AzCommand } from '../../common/models';
-import { CopyButton } from '../shared/copy-button';
+import type { AzCommand } from '../../../common/models';
+import { CopyButton } from '../../shared/copy-button';
 
 const useStyles = makeStyles({
   block: {

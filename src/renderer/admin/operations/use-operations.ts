@@ -1,9 +1,9 @@
 // Azure operations kept current: `operations.list` once, then each `operations.onDidChange` (one
 // operation at a time) merged in by id, newest first.
 import { useCallback, useEffect, useState } from 'react';
-import { RpcError } from '../../common/errors';
-import type { OperationInfo } from '../../common/models';
-import { useRpc } from '../shared/rpc-context';
+import { RpcError } from '../../../common/errors';
+import type { OperationInfo } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
 
 export interface Operations {
   items?: OperationInfo[];

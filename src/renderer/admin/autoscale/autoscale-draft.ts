@@ -8,7 +8,7 @@ import type {
   AutoscaleRule,
   AutoscaleSettings,
   AutoscaleTimeZone,
-} from '../../common/models';
+} from '../../../common/models';
 
 export const DAYS: ReadonlyArray<{ day: AutoscaleDay; short: string }> = [
   { day: 'Monday', short: 'Mon' },

@@ -11,7 +11,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Add16Regular, Delete16Regular } from '@fluentui/react-icons';
-import type { AutoscaleRule } from '../../common/models';
+import type { AutoscaleRule } from '../../../common/models';
 import { type RuleDraft, cpuRule, ruleDraft } from './autoscale-draft';
 
 const useStyles = makeStyles({
