@@ -10,9 +10,10 @@ import {
   webDarkTheme,
   webLightTheme,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { RpcClient } from '../common/rpc';
 import { RpcContext } from './shared/rpc-context';
+import { useLoad } from './shared/use-load';
 import { usePrefersDark } from './shared/use-prefers-dark';
 import { App } from './app';
 
@@ -29,40 +30,24 @@ const useStyles = makeStyles({
   failure: { maxWidth: '640px' },
 });
 
-type Phase =
-  { kind: 'connecting' } | { kind: 'ready'; rpc: RpcClient } | { kind: 'failed'; message: string };
-
 export function Root({ connecting }: { connecting: Promise<RpcClient> }) {
   const styles = useStyles();
   const dark = usePrefersDark();
-  const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
+  const connection = useLoad(true, () => connecting, [connecting]);
 
   useEffect(() => {
     // Native parts (scrollbars, form controls) follow the theme too.
     document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
   }, [dark]);
 
-  useEffect(() => {
-    let live = true;
-    connecting.then(
-      (rpc) => live && setPhase({ kind: 'ready', rpc }),
-      (err: unknown) =>
-        live &&
-        setPhase({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [connecting]);
-
   let body;
-  if (phase.kind === 'ready') {
+  if (connection.data) {
     body = (
-      <RpcContext.Provider value={phase.rpc}>
+      <RpcContext.Provider value={connection.data}>
         <App dark={dark} />
       </RpcContext.Provider>
     );
-  } else if (phase.kind === 'failed') {
+  } else if (connection.error !== undefined) {
     body = (
       <div className={styles.centered}>
         <MessageBar
@@ -73,7 +58,7 @@ export function Root({ connecting }: { connecting: Promise<RpcClient> }) {
         >
           <MessageBarBody>
             <MessageBarTitle>Cannot reach dsvm-pool</MessageBarTitle>
-            {phase.message}
+            {connection.error}
           </MessageBarBody>
         </MessageBar>
       </div>

@@ -12,10 +12,11 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { RpcError } from '../../../common/errors';
-import type { AzurePoolSummary, AzureSubscription, PoolInfo } from '../../../common/models';
+import type { AzurePoolSummary, PoolInfo } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column' },
@@ -36,49 +37,33 @@ const key = (p: { subscriptionId: string; resourceGroup: string; poolName: strin
 export function AzureSubscriptionPools({ tracked }: { tracked: PoolInfo[] }) {
   const styles = useStyles();
   const rpc = useRpc();
-  const [subs, setSubs] = useState<AzureSubscription[]>();
-  const [subsError, setSubsError] = useState<string>();
   const [subscriptionId, setSubscriptionId] = useState<string>();
-  const [pools, setPools] = useState<AzurePoolSummary[]>();
-  const [poolsError, setPoolsError] = useState<string>();
   const [adding, setAdding] = useState<string>();
   const [addError, setAddError] = useState<{ key: string; message: string }>();
 
-  useEffect(() => {
-    let live = true;
-    rpc.call('azure.listSubscriptions', {}).then(
-      (list) => {
-        if (!live) return;
-        setSubs(list);
+  const { data: subs, error: subsError } = useLoad(
+    true,
+    () => rpc.call('azure.listSubscriptions', {}),
+    [rpc],
+    {
+      onData: (list) => {
         if (list.length === 1) setSubscriptionId(list[0].subscriptionId);
       },
-      (err: unknown) => live && setSubsError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [rpc]);
+    },
+  );
 
-  // Re-read when the app's pools change (a pool created or deleted here shows at once).
+  // Re-read when the app's pools change (a pool created or deleted here shows at once); the last
+  // list shows meanwhile.
   const trackedKey = tracked
     .map((p) => p.id)
     .sort()
     .join('\n');
-  useEffect(() => {
-    setPoolsError(undefined);
-    if (!subscriptionId) {
-      setPools(undefined);
-      return;
-    }
-    let live = true;
-    rpc.call('azure.listPools', { subscriptionId }).then(
-      (list) => live && setPools(list),
-      (err: unknown) => live && setPoolsError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [rpc, subscriptionId, trackedKey]);
+  const { data: pools, error: poolsError } = useLoad(
+    !!subscriptionId,
+    () => rpc.call('azure.listPools', { subscriptionId: subscriptionId! }),
+    [rpc, subscriptionId, trackedKey],
+    { keep: true, clearWhenDisabled: true },
+  );
 
   const trackedKeys = new Set(tracked.flatMap((p) => (p.azure ? [key(p.azure)] : [])));
   const selected = subs?.find((s) => s.subscriptionId === subscriptionId);

@@ -1,11 +1,9 @@
 // The `az` commands an admin action would run, fetched from the app while its confirmation is
 // open: the admin sees (and can copy) exactly what will happen before it happens.
 import { Spinner, Text, tokens } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
 import type { MethodInput } from '../../../common/contract';
-import { RpcError } from '../../../common/errors';
-import type { AzCommand } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 import { AzCommands } from './az-commands';
 
 export type AzPreviewRequest = MethodInput<'azure.previewAz'>;
@@ -13,23 +11,14 @@ export type AzPreviewRequest = MethodInput<'azure.previewAz'>;
 /** `request` undefined: nothing to preview (e.g. the dialog is closed or the input is invalid). */
 export function AzPreview({ request }: { request?: AzPreviewRequest }) {
   const rpc = useRpc();
-  const [az, setAz] = useState<AzCommand[]>();
-  const [error, setError] = useState<string>();
+  // By value: the callers build a new request object on every render.
   const key = request ? JSON.stringify(request) : undefined;
-
-  useEffect(() => {
-    setAz(undefined);
-    setError(undefined);
-    if (!key) return;
-    let live = true;
-    rpc.call('azure.previewAz', JSON.parse(key) as AzPreviewRequest).then(
-      (commands) => live && setAz(commands),
-      (err: unknown) => live && setError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [rpc, key]);
+  const { data: az, error } = useLoad(
+    key !== undefined,
+    () => rpc.call('azure.previewAz', JSON.parse(key!) as AzPreviewRequest),
+    [rpc, key],
+    { clearWhenDisabled: true },
+  );
 
   if (!request) return null;
   return (

@@ -21,8 +21,9 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../../common/errors';
-import type { PoolInfo, StorageInfo } from '../../../common/models';
+import type { PoolInfo } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 import { DialogShell } from '../../shared/dialog-shell';
 
 const useStyles = makeStyles({
@@ -56,28 +57,22 @@ export function StorageDialog({
 }) {
   const styles = useStyles();
   const rpc = useRpc();
-  const [info, setInfo] = useState<StorageInfo>();
-  const [error, setError] = useState<string>();
   const [quota, setQuota] = useState('');
   const [busy, setBusy] = useState(false);
+  const [saveError, setSaveError] = useState<string>();
+  const {
+    data: info,
+    error: loadError,
+    setData: setInfo,
+  } = useLoad(open, () => rpc.call('storage.info', { poolId: pool.id }), [rpc, pool.id], {
+    onData: (i) => setQuota(i.quotaGiB === undefined ? '' : String(i.quotaGiB)),
+  });
+  const error = saveError ?? loadError;
 
+  // Each opening starts without the last save's error.
   useEffect(() => {
-    if (!open) return;
-    setInfo(undefined);
-    setError(undefined);
-    let live = true;
-    rpc.call('storage.info', { poolId: pool.id }).then(
-      (i) => {
-        if (!live) return;
-        setInfo(i);
-        setQuota(i.quotaGiB === undefined ? '' : String(i.quotaGiB));
-      },
-      (err: unknown) => live && setError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [open, rpc, pool.id]);
+    if (open) setSaveError(undefined);
+  }, [open, pool.id]);
 
   const n = Number(quota);
   const quotaProblem =
@@ -90,10 +85,10 @@ export function StorageDialog({
   const save = () => {
     if (quotaProblem || busy) return;
     setBusy(true);
-    setError(undefined);
+    setSaveError(undefined);
     rpc
       .call('storage.setQuota', { poolId: pool.id, quotaGiB: n })
-      .then(setInfo, (err: unknown) => setError(RpcError.from(err).message))
+      .then(setInfo, (err: unknown) => setSaveError(RpcError.from(err).message))
       .finally(() => setBusy(false));
   };
 

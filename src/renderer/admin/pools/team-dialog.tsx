@@ -23,9 +23,10 @@ import {
 import { Delete16Regular, Edit16Regular, PersonAdd16Regular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../../common/errors';
-import type { PoolInfo, TeamInfo, TeamMemberInfo } from '../../../common/models';
+import type { PoolInfo, TeamMemberInfo } from '../../../common/models';
 import { fieldErrors, type FieldErrors } from '../../shared/field-errors';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { DialogShell } from '../../shared/dialog-shell';
 
@@ -71,8 +72,11 @@ export function TeamDialog({
 }) {
   const styles = useStyles();
   const rpc = useRpc();
-  const [team, setTeam] = useState<TeamInfo>();
-  const [loadError, setLoadError] = useState<string>();
+  const {
+    data: team,
+    error: loadError,
+    setData: setTeam,
+  } = useLoad(open, () => rpc.call('team.list', { poolId: pool.id }), [rpc, pool.id]);
   const [name, setName] = useState('');
   const [keys, setKeys] = useState('');
   const [admin, setAdmin] = useState(false);
@@ -92,21 +96,12 @@ export function TeamDialog({
     setFormError(undefined);
   };
 
+  // A fresh form each time the dialog opens.
   useEffect(() => {
     if (!open) return;
-    setTeam(undefined);
-    setLoadError(undefined);
     setNotice(undefined);
     reset();
-    let live = true;
-    rpc.call('team.list', { poolId: pool.id }).then(
-      (t) => live && setTeam(t),
-      (err: unknown) => live && setLoadError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [open, rpc, pool.id]);
+  }, [open, pool.id]);
 
   const save = () => {
     if (busy) return;

@@ -9,10 +9,10 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import { RpcError } from '../../../common/errors';
+import { useState } from 'react';
 import type { SshConfigHost } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 
 const useStyles = makeStyles({
   box: {
@@ -53,20 +53,8 @@ export interface SshConfigImportProps {
 export function SshConfigImport({ isPresent, onAdd, onClose }: SshConfigImportProps) {
   const styles = useStyles();
   const rpc = useRpc();
-  const [hosts, setHosts] = useState<SshConfigHost[]>();
-  const [error, setError] = useState<string>();
+  const { data: hosts, error } = useLoad(true, () => rpc.call('sshConfig.list', {}), [rpc]);
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
-
-  useEffect(() => {
-    let live = true;
-    rpc.call('sshConfig.list', {}).then(
-      (list) => live && setHosts(list),
-      (err: unknown) => live && setError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [rpc]);
 
   const toggle = (alias: string, on: boolean) =>
     setPicked((old) => {

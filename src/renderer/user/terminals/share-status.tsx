@@ -14,10 +14,11 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { RpcError } from '../../../common/errors';
 import type { ConnectionInfo, ShareCheck } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '420px', display: 'flex', flexDirection: 'column', gap: '8px' },
@@ -28,23 +29,18 @@ const useStyles = makeStyles({
 export function ShareStatus({ connection }: { connection: ConnectionInfo }) {
   const styles = useStyles();
   const rpc = useRpc();
-  const [check, setCheck] = useState<ShareCheck>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const connected = connection.state === 'connected';
 
-  // Checked when the connection is (again) up: after a reconnect the VM may have rebooted.
-  useEffect(() => {
-    if (!connected) return;
-    let live = true;
-    rpc.call('share.check', { connectionId: connection.id }).then(
-      (c) => live && setCheck(c),
-      () => live && setCheck(undefined),
-    );
-    return () => {
-      live = false;
-    };
-  }, [rpc, connection.id, connected]);
+  // Checked when the connection is (again) up: after a reconnect the VM may have rebooted. The
+  // last check shows meanwhile; a check that fails shows nothing.
+  const { data: check, setData: setCheck } = useLoad<ShareCheck | undefined>(
+    connected,
+    () => rpc.call('share.check', { connectionId: connection.id }).catch(() => undefined),
+    [rpc, connection.id],
+    { keep: true },
+  );
 
   if (!check || check.state === 'no-agent') return null;
 
