@@ -36,15 +36,10 @@ import { Add16Regular, DocumentArrowUp16Regular, Key16Regular } from '@fluentui/
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { AZURE_REGIONS } from '../../../common/azure-regions';
 import { RpcError } from '../../../common/errors';
-import type {
-  ArticleImportResult,
-  AzCommand,
-  AzureResourceGroup,
-  AzureSubscription,
-  OperationInfo,
-} from '../../../common/models';
+import type { ArticleImportResult, AzCommand, OperationInfo } from '../../../common/models';
 import { fieldErrors, type FieldErrors } from '../../shared/field-errors';
 import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 import type { Operations } from '../operations/use-operations';
 import {
   COMMON_VM_SIZES,
@@ -129,17 +124,13 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState<string>();
-  const [subs, setSubs] = useState<AzureSubscription[]>();
-  const [groups, setGroups] = useState<AzureResourceGroup[]>();
-  const [listError, setListError] = useState<string>();
   const [review, setReview] = useState<{ warnings: string[]; az: AzCommand[] }>();
   const [imported, setImported] = useState<ArticleImportResult>();
   const [operationId, setOperationId] = useState<string>();
   const [started, setStarted] = useState<OperationInfo>();
   const fileRef = useRef<HTMLInputElement>(null);
 
-  // A fresh form each time the wizard opens; the app's key is the default admin key (the app
-  // signs in with it, so Connect works as soon as the pool is up).
+  // A fresh form each time the wizard opens.
   useEffect(() => {
     if (!open) return;
     setDraft(emptyDraft());
@@ -151,40 +142,41 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
     setOperationId(undefined);
     setStarted(undefined);
     setBusy(undefined);
-    let live = true;
-    rpc.call('keys.appPublicKey', {}).then(
-      ({ publicKey }) =>
-        live && setDraft((d) => (d.sshPublicKey ? d : { ...d, sshPublicKey: publicKey })),
-      () => {},
-    );
-    rpc.call('azure.listSubscriptions', {}).then(
-      (list) => {
-        if (!live) return;
-        setSubs(list);
+  }, [open]);
+
+  // The app's key is the default admin key (the app signs in with it, so Connect works as soon as
+  // the pool is up); without it, the admin pastes one.
+  useLoad(open, () => rpc.call('keys.appPublicKey', {}), [rpc], {
+    onData: ({ publicKey }) =>
+      setDraft((d) => (d.sshPublicKey ? d : { ...d, sshPublicKey: publicKey })),
+  });
+
+  // The subscriptions stay from the last opening until the new list comes.
+  const { data: subs, error: subsError } = useLoad(
+    open,
+    () => rpc.call('azure.listSubscriptions', {}),
+    [rpc],
+    {
+      keep: true,
+      onData: (list) => {
         const enabled = list.filter((s) => s.state === 'Enabled');
         const only = enabled.length === 1 ? enabled[0] : list.length === 1 ? list[0] : undefined;
         if (only)
           setDraft((d) => (d.subscriptionId ? d : { ...d, subscriptionId: only.subscriptionId }));
       },
-      (err: unknown) => live && setListError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [open, rpc]);
+    },
+  );
 
-  useEffect(() => {
-    setGroups(undefined);
-    if (!open || !draft.subscriptionId) return;
-    let live = true;
-    rpc.call('azure.listResourceGroups', { subscriptionId: draft.subscriptionId }).then(
-      (list) => live && setGroups([...list].sort((a, b) => a.name.localeCompare(b.name))),
-      (err: unknown) => live && setListError(RpcError.from(err).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [open, rpc, draft.subscriptionId]);
+  const { data: groups, error: groupsError } = useLoad(
+    open && !!draft.subscriptionId,
+    () =>
+      rpc
+        .call('azure.listResourceGroups', { subscriptionId: draft.subscriptionId })
+        .then((list) => [...list].sort((a, b) => a.name.localeCompare(b.name))),
+    [rpc, draft.subscriptionId],
+    { clearWhenDisabled: true },
+  );
+  const listError = subsError ?? groupsError;
 
   const update = <K extends keyof PoolDraft>(key: K, value: PoolDraft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
