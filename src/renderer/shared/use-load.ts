@@ -68,6 +68,8 @@ export interface LoadOptions<T> {
   clearWhenDisabled?: boolean;
   /** Called with each fresh answer, in the same render as `data`: e.g. to fill a form from it. */
   onData?: (data: T) => void;
+  /** Waits this long before loading, so a burst of changes (typing) makes one call. */
+  delayMs?: number;
 }
 
 export interface Loaded<T> extends LoadState<T> {
@@ -93,7 +95,7 @@ export function useLoad<T>(
     loading: enabled,
   }));
   const [generation, setGeneration] = useState(0);
-  const { keep = false, clearWhenDisabled = false, onData } = options;
+  const { keep = false, clearWhenDisabled = false, onData, delayMs = 0 } = options;
 
   useEffect(() => {
     if (!enabled) {
@@ -102,8 +104,13 @@ export function useLoad<T>(
     }
     const controller = new AbortController();
     dispatch({ type: 'start', keep });
-    runLoad(load, controller.signal, dispatch, onData);
-    return () => controller.abort();
+    const run = () => runLoad(load, controller.signal, dispatch, onData);
+    const timer = delayMs > 0 ? setTimeout(run, delayMs) : undefined;
+    if (timer === undefined) run();
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
     // Like an effect's: `deps` say when to load; `load` and `onData` are this render's.
   }, [enabled, generation, ...deps]);
 

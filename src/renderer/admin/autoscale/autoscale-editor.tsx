@@ -52,18 +52,18 @@ import {
   CalendarClock16Regular,
   Delete16Regular,
 } from '@fluentui/react-icons';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import type {
   AutoscalePreview,
   AutoscaleSettings,
   AutoscaleTimeZone,
-  AutoscaleView,
   OperationInfo,
   PoolInfo,
 } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
 import { useEvent } from '../../shared/use-event';
+import { useLoad } from '../../shared/use-load';
 import { fieldErrors, type FieldErrors } from '../../shared/field-errors';
 import {
   type AutoscaleDraft,
@@ -158,98 +158,74 @@ export interface AutoscaleEditorProps {
 
 const PREVIEW_DELAY_MS = 300;
 
+/** What the app said of the settings on screen: its preview, or why it refused them. */
+type PreviewAnswer = { preview: AutoscalePreview } | { refused: RpcError };
+
 export function AutoscaleEditor({ pool, open, onClose, onOperation }: AutoscaleEditorProps) {
   const styles = useStyles();
   const rpc = useRpc();
-  const [view, setView] = useState<AutoscaleView>();
-  const [loadError, setLoadError] = useState<string>();
-  const [loading, setLoading] = useState(false);
+  // The editor is mounted while open (see AutoscaleButton), so each opening starts afresh.
   const [draft, setDraft] = useState<AutoscaleDraft>();
-  const [preview, setPreview] = useState<AutoscalePreview>();
-  const [previewing, setPreviewing] = useState(false);
   const [server, setServer] = useState<FieldErrors>({});
   const [serverMessage, setServerMessage] = useState<string>();
   const [saving, setSaving] = useState<OperationInfo | 'starting'>();
   const [saveError, setSaveError] = useState<string>();
   const savingId = useRef<string>(undefined);
   const seen = useRef(new Map<string, OperationInfo>());
-  const loads = useRef(0);
 
-  const load = () => {
-    const n = ++loads.current;
-    setLoading(true);
-    setLoadError(undefined);
-    setSaveError(undefined);
-    setServer({});
-    setServerMessage(undefined);
-    setPreview(undefined);
-    rpc.call('azure.getAutoscale', { poolId: pool.id }).then(
-      (v) => {
-        if (n !== loads.current) return;
-        setView(v);
-        setDraft(draftOf(v.settings));
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (n !== loads.current) return;
-        setLoadError(RpcError.from(err).message);
-        setLoading(false);
-      },
-    );
-  };
-
-  useEffect(() => {
-    if (!open) {
-      loads.current++;
-      return;
-    }
-    setView(undefined);
-    setDraft(undefined);
-    setSaving(undefined);
-    savingId.current = undefined;
-    load();
-    // Only when it opens: a pool update must not throw away what is being edited.
-  }, [open]);
+  // Read when it opens, and again on Retry or Reload; each answer refills the form. Only then: a
+  // pool update must not throw away what is being edited. The last one read shows meanwhile.
+  const {
+    data: view,
+    error: loadError,
+    loading,
+    reload,
+  } = useLoad(open, () => rpc.call('azure.getAutoscale', { poolId: pool.id }), [], {
+    keep: true,
+    onData: (v) => setDraft(draftOf(v.settings)),
+  });
 
   const { settings, errors: local } = useMemo<{
     settings?: AutoscaleSettings;
     errors: LocalErrors;
   }>(() => (draft ? settingsOf(draft) : { errors: {} }), [draft]);
 
-  // Problems, notes and az of what is on screen, from the app (debounced while typing).
-  useEffect(() => {
-    if (!open || !settings || Object.keys(local).length > 0) {
-      // Typing mistakes first: an older preview's commands would mislead.
-      setPreviewing(false);
-      setPreview(undefined);
-      return;
-    }
-    let live = true;
-    setPreviewing(true);
-    const timer = setTimeout(() => {
-      rpc.call('azure.previewAutoscale', { poolId: pool.id, settings }).then(
-        (p) => {
-          if (!live) return;
-          setPreview(p);
-          setServer(fieldErrors(new RpcError(ErrorCode.BadInput, '', p.problems)));
+  // Problems, notes and az of what is on screen, from the app (debounced while typing). Typing
+  // mistakes first: an older preview's commands would mislead, so there is none meanwhile.
+  const previewed = useLoad<PreviewAnswer>(
+    open && settings !== undefined && Object.keys(local).length === 0,
+    () =>
+      rpc.call('azure.previewAutoscale', { poolId: pool.id, settings: settings! }).then(
+        (preview) => ({ preview }),
+        (err: unknown) => ({ refused: RpcError.from(err) }),
+      ),
+    [settings, local, pool.id, rpc],
+    {
+      keep: true,
+      clearWhenDisabled: true,
+      delayMs: PREVIEW_DELAY_MS,
+      onData: (answer) => {
+        if ('preview' in answer) {
+          setServer(fieldErrors(new RpcError(ErrorCode.BadInput, '', answer.preview.problems)));
           setServerMessage(undefined);
-          setPreviewing(false);
-        },
-        (err: unknown) => {
-          if (!live) return;
-          const error = RpcError.from(err);
-          setServer(fieldErrors(error));
-          setServerMessage(error.message);
-          setPreview(undefined);
-          setPreviewing(false);
-        },
-      );
-    }, PREVIEW_DELAY_MS);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [open, settings, local, pool.id, rpc]);
+        } else {
+          setServer(fieldErrors(answer.refused));
+          setServerMessage(answer.refused.message);
+        }
+      },
+    },
+  );
+  const preview =
+    previewed.data && 'preview' in previewed.data ? previewed.data.preview : undefined;
+  const previewing = previewed.loading;
+
+  const load = () => {
+    setSaveError(undefined);
+    setServer({});
+    setServerMessage(undefined);
+    previewed.setData(undefined);
+    reload();
+  };
 
   // The save's operation: progress here, success closes, failure stays with its message.
   const follow = (op: OperationInfo) => {
