@@ -1,6 +1,7 @@
 // The autoscale editor's form state: the model of `azure.getAutoscale` with numbers as typed text,
 // turned back into AutoscaleSettings (with the typing mistakes found here, keyed like the app's
-// field errors), plus the presets the editor offers (weekday schedule, CPU rules).
+// field errors), plus the presets the editor offers (weekday schedule, CPU rules) and how a
+// field's path reads in a sentence.
 import type {
   AutoscaleCapacity,
   AutoscaleDay,
@@ -329,4 +330,26 @@ export function describeDays(days: AutoscaleDay[]): string {
   const contiguous = idx.every((v, i) => i === 0 || v === idx[i - 1] + 1);
   if (contiguous && idx.length > 2) return `${DAYS[idx[0]].short}–${DAYS[idx.at(-1)!].short}`;
   return idx.map((i) => DAYS[i].short).join(', ');
+}
+
+/** "Schedule “Weekdays”, rule 2, cooldown" for `settings.schedules.0.rules.1.cooldown`. */
+export function describePath(path: string, draft: AutoscaleDraft): string {
+  const parts = path.split('.').slice(1);
+  const words: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p === 'defaultProfile') words.push('Default');
+    else if (p === 'schedules' && parts[i + 1] !== undefined) {
+      const s = draft.schedules[Number(parts[i + 1])];
+      words.push(`Schedule “${s?.name ?? Number(parts[i + 1]) + 1}”`);
+      i++;
+    } else if (p === 'schedules') words.push('Schedules');
+    else if (p === 'rules' && parts[i + 1] !== undefined) {
+      words.push(`rule ${Number(parts[i + 1]) + 1}`);
+      i++;
+    } else if (p === 'capacity') continue;
+    else if (p === 'revision') words.push('Setting');
+    else words.push(p.replace(/([A-Z])/g, ' $1').toLowerCase());
+  }
+  return words.join(', ') || 'Setting';
 }
