@@ -48,6 +48,17 @@ const noCore = [
   'The UI talks to core only through the contract in src/common.',
 ];
 const noUi = [['**/renderer/**', '**/renderer'], 'Nothing imports the UI; it is built on its own.'];
+// Inside the UI: the views' rooms (src/renderer/user, admin) and the parts both use (shared).
+const noUserView = [
+  ['**/user/**', '**/user'],
+  'The admin view never imports the user view; move what both use to src/renderer/shared.',
+];
+const noViews = [
+  ['**/user/**', '**/user', '**/admin/**', '**/admin'],
+  'src/renderer/shared imports neither view: it holds only what both use.',
+];
+/** What no file of the UI may import. */
+const inTheUi = [noElectron, noNode, noNodePackages, noCore, noShells];
 const onlyCommon = [
   ['**/core/**', '**/core', '**/host/**', '**/main/**', '**/preload/**', '**/renderer/**'],
   'The agent runs on the VM and may import only src/common.',
@@ -121,8 +132,17 @@ export default tseslint.config(
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': forbid(noElectron, noNode, noNodePackages, noCore, noShells),
+      'no-restricted-imports': forbid(...inTheUi),
     },
+  },
+  // A later entry replaces the rule for its files, so these repeat the UI's own limits.
+  {
+    files: ['src/renderer/admin/**'],
+    rules: { 'no-restricted-imports': forbid(...inTheUi, noUserView) },
+  },
+  {
+    files: ['src/renderer/shared/**'],
+    rules: { 'no-restricted-imports': forbid(...inTheUi, noViews) },
   },
   {
     files: ['src/agent/**'],

@@ -2,7 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectToApp } from './app-transport';
-import { Root } from './components/root';
+import { Root } from './root';
 import './styles.css';
 
 // Before rendering: in Electron the preload posts the port once, and it must find a listener.

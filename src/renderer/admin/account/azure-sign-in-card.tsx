@@ -1,0 +1,172 @@
+// Azure sign-in for the admin view: the ways to sign in, device code instructions, errors in place,
+// and once signed in the account and Sign out.
+import {
+  Button,
+  Card,
+  CardHeader,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import type { MethodInput } from '../../../common/contract';
+import { RpcError } from '../../../common/errors';
+import type { AzureSignInStatus } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import type { AzureSignIn } from './use-azure-sign-in';
+import { useEvent } from '../../shared/use-event';
+import { CopyButton } from '../../shared/copy-button';
+
+type Kind = MethodInput<'azure.signIn'>['kind'];
+
+const useStyles = makeStyles({
+  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  code: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase400,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  row: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  wrap: { overflowWrap: 'anywhere', minWidth: 0 },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+const kinds: Array<{ kind: Kind; label: string; testId: string }> = [
+  { kind: 'cli', label: 'Sign in with Azure CLI', testId: 'azure-signin-cli' },
+  { kind: 'browser', label: 'Sign in with browser', testId: 'azure-signin-browser' },
+  { kind: 'device-code', label: 'Device code', testId: 'azure-signin-device-code' },
+  { kind: 'environment', label: 'Use environment credentials', testId: 'azure-signin-environment' },
+];
+
+function accountName(status: AzureSignInStatus): string {
+  const a = status.account;
+  if (!a) return 'Signed in';
+  return a.displayName ?? a.userName ?? a.objectId ?? `${a.kind} credentials`;
+}
+
+export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
+  const styles = useStyles();
+  const rpc = useRpc();
+  const [busy, setBusy] = useState<Kind | 'sign-out'>();
+  const [error, setError] = useState<string>();
+  const [deviceCode, setDeviceCode] = useState<{
+    message: string;
+    userCode: string;
+    verificationUri: string;
+  }>();
+
+  useEvent('azure.onDeviceCode', setDeviceCode);
+
+  const start = (kind: Kind) => {
+    setBusy(kind);
+    setError(undefined);
+    setDeviceCode(undefined);
+    rpc.call('azure.signIn', { kind }).then(
+      (s) => {
+        setBusy(undefined);
+        setDeviceCode(undefined);
+        signIn.set(s);
+      },
+      (err: unknown) => {
+        setBusy(undefined);
+        setDeviceCode(undefined);
+        setError(RpcError.from(err).message);
+      },
+    );
+  };
+
+  const signOut = () => {
+    setBusy('sign-out');
+    setError(undefined);
+    rpc.call('azure.signOut', {}).then(
+      () => {
+        setBusy(undefined);
+        signIn.set({ signedIn: false, persistentCache: signIn.status?.persistentCache ?? false });
+      },
+      (err: unknown) => {
+        setBusy(undefined);
+        setError(RpcError.from(err).message);
+      },
+    );
+  };
+
+  const status = signIn.status;
+  return (
+    <Card data-testid="azure-signin-card">
+      <CardHeader
+        header={
+          <Text as="h2" weight="semibold" size={400}>
+            Azure account
+          </Text>
+        }
+      />
+      {!status && !signIn.error && <Spinner size="tiny" label="Checking sign-in…" />}
+      {signIn.error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{signIn.error}</MessageBarBody>
+        </MessageBar>
+      )}
+      {status?.signedIn && (
+        <div className={styles.row}>
+          <Text data-testid="azure-account" className={styles.wrap}>
+            Signed in as <strong>{accountName(status)}</strong>
+            {status.account?.tenantId && (
+              <span className={styles.muted}> · tenant {status.account.tenantId}</span>
+            )}
+          </Text>
+          <Button
+            size="small"
+            disabled={busy !== undefined}
+            icon={busy === 'sign-out' ? <Spinner size="extra-tiny" /> : undefined}
+            data-testid="azure-signout"
+            onClick={signOut}
+          >
+            Sign out
+          </Button>
+        </div>
+      )}
+      {status && !status.signedIn && (
+        <>
+          <Text className={styles.muted}>
+            Sign in to see your subscriptions and manage their pools.
+          </Text>
+          <div className={styles.buttons}>
+            {kinds.map((k) => (
+              <Button
+                key={k.kind}
+                appearance={k.kind === 'cli' ? 'primary' : 'secondary'}
+                disabled={busy !== undefined}
+                icon={busy === k.kind ? <Spinner size="extra-tiny" /> : undefined}
+                data-testid={k.testId}
+                onClick={() => start(k.kind)}
+              >
+                {k.label}
+              </Button>
+            ))}
+          </div>
+        </>
+      )}
+      {deviceCode && (
+        <MessageBar intent="info" layout="multiline" data-testid="azure-device-code">
+          <MessageBarBody className={styles.wrap}>
+            <MessageBarTitle>Device code</MessageBarTitle>
+            {deviceCode.message}
+            <div className={styles.row}>
+              <span className={styles.code}>{deviceCode.userCode}</span>
+              <CopyButton text={deviceCode.userCode} what="the device code" />
+            </div>
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {error && (
+        <MessageBar intent="error" layout="multiline" data-testid="azure-signin-error">
+          <MessageBarBody className={styles.wrap}>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+    </Card>
+  );
+}

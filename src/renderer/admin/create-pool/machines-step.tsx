@@ -1,0 +1,116 @@
+// The wizard's Machines step: VM size, how many instances (now, fewest, most), image, OS disk,
+// autoscale.
+import { Combobox, Dropdown, Field, Input, Option, Switch, Text } from '@fluentui/react-components';
+import type { CreatePoolModel } from './create-pool-model';
+import { COMMON_VM_SIZES, OS_DISK_TYPES } from './pool-draft';
+import { useWizardStyles } from './wizard-styles';
+
+/** Machines: the scale set's VMs. */
+export function MachinesStep({ model }: { model: CreatePoolModel }) {
+  const styles = useWizardStyles();
+  const { draft, update, field } = model;
+  return (
+    <>
+      <Field
+        label="VM size"
+        required
+        hint="Any size your subscription offers in the region."
+        {...field('vmSize')}
+      >
+        <Combobox
+          freeform
+          data-testid="wizard-vmSize"
+          value={draft.vmSize}
+          selectedOptions={[draft.vmSize]}
+          onChange={(e) => update('vmSize', e.target.value)}
+          onOptionSelect={(_, d) => d.optionValue && update('vmSize', d.optionValue)}
+        >
+          {COMMON_VM_SIZES.map((s) => (
+            <Option key={s}>{s}</Option>
+          ))}
+        </Combobox>
+      </Field>
+      <div className={styles.row}>
+        <Field label="Instances now" {...field('instanceCount')}>
+          <Input
+            type="number"
+            min={0}
+            max={1000}
+            value={draft.instanceCount}
+            data-testid="wizard-instanceCount"
+            onChange={(_, d) => update('instanceCount', d.value)}
+          />
+        </Field>
+        <Field label="Fewest (autoscale)" hint="0 lets the pool sleep." {...field('minInstances')}>
+          <Input
+            type="number"
+            min={0}
+            max={1000}
+            value={draft.minInstances}
+            data-testid="wizard-minInstances"
+            onChange={(_, d) => update('minInstances', d.value)}
+          />
+        </Field>
+        <Field label="Most (autoscale)" {...field('maxInstances')}>
+          <Input
+            type="number"
+            min={1}
+            max={1000}
+            value={draft.maxInstances}
+            data-testid="wizard-maxInstances"
+            onChange={(_, d) => update('maxInstances', d.value)}
+          />
+        </Field>
+      </div>
+      <Field
+        label="Image"
+        hint="Default: the current Ubuntu 22.04 Data Science VM."
+        {...field('image')}
+      >
+        <div className={styles.row}>
+          <Input
+            aria-label="Image publisher"
+            value={draft.imagePublisher}
+            onChange={(_, d) => update('imagePublisher', d.value)}
+          />
+          <Input
+            aria-label="Image offer"
+            value={draft.imageOffer}
+            onChange={(_, d) => update('imageOffer', d.value)}
+          />
+          <Input
+            aria-label="Image SKU"
+            value={draft.imageSku}
+            onChange={(_, d) => update('imageSku', d.value)}
+          />
+        </div>
+      </Field>
+      <div className={styles.row2}>
+        <Field label="OS disk" {...field('osDiskType')}>
+          <Dropdown
+            value={draft.osDiskType}
+            selectedOptions={[draft.osDiskType]}
+            onOptionSelect={(_, d) => d.optionValue && update('osDiskType', d.optionValue)}
+          >
+            {OS_DISK_TYPES.map((t) => (
+              <Option key={t}>{t}</Option>
+            ))}
+          </Dropdown>
+        </Field>
+        <Field label="Autoscale" {...field('autoscaleEnabled')}>
+          <Switch
+            checked={draft.autoscaleEnabled}
+            label={draft.autoscaleEnabled ? 'On (between fewest and most)' : 'Off (fixed size)'}
+            onChange={(_, d) => update('autoscaleEnabled', d.checked)}
+          />
+        </Field>
+      </div>
+      {draft.minInstances.trim() === '0' && (
+        <Text size={200} className={styles.muted}>
+          With 0 as the fewest, the pool can sleep at night; Connect starts an instance when someone
+          needs one.
+        </Text>
+      )}
+    </>
+  );
+}
