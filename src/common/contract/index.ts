@@ -4,7 +4,7 @@
 // To add a method: add an entry to `methods` below with its input schema and `.returns<T>()`,
 // then implement it in `src/core/app-handlers.ts` (the compiler lists what is missing).
 import { z } from 'zod';
-import { AgentConfigSchema } from './agent-protocol';
+import { AgentConfigSchema } from '../agent-protocol';
 import type {
   AppInfo,
   ArticleImportResult,
@@ -27,7 +27,7 @@ import type {
   SshConfigHost,
   TerminalAttachment,
   TerminalInfo,
-} from './models';
+} from '../models';
 
 const id = (what: string) =>
   z
