@@ -28,24 +28,11 @@ import type {
   TerminalAttachment,
   TerminalInfo,
 } from '../models';
-
-const id = (what: string) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .min(1, `${what} must not be empty`)
-    .max(200, `${what} is too long`);
+import { empty, id, method, port } from './define';
 
 /** Terminal sizes xterm.js and sshd both accept. */
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(1000);
-
-const empty = z.object({}).strict();
-
-const port = z
-  .number()
-  .int()
-  .min(1, 'ports run from 1 to 65535')
-  .max(65535, 'ports run from 1 to 65535');
 
 /** One host of an ssh-hosts pool; settings.json uses the same rules (src/core/settings). */
 export const sshHostSchema = z
@@ -243,14 +230,6 @@ export const autoscaleSettingsSchema = z
     kept: z.array(z.string().max(2000)).max(200),
   })
   .strict();
-
-function method<I extends z.ZodType>(input: I, doc: string) {
-  return {
-    returns<O>() {
-      return { input, doc, output: undefined as unknown as O };
-    },
-  };
-}
 
 export const methods = {
   'app.info': method(
