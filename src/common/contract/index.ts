@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { AgentConfigSchema } from '../agent-protocol';
 import type {
-  AppInfo,
   ArticleImportResult,
   AutoscalePreview,
   AutoscaleView,
@@ -29,6 +28,7 @@ import type {
   TerminalInfo,
 } from '../models';
 import { empty, id, method, port } from './define';
+import { appEventNames, appMethods, type AppEvents } from './app';
 
 /** Terminal sizes xterm.js and sshd both accept. */
 const cols = z.number().int().min(2).max(1000);
@@ -232,10 +232,7 @@ export const autoscaleSettingsSchema = z
   .strict();
 
 export const methods = {
-  'app.info': method(
-    empty,
-    'What shell hosts the UI, the version and the data folder.',
-  ).returns<AppInfo>(),
+  ...appMethods,
 
   'pools.list': method(
     empty,
@@ -622,9 +619,7 @@ export const methods = {
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
-export interface Events {
-  /** The shell (e.g. the tray menu) asks the UI to connect to a pool the usual way. */
-  'app.onDidRequestConnect': { poolId: string };
+export interface Events extends AppEvents {
   /** The pools or their instances changed; carries the whole list. */
   'pools.onDidChange': PoolInfo[];
   /** A connection changed state (connected, failed, closed). */
@@ -660,7 +655,7 @@ export interface Events {
 }
 
 export const eventNames = [
-  'app.onDidRequestConnect',
+  ...appEventNames,
   'pools.onDidChange',
   'connections.onDidChange',
   'terminals.onData',
