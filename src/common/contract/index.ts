@@ -18,7 +18,6 @@ import type {
   ShareCheck,
   StorageInfo,
   TeamInfo,
-  ConnectionInfo,
   ForwardInfo,
   JupyterInfo,
   PoolInfo,
@@ -28,6 +27,7 @@ import type {
   TerminalInfo,
 } from '../models';
 import { empty, id, method, port } from './define';
+import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
 import { appEventNames, appMethods, type AppEvents } from './app';
 
 /** Terminal sizes xterm.js and sshd both accept. */
@@ -239,23 +239,7 @@ export const methods = {
     'Every pool the app knows, with its instances and their states.',
   ).returns<PoolInfo[]>(),
 
-  'connections.connect': method(
-    z
-      .object({
-        poolId: id('poolId'),
-        /** Omit to let placement choose (affinity, then fewest sessions). */
-        instanceId: id('instanceId').optional(),
-      })
-      .strict(),
-    'Opens an SSH connection to an instance of a pool; asks about unknown host keys via prompts.',
-  ).returns<ConnectionInfo>(),
-
-  'connections.list': method(empty, 'Open connections.').returns<ConnectionInfo[]>(),
-
-  'connections.close': method(
-    z.object({ connectionId: id('connectionId') }).strict(),
-    'Closes a connection and every terminal on it.',
-  ).returns<void>(),
+  ...connectionMethods,
 
   'terminals.open': method(
     z.object({ connectionId: id('connectionId'), cols, rows }).strict(),
@@ -619,11 +603,9 @@ export const methods = {
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
-export interface Events extends AppEvents {
+export interface Events extends AppEvents, ConnectionEvents {
   /** The pools or their instances changed; carries the whole list. */
   'pools.onDidChange': PoolInfo[];
-  /** A connection changed state (connected, failed, closed). */
-  'connections.onDidChange': ConnectionInfo;
   /** Output of a terminal; acknowledge with `terminals.ack` once rendered. */
   'terminals.onData': { terminalId: string; data: string };
   /** The terminal's shell ended or its connection dropped. */
@@ -657,7 +639,7 @@ export interface Events extends AppEvents {
 export const eventNames = [
   ...appEventNames,
   'pools.onDidChange',
-  'connections.onDidChange',
+  ...connectionEventNames,
   'terminals.onData',
   'terminals.onDidExit',
   'terminals.onDidResize',
