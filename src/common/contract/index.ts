@@ -23,16 +23,11 @@ import type {
   PoolInfo,
   Prompt,
   SshConfigHost,
-  TerminalAttachment,
-  TerminalInfo,
 } from '../models';
 import { empty, id, method, port } from './define';
+import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
 import { appEventNames, appMethods, type AppEvents } from './app';
-
-/** Terminal sizes xterm.js and sshd both accept. */
-const cols = z.number().int().min(2).max(1000);
-const rows = z.number().int().min(1).max(1000);
 
 /** One host of an ssh-hosts pool; settings.json uses the same rules (src/core/settings). */
 export const sshHostSchema = z
@@ -240,44 +235,7 @@ export const methods = {
   ).returns<PoolInfo[]>(),
 
   ...connectionMethods,
-
-  'terminals.open': method(
-    z.object({ connectionId: id('connectionId'), cols, rows }).strict(),
-    'Opens an interactive shell in a pty on the connection.',
-  ).returns<TerminalInfo>(),
-
-  'terminals.list': method(empty, 'Open terminals.').returns<TerminalInfo[]>(),
-
-  'terminals.attach': method(
-    z.object({ terminalId: id('terminalId') }).strict(),
-    'A UI that reloaded takes over an open terminal: its recent output to show first, and flow ' +
-      'control from zero (output sent to the old page is no longer owed an ack).',
-  ).returns<TerminalAttachment>(),
-
-  'terminals.write': method(
-    z
-      .object({
-        terminalId: id('terminalId'),
-        data: z.string().max(1_000_000, 'data is over 1,000,000 characters; send it in parts'),
-      })
-      .strict(),
-    'Types into the terminal.',
-  ).returns<void>(),
-
-  'terminals.resize': method(
-    z.object({ terminalId: id('terminalId'), cols, rows }).strict(),
-    'Changes the pty size (the shell sees SIGWINCH).',
-  ).returns<void>(),
-
-  'terminals.ack': method(
-    z.object({ terminalId: id('terminalId'), chars: z.number().int().min(0) }).strict(),
-    'Flow control: the UI rendered this many more characters of `terminals.onData` since its last ack.',
-  ).returns<void>(),
-
-  'terminals.close': method(
-    z.object({ terminalId: id('terminalId') }).strict(),
-    'Ends the shell and closes the terminal.',
-  ).returns<void>(),
+  ...terminalMethods,
 
   'prompts.list': method(empty, 'Questions waiting for the user (e.g. unknown host keys).').returns<
     Prompt[]
@@ -603,25 +561,9 @@ export const methods = {
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
-export interface Events extends AppEvents, ConnectionEvents {
+export interface Events extends AppEvents, ConnectionEvents, TerminalEvents {
   /** The pools or their instances changed; carries the whole list. */
   'pools.onDidChange': PoolInfo[];
-  /** Output of a terminal; acknowledge with `terminals.ack` once rendered. */
-  'terminals.onData': { terminalId: string; data: string };
-  /** The terminal's shell ended or its connection dropped. */
-  'terminals.onDidExit': { terminalId: string; exitCode?: number; signal?: string; reason: string };
-  /** The terminal's pty size changed (also after a resize from elsewhere). */
-  'terminals.onDidResize': { terminalId: string; cols: number; rows: number };
-  /**
-   * The terminal's link dropped (`reconnecting`) or came back (`live`); with tmux the same shell
-   * is reattached, and `replaced` says a plain shell was lost and a new one started.
-   */
-  'terminals.onDidChangeState': {
-    terminalId: string;
-    state: 'live' | 'reconnecting';
-    replaced?: boolean;
-    detail?: string;
-  };
   /** The forwards changed (added, removed, waiting, active, socket counts); the whole list. */
   'forwards.onDidChange': ForwardInfo[];
   /** A question for the user opened. */
@@ -640,10 +582,7 @@ export const eventNames = [
   ...appEventNames,
   'pools.onDidChange',
   ...connectionEventNames,
-  'terminals.onData',
-  'terminals.onDidExit',
-  'terminals.onDidResize',
-  'terminals.onDidChangeState',
+  ...terminalEventNames,
   'forwards.onDidChange',
   'prompts.onDidOpen',
   'prompts.onDidClose',
