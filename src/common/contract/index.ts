@@ -21,10 +21,10 @@ import type {
   ForwardInfo,
   JupyterInfo,
   PoolInfo,
-  Prompt,
   SshConfigHost,
 } from '../models';
 import { empty, id, method, port } from './define';
+import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
 import { appEventNames, appMethods, type AppEvents } from './app';
@@ -236,22 +236,7 @@ export const methods = {
 
   ...connectionMethods,
   ...terminalMethods,
-
-  'prompts.list': method(empty, 'Questions waiting for the user (e.g. unknown host keys).').returns<
-    Prompt[]
-  >(),
-
-  'prompts.answer': method(
-    z
-      .object({
-        promptId: id('promptId'),
-        accept: z.boolean(),
-        /** The passphrase or secret, for a `passphrase` or `secret` prompt. Never logged. */
-        value: z.string().max(1024).optional(),
-      })
-      .strict(),
-    'Answers a prompt: accept (trust the host key / use the passphrase) or decline.',
-  ).returns<void>(),
+  ...promptMethods,
 
   // --- Jupyter and port forwards -------------------------------------------------------------
 
@@ -561,15 +546,11 @@ export const methods = {
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
-export interface Events extends AppEvents, ConnectionEvents, TerminalEvents {
+export interface Events extends AppEvents, ConnectionEvents, TerminalEvents, PromptEvents {
   /** The pools or their instances changed; carries the whole list. */
   'pools.onDidChange': PoolInfo[];
   /** The forwards changed (added, removed, waiting, active, socket counts); the whole list. */
   'forwards.onDidChange': ForwardInfo[];
-  /** A question for the user opened. */
-  'prompts.onDidOpen': Prompt;
-  /** A question was answered or withdrawn. */
-  'prompts.onDidClose': { promptId: string };
   /** Signed in or out of Azure. */
   'azure.onDidChangeSignIn': AzureSignInStatus;
   /** Device code sign-in: show this to the user. */
@@ -584,8 +565,7 @@ export const eventNames = [
   ...connectionEventNames,
   ...terminalEventNames,
   'forwards.onDidChange',
-  'prompts.onDidOpen',
-  'prompts.onDidClose',
+  ...promptEventNames,
   'azure.onDidChangeSignIn',
   'azure.onDeviceCode',
   'operations.onDidChange',
