@@ -19,11 +19,11 @@ import type {
   StorageInfo,
   TeamInfo,
   ForwardInfo,
-  JupyterInfo,
   PoolInfo,
   SshConfigHost,
 } from '../models';
 import { empty, id, method, port } from './define';
+import { jupyterMethods } from './jupyter';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
@@ -237,18 +237,7 @@ export const methods = {
   ...connectionMethods,
   ...terminalMethods,
   ...promptMethods,
-
-  // --- Jupyter and port forwards -------------------------------------------------------------
-
-  'jupyter.open': method(
-    z
-      .object({
-        connectionId: id('connectionId'),
-        mode: z.enum(['notebook', 'hub']).default('notebook'),
-      })
-      .strict(),
-    "Finds or starts the user's Jupyter on the connection's instance and forwards a stable local port to it.",
-  ).returns<JupyterInfo>(),
+  ...jupyterMethods,
 
   'forwards.list': method(empty, 'Every port forward.').returns<ForwardInfo[]>(),
 
