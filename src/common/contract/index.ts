@@ -18,11 +18,11 @@ import type {
   ShareCheck,
   StorageInfo,
   TeamInfo,
-  ForwardInfo,
   PoolInfo,
   SshConfigHost,
 } from '../models';
 import { empty, id, method, port } from './define';
+import { forwardEventNames, forwardMethods, type ForwardEvents } from './forwards';
 import { jupyterMethods } from './jupyter';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
@@ -238,27 +238,7 @@ export const methods = {
   ...terminalMethods,
   ...promptMethods,
   ...jupyterMethods,
-
-  'forwards.list': method(empty, 'Every port forward.').returns<ForwardInfo[]>(),
-
-  'forwards.add': method(
-    z
-      .object({
-        connectionId: id('connectionId'),
-        remotePort: port,
-        remoteHost: z.string().min(1).max(255).default('127.0.0.1'),
-        /** Omit for the same number as the remote port when free, else the next free one. */
-        localPort: port.optional(),
-        label: z.string().min(1).max(80).optional(),
-      })
-      .strict(),
-    'Forwards 127.0.0.1:<localPort> over the connection to <remoteHost>:<remotePort> on the instance.',
-  ).returns<ForwardInfo>(),
-
-  'forwards.remove': method(
-    z.object({ forwardId: id('forwardId') }).strict(),
-    'Closes a forward and every socket it owns.',
-  ).returns<void>(),
+  ...forwardMethods,
 
   // --- ssh-hosts pools and keys ----------------------------------------------------------------
 
@@ -535,11 +515,10 @@ export const methods = {
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
-export interface Events extends AppEvents, ConnectionEvents, TerminalEvents, PromptEvents {
+export interface Events
+  extends AppEvents, ConnectionEvents, TerminalEvents, PromptEvents, ForwardEvents {
   /** The pools or their instances changed; carries the whole list. */
   'pools.onDidChange': PoolInfo[];
-  /** The forwards changed (added, removed, waiting, active, socket counts); the whole list. */
-  'forwards.onDidChange': ForwardInfo[];
   /** Signed in or out of Azure. */
   'azure.onDidChangeSignIn': AzureSignInStatus;
   /** Device code sign-in: show this to the user. */
@@ -553,7 +532,7 @@ export const eventNames = [
   'pools.onDidChange',
   ...connectionEventNames,
   ...terminalEventNames,
-  'forwards.onDidChange',
+  ...forwardEventNames,
   ...promptEventNames,
   'azure.onDidChangeSignIn',
   'azure.onDeviceCode',
