@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { OperationInfo } from '../models';
 export { autoscaleSettingsSchema } from './autoscale';
 import { empty, id, method } from './define';
+import { agentMethods } from './agent';
 import { teamMethods } from './team';
 import { azureEventNames, azureMethods, type AzureEvents } from './azure';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
@@ -28,23 +29,7 @@ export const methods = {
   ...forwardMethods,
   ...azureMethods,
   ...teamMethods,
-
-  // --- The agent on the instances (src/agent) -------------------------------------------------
-
-  'agent.install': method(
-    z
-      .object({
-        poolId: id('poolId'),
-        /** Omit for every instance (host) of the pool. */
-        instanceIds: z
-          .array(id('instanceId'))
-          .min(1, 'name at least one instance')
-          .max(1000)
-          .optional(),
-      })
-      .strict(),
-    "Installs or repairs the pool agent over SSH (SFTP upload, sudo) on instances of an Azure or ssh-hosts pool: a tracked operation; an SMB share's key is asked for (ssh-hosts) or read from Azure, never stored.",
-  ).returns<OperationInfo>(),
+  ...agentMethods,
 
   'operations.list': method(empty, 'Azure operations, running and recent, newest first.').returns<
     OperationInfo[]
