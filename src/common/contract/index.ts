@@ -1,23 +1,41 @@
 // The one contract between the UI and the Node side: every method (zod input schema, output
 // type) and every event. Both transports (MessagePort, WebSocket) carry exactly this.
 //
-// To add a method: add an entry to `methods` below with its input schema and `.returns<T>()`,
-// then implement it in `src/core/app-handlers.ts` (the compiler lists what is missing).
-import { z } from 'zod';
-import type { OperationInfo } from '../models';
-export { autoscaleSettingsSchema } from './autoscale';
-import { empty, id, method } from './define';
+// Each domain has its own file here: its methods (`<domain>Methods`), then its events
+// (`<Domain>Events` and `<domain>EventNames`). This file composes them into the one `methods`,
+// `Events` and `eventNames` that every side imports as `common/contract`.
+//
+//   app.ts          app.info, app.onDidRequestConnect
+//   pools.ts        pools.*, sshConfig.list, sandbox.dropConnections, keys.*; the ssh-hosts schemas
+//   connections.ts  connections.*
+//   terminals.ts    terminals.*
+//   prompts.ts      prompts.*
+//   jupyter.ts      jupyter.open
+//   forwards.ts     forwards.*
+//   azure.ts        azure.*; autoscale.ts holds the autoscale setting's schema
+//   team.ts         team.*, share.*, storage.*
+//   agent.ts        agent.install
+//   operations.ts   operations.*
+//   define.ts       method() and the small schemas the others share (ids, ports, no input)
+//
+// To add a method: add an entry to its domain's `…Methods` with its input schema and
+// `.returns<T>()` (a new domain: a new file, spread into `methods` below), then implement it in
+// `src/core/app-handlers.ts` (the compiler lists what is missing).
+import type { z } from 'zod';
 import { agentMethods } from './agent';
-import { teamMethods } from './team';
+import { appEventNames, appMethods, type AppEvents } from './app';
 import { azureEventNames, azureMethods, type AzureEvents } from './azure';
-import { poolEventNames, poolMethods, type PoolEvents } from './pools';
-export { sshHostSchema, sshPoolShareSchema } from './pools';
+import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
 import { forwardEventNames, forwardMethods, type ForwardEvents } from './forwards';
 import { jupyterMethods } from './jupyter';
+import { operationEventNames, operationMethods, type OperationEvents } from './operations';
+import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
+import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
-import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
-import { appEventNames, appMethods, type AppEvents } from './app';
+
+export { autoscaleSettingsSchema } from './autoscale';
+export { sshHostSchema, sshPoolShareSchema } from './pools';
 
 export const methods = {
   ...appMethods,
@@ -30,30 +48,20 @@ export const methods = {
   ...azureMethods,
   ...teamMethods,
   ...agentMethods,
-
-  'operations.list': method(empty, 'Azure operations, running and recent, newest first.').returns<
-    OperationInfo[]
-  >(),
-
-  'operations.dismiss': method(
-    z.object({ operationId: id('operationId') }).strict(),
-    'Forgets a finished operation.',
-  ).returns<void>(),
+  ...operationMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
 export interface Events
   extends
     AppEvents,
+    PoolEvents,
     ConnectionEvents,
     TerminalEvents,
-    PromptEvents,
     ForwardEvents,
-    PoolEvents,
-    AzureEvents {
-  /** An Azure operation started, progressed or ended. */
-  'operations.onDidChange': OperationInfo;
-}
+    PromptEvents,
+    AzureEvents,
+    OperationEvents {}
 
 export const eventNames = [
   ...appEventNames,
@@ -63,7 +71,7 @@ export const eventNames = [
   ...forwardEventNames,
   ...promptEventNames,
   ...azureEventNames,
-  'operations.onDidChange',
+  ...operationEventNames,
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;
