@@ -1,25 +1,9 @@
 // The contract between the app and the on-VM agent: agent.json, the share's team registry
 // (`.pool/users.json`) and the heartbeat (`.pool/status/<computer>.json`), as zod schemas.
 import { z } from 'zod';
+import { SHARE_LAYOUT } from './share-layout';
 
-/** Where things live on the share (DESIGN.md §7), relative to its root. */
-export const SHARE_LAYOUT = {
-  poolDir: '.pool',
-  registry: '.pool/users.json',
-  statusDir: '.pool/status',
-  probeDir: '.pool/probe',
-  notebooksDir: 'notebooks',
-} as const;
-
-/** `.pool/status/<computer>.json` */
-export function heartbeatPath(computerName: string): string {
-  return `${SHARE_LAYOUT.statusDir}/${computerName}.json`;
-}
-
-/** `notebooks/<user>`: the member's folder; `~/notebooks/remote` links to it. */
-export function memberNotebooksPath(user: string): string {
-  return `${SHARE_LAYOUT.notebooksDir}/${user}`;
-}
+export { heartbeatPath, memberNotebooksPath, SHARE_LAYOUT } from './share-layout';
 
 // ---------------------------------------------------------------------------------------------
 // Names and paths
