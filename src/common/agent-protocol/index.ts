@@ -1,6 +1,14 @@
 // The contract between the app and the on-VM agent: agent.json, the share's team registry
 // (`.pool/users.json`) and the heartbeat (`.pool/status/<computer>.json`), as zod schemas.
-import type { z } from 'zod';
+// One file per thing; the app and the agent import them all from here:
+//
+//   share-layout.ts     where things live on the share (DESIGN.md §7)
+//   names.ts            user, computer and path names the agent accepts
+//   agent-config.ts     /etc/dsvm-pool/agent.json: the share and how it is mounted
+//   authorized-keys.ts  SSH public keys, parsed and checked for authorized_keys
+//   team-registry.ts    .pool/users.json: the members and their uids
+//   heartbeat.ts        .pool/status/<computer>.json, and `status --json`
+//   schema-issues.ts    zod issues as lines a person can act on
 
 export { heartbeatPath, memberNotebooksPath, SHARE_LAYOUT } from './share-layout';
 export {
@@ -35,17 +43,4 @@ export type {
   JupyterUsage,
   MountHealth,
 } from './heartbeat';
-
-// ---------------------------------------------------------------------------------------------
-
-/** zod issues as lines a person can act on: `members[2].sshKeys[0]: is a 1024-bit RSA key…`. */
-export function formatSchemaIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path
-      .map((part, i) =>
-        typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`,
-      )
-      .join('');
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-}
+export { formatSchemaIssues } from './schema-issues';
