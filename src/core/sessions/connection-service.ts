@@ -12,36 +12,8 @@ import { createHostKeyVerifier } from '../ssh/host-key-verifier';
 import type { KnownHostsStore } from '../ssh/known-hosts-store';
 import type { CloseParticipant, LinkSource } from '../ssh/link-source';
 import { SshConnection, type SshCloseEvent } from '../ssh/ssh-connection';
+import { DEFAULT_TIMINGS, type ConnectionTimings } from './connection-timings';
 import { backoffDelay } from './reconnect-backoff';
-
-/** Every timing of a connection's life; injectable so tests can cut and heal links in ms. */
-export interface ConnectionTimings {
-  /** Ping the server this often when idle (Azure's load balancer drops flows idle for 4 min). */
-  keepaliveIntervalMs: number;
-  /** Unanswered pings before the link counts as dead. */
-  keepaliveCountMax: number;
-  /** TCP connect + handshake + login budget per attempt (host-key questions excluded). */
-  readyTimeoutMs: number;
-  /** First reconnect delay; doubles per attempt up to `backoffMaxMs`, ± `backoffJitter`. */
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  backoffJitter: number;
-  /** After this long without a link, the connection is `lost`. */
-  giveUpAfterMs: number;
-  /** How long a user's close waits for close participants (e.g. ending tmux sessions). */
-  closeGraceMs: number;
-}
-
-export const DEFAULT_TIMINGS: ConnectionTimings = {
-  keepaliveIntervalMs: 30_000,
-  keepaliveCountMax: 3,
-  readyTimeoutMs: 20_000,
-  backoffInitialMs: 500,
-  backoffMaxMs: 30_000,
-  backoffJitter: 0.2,
-  giveUpAfterMs: 10 * 60_000,
-  closeGraceMs: 2_000,
-};
 
 export interface ConnectionServiceDeps {
   providers: ReadonlyMap<string, PoolProvider>;
