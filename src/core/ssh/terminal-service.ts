@@ -9,6 +9,7 @@ import { Emitter, type Disposable } from '../../common/event';
 import type { TerminalAttachment, TerminalInfo } from '../../common/models';
 import type { LinkSource } from './link-source';
 import type { SshCloseEvent, SshConnection } from './ssh-connection';
+import { keepInBacklog, trimBacklog, type TerminalBacklog } from './terminal-backlog';
 
 /**
  * Flow control, as in VS Code's terminal (`acknowledgeDataEvent`): the UI acknowledges the
@@ -30,12 +31,6 @@ export const LOW_WATERMARK = 20_000;
  */
 export const BATCH_DELAY_MS = 5;
 export const BATCH_MAX_CHARS = 64 * 1024;
-
-/**
- * Each terminal keeps its most recent output, so a UI that reloads (a browser refresh of the
- * headless host, Ctrl+R in the window) shows the screen it had before taking the terminal over.
- */
-export const BACKLOG_CHARS = 256 * 1024;
 
 /** Our own tmux server (`-L`): its options and sessions never touch the user's own tmux. */
 export const TMUX = 'tmux -L dsvm-pool';
@@ -104,7 +99,7 @@ interface Terminal {
   stderrDecoder: StringDecoder;
   pending: string;
   /** The last output sent, as sent: at least BACKLOG_CHARS of it (joined and trimmed when shown). */
-  backlog: { chunks: string[]; chars: number };
+  backlog: TerminalBacklog;
   timer: NodeJS.Timeout | undefined;
   /** Characters sent in onData and not yet acknowledged. */
   unacked: number;
@@ -456,13 +451,7 @@ export class TerminalService implements Disposable {
     const data = term.pending;
     term.pending = '';
     term.unacked += data.length;
-    // Kept as the chunks sent (no copying during a flood); the oldest go once the rest suffice.
-    const backlog = term.backlog;
-    backlog.chunks.push(data);
-    backlog.chars += data.length;
-    while (backlog.chars - backlog.chunks[0]!.length >= BACKLOG_CHARS) {
-      backlog.chars -= backlog.chunks.shift()!.length;
-    }
+    keepInBacklog(term.backlog, data);
     if (!term.paused && term.unacked > HIGH_WATERMARK) {
       term.paused = true;
       term.channel.pause();
@@ -480,17 +469,6 @@ export class TerminalService implements Disposable {
     term.ended.abort();
     this.exitEmitter.fire({ terminalId: term.info.id, ...exit });
   }
-}
-
-/**
- * The last BACKLOG_CHARS of `text`, starting at a line start when one is near the cut: a cut in
- * the middle of an escape sequence would show its tail as text.
- */
-export function trimBacklog(text: string): string {
-  if (text.length <= BACKLOG_CHARS) return text;
-  const cut = text.length - BACKLOG_CHARS;
-  const newline = text.indexOf('\n', cut);
-  return text.slice(newline >= 0 && newline - cut < 4096 ? newline + 1 : cut);
 }
 
 function exitReason(exit: {
