@@ -20,10 +20,10 @@ import { backoffDelay } from '../../../../src/core/sessions/reconnect-backoff';
 import { ForwardService } from '../../../../src/core/ssh/forward-service';
 import { KnownHostsStore } from '../../../../src/core/ssh/known-hosts-store';
 import {
-  TMUX,
   TerminalService,
   type TerminalStateChange,
 } from '../../../../src/core/ssh/terminal-service';
+import { TMUX } from '../../../../src/core/ssh/tmux';
 import { startOpenSshServer, type OpenSshServer } from '../../../helpers/openssh-server';
 import { startTcpProxy, type TcpProxy } from '../../../helpers/tcp-proxy';
 
