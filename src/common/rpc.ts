@@ -327,7 +327,7 @@ export class RpcPeer implements Disposable {
         id,
         error: {
           code: ErrorCode.NoMethod,
-          message: `No method named "${name}". See src/common/contract.ts for the list.`,
+          message: `No method named "${name}". See src/common/contract/ for the list.`,
         },
       });
       return;

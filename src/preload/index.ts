@@ -1,7 +1,7 @@
 // The preload: asks main for the RPC MessagePort and hands it to the page. Exposes nothing else.
 //
 // No contextBridge and no globals: the page's only way to the app is this one port, served by
-// the core's RPC server, which validates every call (src/common/contract.ts).
+// the core's RPC server, which validates every call (src/common/contract/).
 // https://www.electronjs.org/docs/latest/tutorial/message-ports#communicating-directly-between-the-main-process-and-the-main-world-of-a-context-isolated-page
 import { ipcRenderer } from 'electron';
 

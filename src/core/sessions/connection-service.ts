@@ -7,41 +7,13 @@ import type { ConnectionInfo, ConnectionState } from '../../common/models';
 import { chooseInstance } from '../placement/placement';
 import type { ConnectTarget, PoolProvider } from '../providers/pool-provider';
 import type { PromptService } from '../prompts/prompt-service';
-import { algorithmOf, fingerprintOf } from '../ssh/host-key';
 import { createHostKeyVerifier } from '../ssh/host-key-verifier';
 import type { KnownHostsStore } from '../ssh/known-hosts-store';
 import type { CloseParticipant, LinkSource } from '../ssh/link-source';
 import { SshConnection, type SshCloseEvent } from '../ssh/ssh-connection';
+import { DEFAULT_TIMINGS, type ConnectionTimings } from './connection-timings';
 import { backoffDelay } from './reconnect-backoff';
-
-/** Every timing of a connection's life; injectable so tests can cut and heal links in ms. */
-export interface ConnectionTimings {
-  /** Ping the server this often when idle (Azure's load balancer drops flows idle for 4 min). */
-  keepaliveIntervalMs: number;
-  /** Unanswered pings before the link counts as dead. */
-  keepaliveCountMax: number;
-  /** TCP connect + handshake + login budget per attempt (host-key questions excluded). */
-  readyTimeoutMs: number;
-  /** First reconnect delay; doubles per attempt up to `backoffMaxMs`, ± `backoffJitter`. */
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  backoffJitter: number;
-  /** After this long without a link, the connection is `lost`. */
-  giveUpAfterMs: number;
-  /** How long a user's close waits for close participants (e.g. ending tmux sessions). */
-  closeGraceMs: number;
-}
-
-export const DEFAULT_TIMINGS: ConnectionTimings = {
-  keepaliveIntervalMs: 30_000,
-  keepaliveCountMax: 3,
-  readyTimeoutMs: 20_000,
-  backoffInitialMs: 500,
-  backoffMaxMs: 30_000,
-  backoffJitter: 0.2,
-  giveUpAfterMs: 10 * 60_000,
-  closeGraceMs: 2_000,
-};
+import { reopenLink } from './reconnect-link';
 
 export interface ConnectionServiceDeps {
   providers: ReadonlyMap<string, PoolProvider>;
@@ -365,7 +337,11 @@ export class ConnectionService implements LinkSource, Disposable {
     const controller = new AbortController();
     entry.attempt = controller;
     try {
-      const connection = await this.openAgain(entry, controller.signal);
+      const connection = await reopenLink(entry.info, entry.hostKey, controller.signal, {
+        providers: this.deps.providers,
+        knownHosts: this.deps.knownHosts,
+        open: (target, signal, verifyHostKey) => this.open(target, signal, verifyHostKey),
+      });
       if (controller.signal.aborted) {
         connection.dispose();
         return;
@@ -388,57 +364,6 @@ export class ConnectionService implements LinkSource, Disposable {
       if (FINAL.includes(error.code)) this.giveUp(entry, error.message);
       else this.schedule(entry, attempt + 1, error.message);
     }
-  }
-
-  /** Opens a new link to the same instance, accepting only the host key trusted before. */
-  private async openAgain(entry: Entry, signal: AbortSignal): Promise<SshConnection> {
-    const { poolId, instanceId, instanceName } = entry.info;
-    const provider = this.deps.providers.get(poolId);
-    const instance = provider?.listInstances().find((i) => i.id === instanceId);
-    if (!provider || !instance) {
-      throw new RpcError(
-        ErrorCode.NotFound,
-        `${instanceName} is no longer part of pool "${poolId}", so the app stopped reconnecting. ` +
-          'Connect again to get a session on another instance.',
-      );
-    }
-    if (instance.state === 'stopped') {
-      // Stopped or deallocated on purpose (an admin, a schedule, autoscale): its shell and jobs
-      // ended with it, and waiting for someone to start it again would keep the tab spinning.
-      throw new RpcError(
-        ErrorCode.NotFound,
-        `${instanceName} was stopped${instance.detail ? ` (${instance.detail})` : ''}, which ended ` +
-          'its shell and jobs, so the app stopped reconnecting. Connect again to get a session on ' +
-          'a running instance.',
-      );
-    }
-    // The provider is asked again: a starting or restarting instance says so (and is retried),
-    // and its credentials may have been refreshed meanwhile.
-    const target = await abortable(provider.connectTarget(instanceId), signal);
-    return this.open(target, signal, async (key) => {
-      if (entry.hostKey?.equals(key)) return;
-      throw this.hostKeyChanged(entry, target, key);
-    });
-  }
-
-  private hostKeyChanged(entry: Entry, target: ConnectTarget, key: Buffer): RpcError {
-    const { poolId, instanceName } = entry.info;
-    const { host, port } = target;
-    const was = entry.hostKey
-      ? `${algorithmOf(entry.hostKey)} ${fingerprintOf(entry.hostKey)}`
-      : 'unknown';
-    const now = `${algorithmOf(key)} ${fingerprintOf(key)}`;
-    // Never a question here: nobody is watching a reconnect, and a changed key is exactly the
-    // case where a hurried "yes" would hand the session to whoever sits in the middle.
-    return new RpcError(
-      ErrorCode.HostKeyMismatch,
-      `The host key of ${instanceName} (${host}:${port}) changed while reconnecting, from ${was} ` +
-        `to ${now}. The VM may have been rebuilt, or someone may be intercepting the connection, ` +
-        'so the app stopped reconnecting. If the pool admin confirms the VM was rebuilt, remove ' +
-        `the old key: delete the "${host}:${port}" entry under pool "${poolId}" in ` +
-        `${this.deps.knownHosts.filePath}, then connect again and check the new fingerprint.`,
-      { poolId, host, port, fingerprint: fingerprintOf(key) },
-    );
   }
 
   /** Stops reconnecting; the entry stays, as `lost`, until the user closes it. */
@@ -506,15 +431,6 @@ function waitCancelled(info: ConnectionInfo): RpcError {
     ErrorCode.Cancelled,
     `Stopped waiting for the connection to ${info.instanceName} to come back.`,
   );
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RpcError(ErrorCode.Cancelled, 'Reconnecting was stopped.'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function formatDuration(ms: number): string {

@@ -9,6 +9,8 @@ import { Emitter, type Disposable } from '../../common/event';
 import type { TerminalAttachment, TerminalInfo } from '../../common/models';
 import type { LinkSource } from './link-source';
 import type { SshCloseEvent, SshConnection } from './ssh-connection';
+import { keepInBacklog, trimBacklog, type TerminalBacklog } from './terminal-backlog';
+import { TMUX, tmuxCommand } from './tmux';
 
 /**
  * Flow control, as in VS Code's terminal (`acknowledgeDataEvent`): the UI acknowledges the
@@ -30,33 +32,6 @@ export const LOW_WATERMARK = 20_000;
  */
 export const BATCH_DELAY_MS = 5;
 export const BATCH_MAX_CHARS = 64 * 1024;
-
-/**
- * Each terminal keeps its most recent output, so a UI that reloads (a browser refresh of the
- * headless host, Ctrl+R in the window) shows the screen it had before taking the terminal over.
- */
-export const BACKLOG_CHARS = 256 * 1024;
-
-/** Our own tmux server (`-L`): its options and sessions never touch the user's own tmux. */
-export const TMUX = 'tmux -L dsvm-pool';
-
-/**
- * The tmux client a terminal runs: attach the terminal's session, or create it. `-D` detaches a
- * stale client left by a dead link (it would otherwise pin the window to its old size). No
- * status bar, so the tab looks like a plain shell; the terminal-overrides keep tmux off the
- * alternate screen, so xterm.js keeps its own scrollback and mouse-wheel scrolling; a short
- * escape-time keeps Esc in editors snappy.
- */
-export function tmuxCommand(session: string): string {
-  return [
-    `${TMUX} start-server`,
-    'set -g history-limit 50000',
-    'set -g status off',
-    'set -g escape-time 10',
-    "set -g terminal-overrides 'xterm*:smcup@:rmcup@'",
-    `new-session -A -D -s ${session}`,
-  ].join(' \\; ');
-}
 
 export interface TerminalServiceOptions {
   /**
@@ -104,7 +79,7 @@ interface Terminal {
   stderrDecoder: StringDecoder;
   pending: string;
   /** The last output sent, as sent: at least BACKLOG_CHARS of it (joined and trimmed when shown). */
-  backlog: { chunks: string[]; chars: number };
+  backlog: TerminalBacklog;
   timer: NodeJS.Timeout | undefined;
   /** Characters sent in onData and not yet acknowledged. */
   unacked: number;
@@ -456,13 +431,7 @@ export class TerminalService implements Disposable {
     const data = term.pending;
     term.pending = '';
     term.unacked += data.length;
-    // Kept as the chunks sent (no copying during a flood); the oldest go once the rest suffice.
-    const backlog = term.backlog;
-    backlog.chunks.push(data);
-    backlog.chars += data.length;
-    while (backlog.chars - backlog.chunks[0]!.length >= BACKLOG_CHARS) {
-      backlog.chars -= backlog.chunks.shift()!.length;
-    }
+    keepInBacklog(term.backlog, data);
     if (!term.paused && term.unacked > HIGH_WATERMARK) {
       term.paused = true;
       term.channel.pause();
@@ -480,17 +449,6 @@ export class TerminalService implements Disposable {
     term.ended.abort();
     this.exitEmitter.fire({ terminalId: term.info.id, ...exit });
   }
-}
-
-/**
- * The last BACKLOG_CHARS of `text`, starting at a line start when one is near the cut: a cut in
- * the middle of an escape sequence would show its tail as text.
- */
-export function trimBacklog(text: string): string {
-  if (text.length <= BACKLOG_CHARS) return text;
-  const cut = text.length - BACKLOG_CHARS;
-  const newline = text.indexOf('\n', cut);
-  return text.slice(newline >= 0 && newline - cut < 4096 ? newline + 1 : cut);
 }
 
 function exitReason(exit: {

@@ -14,18 +14,16 @@ import { Emitter } from '../../../../src/common/event';
 import type { ConnectionInfo, InstanceInfo, Prompt } from '../../../../src/common/models';
 import type { ConnectTarget, PoolProvider } from '../../../../src/core/providers/pool-provider';
 import { PromptService } from '../../../../src/core/prompts/prompt-service';
-import {
-  ConnectionService,
-  type ConnectionTimings,
-} from '../../../../src/core/sessions/connection-service';
+import { ConnectionService } from '../../../../src/core/sessions/connection-service';
+import type { ConnectionTimings } from '../../../../src/core/sessions/connection-timings';
 import { backoffDelay } from '../../../../src/core/sessions/reconnect-backoff';
 import { ForwardService } from '../../../../src/core/ssh/forward-service';
 import { KnownHostsStore } from '../../../../src/core/ssh/known-hosts-store';
 import {
-  TMUX,
   TerminalService,
   type TerminalStateChange,
 } from '../../../../src/core/ssh/terminal-service';
+import { TMUX } from '../../../../src/core/ssh/tmux';
 import { startOpenSshServer, type OpenSshServer } from '../../../helpers/openssh-server';
 import { startTcpProxy, type TcpProxy } from '../../../helpers/tcp-proxy';
 

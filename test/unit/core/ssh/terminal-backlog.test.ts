@@ -2,7 +2,7 @@
 // line start, so it never begins in the middle of an escape sequence.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BACKLOG_CHARS, trimBacklog } from '../../../../src/core/ssh/terminal-service';
+import { BACKLOG_CHARS, trimBacklog } from '../../../../src/core/ssh/terminal-backlog';
 
 describe('trimBacklog', () => {
   it('keeps short output whole', () => {
