@@ -25,7 +25,9 @@ const result = await build({
   logLevel: 'warning',
 });
 
-const allowed = [/^src\/agent\//, /^src\/common\//, /^node_modules\/zod\//];
+// `(.*\/)?node_modules`: a git worktree may link its node_modules elsewhere (esbuild reports the
+// real path, e.g. ../main/node_modules/zod/…).
+const allowed = [/^src\/agent\//, /^src\/common\//, /^(.*\/)?node_modules\/zod\//];
 const strays = Object.keys(result.metafile.inputs).filter(
   (input) => !allowed.some((pattern) => pattern.test(input)),
 );
