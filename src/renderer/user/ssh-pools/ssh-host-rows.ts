@@ -52,7 +52,7 @@ export function isBlank(row: HostRow): boolean {
   return !row.name.trim() && !row.address.trim() && !row.keyPath.trim() && !row.useAgent;
 }
 
-// The same rules as `sshHost` in src/common/contract.ts.
+// The same rules as `sshHost` in src/common/contract/pools.ts.
 const ADDRESS = /^[A-Za-z0-9.:_%[\]-]+$/;
 const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
 
