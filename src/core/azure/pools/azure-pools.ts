@@ -1,0 +1,1064 @@
+// The Azure pool admin service: list pools, create one from resources/templates/pool.json, act on
+// instances, scale, stop, delete, start-on-connect — each a tracked operation with its `az` twin.
+import type { VirtualMachineScaleSet } from '@azure/arm-compute';
+import { ErrorCode, RpcError } from '../../../common/errors';
+import { Emitter, toDisposable, type Disposable, type Event } from '../../../common/event';
+import {
+  type AzCommand,
+  type InstanceAction,
+  type PoolTarget,
+  azCreateResourceGroup,
+  azDeletePool,
+  azDeployPool,
+  azInstanceAction,
+  azPrepareShare,
+  azScalePool,
+  azSetScaleInProtection,
+  azStopAll,
+} from '../az/az-commands';
+import type { AutoscalePreview, AutoscaleSettings, AutoscaleView } from '../../../common/models';
+import { AzureAutoscale } from '../autoscale/azure-autoscale';
+import type { AzureClients } from '../arm/azure-clients';
+import {
+  type ArmErrorInfo,
+  type DeploymentProgress,
+  DeploymentWatcher,
+  innermostError,
+} from './azure-deployment-watcher';
+import { CAPACITY_CODES, describeAzureFailure, translateAzureError } from '../arm/azure-errors';
+import { mapInstanceState } from './azure-instance-state';
+import { readAgentBundle } from '../../agent-bundle';
+import { AzureShareFiles } from '../../storage/azure-share-files';
+import {
+  type OperationHandle,
+  OperationTracker,
+  type TrackedOperation,
+} from './azure-operation-tracker';
+import {
+  POOL_TEMPLATE_VERSION,
+  type PoolParameters,
+  buildDeploymentParameters,
+  loadPoolTemplate,
+  poolParameterWarnings,
+  poolResourceNames,
+  validatePoolParameters,
+} from '../template/pool-template';
+import { resourceGroupProblem } from '../template/pool-template-names';
+
+/** The tag by which the app recognises a pool's resources (and a resource group it created). */
+export const POOL_TAG = 'dsvm-pool';
+
+/** One pool: a scale set carrying the `dsvm-pool` tag, named like the pool. */
+export interface AzurePoolRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  poolName: string;
+}
+
+export interface AzurePoolSummary extends AzurePoolRef {
+  /** The scale set's ARM id. */
+  id: string;
+  location: string;
+  vmSize: string;
+  /** Instances the scale set holds now (sku.capacity). */
+  capacity: number;
+  adminUsername?: string;
+  provisioningState?: string;
+  /** The `dsvm-pool-template` tag: which template version made it. */
+  templateVersion?: string;
+  tags: Record<string, string>;
+}
+
+export interface CreatePoolRequest {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** Create the resource group (tagged as the pool's) when it does not exist. */
+  createResourceGroup?: boolean;
+  /** What the wizard collected; validated with validatePoolParameters. */
+  parameters: unknown;
+  /** Default `dsvm-pool-<poolName>`. */
+  deploymentName?: string;
+  /** Deployment progress, on every change (also on the operation's `resources`). */
+  onProgress?: (progress: DeploymentProgress) => void;
+}
+
+export interface CreatedPool {
+  pool: AzurePoolSummary;
+  /** The template's outputs: fqdn, publicIpAddress, NAT range, resource names. */
+  outputs: Record<string, unknown>;
+  createdResourceGroup: boolean;
+  /** poolParameterWarnings: things the admin should know (e.g. SSH open to the internet). */
+  warnings: string[];
+}
+
+export interface DeletePoolResult {
+  /** `type/name` of each resource deleted, in order. */
+  deleted: string[];
+  /** Resources left alone, and why (not tagged as this pool's). */
+  kept: Array<{ resource: string; reason: string }>;
+  resourceGroupDeleted: boolean;
+}
+
+/** An admin action to preview as `az` commands (what `previewAz` takes). */
+export type AdminActionPreview =
+  | { action: InstanceAction; instanceIds: string[] }
+  | { action: 'scale'; capacity: number }
+  | { action: 'stopAll' }
+  | { action: 'protect'; instanceIds: string[]; protect: boolean }
+  | { action: 'deletePool' };
+
+export interface StartOnConnectResult {
+  instanceId: string;
+  /** `running`: one was running already; `started`: a stopped one was started; `scaled`: the pool was empty and got one. */
+  how: 'running' | 'started' | 'scaled';
+}
+
+export interface AzurePoolServiceOptions {
+  /** The SDK clients of a subscription (e.g. `azureCredential.clientsFor`). */
+  clients: (subscriptionId: string) => AzureClients;
+  /** Shared with the UI; default: a tracker of its own. */
+  tracker?: OperationTracker;
+  /** How often deployment operations are polled while a pool is created (default 2 s). */
+  deploymentPollIntervalMs?: number;
+  /** The agent bundle to put on new pools' shares (default: next to the app's bundle). */
+  agentBundlePath?: string;
+  /**
+   * How often a long-running operation's status is polled (default: the SDK's 2 s, or Azure's
+   * Retry-After). Lower it for a snappier UI against a fast endpoint such as the emulator.
+   */
+  lroPollIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+const ARM_TYPES = {
+  autoscale: 'Microsoft.Insights/autoscaleSettings',
+  vmss: 'Microsoft.Compute/virtualMachineScaleSets',
+  loadBalancer: 'Microsoft.Network/loadBalancers',
+  publicIp: 'Microsoft.Network/publicIPAddresses',
+  vnet: 'Microsoft.Network/virtualNetworks',
+  nsg: 'Microsoft.Network/networkSecurityGroups',
+} as const;
+
+export class AzurePoolService implements Disposable {
+  readonly tracker: OperationTracker;
+  private readonly ownsTracker: boolean;
+  private readonly refreshers = new Map<string, Set<() => Promise<void>>>();
+  private readonly poolChanged = new Emitter<AzurePoolRef>();
+  /** Fires after every action on a pool has ended (success or failure) and views re-read it. */
+  readonly onDidChangePool: Event<AzurePoolRef> = this.poolChanged.event;
+  private readonly created = new Emitter<AzurePoolSummary>();
+  /** Fires when a pool was created (so the composition root can add its provider). */
+  readonly onDidCreatePool: Event<AzurePoolSummary> = this.created.event;
+  private readonly deleted = new Emitter<AzurePoolRef>();
+  /** Fires when a pool was deleted (so its provider can go). */
+  readonly onDidDeletePool: Event<AzurePoolRef> = this.deleted.event;
+
+  /** Options for every long-running call: the poll interval, when one was given. */
+  private readonly lro: { updateIntervalInMs?: number };
+
+  constructor(private readonly options: AzurePoolServiceOptions) {
+    this.lro =
+      options.lroPollIntervalMs === undefined
+        ? {}
+        : { updateIntervalInMs: options.lroPollIntervalMs };
+    this.ownsTracker = options.tracker === undefined;
+    this.tracker = options.tracker ?? new OperationTracker();
+  }
+
+  /**
+   * Lets a view (the pool's provider) re-read the pool after each action, before the action's
+   * result settles: whatever happened, the list shown afterwards is Azure's.
+   */
+  registerRefresher(pool: AzurePoolRef, refresh: () => Promise<void>): Disposable {
+    const key = poolKey(pool);
+    let set = this.refreshers.get(key);
+    if (!set) this.refreshers.set(key, (set = new Set()));
+    set.add(refresh);
+    return toDisposable(() => {
+      set.delete(refresh);
+      if (set.size === 0) this.refreshers.delete(key);
+    });
+  }
+
+  /** The pools of a subscription: scale sets carrying the `dsvm-pool` tag. */
+  async listPools(subscriptionId: string): Promise<AzurePoolSummary[]> {
+    const clients = this.options.clients(subscriptionId);
+    const pools: AzurePoolSummary[] = [];
+    try {
+      for await (const vmss of clients.compute.virtualMachineScaleSets.listAll()) {
+        if (vmss.tags?.[POOL_TAG] === undefined) continue;
+        pools.push(summarize(subscriptionId, vmss));
+      }
+    } catch (err) {
+      throw translateAzureError(err, {
+        action: `list the pools of subscription ${subscriptionId}`,
+        scope: `subscription ${subscriptionId}`,
+      });
+    }
+    return pools.sort((a, b) =>
+      `${a.resourceGroup}/${a.poolName}`.localeCompare(`${b.resourceGroup}/${b.poolName}`),
+    );
+  }
+
+  /** One pool's scale set, summarized; NotFound when it is not there (or not a pool). */
+  async getPool(pool: AzurePoolRef): Promise<AzurePoolSummary> {
+    const vmss = await this.scaleSet(pool, `read pool ${pool.poolName}`);
+    if (vmss.tags?.[POOL_TAG] === undefined) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `The scale set ${pool.poolName} in ${pool.resourceGroup} carries no "${POOL_TAG}" tag, so it is not a pool this app made.`,
+      );
+    }
+    return summarize(pool.subscriptionId, vmss);
+  }
+
+  /**
+   * Creates a pool: the resource group if asked, then a deployment of resources/templates/pool.json
+   * with the validated parameters, its progress polled from the deployment operations. Throws
+   * BadInput at once for invalid parameters (before anything is created).
+   */
+  createPool(request: CreatePoolRequest): TrackedOperation<CreatedPool> {
+    const params = validatePoolParameters(request.parameters);
+    const { subscriptionId, resourceGroup } = request;
+    const rgProblem = resourceGroupProblem(resourceGroup);
+    if (rgProblem) throw new RpcError(ErrorCode.BadInput, `resourceGroup ${rgProblem}.`);
+    const deploymentName = request.deploymentName ?? `dsvm-pool-${params.poolName}`.slice(0, 64);
+    const az = createPoolAz(request, params, deploymentName);
+    const ref: AzurePoolRef = { subscriptionId, resourceGroup, poolName: params.poolName };
+    return this.tracker.run(
+      { title: `Create pool ${params.poolName} in ${resourceGroup}`, az, pool: ref },
+      (op) => this.deploy(op, ref, params, deploymentName, request),
+    );
+  }
+
+  /** start / deallocate / restart / delete the given instances (one request for all). */
+  instanceAction(
+    pool: AzurePoolRef,
+    action: InstanceAction,
+    instanceIds: readonly string[],
+  ): TrackedOperation<void> {
+    const command = azInstanceAction(target(pool), action, instanceIds);
+    const ids = [...new Set(instanceIds)];
+    const what = `${ids.length > 1 ? 'instances' : 'instance'} ${ids.join(', ')} of pool ${pool.poolName}`;
+    const verb = {
+      start: 'start',
+      deallocate: 'stop (deallocate)',
+      restart: 'restart',
+      delete: 'delete',
+    }[action];
+    return this.act(
+      pool,
+      `${capitalize(verb)} ${what}`,
+      [command],
+      `${verb} ${what}`,
+      async (op, clients) => {
+        const vmss = poolResourceNames(pool.poolName).vmss;
+        const sets = clients.compute.virtualMachineScaleSets;
+        const options = { ...this.lro, vmInstanceIDs: { instanceIds: ids } };
+        op.progress(`${capitalize(verb)}: asked Azure for ${what}…`);
+        if (action === 'start') await sets.start(pool.resourceGroup, vmss, options);
+        else if (action === 'deallocate') await sets.deallocate(pool.resourceGroup, vmss, options);
+        else if (action === 'restart') await sets.restart(pool.resourceGroup, vmss, options);
+        else await sets.deleteInstances(pool.resourceGroup, vmss, { instanceIds: ids }, this.lro);
+        op.progress(`${capitalize(verb)}: done.`);
+      },
+    );
+  }
+
+  /** Protects an instance from scale-in (autoscale or a smaller capacity will not remove it). */
+  setScaleInProtection(
+    pool: AzurePoolRef,
+    instanceId: string,
+    protect: boolean,
+  ): TrackedOperation<void> {
+    const command = azSetScaleInProtection(target(pool), instanceId, protect);
+    const title = `${protect ? 'Protect' : 'Unprotect'} instance ${instanceId} of pool ${pool.poolName} from scale-in`;
+    return this.act(
+      pool,
+      title,
+      [command],
+      `change the scale-in protection of instance ${instanceId}`,
+      async (op, clients) => {
+        const vmss = poolResourceNames(pool.poolName).vmss;
+        const vms = clients.compute.virtualMachineScaleSetVMs;
+        const vm = await vms.get(pool.resourceGroup, vmss, instanceId);
+        // A minimal PUT, as Azure documents for protection: location and the policy only; the
+        // other protection flag keeps its value.
+        await vms.update(
+          pool.resourceGroup,
+          vmss,
+          instanceId,
+          {
+            location: vm.location,
+            protectionPolicy: { ...vm.protectionPolicy, protectFromScaleIn: protect },
+          },
+          this.lro,
+        );
+        op.progress(
+          `Instance ${instanceId} is ${protect ? 'now' : 'no longer'} protected from scale-in.`,
+        );
+      },
+    );
+  }
+
+  /** Sets the scale set's capacity (instances are added or removed per its scale-in policy). */
+  scale(pool: AzurePoolRef, capacity: number): TrackedOperation<void> {
+    const command = azScalePool(target(pool), capacity);
+    const title = `Scale pool ${pool.poolName} to ${capacity} instance${capacity === 1 ? '' : 's'}`;
+    return this.act(
+      pool,
+      title,
+      [command],
+      `scale pool ${pool.poolName} to ${capacity}`,
+      async (op, clients) => {
+        const names = poolResourceNames(pool.poolName);
+        await this.warnAboutAutoscale(op, clients, pool, capacity);
+        op.progress(`Setting the capacity of ${names.vmss} to ${capacity}…`);
+        await clients.compute.virtualMachineScaleSets.update(
+          pool.resourceGroup,
+          names.vmss,
+          {
+            sku: { capacity },
+          },
+          this.lro,
+        );
+        op.progress(`${names.vmss} has ${capacity} instance${capacity === 1 ? '' : 's'}.`);
+      },
+    );
+  }
+
+  /** Deallocates every instance: nothing is deleted, compute charges stop. */
+  stopAll(pool: AzurePoolRef): TrackedOperation<void> {
+    const command = azStopAll(target(pool));
+    return this.act(
+      pool,
+      `Stop every instance of pool ${pool.poolName}`,
+      [command],
+      `stop every instance of pool ${pool.poolName}`,
+      async (op, clients) => {
+        op.progress('Deallocating every instance…');
+        await clients.compute.virtualMachineScaleSets.deallocate(
+          pool.resourceGroup,
+          poolResourceNames(pool.poolName).vmss,
+          this.lro,
+        );
+        op.progress('Every instance is deallocated.');
+      },
+    );
+  }
+
+  /**
+   * Deletes exactly what the template created — autoscale setting, scale set, load balancer,
+   * public IP, virtual network, NSG, dependants first — each only if it carries this pool's tag.
+   * The resource group goes only if the pool created it and it is empty afterwards. `confirmName`
+   * must be the pool's name, typed by the admin.
+   */
+  deletePool(
+    pool: AzurePoolRef,
+    confirmation: { confirmName: string },
+  ): TrackedOperation<DeletePoolResult> {
+    if (confirmation.confirmName.trim() !== pool.poolName) {
+      throw new RpcError(
+        ErrorCode.BadInput,
+        `To delete the pool, type its name "${pool.poolName}" exactly; "${confirmation.confirmName}" does not match, so nothing was deleted.`,
+      );
+    }
+    const az = azDeletePool({ ...target(pool), ownsResourceGroup: false });
+    return this.act(
+      pool,
+      `Delete pool ${pool.poolName}`,
+      az,
+      `delete pool ${pool.poolName}`,
+      async (op, clients) => {
+        const result = await this.deleteResources(op, clients, pool);
+        if (result.deleted.length > 0 || result.kept.length > 0) this.deleted.fire({ ...pool });
+        return result;
+      },
+    );
+  }
+
+  /** The `az` commands an admin action would run, exactly as the action reports them after. */
+  previewAz(pool: AzurePoolRef, action: AdminActionPreview): AzCommand[] {
+    const t = target(pool);
+    switch (action.action) {
+      case 'start':
+      case 'deallocate':
+      case 'restart':
+      case 'delete':
+        return [azInstanceAction(t, action.action, action.instanceIds)];
+      case 'scale':
+        return [azScalePool(t, action.capacity)];
+      case 'stopAll':
+        return [azStopAll(t)];
+      case 'protect':
+        return action.instanceIds.map((id) => azSetScaleInProtection(t, id, action.protect));
+      case 'deletePool':
+        return azDeletePool({ ...t, ownsResourceGroup: false });
+    }
+  }
+
+  /**
+   * Makes sure one instance runs, for a user who clicked Connect: one running already is
+   * returned; else a stopped one is started; else (no instance at all) the pool is scaled to 1.
+   */
+  startOnConnect(pool: AzurePoolRef): TrackedOperation<StartOnConnectResult> {
+    return this.act(
+      pool,
+      `Start an instance of pool ${pool.poolName}`,
+      [],
+      `start an instance of pool ${pool.poolName}`,
+      async (op, clients) => {
+        const vmss = poolResourceNames(pool.poolName).vmss;
+        op.progress('Looking for a running instance…');
+        const vms = await collect(
+          clients.compute.virtualMachineScaleSetVMs.list(pool.resourceGroup, vmss, {
+            expand: 'instanceView',
+          }),
+        );
+        const states = vms.map((vm) => ({ id: vm.instanceId ?? '', ...mapInstanceState(vm) }));
+        const running = states.find((s) => s.state === 'running');
+        if (running) {
+          op.progress(`Instance ${running.id} is running.`);
+          return { instanceId: running.id, how: 'running' };
+        }
+        const startable = pickStartable(states);
+        if (startable) {
+          const command = azInstanceAction(target(pool), 'start', [startable]);
+          op.setAz([command]);
+          op.progress(`No instance is running: starting instance ${startable}…`);
+          await clients.compute.virtualMachineScaleSets.start(pool.resourceGroup, vmss, {
+            ...this.lro,
+            vmInstanceIDs: { instanceIds: [startable] },
+          });
+          op.progress(`Instance ${startable} is running.`);
+          return { instanceId: startable, how: 'started' };
+        }
+        const capacity = states.filter((s) => s.provisioningState !== 'deleting').length + 1;
+        op.setAz([azScalePool(target(pool), capacity)]);
+        op.progress(`The pool has no instance: scaling to ${capacity}…`);
+        await clients.compute.virtualMachineScaleSets.update(
+          pool.resourceGroup,
+          vmss,
+          { sku: { capacity } },
+          this.lro,
+        );
+        const after = await collect(
+          clients.compute.virtualMachineScaleSetVMs.list(pool.resourceGroup, vmss, {
+            expand: 'instanceView',
+          }),
+        );
+        const fresh = after.find((vm) => mapInstanceState(vm).state === 'running');
+        if (!fresh?.instanceId) {
+          throw new RpcError(
+            ErrorCode.NoInstance,
+            `Pool ${pool.poolName} was scaled to ${capacity}, but no instance is running yet. Try Connect again in a minute.`,
+          );
+        }
+        op.progress(`Instance ${fresh.instanceId} is running.`);
+        return { instanceId: fresh.instanceId, how: 'scaled' };
+      },
+    );
+  }
+
+  /**
+   * The pool's autoscale setting as the admin view edits it: the one that targets its scale set
+   * (the template's `<pool>-autoscale`, or one an admin made in the portal), with notes.
+   */
+  getAutoscale(pool: AzurePoolRef): Promise<AutoscaleView> {
+    return this.autoscaleOf(pool).view();
+  }
+
+  /** Problems, notes and the `az` commands of an edited autoscale setting, before it is saved. */
+  previewAutoscale(pool: AzurePoolRef, settings: AutoscaleSettings): Promise<AutoscalePreview> {
+    return this.autoscaleOf(pool).preview(settings);
+  }
+
+  /**
+   * Saves an edited autoscale setting (on/off, default capacity, rules, schedules). What a recent
+   * read shows to be invalid is refused at once (BadInput, per field); a setting changed in Azure
+   * since it was read fails the operation. Whatever the model does not show is written back as is.
+   */
+  setAutoscale(pool: AzurePoolRef, settings: AutoscaleSettings): TrackedOperation<AutoscaleView> {
+    const autoscale = this.autoscaleOf(pool);
+    autoscale.check(settings);
+    return this.act(
+      pool,
+      `Change the autoscale setting of pool ${pool.poolName}`,
+      autoscale.plannedAz(settings),
+      `change the autoscale setting of pool ${pool.poolName}`,
+      (op) => autoscale.save(settings, op),
+    );
+  }
+
+  private autoscaleOf(pool: AzurePoolRef): AzureAutoscale {
+    return new AzureAutoscale(this.options.clients(pool.subscriptionId), pool, {
+      [POOL_TAG]: pool.poolName,
+    });
+  }
+
+  dispose(): void {
+    this.poolChanged.dispose();
+    this.created.dispose();
+    this.deleted.dispose();
+    this.refreshers.clear();
+    if (this.ownsTracker) this.tracker.dispose();
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  /**
+   * Runs one action as a tracked operation: failures become specific RpcErrors, and afterwards
+   * (either way) every registered view re-reads the pool before the result settles.
+   */
+  private act<T>(
+    pool: AzurePoolRef,
+    title: string,
+    az: AzCommand[],
+    action: string,
+    work: (op: OperationHandle, clients: AzureClients) => Promise<T>,
+  ): TrackedOperation<T> {
+    const clients = this.options.clients(pool.subscriptionId);
+    return this.tracker.run({ title, az, pool }, async (op) => {
+      try {
+        return await work(op, clients);
+      } catch (err) {
+        const error = await this.translate(err, clients, pool, action);
+        op.progress(`Failed: ${error.message}`);
+        throw error;
+      } finally {
+        await this.afterAction(pool);
+      }
+    });
+  }
+
+  private async afterAction(pool: AzurePoolRef): Promise<void> {
+    const refreshers = [...(this.refreshers.get(poolKey(pool)) ?? [])];
+    await Promise.allSettled(refreshers.map((refresh) => refresh()));
+    this.poolChanged.fire({ ...pool });
+  }
+
+  /** Size and region make capacity errors actionable; they are read only when needed. */
+  private async translate(
+    err: unknown,
+    clients: AzureClients,
+    pool: AzurePoolRef,
+    action: string,
+    known?: { vmSize?: string; location?: string },
+  ): Promise<RpcError> {
+    const context = {
+      action,
+      scope: `resource group ${pool.resourceGroup}`,
+      maxRetries: clients.maxRetries,
+      ...known,
+    };
+    const code = describeAzureFailure(err).code;
+    const needsModel =
+      code !== undefined &&
+      (CAPACITY_CODES.has(code) ||
+        code === 'SkuNotAvailable' ||
+        /quota/i.test(code) ||
+        code === 'OperationNotAllowed');
+    if (needsModel && !known) {
+      try {
+        const vmss = await clients.compute.virtualMachineScaleSets.get(
+          pool.resourceGroup,
+          poolResourceNames(pool.poolName).vmss,
+        );
+        if (vmss.sku?.name) context.vmSize = vmss.sku.name;
+        if (vmss.location) context.location = vmss.location;
+      } catch {
+        // The message is still specific without them.
+      }
+    }
+    return translateAzureError(err, context);
+  }
+
+  private async scaleSet(pool: AzurePoolRef, action: string): Promise<VirtualMachineScaleSet> {
+    const clients = this.options.clients(pool.subscriptionId);
+    try {
+      return await clients.compute.virtualMachineScaleSets.get(
+        pool.resourceGroup,
+        poolResourceNames(pool.poolName).vmss,
+      );
+    } catch (err) {
+      throw translateAzureError(err, { action, scope: `resource group ${pool.resourceGroup}` });
+    }
+  }
+
+  /**
+   * Creates the pool's storage account and share (unless they exist already), as the template
+   * describes them, and uploads the agent bundle to `.pool/agent/` for the instances' extension.
+   */
+  private async prepareShare(
+    op: OperationHandle,
+    clients: AzureClients,
+    params: PoolParameters,
+    poolGroup: string,
+  ): Promise<void> {
+    const account = params.storageAccountName!;
+    const share = params.fileShareName!;
+    const group =
+      params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
+    if (params.createStorage !== false) {
+      const quota = params.shareQuotaGiB ?? 100;
+      op.progress(`Creating storage account ${account}…`);
+      await clients.storage.storageAccounts.create(
+        group,
+        account,
+        {
+          location: params.location,
+          kind: 'StorageV2',
+          sku: { name: params.storageSku ?? 'Standard_LRS' },
+          minimumTlsVersion: 'TLS1_2',
+          enableHttpsTrafficOnly: true,
+          allowBlobPublicAccess: false,
+          ...(quota > 5120 ? { largeFileSharesState: 'Enabled' } : {}),
+          tags: { [POOL_TAG]: params.poolName },
+        },
+        this.lro,
+      );
+      op.progress(`Creating file share ${share} (${quota} GiB)…`);
+      await clients.storage.fileShares.create(group, account, share, {
+        shareQuota: quota,
+        enabledProtocols: 'SMB',
+      });
+    }
+    if (params.agentBundleUri === undefined) {
+      op.progress(`Putting the pool agent on the share (${AGENT_ON_SHARE})…`);
+      const bundle = await readAgentBundle(this.options.agentBundlePath);
+      const files = await AzureShareFiles.open(clients.storage, {
+        resourceGroup: group,
+        account,
+        share,
+      });
+      await files.writeAtomic(AGENT_ON_SHARE, bundle);
+    }
+  }
+
+  private async deploy(
+    op: OperationHandle,
+    ref: AzurePoolRef,
+    params: PoolParameters,
+    deploymentName: string,
+    request: CreatePoolRequest,
+  ): Promise<CreatedPool> {
+    const clients = this.options.clients(ref.subscriptionId);
+    const { resourceGroup } = ref;
+    const known = { vmSize: params.vmSize, location: params.location };
+    const fail = async (err: unknown, action: string): Promise<never> => {
+      const error = await this.translate(err, clients, ref, action, known);
+      op.progress(`Failed: ${error.message}`);
+      throw error;
+    };
+    const warnings = poolParameterWarnings(params);
+    for (const warning of warnings) op.progress(`Note: ${warning}`);
+
+    // 1. The resource group.
+    let createdResourceGroup = false;
+    try {
+      const exists = (await clients.resources.resourceGroups.checkExistence(resourceGroup)).body;
+      if (!exists) {
+        if (!request.createResourceGroup) {
+          throw new RpcError(
+            ErrorCode.NotFound,
+            `Resource group ${resourceGroup} does not exist in subscription ${ref.subscriptionId}. Choose an existing one, or let the app create it.`,
+          );
+        }
+        op.progress(`Creating resource group ${resourceGroup} in ${params.location}…`);
+        // The tag marks the group as the pool's own: deleting the pool may delete it (if empty).
+        await clients.resources.resourceGroups.createOrUpdate(resourceGroup, {
+          location: params.location,
+          tags: { [POOL_TAG]: params.poolName },
+        });
+        createdResourceGroup = true;
+      } else {
+        op.progress(`Using resource group ${resourceGroup}.`);
+      }
+    } catch (err) {
+      return fail(err, `create resource group ${resourceGroup}`);
+    }
+
+    // 2. No existing scale set of that name: an incremental deployment would silently change it.
+    let taken: boolean;
+    try {
+      taken = await exists(() =>
+        clients.compute.virtualMachineScaleSets.get(
+          resourceGroup,
+          poolResourceNames(params.poolName).vmss,
+        ),
+      );
+    } catch (err) {
+      return fail(err, `create pool ${params.poolName}`);
+    }
+    if (taken) {
+      return fail(
+        new RpcError(
+          ErrorCode.BadInput,
+          `A scale set named ${params.poolName} already exists in resource group ${resourceGroup}. Choose another pool name, or manage the existing pool.`,
+        ),
+        `create pool ${params.poolName}`,
+      );
+    }
+
+    // 3. The share first, with the agent on it, so every instance finds the agent at its first
+    //    boot (the template's own storage resources then change nothing).
+    if (params.storageAccountName && params.fileShareName) {
+      try {
+        await this.prepareShare(op, clients, params, resourceGroup);
+      } catch (err) {
+        return fail(err, `prepare the share ${params.storageAccountName}/${params.fileShareName}`);
+      }
+    }
+
+    // 4. Validate, then deploy, watching the deployment operations.
+    const deployment = {
+      properties: {
+        mode: 'Incremental' as const,
+        template: loadPoolTemplate() as unknown as Record<string, unknown>,
+        parameters: buildDeploymentParameters(params),
+      },
+    };
+    try {
+      op.progress('Validating the deployment with Azure…');
+      const validation = await clients.deployments.deployments.validate(
+        resourceGroup,
+        deploymentName,
+        deployment,
+        this.lro,
+      );
+      const problem = (validation as { error?: ArmErrorInfo }).error;
+      if (problem?.code) {
+        throw Object.assign(new Error(problem.message ?? problem.code), {
+          code: problem.code,
+          name: 'RestError',
+        });
+      }
+    } catch (err) {
+      return fail(err, `validate the deployment of pool ${params.poolName}`);
+    }
+
+    op.progress(`Deploying ${deploymentName} (template ${POOL_TEMPLATE_VERSION})…`);
+    const states = new Map<string, string>();
+    const watcher = new DeploymentWatcher({
+      client: clients.deployments,
+      resourceGroup,
+      deploymentName,
+      intervalMs: this.options.deploymentPollIntervalMs,
+      log: this.options.log,
+      onProgress: (progress) => {
+        for (const r of progress.resources) {
+          const key = `${r.type}/${r.name}`;
+          if (states.get(key) === r.provisioningState) continue;
+          states.set(key, r.provisioningState);
+          op.progress(`${r.type} ${r.name}: ${r.provisioningState}`);
+        }
+        op.setResources(progress.resources, progress.status);
+        request.onProgress?.(progress);
+      },
+    });
+    let outputs: Record<string, unknown>;
+    try {
+      const poller = clients.deployments.deployments.createOrUpdate(
+        resourceGroup,
+        deploymentName,
+        deployment,
+        this.lro,
+      );
+      watcher.start();
+      const result = await poller;
+      await watcher.stop();
+      outputs = outputValues(result.properties?.outputs);
+    } catch (err) {
+      await watcher.stop();
+      // core-lro keeps only "DeploymentFailed"; the deployment's error tree says why.
+      const inner = innermostError(watcher.error);
+      const cause = inner?.code
+        ? Object.assign(new Error(inner.message ?? inner.code), {
+            code: inner.code,
+            name: 'RestError',
+          })
+        : err;
+      for (const r of watcher.resources.filter((x) => x.provisioningState === 'Failed')) {
+        op.progress(
+          `${r.type} ${r.name} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim(),
+        );
+      }
+      return fail(cause, `deploy pool ${params.poolName}`);
+    } finally {
+      await this.afterAction(ref);
+    }
+
+    const pool = await this.getPool(ref);
+    op.progress(
+      `Pool ${params.poolName} is ready: ${pool.capacity} instance${pool.capacity === 1 ? '' : 's'}.`,
+    );
+    this.created.fire({ ...pool, tags: { ...pool.tags } });
+    return { pool, outputs, createdResourceGroup, warnings };
+  }
+
+  private async warnAboutAutoscale(
+    op: OperationHandle,
+    clients: AzureClients,
+    pool: AzurePoolRef,
+    capacity: number,
+  ): Promise<void> {
+    try {
+      const setting = await clients.monitor.autoscaleSettings.get(
+        pool.resourceGroup,
+        poolResourceNames(pool.poolName).autoscale,
+      );
+      const profile = setting.profiles.find((p) => p.name === 'default') ?? setting.profiles[0];
+      if (!setting.enabled || !profile) return;
+      const min = Number(profile.capacity.minimum);
+      const max = Number(profile.capacity.maximum);
+      if (capacity < min || capacity > max) {
+        op.progress(
+          `Note: autoscale is on with ${min}–${max} instances; it will bring the pool back within that range. Change the autoscale bounds to keep ${capacity}.`,
+        );
+      }
+    } catch {
+      // No autoscale setting (or no right to read it): nothing to warn about.
+    }
+  }
+
+  private async deleteResources(
+    op: OperationHandle,
+    clients: AzureClients,
+    pool: AzurePoolRef,
+  ): Promise<DeletePoolResult> {
+    const rg = pool.resourceGroup;
+    const n = poolResourceNames(pool.poolName);
+    const { compute, network, monitor } = clients;
+    // Dependants first: autoscale targets the scale set; the scale set's NICs sit in the load
+    // balancer's pool and the subnet; the load balancer holds the public IP; the subnet the NSG.
+    const steps: Array<{
+      type: string;
+      name: string;
+      get: () => Promise<{ tags?: Record<string, string> }>;
+      remove: () => Promise<unknown>;
+    }> = [
+      {
+        type: ARM_TYPES.autoscale,
+        name: n.autoscale,
+        get: () => monitor.autoscaleSettings.get(rg, n.autoscale),
+        remove: () => monitor.autoscaleSettings.delete(rg, n.autoscale),
+      },
+      {
+        type: ARM_TYPES.vmss,
+        name: n.vmss,
+        get: () => compute.virtualMachineScaleSets.get(rg, n.vmss),
+        remove: () => compute.virtualMachineScaleSets.delete(rg, n.vmss, this.lro),
+      },
+      {
+        type: ARM_TYPES.loadBalancer,
+        name: n.loadBalancer,
+        get: () => network.loadBalancers.get(rg, n.loadBalancer),
+        remove: () => network.loadBalancers.beginDeleteAndWait(rg, n.loadBalancer, this.lro),
+      },
+      {
+        type: ARM_TYPES.publicIp,
+        name: n.publicIp,
+        get: () => network.publicIPAddresses.get(rg, n.publicIp),
+        remove: () => network.publicIPAddresses.beginDeleteAndWait(rg, n.publicIp, this.lro),
+      },
+      {
+        type: ARM_TYPES.vnet,
+        name: n.vnet,
+        get: () => network.virtualNetworks.get(rg, n.vnet),
+        remove: () => network.virtualNetworks.beginDeleteAndWait(rg, n.vnet, this.lro),
+      },
+      {
+        type: ARM_TYPES.nsg,
+        name: n.nsg,
+        get: () => network.networkSecurityGroups.get(rg, n.nsg),
+        remove: () => network.networkSecurityGroups.beginDeleteAndWait(rg, n.nsg, this.lro),
+      },
+    ];
+    const result: DeletePoolResult = { deleted: [], kept: [], resourceGroupDeleted: false };
+    let found = 0;
+    for (const step of steps) {
+      const label = `${step.type}/${step.name}`;
+      let resource: { tags?: Record<string, string> };
+      try {
+        resource = await step.get();
+      } catch (err) {
+        if (describeAzureFailure(err).status === 404) {
+          op.progress(`${label}: not there (already deleted).`);
+          continue;
+        }
+        throw err;
+      }
+      found++;
+      if (resource.tags?.[POOL_TAG] !== pool.poolName) {
+        const reason = `it does not carry the tag ${POOL_TAG}=${pool.poolName}, so the pool did not create it`;
+        op.progress(`${label}: left alone — ${reason}.`);
+        result.kept.push({ resource: label, reason });
+        continue;
+      }
+      op.progress(`${label}: deleting…`);
+      await step.remove();
+      result.deleted.push(label);
+      op.progress(`${label}: deleted.`);
+    }
+    if (found === 0) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `Pool ${pool.poolName} has no resources in resource group ${rg}: it may have been deleted already.`,
+      );
+    }
+
+    // The group: only when the pool created it (its tag) and nothing else lives in it.
+    const group = await clients.resources.resourceGroups.get(rg);
+    if (group.tags?.[POOL_TAG] !== pool.poolName) {
+      op.progress(`Resource group ${rg} kept: the pool did not create it.`);
+      return result;
+    }
+    const left = await collect(clients.resources.resources.listByResourceGroup(rg));
+    if (left.length > 0) {
+      op.progress(
+        `Resource group ${rg} kept: it still holds ${left.length} other resource${left.length === 1 ? '' : 's'}.`,
+      );
+      return result;
+    }
+    op.setAz([
+      ...azDeletePool({ ...target(pool), ownsResourceGroup: false }),
+      ...azDeletePool({ ...target(pool), ownsResourceGroup: true }),
+    ]);
+    op.progress(`Resource group ${rg}: deleting (the pool created it and it is empty)…`);
+    await clients.resources.resourceGroups.beginDeleteAndWait(rg, this.lro);
+    result.resourceGroupDeleted = true;
+    op.progress(`Resource group ${rg}: deleted.`);
+    return result;
+  }
+}
+
+/** Whether a GET finds the resource (404: no); other failures are thrown. */
+async function exists(get: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await get();
+    return true;
+  } catch (err) {
+    if (describeAzureFailure(err).status === 404) return false;
+    throw err;
+  }
+}
+
+function target(pool: AzurePoolRef): PoolTarget {
+  return {
+    subscription: pool.subscriptionId,
+    resourceGroup: pool.resourceGroup,
+    poolName: pool.poolName,
+  };
+}
+
+function poolKey(pool: AzurePoolRef): string {
+  // ARM names compare case-insensitively.
+  return `${pool.subscriptionId}/${pool.resourceGroup}/${pool.poolName}`.toLowerCase();
+}
+
+/** The resource group segment of an ARM id (its case as ARM returns it). */
+/** The `az` commands that create a pool as `createPool` does: the group if asked, then the deployment. */
+export function createPoolAz(
+  request: Pick<CreatePoolRequest, 'subscriptionId' | 'resourceGroup' | 'createResourceGroup'>,
+  params: PoolParameters,
+  deploymentName = `dsvm-pool-${params.poolName}`.slice(0, 64),
+): AzCommand[] {
+  const { resourceGroup } = request;
+  // An empty subscription (a preview before one is picked) leaves --subscription out.
+  const subscription = request.subscriptionId || undefined;
+  const az: AzCommand[] = [];
+  if (request.createResourceGroup) {
+    az.push(
+      azCreateResourceGroup({
+        subscription,
+        resourceGroup,
+        poolName: params.poolName,
+        location: params.location,
+      }),
+    );
+  }
+  if (params.storageAccountName && params.fileShareName) {
+    const create = params.createStorage !== false;
+    az.push(
+      ...azPrepareShare({
+        subscription,
+        resourceGroup: create ? resourceGroup : (params.storageResourceGroup ?? resourceGroup),
+        location: params.location,
+        account: params.storageAccountName,
+        share: params.fileShareName,
+        create,
+        quotaGiB: params.shareQuotaGiB ?? 100,
+        sku: params.storageSku ?? 'Standard_LRS',
+        uploadAgent: params.agentBundleUri === undefined,
+      }),
+    );
+  }
+  az.push(azDeployPool({ subscription, resourceGroup, params, deploymentName }));
+  return az;
+}
+
+/** Where the app puts the agent bundle on a pool's share; the template's script looks there. */
+export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
+
+export function resourceGroupOf(id: string): string {
+  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
+}
+
+function summarize(subscriptionId: string, vmss: VirtualMachineScaleSet): AzurePoolSummary {
+  const tags = { ...(vmss.tags ?? {}) };
+  const summary: AzurePoolSummary = {
+    subscriptionId,
+    resourceGroup: resourceGroupOf(vmss.id ?? ''),
+    poolName: vmss.name ?? tags[POOL_TAG] ?? '',
+    id: vmss.id ?? '',
+    location: vmss.location,
+    vmSize: vmss.sku?.name ?? '',
+    capacity: vmss.sku?.capacity ?? 0,
+    tags,
+  };
+  const admin = vmss.virtualMachineProfile?.osProfile?.adminUsername;
+  if (admin) summary.adminUsername = admin;
+  if (vmss.provisioningState) summary.provisioningState = vmss.provisioningState;
+  if (tags['dsvm-pool-template']) summary.templateVersion = tags['dsvm-pool-template'];
+  return summary;
+}
+
+/**
+ * Which instance to start for a user: one already starting, else the lowest-numbered stopped one
+ * (a failed start leaves it deallocated with a failed provisioning state: still startable).
+ */
+function pickStartable(
+  states: Array<{ id: string; state: string; powerState?: string; provisioningState?: string }>,
+): string | undefined {
+  const byId = [...states].sort((a, b) => Number(a.id) - Number(b.id));
+  const starting = byId.find((s) => s.state === 'starting');
+  if (starting) return starting.id;
+  const stopped = byId.find(
+    (s) =>
+      s.provisioningState !== 'deleting' &&
+      (s.state === 'stopped' ||
+        s.state === 'stopping' ||
+        (s.state === 'failed' && s.powerState !== undefined)),
+  );
+  return stopped?.id;
+}
+
+function outputValues(outputs: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (outputs && typeof outputs === 'object') {
+    for (const [key, value] of Object.entries(outputs as Record<string, { value?: unknown }>)) {
+      out[key] = value?.value;
+    }
+  }
+  return out;
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const list: T[] = [];
+  for await (const item of items) list.push(item);
+  return list;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
