@@ -6,8 +6,8 @@ import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protoc
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../../common/models';
-import { AzureCredential, type DeviceCodePrompt } from '../identity/azure-credential';
-import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/azure-pools';
+import { AzureCredential, type DeviceCodePrompt } from '../identity/index';
+import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/index';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { ShareFiles } from '../../storage/share-files';
 import { readPoolKey } from '../../keys/pool-key';

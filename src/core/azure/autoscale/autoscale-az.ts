@@ -16,7 +16,7 @@ import {
   azAutoscaleRuleCreate,
   azAutoscaleRuleDelete,
   azAutoscaleUpdateSetting,
-} from '../az/az-commands';
+} from '../az/index';
 import { type AutoscaleRead, same } from './autoscale-model';
 
 /**

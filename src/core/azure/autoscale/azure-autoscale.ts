@@ -15,7 +15,7 @@ import type {
   AutoscaleView,
   AzCommand,
 } from '../../../common/models';
-import { type AutoscaleTarget, azAutoscaleShowSetting } from '../az/az-commands';
+import { type AutoscaleTarget, azAutoscaleShowSetting } from '../az/index';
 import { autoscaleAz } from './autoscale-az';
 import {
   type AutoscaleRead,
@@ -30,10 +30,9 @@ import {
 import { autoscaleNotes } from './autoscale-notes';
 import { sortedAutoscaleTimeZones } from './autoscale-time-zones';
 import { autoscaleProblems } from './autoscale-validation';
-import type { AzureClients } from '../arm/azure-clients';
-import { describeAzureFailure, translateAzureError } from '../arm/azure-errors';
-import type { AzurePoolRef } from '../pools/azure-pools';
-import { poolResourceNames } from '../template/pool-template';
+import { type AzureClients, describeAzureFailure, translateAzureError } from '../arm/index';
+import type { AzurePoolRef } from '../pools/index';
+import { poolResourceNames } from '../template/index';
 
 /** The autoscale api-version the template deploys with (and the one with predictive autoscale). */
 export const AUTOSCALE_API_VERSION = '2022-10-01';

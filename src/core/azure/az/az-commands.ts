@@ -6,12 +6,14 @@ import {
   type PoolParameters,
   buildDeploymentParameters,
   poolResourceNames,
-} from '../template/pool-template';
-import { parseCidr } from '../template/pool-template-cidr';
-import { looksLikeSecretUrl, redactDeploymentParameters } from '../template/pool-template-storage';
-import { poolNameProblem, resourceGroupProblem } from '../template/pool-template-names';
+  parseCidr,
+  looksLikeSecretUrl,
+  redactDeploymentParameters,
+  poolNameProblem,
+  resourceGroupProblem,
+} from '../template/index';
 import type { AutoscaleDay, AutoscaleRule, AzCommand } from '../../../common/models';
-import { azPeriod, durationSeconds } from '../autoscale/autoscale-duration';
+import { azPeriod, durationSeconds } from '../autoscale/index';
 
 export type { AzCommand } from '../../../common/models';
 

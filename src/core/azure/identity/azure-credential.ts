@@ -26,9 +26,10 @@ import {
   type AzureClients,
   createAzureClients,
   createResourceManagementClient,
-} from '../arm/azure-clients';
-import { type AzureEnvironment, resolveAzureEnvironment } from '../arm/azure-environment';
-import { translateAzureError } from '../arm/azure-errors';
+  type AzureEnvironment,
+  resolveAzureEnvironment,
+  translateAzureError,
+} from '../arm/index';
 import {
   type TokenCacheProtector,
   clearPersistentTokenCache,

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, type Disposable, type Event } from '../../../common/event';
-import type { AzCommand } from '../az/az-commands';
+import type { AzCommand } from '../az/index';
 
 export type OperationStatus = 'running' | 'succeeded' | 'failed';
 

@@ -15,17 +15,21 @@ import {
   azScalePool,
   azSetScaleInProtection,
   azStopAll,
-} from '../az/az-commands';
+} from '../az/index';
 import type { AutoscalePreview, AutoscaleSettings, AutoscaleView } from '../../../common/models';
-import { AzureAutoscale } from '../autoscale/azure-autoscale';
-import type { AzureClients } from '../arm/azure-clients';
+import { AzureAutoscale } from '../autoscale/index';
+import {
+  type AzureClients,
+  CAPACITY_CODES,
+  describeAzureFailure,
+  translateAzureError,
+} from '../arm/index';
 import {
   type ArmErrorInfo,
   type DeploymentProgress,
   DeploymentWatcher,
   innermostError,
 } from './azure-deployment-watcher';
-import { CAPACITY_CODES, describeAzureFailure, translateAzureError } from '../arm/azure-errors';
 import { mapInstanceState } from './azure-instance-state';
 import { readAgentBundle } from '../../agent-bundle';
 import { AzureShareFiles } from '../../storage/azure-share-files';
@@ -42,8 +46,8 @@ import {
   poolParameterWarnings,
   poolResourceNames,
   validatePoolParameters,
-} from '../template/pool-template';
-import { resourceGroupProblem } from '../template/pool-template-names';
+  resourceGroupProblem,
+} from '../template/index';
 
 /** The tag by which the app recognises a pool's resources (and a resource group it created). */
 export const POOL_TAG = 'dsvm-pool';

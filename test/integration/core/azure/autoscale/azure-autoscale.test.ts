@@ -10,12 +10,9 @@ import type { AutoscaleSettings, OperationInfo } from '../../../../../src/common
 import { RpcClient, RpcServer } from '../../../../../src/common/rpc';
 import { createMemoryTransportPair } from '../../../../../src/common/transports/memory';
 import { createHandlers, type HandlerServices } from '../../../../../src/core/app-handlers';
-import { AzureCredential } from '../../../../../src/core/azure/identity/azure-credential';
-import { resolveAzureEnvironment } from '../../../../../src/core/azure/arm/azure-environment';
-import {
-  AzurePoolService,
-  type AzurePoolRef,
-} from '../../../../../src/core/azure/pools/azure-pools';
+import { AzureCredential } from '../../../../../src/core/azure/identity/index';
+import { resolveAzureEnvironment } from '../../../../../src/core/azure/arm/index';
+import { AzurePoolService, type AzurePoolRef } from '../../../../../src/core/azure/pools/index';
 import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../../../emulators/azure/emulator-trust';
 import { RawArmClient } from '../../../../emulators/azure/raw-arm-client';

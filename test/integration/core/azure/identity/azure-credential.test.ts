@@ -14,9 +14,9 @@ import { ErrorCode, type RpcError } from '../../../../../src/common/errors';
 import {
   AzureCredential,
   type DeviceCodePrompt,
-} from '../../../../../src/core/azure/identity/azure-credential';
-import { resolveAzureEnvironment } from '../../../../../src/core/azure/arm/azure-environment';
-import type { TokenCacheProtector } from '../../../../../src/core/azure/identity/azure-token-cache';
+  type TokenCacheProtector,
+} from '../../../../../src/core/azure/identity/index';
+import { resolveAzureEnvironment } from '../../../../../src/core/azure/arm/index';
 import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../../../emulators/azure/emulator-trust';
 

@@ -5,17 +5,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { ErrorCode, type RpcError } from '../../../../../src/common/errors';
-import { POOL_TEMPLATE_VERSION } from '../../../../../src/core/azure/template/pool-template';
-import { parseSshPublicKey } from '../../../../../src/core/azure/template/pool-template-ssh-key';
-import { createAzureClients } from '../../../../../src/core/azure/arm/azure-clients';
-import { AzureCredential } from '../../../../../src/core/azure/identity/azure-credential';
-import type { DeploymentProgress } from '../../../../../src/core/azure/pools/azure-deployment-watcher';
-import { resolveAzureEnvironment } from '../../../../../src/core/azure/arm/azure-environment';
-import type { OperationInfo } from '../../../../../src/core/azure/pools/azure-operation-tracker';
 import {
+  POOL_TEMPLATE_VERSION,
+  parseSshPublicKey,
+} from '../../../../../src/core/azure/template/index';
+import {
+  createAzureClients,
+  resolveAzureEnvironment,
+} from '../../../../../src/core/azure/arm/index';
+import { AzureCredential } from '../../../../../src/core/azure/identity/index';
+import {
+  type DeploymentProgress,
+  type OperationInfo,
   AzurePoolService,
   type AzurePoolRef,
-} from '../../../../../src/core/azure/pools/azure-pools';
+} from '../../../../../src/core/azure/pools/index';
 import { AzurePoolProvider } from '../../../../../src/core/providers/azure/azure-pool-provider';
 import { SshConnection } from '../../../../../src/core/ssh/ssh-connection';
 import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/azure/azure-emulator';

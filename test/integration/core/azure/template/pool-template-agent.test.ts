@@ -44,7 +44,7 @@ const { startAzureEmulator } = await import('../../../../emulators/azure/azure-e
 const { createEmulatorClients } = await import('../../../../emulators/azure/sdk-clients');
 const { TemplateEvaluation } = await import('../../../../emulators/azure/template-engine');
 const { buildDeploymentParameters, loadPoolTemplate, validatePoolParameters } =
-  await import('../../../../../src/core/azure/template/pool-template');
+  await import('../../../../../src/core/azure/template/index');
 
 type Json = Record<string, unknown>;
 

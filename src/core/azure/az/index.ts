@@ -1,0 +1,25 @@
+// The az room's public face: the `az` CLI equivalent of each admin action, as argv and as a
+// copy-pasteable shell line.
+export {
+  type AutoscaleTarget,
+  type AzAutoscaleProfile,
+  type AzCommand,
+  type InstanceAction,
+  type PoolTarget,
+  azAutoscaleCreate,
+  azAutoscaleProfileCreate,
+  azAutoscaleProfileDelete,
+  azAutoscaleRuleCreate,
+  azAutoscaleRuleDelete,
+  azAutoscaleShowSetting,
+  azAutoscaleUpdateSetting,
+  azCreateResourceGroup,
+  azDeletePool,
+  azDeployPool,
+  azInstanceAction,
+  azPrepareShare,
+  azScalePool,
+  azSetScaleInProtection,
+  azStopAll,
+  shellQuote,
+} from './az-commands';

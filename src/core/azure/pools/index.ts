@@ -1,0 +1,12 @@
+// The pools room's public face: the pool admin service (create, act on instances, scale, delete,
+// start on connect) and its tracked operations, and what a provider needs to read a pool.
+export { type AzurePoolRef, AzurePoolService, createPoolAz, resourceGroupOf } from './azure-pools';
+export type { DeploymentProgress } from './azure-deployment-watcher';
+export { mapInstanceState } from './azure-instance-state';
+export { natPortsByInstance } from './azure-nat-ports';
+export {
+  type OperationHandle,
+  type OperationInfo,
+  OperationTracker,
+  type TrackedOperation,
+} from './azure-operation-tracker';
