@@ -30,8 +30,12 @@ import {
 import { autoscaleNotes } from './autoscale-notes';
 import { sortedAutoscaleTimeZones } from './autoscale-time-zones';
 import { autoscaleProblems } from './autoscale-validation';
-import { type AzureClients, describeAzureFailure, translateAzureError } from '../arm/index';
-import type { AzurePoolRef } from '../pools/index';
+import {
+  type AzureClients,
+  type AzurePoolRef,
+  describeAzureFailure,
+  translateAzureError,
+} from '../arm/index';
 import { poolResourceNames } from '../template/index';
 
 /** The autoscale api-version the template deploys with (and the one with predictive autoscale). */

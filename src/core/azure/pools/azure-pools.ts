@@ -20,6 +20,7 @@ import type { AutoscalePreview, AutoscaleSettings, AutoscaleView } from '../../.
 import { AzureAutoscale } from '../autoscale/index';
 import {
   type AzureClients,
+  type AzurePoolRef,
   CAPACITY_CODES,
   describeAzureFailure,
   translateAzureError,
@@ -51,13 +52,6 @@ import {
 
 /** The tag by which the app recognises a pool's resources (and a resource group it created). */
 export const POOL_TAG = 'dsvm-pool';
-
-/** One pool: a scale set carrying the `dsvm-pool` tag, named like the pool. */
-export interface AzurePoolRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  poolName: string;
-}
 
 export interface AzurePoolSummary extends AzurePoolRef {
   /** The scale set's ARM id. */
