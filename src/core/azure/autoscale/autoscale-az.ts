@@ -16,7 +16,7 @@ import {
   azAutoscaleRuleCreate,
   azAutoscaleRuleDelete,
   azAutoscaleUpdateSetting,
-} from '../az/index';
+} from './autoscale-az-commands';
 import { type AutoscaleRead, same } from './autoscale-model';
 
 /**

@@ -15,7 +15,7 @@ import type {
   AutoscaleView,
   AzCommand,
 } from '../../../common/models';
-import { type AutoscaleTarget, azAutoscaleShowSetting } from '../az/index';
+import { type AutoscaleTarget, azAutoscaleShowSetting } from './autoscale-az-commands';
 import { autoscaleAz } from './autoscale-az';
 import {
   type AutoscaleRead,

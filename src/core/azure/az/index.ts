@@ -1,25 +1,14 @@
-// The az room's public face: the `az` CLI equivalent of each admin action, as argv and as a
-// copy-pasteable shell line.
+// The az room's public face: what every `az` command builder shares (argv + shell line, quoting,
+// the checks of a target). The builders themselves live next to what they describe:
+// pools/pool-az.ts and autoscale/autoscale-az-commands.ts.
 export {
-  type AutoscaleTarget,
-  type AzAutoscaleProfile,
   type AzCommand,
-  type InstanceAction,
   type PoolTarget,
-  azAutoscaleCreate,
-  azAutoscaleProfileCreate,
-  azAutoscaleProfileDelete,
-  azAutoscaleRuleCreate,
-  azAutoscaleRuleDelete,
-  azAutoscaleShowSetting,
-  azAutoscaleUpdateSetting,
-  azCreateResourceGroup,
-  azDeletePool,
-  azDeployPool,
-  azInstanceAction,
-  azPrepareShare,
-  azScalePool,
-  azSetScaleInProtection,
-  azStopAll,
+  bad,
+  checkCount,
+  checkTarget,
+  command,
+  hasControlCharacter,
+  scope,
   shellQuote,
 } from './az-commands';

@@ -3,10 +3,9 @@
 import type { VirtualMachineScaleSet } from '@azure/arm-compute';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, toDisposable, type Disposable, type Event } from '../../../common/event';
+import type { AzCommand, PoolTarget } from '../az/index';
 import {
-  type AzCommand,
   type InstanceAction,
-  type PoolTarget,
   azCreateResourceGroup,
   azDeletePool,
   azDeployPool,
@@ -15,7 +14,7 @@ import {
   azScalePool,
   azSetScaleInProtection,
   azStopAll,
-} from '../az/index';
+} from './pool-az';
 import type { AutoscalePreview, AutoscaleSettings, AutoscaleView } from '../../../common/models';
 import { AzureAutoscale } from '../autoscale/index';
 import {

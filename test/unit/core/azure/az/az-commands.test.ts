@@ -4,7 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { ErrorCode, RpcError } from '../../../../../src/common/errors';
 import {
-  type PoolTarget,
+  azShowAutoscale,
+  azUpdateAutoscale,
+} from '../../../../../src/core/azure/autoscale/autoscale-az-commands';
+import { type PoolTarget, shellQuote } from '../../../../../src/core/azure/az/az-commands';
+import {
   assertNoSecretParameters,
   azCreateResourceGroup,
   azDeletePool,
@@ -14,12 +18,9 @@ import {
   azListNatPortMappings,
   azScalePool,
   azSetScaleInProtection,
-  azShowAutoscale,
   azShowNatRule,
   azStopAll,
-  azUpdateAutoscale,
-  shellQuote,
-} from '../../../../../src/core/azure/az/az-commands';
+} from '../../../../../src/core/azure/pools/pool-az';
 import { createPoolAz } from '../../../../../src/core/azure/pools/azure-pools';
 import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template';
 import { publicKey, validInput } from '../template/pool-fixtures';

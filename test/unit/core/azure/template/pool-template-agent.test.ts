@@ -9,7 +9,7 @@ import { ErrorCode, RpcError } from '../../../../../src/common/errors';
 import {
   assertNoSecretParameters,
   azDeployPool,
-} from '../../../../../src/core/azure/az/az-commands';
+} from '../../../../../src/core/azure/pools/pool-az';
 import {
   type PoolParameters,
   buildDeploymentParameters,
