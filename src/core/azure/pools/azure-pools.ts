@@ -38,6 +38,7 @@ import {
   OperationTracker,
   type TrackedOperation,
 } from './azure-operation-tracker';
+import { POOL_TAG, type AzurePoolSummary, summarize } from './pool-summary';
 import {
   POOL_TEMPLATE_VERSION,
   type PoolParameters,
@@ -48,23 +49,6 @@ import {
   validatePoolParameters,
   resourceGroupProblem,
 } from '../template/index';
-
-/** The tag by which the app recognises a pool's resources (and a resource group it created). */
-export const POOL_TAG = 'dsvm-pool';
-
-export interface AzurePoolSummary extends AzurePoolRef {
-  /** The scale set's ARM id. */
-  id: string;
-  location: string;
-  vmSize: string;
-  /** Instances the scale set holds now (sku.capacity). */
-  capacity: number;
-  adminUsername?: string;
-  provisioningState?: string;
-  /** The `dsvm-pool-template` tag: which template version made it. */
-  templateVersion?: string;
-  tags: Record<string, string>;
-}
 
 export interface CreatePoolRequest {
   subscriptionId: string;
@@ -953,7 +937,6 @@ function poolKey(pool: AzurePoolRef): string {
   return `${pool.subscriptionId}/${pool.resourceGroup}/${pool.poolName}`.toLowerCase();
 }
 
-/** The resource group segment of an ARM id (its case as ARM returns it). */
 /** The `az` commands that create a pool as `createPool` does: the group if asked, then the deployment. */
 export function createPoolAz(
   request: Pick<CreatePoolRequest, 'subscriptionId' | 'resourceGroup' | 'createResourceGroup'>,
@@ -996,29 +979,6 @@ export function createPoolAz(
 
 /** Where the app puts the agent bundle on a pool's share; the template's script looks there. */
 export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
-
-export function resourceGroupOf(id: string): string {
-  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
-}
-
-function summarize(subscriptionId: string, vmss: VirtualMachineScaleSet): AzurePoolSummary {
-  const tags = { ...(vmss.tags ?? {}) };
-  const summary: AzurePoolSummary = {
-    subscriptionId,
-    resourceGroup: resourceGroupOf(vmss.id ?? ''),
-    poolName: vmss.name ?? tags[POOL_TAG] ?? '',
-    id: vmss.id ?? '',
-    location: vmss.location,
-    vmSize: vmss.sku?.name ?? '',
-    capacity: vmss.sku?.capacity ?? 0,
-    tags,
-  };
-  const admin = vmss.virtualMachineProfile?.osProfile?.adminUsername;
-  if (admin) summary.adminUsername = admin;
-  if (vmss.provisioningState) summary.provisioningState = vmss.provisioningState;
-  if (tags['dsvm-pool-template']) summary.templateVersion = tags['dsvm-pool-template'];
-  return summary;
-}
 
 /**
  * Which instance to start for a user: one already starting, else the lowest-numbered stopped one
