@@ -6,14 +6,12 @@ import { Emitter, toDisposable, type Disposable, type Event } from '../../../com
 import type { AzCommand, PoolTarget } from '../az/index';
 import {
   type InstanceAction,
-  azCreateResourceGroup,
   azDeletePool,
-  azDeployPool,
   azInstanceAction,
-  azPrepareShare,
   azScalePool,
   azSetScaleInProtection,
   azStopAll,
+  createPoolAz,
 } from './pool-az';
 import type { AutoscalePreview, AutoscaleSettings, AutoscaleView } from '../../../common/models';
 import { AzureAutoscale } from '../autoscale/index';
@@ -24,53 +22,20 @@ import {
   describeAzureFailure,
   translateAzureError,
 } from '../arm/index';
-import {
-  type ArmErrorInfo,
-  type DeploymentProgress,
-  DeploymentWatcher,
-  innermostError,
-} from './azure-deployment-watcher';
 import { mapInstanceState } from './azure-instance-state';
-import { readAgentBundle } from '../../agent-bundle';
-import { AzureShareFiles } from '../../storage/azure-share-files';
 import {
   type OperationHandle,
   OperationTracker,
   type TrackedOperation,
 } from './azure-operation-tracker';
+import { type CreatePoolRequest, type CreatedPool, deployPool } from './pool-create';
 import { POOL_TAG, type AzurePoolSummary, summarize } from './pool-summary';
 import {
-  POOL_TEMPLATE_VERSION,
   type PoolParameters,
-  buildDeploymentParameters,
-  loadPoolTemplate,
-  poolParameterWarnings,
   poolResourceNames,
   validatePoolParameters,
   resourceGroupProblem,
 } from '../template/index';
-
-export interface CreatePoolRequest {
-  subscriptionId: string;
-  resourceGroup: string;
-  /** Create the resource group (tagged as the pool's) when it does not exist. */
-  createResourceGroup?: boolean;
-  /** What the wizard collected; validated with validatePoolParameters. */
-  parameters: unknown;
-  /** Default `dsvm-pool-<poolName>`. */
-  deploymentName?: string;
-  /** Deployment progress, on every change (also on the operation's `resources`). */
-  onProgress?: (progress: DeploymentProgress) => void;
-}
-
-export interface CreatedPool {
-  pool: AzurePoolSummary;
-  /** The template's outputs: fqdn, publicIpAddress, NAT range, resource names. */
-  outputs: Record<string, unknown>;
-  createdResourceGroup: boolean;
-  /** poolParameterWarnings: things the admin should know (e.g. SSH open to the internet). */
-  warnings: string[];
-}
 
 export interface DeletePoolResult {
   /** `type/name` of each resource deleted, in order. */
@@ -566,56 +531,6 @@ export class AzurePoolService implements Disposable {
     }
   }
 
-  /**
-   * Creates the pool's storage account and share (unless they exist already), as the template
-   * describes them, and uploads the agent bundle to `.pool/agent/` for the instances' extension.
-   */
-  private async prepareShare(
-    op: OperationHandle,
-    clients: AzureClients,
-    params: PoolParameters,
-    poolGroup: string,
-  ): Promise<void> {
-    const account = params.storageAccountName!;
-    const share = params.fileShareName!;
-    const group =
-      params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
-    if (params.createStorage !== false) {
-      const quota = params.shareQuotaGiB ?? 100;
-      op.progress(`Creating storage account ${account}…`);
-      await clients.storage.storageAccounts.create(
-        group,
-        account,
-        {
-          location: params.location,
-          kind: 'StorageV2',
-          sku: { name: params.storageSku ?? 'Standard_LRS' },
-          minimumTlsVersion: 'TLS1_2',
-          enableHttpsTrafficOnly: true,
-          allowBlobPublicAccess: false,
-          ...(quota > 5120 ? { largeFileSharesState: 'Enabled' } : {}),
-          tags: { [POOL_TAG]: params.poolName },
-        },
-        this.lro,
-      );
-      op.progress(`Creating file share ${share} (${quota} GiB)…`);
-      await clients.storage.fileShares.create(group, account, share, {
-        shareQuota: quota,
-        enabledProtocols: 'SMB',
-      });
-    }
-    if (params.agentBundleUri === undefined) {
-      op.progress(`Putting the pool agent on the share (${AGENT_ON_SHARE})…`);
-      const bundle = await readAgentBundle(this.options.agentBundlePath);
-      const files = await AzureShareFiles.open(clients.storage, {
-        resourceGroup: group,
-        account,
-        share,
-      });
-      await files.writeAtomic(AGENT_ON_SHARE, bundle);
-    }
-  }
-
   private async deploy(
     op: OperationHandle,
     ref: AzurePoolRef,
@@ -624,157 +539,24 @@ export class AzurePoolService implements Disposable {
     request: CreatePoolRequest,
   ): Promise<CreatedPool> {
     const clients = this.options.clients(ref.subscriptionId);
-    const { resourceGroup } = ref;
-    const known = { vmSize: params.vmSize, location: params.location };
-    const fail = async (err: unknown, action: string): Promise<never> => {
-      const error = await this.translate(err, clients, ref, action, known);
-      op.progress(`Failed: ${error.message}`);
-      throw error;
-    };
-    const warnings = poolParameterWarnings(params);
-    for (const warning of warnings) op.progress(`Note: ${warning}`);
-
-    // 1. The resource group.
-    let createdResourceGroup = false;
-    try {
-      const exists = (await clients.resources.resourceGroups.checkExistence(resourceGroup)).body;
-      if (!exists) {
-        if (!request.createResourceGroup) {
-          throw new RpcError(
-            ErrorCode.NotFound,
-            `Resource group ${resourceGroup} does not exist in subscription ${ref.subscriptionId}. Choose an existing one, or let the app create it.`,
-          );
-        }
-        op.progress(`Creating resource group ${resourceGroup} in ${params.location}…`);
-        // The tag marks the group as the pool's own: deleting the pool may delete it (if empty).
-        await clients.resources.resourceGroups.createOrUpdate(resourceGroup, {
-          location: params.location,
-          tags: { [POOL_TAG]: params.poolName },
-        });
-        createdResourceGroup = true;
-      } else {
-        op.progress(`Using resource group ${resourceGroup}.`);
-      }
-    } catch (err) {
-      return fail(err, `create resource group ${resourceGroup}`);
-    }
-
-    // 2. No existing scale set of that name: an incremental deployment would silently change it.
-    let taken: boolean;
-    try {
-      taken = await exists(() =>
-        clients.compute.virtualMachineScaleSets.get(
-          resourceGroup,
-          poolResourceNames(params.poolName).vmss,
-        ),
-      );
-    } catch (err) {
-      return fail(err, `create pool ${params.poolName}`);
-    }
-    if (taken) {
-      return fail(
-        new RpcError(
-          ErrorCode.BadInput,
-          `A scale set named ${params.poolName} already exists in resource group ${resourceGroup}. Choose another pool name, or manage the existing pool.`,
-        ),
-        `create pool ${params.poolName}`,
-      );
-    }
-
-    // 3. The share first, with the agent on it, so every instance finds the agent at its first
-    //    boot (the template's own storage resources then change nothing).
-    if (params.storageAccountName && params.fileShareName) {
-      try {
-        await this.prepareShare(op, clients, params, resourceGroup);
-      } catch (err) {
-        return fail(err, `prepare the share ${params.storageAccountName}/${params.fileShareName}`);
-      }
-    }
-
-    // 4. Validate, then deploy, watching the deployment operations.
-    const deployment = {
-      properties: {
-        mode: 'Incremental' as const,
-        template: loadPoolTemplate() as unknown as Record<string, unknown>,
-        parameters: buildDeploymentParameters(params),
+    return deployPool(
+      {
+        clients,
+        lro: this.lro,
+        deploymentPollIntervalMs: this.options.deploymentPollIntervalMs,
+        agentBundlePath: this.options.agentBundlePath,
+        log: this.options.log,
+        translate: (err, pool, action, known) => this.translate(err, clients, pool, action, known),
+        afterAction: (pool) => this.afterAction(pool),
+        getPool: (pool) => this.getPool(pool),
+        created: (pool) => this.created.fire(pool),
       },
-    };
-    try {
-      op.progress('Validating the deployment with Azure…');
-      const validation = await clients.deployments.deployments.validate(
-        resourceGroup,
-        deploymentName,
-        deployment,
-        this.lro,
-      );
-      const problem = (validation as { error?: ArmErrorInfo }).error;
-      if (problem?.code) {
-        throw Object.assign(new Error(problem.message ?? problem.code), {
-          code: problem.code,
-          name: 'RestError',
-        });
-      }
-    } catch (err) {
-      return fail(err, `validate the deployment of pool ${params.poolName}`);
-    }
-
-    op.progress(`Deploying ${deploymentName} (template ${POOL_TEMPLATE_VERSION})…`);
-    const states = new Map<string, string>();
-    const watcher = new DeploymentWatcher({
-      client: clients.deployments,
-      resourceGroup,
+      op,
+      ref,
+      params,
       deploymentName,
-      intervalMs: this.options.deploymentPollIntervalMs,
-      log: this.options.log,
-      onProgress: (progress) => {
-        for (const r of progress.resources) {
-          const key = `${r.type}/${r.name}`;
-          if (states.get(key) === r.provisioningState) continue;
-          states.set(key, r.provisioningState);
-          op.progress(`${r.type} ${r.name}: ${r.provisioningState}`);
-        }
-        op.setResources(progress.resources, progress.status);
-        request.onProgress?.(progress);
-      },
-    });
-    let outputs: Record<string, unknown>;
-    try {
-      const poller = clients.deployments.deployments.createOrUpdate(
-        resourceGroup,
-        deploymentName,
-        deployment,
-        this.lro,
-      );
-      watcher.start();
-      const result = await poller;
-      await watcher.stop();
-      outputs = outputValues(result.properties?.outputs);
-    } catch (err) {
-      await watcher.stop();
-      // core-lro keeps only "DeploymentFailed"; the deployment's error tree says why.
-      const inner = innermostError(watcher.error);
-      const cause = inner?.code
-        ? Object.assign(new Error(inner.message ?? inner.code), {
-            code: inner.code,
-            name: 'RestError',
-          })
-        : err;
-      for (const r of watcher.resources.filter((x) => x.provisioningState === 'Failed')) {
-        op.progress(
-          `${r.type} ${r.name} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim(),
-        );
-      }
-      return fail(cause, `deploy pool ${params.poolName}`);
-    } finally {
-      await this.afterAction(ref);
-    }
-
-    const pool = await this.getPool(ref);
-    op.progress(
-      `Pool ${params.poolName} is ready: ${pool.capacity} instance${pool.capacity === 1 ? '' : 's'}.`,
+      request,
     );
-    this.created.fire({ ...pool, tags: { ...pool.tags } });
-    return { pool, outputs, createdResourceGroup, warnings };
   }
 
   private async warnAboutAutoscale(
@@ -913,17 +695,6 @@ export class AzurePoolService implements Disposable {
   }
 }
 
-/** Whether a GET finds the resource (404: no); other failures are thrown. */
-async function exists(get: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await get();
-    return true;
-  } catch (err) {
-    if (describeAzureFailure(err).status === 404) return false;
-    throw err;
-  }
-}
-
 function target(pool: AzurePoolRef): PoolTarget {
   return {
     subscription: pool.subscriptionId,
@@ -936,49 +707,6 @@ function poolKey(pool: AzurePoolRef): string {
   // ARM names compare case-insensitively.
   return `${pool.subscriptionId}/${pool.resourceGroup}/${pool.poolName}`.toLowerCase();
 }
-
-/** The `az` commands that create a pool as `createPool` does: the group if asked, then the deployment. */
-export function createPoolAz(
-  request: Pick<CreatePoolRequest, 'subscriptionId' | 'resourceGroup' | 'createResourceGroup'>,
-  params: PoolParameters,
-  deploymentName = `dsvm-pool-${params.poolName}`.slice(0, 64),
-): AzCommand[] {
-  const { resourceGroup } = request;
-  // An empty subscription (a preview before one is picked) leaves --subscription out.
-  const subscription = request.subscriptionId || undefined;
-  const az: AzCommand[] = [];
-  if (request.createResourceGroup) {
-    az.push(
-      azCreateResourceGroup({
-        subscription,
-        resourceGroup,
-        poolName: params.poolName,
-        location: params.location,
-      }),
-    );
-  }
-  if (params.storageAccountName && params.fileShareName) {
-    const create = params.createStorage !== false;
-    az.push(
-      ...azPrepareShare({
-        subscription,
-        resourceGroup: create ? resourceGroup : (params.storageResourceGroup ?? resourceGroup),
-        location: params.location,
-        account: params.storageAccountName,
-        share: params.fileShareName,
-        create,
-        quotaGiB: params.shareQuotaGiB ?? 100,
-        sku: params.storageSku ?? 'Standard_LRS',
-        uploadAgent: params.agentBundleUri === undefined,
-      }),
-    );
-  }
-  az.push(azDeployPool({ subscription, resourceGroup, params, deploymentName }));
-  return az;
-}
-
-/** Where the app puts the agent bundle on a pool's share; the template's script looks there. */
-export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
 
 /**
  * Which instance to start for a user: one already starting, else the lowest-numbered stopped one
@@ -998,16 +726,6 @@ function pickStartable(
         (s.state === 'failed' && s.powerState !== undefined)),
   );
   return stopped?.id;
-}
-
-function outputValues(outputs: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (outputs && typeof outputs === 'object') {
-    for (const [key, value] of Object.entries(outputs as Record<string, { value?: unknown }>)) {
-      out[key] = value?.value;
-    }
-  }
-  return out;
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

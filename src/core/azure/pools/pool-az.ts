@@ -13,6 +13,7 @@ import {
   poolResourceNames,
   redactDeploymentParameters,
 } from '../template/index';
+import type { CreatePoolRequest } from './pool-create';
 
 function instanceIds(ids: readonly string[]): string[] {
   if (ids.length === 0) bad('instanceIds needs at least one instance id.');
@@ -287,4 +288,44 @@ export function azPrepareShare(target: {
     );
   }
   return commands;
+}
+
+/** The `az` commands that create a pool as `createPool` does: the group if asked, then the deployment. */
+export function createPoolAz(
+  request: Pick<CreatePoolRequest, 'subscriptionId' | 'resourceGroup' | 'createResourceGroup'>,
+  params: PoolParameters,
+  deploymentName = `dsvm-pool-${params.poolName}`.slice(0, 64),
+): AzCommand[] {
+  const { resourceGroup } = request;
+  // An empty subscription (a preview before one is picked) leaves --subscription out.
+  const subscription = request.subscriptionId || undefined;
+  const az: AzCommand[] = [];
+  if (request.createResourceGroup) {
+    az.push(
+      azCreateResourceGroup({
+        subscription,
+        resourceGroup,
+        poolName: params.poolName,
+        location: params.location,
+      }),
+    );
+  }
+  if (params.storageAccountName && params.fileShareName) {
+    const create = params.createStorage !== false;
+    az.push(
+      ...azPrepareShare({
+        subscription,
+        resourceGroup: create ? resourceGroup : (params.storageResourceGroup ?? resourceGroup),
+        location: params.location,
+        account: params.storageAccountName,
+        share: params.fileShareName,
+        create,
+        quotaGiB: params.shareQuotaGiB ?? 100,
+        sku: params.storageSku ?? 'Standard_LRS',
+        uploadAgent: params.agentBundleUri === undefined,
+      }),
+    );
+  }
+  az.push(azDeployPool({ subscription, resourceGroup, params, deploymentName }));
+  return az;
 }

@@ -20,8 +20,8 @@ import {
   azSetScaleInProtection,
   azShowNatRule,
   azStopAll,
+  createPoolAz,
 } from '../../../../../src/core/azure/pools/pool-az';
-import { createPoolAz } from '../../../../../src/core/azure/pools/azure-pools';
 import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template';
 import { publicKey, validInput } from '../template/pool-fixtures';
 
