@@ -3,7 +3,7 @@
 import type { VirtualMachineScaleSet } from '@azure/arm-compute';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, toDisposable, type Disposable, type Event } from '../../../common/event';
-import type { AzCommand, PoolTarget } from '../az/index';
+import type { AzCommand } from '../az/index';
 import {
   type InstanceAction,
   azDeletePool,
@@ -22,28 +22,28 @@ import {
   describeAzureFailure,
   translateAzureError,
 } from '../arm/index';
-import { mapInstanceState } from './azure-instance-state';
 import {
   type OperationHandle,
   OperationTracker,
   type TrackedOperation,
 } from './azure-operation-tracker';
+import {
+  planInstanceAction,
+  planScale,
+  planScaleInProtection,
+  planStopAll,
+} from './instance-actions';
+import { type LroOptions, type PoolActionPlan, target } from './pool-action';
 import { type CreatePoolRequest, type CreatedPool, deployPool } from './pool-create';
+import { type DeletePoolResult, planDeletePool } from './pool-delete';
 import { POOL_TAG, type AzurePoolSummary, summarize } from './pool-summary';
+import { type StartOnConnectResult, planStartOnConnect } from './start-on-connect';
 import {
   type PoolParameters,
   poolResourceNames,
   validatePoolParameters,
   resourceGroupProblem,
 } from '../template/index';
-
-export interface DeletePoolResult {
-  /** `type/name` of each resource deleted, in order. */
-  deleted: string[];
-  /** Resources left alone, and why (not tagged as this pool's). */
-  kept: Array<{ resource: string; reason: string }>;
-  resourceGroupDeleted: boolean;
-}
 
 /** An admin action to preview as `az` commands (what `previewAz` takes). */
 export type AdminActionPreview =
@@ -52,12 +52,6 @@ export type AdminActionPreview =
   | { action: 'stopAll' }
   | { action: 'protect'; instanceIds: string[]; protect: boolean }
   | { action: 'deletePool' };
-
-export interface StartOnConnectResult {
-  instanceId: string;
-  /** `running`: one was running already; `started`: a stopped one was started; `scaled`: the pool was empty and got one. */
-  how: 'running' | 'started' | 'scaled';
-}
 
 export interface AzurePoolServiceOptions {
   /** The SDK clients of a subscription (e.g. `azureCredential.clientsFor`). */
@@ -76,15 +70,6 @@ export interface AzurePoolServiceOptions {
   log?: (line: string) => void;
 }
 
-const ARM_TYPES = {
-  autoscale: 'Microsoft.Insights/autoscaleSettings',
-  vmss: 'Microsoft.Compute/virtualMachineScaleSets',
-  loadBalancer: 'Microsoft.Network/loadBalancers',
-  publicIp: 'Microsoft.Network/publicIPAddresses',
-  vnet: 'Microsoft.Network/virtualNetworks',
-  nsg: 'Microsoft.Network/networkSecurityGroups',
-} as const;
-
 export class AzurePoolService implements Disposable {
   readonly tracker: OperationTracker;
   private readonly ownsTracker: boolean;
@@ -100,7 +85,7 @@ export class AzurePoolService implements Disposable {
   readonly onDidDeletePool: Event<AzurePoolRef> = this.deleted.event;
 
   /** Options for every long-running call: the poll interval, when one was given. */
-  private readonly lro: { updateIntervalInMs?: number };
+  private readonly lro: LroOptions;
 
   constructor(private readonly options: AzurePoolServiceOptions) {
     this.lro =
@@ -183,32 +168,7 @@ export class AzurePoolService implements Disposable {
     action: InstanceAction,
     instanceIds: readonly string[],
   ): TrackedOperation<void> {
-    const command = azInstanceAction(target(pool), action, instanceIds);
-    const ids = [...new Set(instanceIds)];
-    const what = `${ids.length > 1 ? 'instances' : 'instance'} ${ids.join(', ')} of pool ${pool.poolName}`;
-    const verb = {
-      start: 'start',
-      deallocate: 'stop (deallocate)',
-      restart: 'restart',
-      delete: 'delete',
-    }[action];
-    return this.act(
-      pool,
-      `${capitalize(verb)} ${what}`,
-      [command],
-      `${verb} ${what}`,
-      async (op, clients) => {
-        const vmss = poolResourceNames(pool.poolName).vmss;
-        const sets = clients.compute.virtualMachineScaleSets;
-        const options = { ...this.lro, vmInstanceIDs: { instanceIds: ids } };
-        op.progress(`${capitalize(verb)}: asked Azure for ${what}…`);
-        if (action === 'start') await sets.start(pool.resourceGroup, vmss, options);
-        else if (action === 'deallocate') await sets.deallocate(pool.resourceGroup, vmss, options);
-        else if (action === 'restart') await sets.restart(pool.resourceGroup, vmss, options);
-        else await sets.deleteInstances(pool.resourceGroup, vmss, { instanceIds: ids }, this.lro);
-        op.progress(`${capitalize(verb)}: done.`);
-      },
-    );
+    return this.act(pool, planInstanceAction(pool, action, instanceIds, this.lro));
   }
 
   /** Protects an instance from scale-in (autoscale or a smaller capacity will not remove it). */
@@ -217,80 +177,17 @@ export class AzurePoolService implements Disposable {
     instanceId: string,
     protect: boolean,
   ): TrackedOperation<void> {
-    const command = azSetScaleInProtection(target(pool), instanceId, protect);
-    const title = `${protect ? 'Protect' : 'Unprotect'} instance ${instanceId} of pool ${pool.poolName} from scale-in`;
-    return this.act(
-      pool,
-      title,
-      [command],
-      `change the scale-in protection of instance ${instanceId}`,
-      async (op, clients) => {
-        const vmss = poolResourceNames(pool.poolName).vmss;
-        const vms = clients.compute.virtualMachineScaleSetVMs;
-        const vm = await vms.get(pool.resourceGroup, vmss, instanceId);
-        // A minimal PUT, as Azure documents for protection: location and the policy only; the
-        // other protection flag keeps its value.
-        await vms.update(
-          pool.resourceGroup,
-          vmss,
-          instanceId,
-          {
-            location: vm.location,
-            protectionPolicy: { ...vm.protectionPolicy, protectFromScaleIn: protect },
-          },
-          this.lro,
-        );
-        op.progress(
-          `Instance ${instanceId} is ${protect ? 'now' : 'no longer'} protected from scale-in.`,
-        );
-      },
-    );
+    return this.act(pool, planScaleInProtection(pool, instanceId, protect, this.lro));
   }
 
   /** Sets the scale set's capacity (instances are added or removed per its scale-in policy). */
   scale(pool: AzurePoolRef, capacity: number): TrackedOperation<void> {
-    const command = azScalePool(target(pool), capacity);
-    const title = `Scale pool ${pool.poolName} to ${capacity} instance${capacity === 1 ? '' : 's'}`;
-    return this.act(
-      pool,
-      title,
-      [command],
-      `scale pool ${pool.poolName} to ${capacity}`,
-      async (op, clients) => {
-        const names = poolResourceNames(pool.poolName);
-        await this.warnAboutAutoscale(op, clients, pool, capacity);
-        op.progress(`Setting the capacity of ${names.vmss} to ${capacity}…`);
-        await clients.compute.virtualMachineScaleSets.update(
-          pool.resourceGroup,
-          names.vmss,
-          {
-            sku: { capacity },
-          },
-          this.lro,
-        );
-        op.progress(`${names.vmss} has ${capacity} instance${capacity === 1 ? '' : 's'}.`);
-      },
-    );
+    return this.act(pool, planScale(pool, capacity, this.lro));
   }
 
   /** Deallocates every instance: nothing is deleted, compute charges stop. */
   stopAll(pool: AzurePoolRef): TrackedOperation<void> {
-    const command = azStopAll(target(pool));
-    return this.act(
-      pool,
-      `Stop every instance of pool ${pool.poolName}`,
-      [command],
-      `stop every instance of pool ${pool.poolName}`,
-      async (op, clients) => {
-        op.progress('Deallocating every instance…');
-        await clients.compute.virtualMachineScaleSets.deallocate(
-          pool.resourceGroup,
-          poolResourceNames(pool.poolName).vmss,
-          this.lro,
-        );
-        op.progress('Every instance is deallocated.');
-      },
-    );
+    return this.act(pool, planStopAll(pool, this.lro));
   }
 
   /**
@@ -303,23 +200,9 @@ export class AzurePoolService implements Disposable {
     pool: AzurePoolRef,
     confirmation: { confirmName: string },
   ): TrackedOperation<DeletePoolResult> {
-    if (confirmation.confirmName.trim() !== pool.poolName) {
-      throw new RpcError(
-        ErrorCode.BadInput,
-        `To delete the pool, type its name "${pool.poolName}" exactly; "${confirmation.confirmName}" does not match, so nothing was deleted.`,
-      );
-    }
-    const az = azDeletePool({ ...target(pool), ownsResourceGroup: false });
     return this.act(
       pool,
-      `Delete pool ${pool.poolName}`,
-      az,
-      `delete pool ${pool.poolName}`,
-      async (op, clients) => {
-        const result = await this.deleteResources(op, clients, pool);
-        if (result.deleted.length > 0 || result.kept.length > 0) this.deleted.fire({ ...pool });
-        return result;
-      },
+      planDeletePool(pool, confirmation, this.lro, (ref) => this.deleted.fire(ref)),
     );
   }
 
@@ -348,62 +231,7 @@ export class AzurePoolService implements Disposable {
    * returned; else a stopped one is started; else (no instance at all) the pool is scaled to 1.
    */
   startOnConnect(pool: AzurePoolRef): TrackedOperation<StartOnConnectResult> {
-    return this.act(
-      pool,
-      `Start an instance of pool ${pool.poolName}`,
-      [],
-      `start an instance of pool ${pool.poolName}`,
-      async (op, clients) => {
-        const vmss = poolResourceNames(pool.poolName).vmss;
-        op.progress('Looking for a running instance…');
-        const vms = await collect(
-          clients.compute.virtualMachineScaleSetVMs.list(pool.resourceGroup, vmss, {
-            expand: 'instanceView',
-          }),
-        );
-        const states = vms.map((vm) => ({ id: vm.instanceId ?? '', ...mapInstanceState(vm) }));
-        const running = states.find((s) => s.state === 'running');
-        if (running) {
-          op.progress(`Instance ${running.id} is running.`);
-          return { instanceId: running.id, how: 'running' };
-        }
-        const startable = pickStartable(states);
-        if (startable) {
-          const command = azInstanceAction(target(pool), 'start', [startable]);
-          op.setAz([command]);
-          op.progress(`No instance is running: starting instance ${startable}…`);
-          await clients.compute.virtualMachineScaleSets.start(pool.resourceGroup, vmss, {
-            ...this.lro,
-            vmInstanceIDs: { instanceIds: [startable] },
-          });
-          op.progress(`Instance ${startable} is running.`);
-          return { instanceId: startable, how: 'started' };
-        }
-        const capacity = states.filter((s) => s.provisioningState !== 'deleting').length + 1;
-        op.setAz([azScalePool(target(pool), capacity)]);
-        op.progress(`The pool has no instance: scaling to ${capacity}…`);
-        await clients.compute.virtualMachineScaleSets.update(
-          pool.resourceGroup,
-          vmss,
-          { sku: { capacity } },
-          this.lro,
-        );
-        const after = await collect(
-          clients.compute.virtualMachineScaleSetVMs.list(pool.resourceGroup, vmss, {
-            expand: 'instanceView',
-          }),
-        );
-        const fresh = after.find((vm) => mapInstanceState(vm).state === 'running');
-        if (!fresh?.instanceId) {
-          throw new RpcError(
-            ErrorCode.NoInstance,
-            `Pool ${pool.poolName} was scaled to ${capacity}, but no instance is running yet. Try Connect again in a minute.`,
-          );
-        }
-        op.progress(`Instance ${fresh.instanceId} is running.`);
-        return { instanceId: fresh.instanceId, how: 'scaled' };
-      },
-    );
+    return this.act(pool, planStartOnConnect(pool, this.lro));
   }
 
   /**
@@ -427,13 +255,12 @@ export class AzurePoolService implements Disposable {
   setAutoscale(pool: AzurePoolRef, settings: AutoscaleSettings): TrackedOperation<AutoscaleView> {
     const autoscale = this.autoscaleOf(pool);
     autoscale.check(settings);
-    return this.act(
-      pool,
-      `Change the autoscale setting of pool ${pool.poolName}`,
-      autoscale.plannedAz(settings),
-      `change the autoscale setting of pool ${pool.poolName}`,
-      (op) => autoscale.save(settings, op),
-    );
+    return this.act(pool, {
+      title: `Change the autoscale setting of pool ${pool.poolName}`,
+      az: autoscale.plannedAz(settings),
+      action: `change the autoscale setting of pool ${pool.poolName}`,
+      work: (op) => autoscale.save(settings, op),
+    });
   }
 
   private autoscaleOf(pool: AzurePoolRef): AzureAutoscale {
@@ -458,10 +285,7 @@ export class AzurePoolService implements Disposable {
    */
   private act<T>(
     pool: AzurePoolRef,
-    title: string,
-    az: AzCommand[],
-    action: string,
-    work: (op: OperationHandle, clients: AzureClients) => Promise<T>,
+    { title, az, action, work }: PoolActionPlan<T>,
   ): TrackedOperation<T> {
     const clients = this.options.clients(pool.subscriptionId);
     return this.tracker.run({ title, az, pool }, async (op) => {
@@ -558,182 +382,9 @@ export class AzurePoolService implements Disposable {
       request,
     );
   }
-
-  private async warnAboutAutoscale(
-    op: OperationHandle,
-    clients: AzureClients,
-    pool: AzurePoolRef,
-    capacity: number,
-  ): Promise<void> {
-    try {
-      const setting = await clients.monitor.autoscaleSettings.get(
-        pool.resourceGroup,
-        poolResourceNames(pool.poolName).autoscale,
-      );
-      const profile = setting.profiles.find((p) => p.name === 'default') ?? setting.profiles[0];
-      if (!setting.enabled || !profile) return;
-      const min = Number(profile.capacity.minimum);
-      const max = Number(profile.capacity.maximum);
-      if (capacity < min || capacity > max) {
-        op.progress(
-          `Note: autoscale is on with ${min}–${max} instances; it will bring the pool back within that range. Change the autoscale bounds to keep ${capacity}.`,
-        );
-      }
-    } catch {
-      // No autoscale setting (or no right to read it): nothing to warn about.
-    }
-  }
-
-  private async deleteResources(
-    op: OperationHandle,
-    clients: AzureClients,
-    pool: AzurePoolRef,
-  ): Promise<DeletePoolResult> {
-    const rg = pool.resourceGroup;
-    const n = poolResourceNames(pool.poolName);
-    const { compute, network, monitor } = clients;
-    // Dependants first: autoscale targets the scale set; the scale set's NICs sit in the load
-    // balancer's pool and the subnet; the load balancer holds the public IP; the subnet the NSG.
-    const steps: Array<{
-      type: string;
-      name: string;
-      get: () => Promise<{ tags?: Record<string, string> }>;
-      remove: () => Promise<unknown>;
-    }> = [
-      {
-        type: ARM_TYPES.autoscale,
-        name: n.autoscale,
-        get: () => monitor.autoscaleSettings.get(rg, n.autoscale),
-        remove: () => monitor.autoscaleSettings.delete(rg, n.autoscale),
-      },
-      {
-        type: ARM_TYPES.vmss,
-        name: n.vmss,
-        get: () => compute.virtualMachineScaleSets.get(rg, n.vmss),
-        remove: () => compute.virtualMachineScaleSets.delete(rg, n.vmss, this.lro),
-      },
-      {
-        type: ARM_TYPES.loadBalancer,
-        name: n.loadBalancer,
-        get: () => network.loadBalancers.get(rg, n.loadBalancer),
-        remove: () => network.loadBalancers.beginDeleteAndWait(rg, n.loadBalancer, this.lro),
-      },
-      {
-        type: ARM_TYPES.publicIp,
-        name: n.publicIp,
-        get: () => network.publicIPAddresses.get(rg, n.publicIp),
-        remove: () => network.publicIPAddresses.beginDeleteAndWait(rg, n.publicIp, this.lro),
-      },
-      {
-        type: ARM_TYPES.vnet,
-        name: n.vnet,
-        get: () => network.virtualNetworks.get(rg, n.vnet),
-        remove: () => network.virtualNetworks.beginDeleteAndWait(rg, n.vnet, this.lro),
-      },
-      {
-        type: ARM_TYPES.nsg,
-        name: n.nsg,
-        get: () => network.networkSecurityGroups.get(rg, n.nsg),
-        remove: () => network.networkSecurityGroups.beginDeleteAndWait(rg, n.nsg, this.lro),
-      },
-    ];
-    const result: DeletePoolResult = { deleted: [], kept: [], resourceGroupDeleted: false };
-    let found = 0;
-    for (const step of steps) {
-      const label = `${step.type}/${step.name}`;
-      let resource: { tags?: Record<string, string> };
-      try {
-        resource = await step.get();
-      } catch (err) {
-        if (describeAzureFailure(err).status === 404) {
-          op.progress(`${label}: not there (already deleted).`);
-          continue;
-        }
-        throw err;
-      }
-      found++;
-      if (resource.tags?.[POOL_TAG] !== pool.poolName) {
-        const reason = `it does not carry the tag ${POOL_TAG}=${pool.poolName}, so the pool did not create it`;
-        op.progress(`${label}: left alone — ${reason}.`);
-        result.kept.push({ resource: label, reason });
-        continue;
-      }
-      op.progress(`${label}: deleting…`);
-      await step.remove();
-      result.deleted.push(label);
-      op.progress(`${label}: deleted.`);
-    }
-    if (found === 0) {
-      throw new RpcError(
-        ErrorCode.NotFound,
-        `Pool ${pool.poolName} has no resources in resource group ${rg}: it may have been deleted already.`,
-      );
-    }
-
-    // The group: only when the pool created it (its tag) and nothing else lives in it.
-    const group = await clients.resources.resourceGroups.get(rg);
-    if (group.tags?.[POOL_TAG] !== pool.poolName) {
-      op.progress(`Resource group ${rg} kept: the pool did not create it.`);
-      return result;
-    }
-    const left = await collect(clients.resources.resources.listByResourceGroup(rg));
-    if (left.length > 0) {
-      op.progress(
-        `Resource group ${rg} kept: it still holds ${left.length} other resource${left.length === 1 ? '' : 's'}.`,
-      );
-      return result;
-    }
-    op.setAz([
-      ...azDeletePool({ ...target(pool), ownsResourceGroup: false }),
-      ...azDeletePool({ ...target(pool), ownsResourceGroup: true }),
-    ]);
-    op.progress(`Resource group ${rg}: deleting (the pool created it and it is empty)…`);
-    await clients.resources.resourceGroups.beginDeleteAndWait(rg, this.lro);
-    result.resourceGroupDeleted = true;
-    op.progress(`Resource group ${rg}: deleted.`);
-    return result;
-  }
-}
-
-function target(pool: AzurePoolRef): PoolTarget {
-  return {
-    subscription: pool.subscriptionId,
-    resourceGroup: pool.resourceGroup,
-    poolName: pool.poolName,
-  };
 }
 
 function poolKey(pool: AzurePoolRef): string {
   // ARM names compare case-insensitively.
   return `${pool.subscriptionId}/${pool.resourceGroup}/${pool.poolName}`.toLowerCase();
-}
-
-/**
- * Which instance to start for a user: one already starting, else the lowest-numbered stopped one
- * (a failed start leaves it deallocated with a failed provisioning state: still startable).
- */
-function pickStartable(
-  states: Array<{ id: string; state: string; powerState?: string; provisioningState?: string }>,
-): string | undefined {
-  const byId = [...states].sort((a, b) => Number(a.id) - Number(b.id));
-  const starting = byId.find((s) => s.state === 'starting');
-  if (starting) return starting.id;
-  const stopped = byId.find(
-    (s) =>
-      s.provisioningState !== 'deleting' &&
-      (s.state === 'stopped' ||
-        s.state === 'stopping' ||
-        (s.state === 'failed' && s.powerState !== undefined)),
-  );
-  return stopped?.id;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const list: T[] = [];
-  for await (const item of items) list.push(item);
-  return list;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -19,6 +19,7 @@ import {
   innermostError,
 } from './azure-deployment-watcher';
 import type { OperationHandle } from './azure-operation-tracker';
+import type { LroOptions } from './pool-action';
 import { POOL_TAG, type AzurePoolSummary } from './pool-summary';
 
 export interface CreatePoolRequest {
@@ -50,8 +51,7 @@ export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
 export interface PoolCreateContext {
   /** The SDK clients of the pool's subscription. */
   clients: AzureClients;
-  /** Options for every long-running call: the poll interval, when one was given. */
-  lro: { updateIntervalInMs?: number };
+  lro: LroOptions;
   deploymentPollIntervalMs?: number;
   agentBundlePath?: string;
   log?: (line: string) => void;
@@ -244,7 +244,7 @@ async function prepareShare(
   clients: AzureClients,
   params: PoolParameters,
   poolGroup: string,
-  lro: { updateIntervalInMs?: number },
+  lro: LroOptions,
   agentBundlePath: string | undefined,
 ): Promise<void> {
   const account = params.storageAccountName!;
