@@ -17,7 +17,8 @@ import {
   azAutoscaleRuleDelete,
   azAutoscaleUpdateSetting,
 } from './autoscale-az-commands';
-import { type AutoscaleRead, same } from './autoscale-model';
+import { same } from './autoscale-json';
+import type { AutoscaleRead } from './autoscale-model';
 
 /**
  * The commands from `base` (the stored setting as read; undefined when there is none yet) to

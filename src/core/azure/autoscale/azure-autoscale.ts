@@ -17,16 +17,9 @@ import type {
 } from '../../../common/models';
 import { type AutoscaleTarget, azAutoscaleShowSetting } from './autoscale-az-commands';
 import { autoscaleAz } from './autoscale-az';
-import {
-  type AutoscaleRead,
-  type RawAutoscaleSetting,
-  autoscaleRevision,
-  canonical,
-  newAutoscaleSettings,
-  putBody,
-  readAutoscale,
-  writeAutoscale,
-} from './autoscale-model';
+import { type RawAutoscaleSetting, autoscaleRevision, canonical } from './autoscale-json';
+import { type AutoscaleRead, newAutoscaleSettings, readAutoscale } from './autoscale-model';
+import { putBody, writeAutoscale } from './autoscale-write';
 import { autoscaleNotes } from './autoscale-notes';
 import { sortedAutoscaleTimeZones } from './autoscale-time-zones';
 import { autoscaleProblems } from './autoscale-validation';

@@ -18,10 +18,12 @@ import {
 import {
   type RawAutoscaleSetting,
   autoscaleRevision,
+} from '../../../../../src/core/azure/autoscale/autoscale-json';
+import {
   endProfileName,
   readAutoscale,
-  writeAutoscale,
 } from '../../../../../src/core/azure/autoscale/autoscale-model';
+import { writeAutoscale } from '../../../../../src/core/azure/autoscale/autoscale-write';
 import { autoscaleNotes } from '../../../../../src/core/azure/autoscale/autoscale-notes';
 import { autoscaleProblems } from '../../../../../src/core/azure/autoscale/autoscale-validation';
 
