@@ -9,8 +9,8 @@ export {
   loadPoolTemplate,
   poolParameterWarnings,
   poolResourceNames,
-  validatePoolParameters,
 } from './pool-template';
+export { validatePoolParameters } from './pool-template-validation';
 export { parseCidr } from './pool-template-cidr';
 export { poolNameProblem, resourceGroupProblem } from './pool-template-names';
 export { parseSshPublicKey } from './pool-template-ssh-key';

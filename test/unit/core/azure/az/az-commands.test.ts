@@ -22,7 +22,7 @@ import {
   azStopAll,
   createPoolAz,
 } from '../../../../../src/core/azure/pools/pool-az';
-import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template-validation';
 import { publicKey, validInput } from '../template/pool-fixtures';
 
 const target: PoolTarget = { resourceGroup: 'rg-team', poolName: 'team-pool' };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorCode, RpcError } from '../../../../../src/common/errors';
 import { importArticleParameters } from '../../../../../src/core/azure/template/article-import';
-import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template-validation';
 import { validInput } from './pool-fixtures';
 
 /** The article's sample file (Azure/DataScienceVM), filled in as an admin would. */

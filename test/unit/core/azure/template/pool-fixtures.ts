@@ -2,7 +2,7 @@
 // not by the code under test) and a valid set of pool parameters to vary.
 import ssh2 from 'ssh2';
 import { ed25519Line } from '../../../../helpers/ssh-keys';
-import type { PoolParametersInput } from '../../../../../src/core/azure/template/pool-template';
+import type { PoolParametersInput } from '../../../../../src/core/azure/template/pool-template-validation';
 
 type KeyKind =
   'ed25519' | 'rsa-2048' | 'rsa-1024' | 'rsa-3072' | 'ecdsa-256' | 'ecdsa-384' | 'ecdsa-521';

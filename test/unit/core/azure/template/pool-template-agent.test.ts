@@ -15,8 +15,8 @@ import {
   buildDeploymentParameters,
   loadPoolTemplate,
   poolParameterWarnings,
-  validatePoolParameters,
 } from '../../../../../src/core/azure/template/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template-validation';
 import {
   SECRET_DEPLOYMENT_PARAMETERS,
   agentBundleUriProblem,

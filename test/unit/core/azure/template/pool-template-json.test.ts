@@ -12,8 +12,8 @@ import {
   buildDeploymentParameters,
   loadPoolTemplate,
   poolResourceNames,
-  validatePoolParameters,
 } from '../../../../../src/core/azure/template/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template-validation';
 import { buildResourceId, idKey } from '../../../../emulators/azure/resource-ids';
 import { TemplateEvaluation } from '../../../../emulators/azure/template-engine';
 import { templateFunctions } from '../../../../emulators/azure/template-functions';

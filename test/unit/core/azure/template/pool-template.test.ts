@@ -10,8 +10,8 @@ import {
   natPortRange,
   poolParameterWarnings,
   suggestDnsLabel,
-  validatePoolParameters,
 } from '../../../../../src/core/azure/template/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template-validation';
 import {
   adminUsernameProblem,
   computerNamePrefixProblem,
