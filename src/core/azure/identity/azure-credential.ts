@@ -35,6 +35,8 @@ import {
   clearPersistentTokenCache,
   persistentTokenCache,
 } from './azure-token-cache';
+import { accountFromToken, withRecord } from './azure-account';
+import { notSignedIn, signInError } from './sign-in-errors';
 import type { AzureAccount, AzureSignInKind, AzureSignInStatus } from '../../../common/models';
 
 /** The Azure CLI's public client id: consented in every tenant, so no app registration. */
@@ -438,81 +440,6 @@ export class AzureCredential implements TokenCredential, Disposable {
       return undefined;
     }
   }
-}
-
-const KIND_TEXT: Record<AzureSignInKind, string> = {
-  cli: 'with the Azure CLI',
-  browser: 'in the browser',
-  'device-code': 'with a device code',
-  environment:
-    'with the service principal in AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET',
-  'service-principal': 'as the service principal',
-};
-
-function signInError(kind: AzureSignInKind, err: unknown): RpcError {
-  if (err instanceof RpcError) return err;
-  const name = err instanceof Error ? err.name : '';
-  const message = err instanceof Error ? err.message : String(err);
-  if (name === 'AbortError') return new RpcError(ErrorCode.Cancelled, 'Sign-in cancelled.');
-  let hint = '';
-  if (kind === 'cli')
-    hint = ' Install the Azure CLI and run `az login`, or choose another way to sign in.';
-  if (kind === 'environment') {
-    hint =
-      ' Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or choose another way to sign in.';
-  }
-  // Identity's messages name the failing step (AADSTS codes, "az not found"); they carry no
-  // secret, but can be long: the first lines are enough.
-  const first = message.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim();
-  return new RpcError(
-    ErrorCode.AuthFailed,
-    `Could not sign in to Azure ${KIND_TEXT[kind]}: ${first}${hint}`,
-  );
-}
-
-function notSignedIn(): RpcError {
-  return new RpcError(
-    ErrorCode.AuthFailed,
-    'Not signed in to Azure: sign in from the admin view first.',
-  );
-}
-
-/** The account's identity from the token's claims (read, not verified: for display only). */
-function accountFromToken(kind: AzureSignInKind, token: AccessToken): AzureAccount {
-  let claims: Record<string, unknown> = {};
-  try {
-    claims = JSON.parse(
-      Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString('utf8'),
-    ) as Record<string, unknown>;
-  } catch {
-    // An opaque token: the account stays anonymous.
-  }
-  const str = (key: string) =>
-    typeof claims[key] === 'string' ? (claims[key] as string) : undefined;
-  const person = str('upn') ?? str('preferred_username') ?? str('unique_name') ?? str('email');
-  const appId = str('appid') ?? str('azp');
-  const isServicePrincipal = str('idtyp') === 'app' || (!person && appId !== undefined);
-  const account: AzureAccount = { kind, isServicePrincipal };
-  const tenantId = str('tid');
-  if (tenantId) account.tenantId = tenantId;
-  const objectId = str('oid');
-  if (objectId) account.objectId = objectId;
-  const userName = person ?? appId;
-  if (userName) account.userName = userName;
-  const displayName = str('name');
-  if (displayName) account.displayName = displayName;
-  return account;
-}
-
-/** A person's sign-in: the account record names them even when the ARM token does not. */
-function withRecord(account: AzureAccount, record: AuthenticationRecord | undefined): AzureAccount {
-  if (!record) return account;
-  return {
-    ...account,
-    userName: record.username || account.userName,
-    tenantId: record.tenantId || account.tenantId,
-    isServicePrincipal: false,
-  };
 }
 
 function parseBody(text: string | null | undefined): Record<string, unknown> {
