@@ -64,6 +64,52 @@ const onlyCommon = [
   'The agent runs on the VM and may import only src/common.',
 ];
 
+/**
+ * The rooms of src/core/azure and the rooms each may import (docs/ARCHITECTURE.md): imports point
+ * down only, so no cycle can come back, and another room is reached only through its index.ts.
+ */
+const azureRooms = {
+  arm: [],
+  template: [],
+  az: ['template'],
+  identity: ['arm'],
+  autoscale: ['arm', 'az', 'template'],
+  pools: ['arm', 'autoscale', 'az', 'template'],
+  admin: ['arm', 'autoscale', 'az', 'identity', 'pools', 'template'],
+};
+const roomNames = Object.keys(azureRooms).join('|');
+
+/** The core's import rule, plus patterns by regex ({ regex, message }). */
+function forbidInCore(...patterns) {
+  const rule = forbid(noElectron, noShells, noUi);
+  rule[1].patterns.push(...patterns);
+  return rule;
+}
+
+/** The import rule of one room: the core's, plus only the rooms below it, through their index. */
+function azureRoom(room) {
+  const below = azureRooms[room];
+  const above = Object.keys(azureRooms).filter((r) => r !== room && !below.includes(r));
+  const may = below.length ? `may import only ${below.join(', ')}` : 'imports no other room';
+  const patterns = [];
+  if (above.length) {
+    patterns.push({
+      regex: `^\\.\\./(${above.join('|')})(/|$)`,
+      message: `src/core/azure/${room} ${may}: a room imports the rooms below it, never above.`,
+    });
+  }
+  if (below.length) {
+    patterns.push({
+      regex: `^\\.\\./(${below.join('|')})/(?!index$)`,
+      message: 'Import another room through its index.ts (its public face).',
+    });
+  }
+  return {
+    files: [`src/core/azure/${room}/**`],
+    rules: { 'no-restricted-imports': forbidInCore(...patterns) },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
   js.configs.recommended,
@@ -99,8 +145,14 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**'],
-    rules: { 'no-restricted-imports': forbid(noElectron, noShells, noUi) },
+    rules: {
+      'no-restricted-imports': forbidInCore({
+        regex: `(^|/)azure/(${roomNames})/(?!index$)`,
+        message: 'Import a room of src/core/azure through its index.ts (its public face).',
+      }),
+    },
   },
+  ...Object.keys(azureRooms).map(azureRoom),
   {
     files: ['src/host/**'],
     rules: {

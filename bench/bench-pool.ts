@@ -1,9 +1,9 @@
 // A large Azure pool in the emulator, for the pool benchmarks: the real template deployed with no
 // instance (load balancer, NAT rule for 1,000 ports, public IP…), then the scale set seeded with
 // `instances` running VMs at once.
-import { AzureCredential } from '../src/core/azure/azure-credential';
-import { resolveAzureEnvironment } from '../src/core/azure/azure-environment';
-import { AzurePoolService, type AzurePoolRef } from '../src/core/azure/azure-pools';
+import { AzureCredential } from '../src/core/azure/identity/index';
+import { resolveAzureEnvironment } from '../src/core/azure/arm/index';
+import { AzurePoolService, type AzurePoolRef } from '../src/core/azure/pools/index';
 import type { AzureEmulator } from '../test/emulators/azure/azure-emulator';
 import { ed25519Line } from '../test/helpers/ssh-keys';
 

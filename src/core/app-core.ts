@@ -7,7 +7,7 @@ import type { AzureSignInStatus, PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
 import { AgentInstallService } from './agent-install/agent-install-service';
 import { createHandlers } from './app-handlers';
-import { AzureAdmin } from './azure/azure-admin';
+import { AzureAdmin } from './azure/admin/index';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
 import { JupyterService } from './jupyter/jupyter-service';

@@ -5,11 +5,14 @@ import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
 import type { AgentInstallService } from './agent-install/agent-install-service';
 import { borrowConnection } from './agent-install/pool-connection';
-import { poolKeyId, type AzureAdmin } from './azure/azure-admin';
-import { importArticleParameters } from './azure/article-import';
-import { createPoolAz } from './azure/azure-pools';
-import { poolParameterWarnings, validatePoolParameters } from './azure/pool-template';
-import { resourceGroupProblem } from './azure/pool-template-names';
+import { poolKeyId, type AzureAdmin } from './azure/admin/index';
+import {
+  importArticleParameters,
+  poolParameterWarnings,
+  validatePoolParameters,
+  resourceGroupProblem,
+} from './azure/template/index';
+import { createPoolAz } from './azure/pools/index';
 import type { JupyterOpener } from './jupyter/jupyter-opener';
 import { ensureAppKey } from './keys/app-key';
 import { ensurePoolKey } from './keys/pool-key';

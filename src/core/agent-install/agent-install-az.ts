@@ -3,8 +3,8 @@
 // instances, which re-runs the installer there. The extension's protectedSettings carry the
 // storage key, so the command reads them from a file the admin makes: never a key in argv.
 import type { AzCommand } from '../../common/models';
-import { shellQuote, type PoolTarget } from '../azure/az-commands';
-import { poolResourceNames } from '../azure/pool-template';
+import { shellQuote, type PoolTarget } from '../azure/az/index';
+import { poolResourceNames } from '../azure/template/index';
 
 /** What the file named by `--protected-settings @…` holds (the placeholder the preview shows). */
 export const PROTECTED_SETTINGS_FILE = 'dsvm-pool-agent-protected.json';

@@ -7,13 +7,9 @@ import { ErrorCode, RpcError } from '../../common/errors';
 import type { AgentConfigInput, AgentHeartbeat } from '../../common/agent-protocol';
 import type { InstanceInfo, SshPoolShare } from '../../common/models';
 import { readAgentBundle } from '../agent-bundle';
-import type { AzureAdmin } from '../azure/azure-admin';
-import type {
-  OperationHandle,
-  OperationTracker,
-  TrackedOperation,
-} from '../azure/azure-operation-tracker';
-import type { PoolTarget } from '../azure/az-commands';
+import type { AzureAdmin } from '../azure/admin/index';
+import type { OperationHandle, OperationTracker, TrackedOperation } from '../azure/pools/index';
+import type { PoolTarget } from '../azure/az/index';
 import type { PromptService } from '../prompts/prompt-service';
 import type { PoolProvider } from '../providers/pool-provider';
 import { SshHostsProvider } from '../providers/ssh-hosts/ssh-hosts-provider';

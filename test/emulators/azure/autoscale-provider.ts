@@ -2,7 +2,7 @@
 // PUT/PATCH/DELETE, location kept as sent, profile names kept). The emulator does not act on them,
 // but refuses what Azure refuses: bad capacities, too many profiles or rules, weekly schedules
 // with unknown days, times or time zones, reversed fixed dates, durations out of range.
-import { AUTOSCALE_TIME_ZONES } from '../../../src/core/azure/autoscale-time-zones';
+import { AUTOSCALE_TIME_ZONES } from '../../../src/core/azure/autoscale/index';
 import { ArmError } from './arm-error';
 import { clone } from './compute-views';
 import type { PutResult } from './emulator-context';

@@ -13,7 +13,7 @@ import {
   buildDeploymentParameters,
   loadPoolTemplate,
   validatePoolParameters,
-} from '../../../src/core/azure/pool-template';
+} from '../../../src/core/azure/template/index';
 import { probePort, sshExec } from '../../emulators/azure/ssh-probe';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.

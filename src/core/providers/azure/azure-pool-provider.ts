@@ -4,12 +4,18 @@ import type { VirtualMachineScaleSetVM } from '@azure/arm-compute';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, type Disposable } from '../../../common/event';
 import type { InstanceInfo } from '../../../common/models';
-import type { AzureClients } from '../../azure/azure-clients';
-import { describeAzureFailure, translateAzureError } from '../../azure/azure-errors';
-import { mapInstanceState } from '../../azure/azure-instance-state';
-import { natPortsByInstance } from '../../azure/azure-nat-ports';
-import type { AzurePoolRef, AzurePoolService } from '../../azure/azure-pools';
-import { poolResourceNames } from '../../azure/pool-template';
+import {
+  type AzureClients,
+  describeAzureFailure,
+  translateAzureError,
+} from '../../azure/arm/index';
+import {
+  mapInstanceState,
+  natPortsByInstance,
+  type AzurePoolRef,
+  type AzurePoolService,
+} from '../../azure/pools/index';
+import { poolResourceNames } from '../../azure/template/index';
 import type { ConnectTarget, PoolProvider } from '../pool-provider';
 
 /** How the app signs in to a pool's instances: the pool's key, else the app key. Never logged. */

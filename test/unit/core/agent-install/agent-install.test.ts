@@ -12,7 +12,7 @@ import {
   type InstallerConnection,
 } from '../../../../src/core/agent-install/agent-installer';
 import { sudoProblem } from '../../../../src/core/agent-install/sudo-problem';
-import { smbHost } from '../../../../src/core/azure/azure-admin';
+import { smbHost } from '../../../../src/core/azure/admin/index';
 import { PromptService } from '../../../../src/core/prompts/prompt-service';
 import type { ExecResult } from '../../../../src/core/ssh/ssh-connection';
 

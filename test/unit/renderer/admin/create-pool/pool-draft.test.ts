@@ -2,7 +2,7 @@
 // step shows which field's error. Checked against the real validation in core.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validatePoolParameters } from '../../../../../src/core/azure/pool-template';
+import { validatePoolParameters } from '../../../../../src/core/azure/template/index';
 import {
   derivedDnsLabel,
   draftParameters,

@@ -1,0 +1,11 @@
+// The arm room's public face: which cloud, the SDK clients of a subscription, which pool a call
+// is about, Azure's failures as specific RpcErrors. The lowest Azure room: it imports no other.
+export { type AzureEnvironment, resolveAzureEnvironment } from './azure-environment';
+export {
+  type AzureClientOptions,
+  type AzureClients,
+  createAzureClients,
+  createResourceManagementClient,
+} from './azure-clients';
+export type { AzurePoolRef } from './azure-pool-ref';
+export { CAPACITY_CODES, describeAzureFailure, translateAzureError } from './azure-errors';

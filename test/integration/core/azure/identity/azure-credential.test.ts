@@ -1,0 +1,400 @@
+// Signing in to Azure with the real @azure/identity credentials against the emulator's token
+// endpoint (service principal, environment, a stand-in `az`) and a small device-code authority;
+// who am I, subscriptions, resource groups, and the encrypted persistent token cache.
+import assert from 'node:assert/strict';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ErrorCode, type RpcError } from '../../../../../src/common/errors';
+import {
+  AzureCredential,
+  type DeviceCodePrompt,
+  type TokenCacheProtector,
+} from '../../../../../src/core/azure/identity/index';
+import { resolveAzureEnvironment } from '../../../../../src/core/azure/arm/index';
+import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/azure/azure-emulator';
+import { trustEmulatorCertificate } from '../../../../emulators/azure/emulator-trust';
+
+// Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.
+const certificate = await trustEmulatorCertificate();
+
+const CLIENT_ID = 'dsvm-pool-tests';
+const CLIENT_SECRET = 'emulator-secret-for-credential-tests';
+
+/** AES-256-GCM with a key in memory: what Electron's safeStorage does with the OS keyring. */
+function testProtector(): TokenCacheProtector & { key: Buffer } {
+  const key = randomBytes(32);
+  return {
+    key,
+    encrypt(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    },
+    decrypt(data) {
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+function jwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+/**
+ * A minimal Microsoft Entra authority for the device code flow (the emulator serves only client
+ * credentials): metadata, /devicecode, and a token endpoint that answers `authorization_pending`
+ * once, then a user's tokens whose access token the emulator's ARM accepts.
+ */
+async function startDeviceCodeAuthority(emulator: AzureEmulator) {
+  const tenant = emulator.tenantId;
+  const requests: string[] = [];
+  let pending = 1;
+  const server = https.createServer(
+    { cert: certificate.cert, key: certificate.key },
+    (req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const path = new URL(req.url ?? '/', origin).pathname;
+        const form = new URLSearchParams(body);
+        requests.push(`${req.method} ${path} ${form.get('grant_type') ?? ''}`.trim());
+        const send = (status: number, json: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(json));
+        };
+        if (path.endsWith('/.well-known/openid-configuration')) {
+          return send(200, {
+            token_endpoint: `${origin}/${tenant}/oauth2/v2.0/token`,
+            device_authorization_endpoint: `${origin}/${tenant}/oauth2/v2.0/devicecode`,
+            authorization_endpoint: `${origin}/${tenant}/oauth2/v2.0/authorize`,
+            end_session_endpoint: `${origin}/${tenant}/oauth2/v2.0/logout`,
+            issuer: `${origin}/${tenant}/v2.0`,
+            jwks_uri: `${origin}/${tenant}/discovery/v2.0/keys`,
+            response_modes_supported: ['query', 'fragment', 'form_post'],
+            scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+          });
+        }
+        if (path.endsWith('/oauth2/v2.0/devicecode')) {
+          return send(200, {
+            user_code: 'EMU-1234',
+            device_code: 'device-code-secret',
+            verification_uri: `${origin}/devicelogin`,
+            expires_in: 900,
+            interval: 1,
+            message: `To sign in, use a web browser to open the page ${origin}/devicelogin and enter the code EMU-1234 to authenticate.`,
+          });
+        }
+        if (path.endsWith('/oauth2/v2.0/token')) {
+          const grant = form.get('grant_type') ?? '';
+          // MSAL sends `device_code`; RFC 8628 names it urn:ietf:params:oauth:grant-type:device_code.
+          if (grant.endsWith('device_code') && pending-- > 0) {
+            return send(400, {
+              error: 'authorization_pending',
+              error_description: 'AADSTS70016: pending',
+            });
+          }
+          const now = Math.floor(Date.now() / 1000);
+          const oid = '11111111-2222-3333-4444-555555555555';
+          return send(200, {
+            token_type: 'Bearer',
+            scope: form.get('scope'),
+            expires_in: 3600,
+            ext_expires_in: 3600,
+            access_token: emulator.issueToken(CLIENT_ID),
+            refresh_token: `refresh-${randomUUID()}`,
+            id_token: jwt({
+              aud: form.get('client_id'),
+              iss: `${origin}/${tenant}/v2.0`,
+              iat: now,
+              nbf: now,
+              exp: now + 3600,
+              name: 'Ada Lovelace',
+              oid,
+              preferred_username: 'ada@contoso.example',
+              sub: 'ada-subject',
+              tid: tenant,
+              ver: '2.0',
+            }),
+            client_info: Buffer.from(JSON.stringify({ uid: oid, utid: tenant })).toString(
+              'base64url',
+            ),
+          });
+        }
+        send(404, { error: 'not_found' });
+      });
+    },
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('Azure sign-in against the emulator (real @azure/identity)', () => {
+  let emulator: AzureEmulator;
+  let dir: string;
+  const envBefore = { ...process.env };
+  /** Sets environment variables (undefined deletes) until the returned function restores them. */
+  const setEnv = (vars: Record<string, string | undefined>) => {
+    const old = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    const apply = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+    apply(vars);
+    return () => apply(old);
+  };
+
+  before(async () => {
+    emulator = await startAzureEmulator({ clientSecrets: { [CLIENT_ID]: CLIENT_SECRET } });
+    emulator.createResourceGroup('zeta-rg', 'westeurope');
+    emulator.createResourceGroup('alpha-rg', 'northeurope');
+    dir = await mkdtemp(join(tmpdir(), 'azure-credential-'));
+  });
+  after(async () => {
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const environment = () =>
+    resolveAzureEnvironment({ resourceManagerEndpoint: emulator.url, authorityHost: emulator.url });
+  const tokenRequests = () =>
+    emulator.requestsMatching(`POST /${emulator.tenantId}/oauth2/v2.0/token`).length;
+
+  test('signed out: a clear message, no request', async () => {
+    const credential = new AzureCredential({ environment: environment() });
+    assert.equal(credential.status.signedIn, false);
+    await assert.rejects(credential.listSubscriptions(), (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.AuthFailed);
+      assert.match(err.message, /Not signed in to Azure/);
+      return true;
+    });
+    await assert.rejects(credential.getToken(environment().scopes), {
+      name: 'CredentialUnavailableError',
+    });
+  });
+
+  test('environment credential, pointed at the emulator by DSVM_POOL_* variables: who am I, subscriptions, resource groups', async () => {
+    const restore = setEnv({
+      DSVM_POOL_ARM_ENDPOINT: emulator.url,
+      DSVM_POOL_AUTHORITY_HOST: emulator.url,
+      AZURE_TENANT_ID: emulator.tenantId,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    });
+    try {
+      const credential = new AzureCredential({ dataDir: join(dir, 'env') });
+      assert.equal(credential.environment.resourceManagerEndpoint, emulator.url);
+      assert.equal(credential.environment.disableInstanceDiscovery, true);
+      const statuses: boolean[] = [];
+      credential.onDidChange((s) => statuses.push(s.signedIn));
+
+      const account = await credential.signIn({ kind: 'environment' });
+      assert.deepEqual(
+        {
+          kind: account.kind,
+          tenantId: account.tenantId,
+          userName: account.userName,
+          sp: account.isServicePrincipal,
+        },
+        { kind: 'environment', tenantId: emulator.tenantId, userName: CLIENT_ID, sp: true },
+      );
+      assert.deepEqual(statuses, [true]);
+      assert.equal((await credential.whoAmI()).userName, CLIENT_ID);
+      const subscriptions = await credential.listSubscriptions();
+      assert.deepEqual(subscriptions, [
+        {
+          subscriptionId: emulator.subscriptionId,
+          displayName: 'Azure emulator subscription',
+          state: 'Enabled',
+          tenantId: emulator.tenantId,
+        },
+      ]);
+      const groups = await credential.listResourceGroups(emulator.subscriptionId);
+      assert.deepEqual(
+        groups.map((g) => `${g.name} ${g.location}`),
+        ['alpha-rg northeurope', 'zeta-rg westeurope'],
+      );
+
+      // The next start signs in silently as before; the account file holds no secret.
+      const saved = await readFile(join(dir, 'env', 'azure-account.json'), 'utf8');
+      assert.doesNotMatch(saved, new RegExp(CLIENT_SECRET));
+      const restarted = new AzureCredential({ dataDir: join(dir, 'env') });
+      assert.equal((await restarted.restore())?.kind, 'environment');
+      assert.equal(restarted.status.signedIn, true);
+      await restarted.signOut();
+      assert.equal(restarted.status.signedIn, false);
+      assert.equal(await new AzureCredential({ dataDir: join(dir, 'env') }).restore(), undefined);
+
+      setEnv({ AZURE_CLIENT_SECRET: undefined });
+      await assert.rejects(credential.signIn({ kind: 'environment' }), (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.AuthFailed);
+        assert.match(err.message, /AZURE_CLIENT_SECRET/);
+        return true;
+      });
+      assert.equal(
+        credential.status.signedIn,
+        true,
+        'a failed sign-in keeps the account that works',
+      );
+    } finally {
+      restore();
+    }
+  });
+
+  test('Azure CLI: a clear message when az is not signed in, its token when it is', async () => {
+    const bin = join(dir, 'bin');
+    await rm(bin, { recursive: true, force: true });
+    await mkdir(bin, { recursive: true });
+    const tokenFile = join(dir, 'cli-token');
+    // A stand-in `az`: `account get-access-token` as the real one answers it.
+    await writeFile(
+      join(bin, 'az'),
+      `#!/bin/sh
+if [ "$1 $2" = "account get-access-token" ]; then
+  if [ -f '${tokenFile}' ]; then
+    printf '{"accessToken":"%s","expires_on":%s,"tokenType":"Bearer"}' "$(cat '${tokenFile}')" $(( $(date +%s) + 3600 ))
+    exit 0
+  fi
+  echo "ERROR: Please run 'az login' to setup account." >&2
+  exit 1
+fi
+exit 2
+`,
+    );
+    await chmod(join(bin, 'az'), 0o755);
+    const restore = setEnv({ PATH: `${bin}:${envBefore.PATH ?? ''}` });
+    try {
+      const credential = new AzureCredential({ environment: environment() });
+      assert.equal(await credential.isAzureCliSignedIn(), false);
+      await assert.rejects(credential.signIn({ kind: 'cli' }), (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.AuthFailed);
+        assert.match(
+          err.message,
+          /^Could not sign in to Azure with the Azure CLI: .*az login.*Install the Azure CLI and run `az login`/,
+        );
+        return true;
+      });
+      await writeFile(tokenFile, emulator.issueToken('az-user'));
+      assert.equal(await credential.isAzureCliSignedIn(), true);
+      const account = await credential.signIn({ kind: 'cli' });
+      assert.equal(account.kind, 'cli');
+      assert.equal(account.userName, 'az-user');
+      assert.equal((await credential.listSubscriptions()).length, 1, "ARM accepts az's token");
+    } finally {
+      restore();
+    }
+  });
+
+  test('persistent token cache: encrypted at rest, used by the next start, cleared at sign-out', async () => {
+    const cacheDir = join(dir, 'cache');
+    const protector = testProtector();
+    const method = {
+      kind: 'service-principal' as const,
+      tenantId: emulator.tenantId,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    };
+    const first = new AzureCredential({ environment: environment(), dataDir: cacheDir, protector });
+    assert.equal(first.status.persistentCache, true);
+    const before = tokenRequests();
+    await first.signIn(method);
+    assert.equal(tokenRequests() - before, 1);
+    const token = (await first.getToken(environment().scopes, { enableCae: true }))!.token;
+
+    const files = (await readdir(cacheDir)).filter((f) => f.endsWith('.bin'));
+    assert.ok(files.length > 0, `cache files in ${cacheDir}`);
+    for (const file of files) {
+      const raw = await readFile(join(cacheDir, file));
+      assert.ok(!raw.includes(token.slice(0, 40)), 'no token in clear text');
+      assert.ok(!raw.includes('AccessToken'), 'no MSAL cache JSON in clear text');
+    }
+
+    // "Next start": a new credential with the same folder and key finds the token.
+    const second = new AzureCredential({
+      environment: environment(),
+      dataDir: cacheDir,
+      protector,
+    });
+    await second.signIn(method);
+    assert.equal(tokenRequests() - before, 1, 'no new token request: the cache answered');
+
+    // Another key (a reset keyring) cannot read it: the app just gets a new token.
+    const third = new AzureCredential({
+      environment: environment(),
+      dataDir: cacheDir,
+      protector: testProtector(),
+    });
+    await third.signIn(method);
+    assert.equal(tokenRequests() - before, 2);
+
+    await third.signOut();
+    assert.deepEqual(
+      (await readdir(cacheDir)).filter((f) => f.endsWith('.bin')),
+      [],
+    );
+  });
+
+  test('device code: the message reaches the callback; the account and its cache survive a restart', async () => {
+    const authority = await startDeviceCodeAuthority(emulator);
+    try {
+      const env = resolveAzureEnvironment({
+        resourceManagerEndpoint: emulator.url,
+        authorityHost: authority.url,
+      });
+      const protector = testProtector();
+      const dataDir = join(dir, 'device');
+      const prompts: DeviceCodePrompt[] = [];
+      const credential = new AzureCredential({
+        environment: env,
+        dataDir,
+        protector,
+        tenantId: emulator.tenantId,
+      });
+      const account = await credential.signIn({
+        kind: 'device-code',
+        onPrompt: (p) => prompts.push(p),
+      });
+      assert.equal(prompts.length, 1);
+      assert.equal(prompts[0].userCode, 'EMU-1234');
+      assert.match(prompts[0].message, /enter the code EMU-1234/);
+      assert.equal(prompts[0].verificationUri, `${authority.url}/devicelogin`);
+      assert.equal(account.kind, 'device-code');
+      assert.equal(account.isServicePrincipal, false);
+      assert.equal((await credential.listSubscriptions()).length, 1);
+      const polls = authority.requests.filter((r) => r.endsWith('device_code')).length;
+      assert.equal(polls, 2, 'polled through authorization_pending');
+
+      // Restart: silent sign-in from the saved account record and the encrypted cache; no new code.
+      const restarted = new AzureCredential({
+        environment: env,
+        dataDir,
+        protector,
+        tenantId: emulator.tenantId,
+      });
+      const again = await restarted.restore();
+      assert.equal(again?.kind, 'device-code');
+      assert.equal(prompts.length, 1);
+      assert.equal(authority.requests.filter((r) => r.endsWith('device_code')).length, polls);
+      assert.equal((await restarted.listResourceGroups(emulator.subscriptionId)).length, 2);
+    } finally {
+      await authority.close();
+    }
+  });
+});
