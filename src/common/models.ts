@@ -317,7 +317,7 @@ export interface ArticleImportResult {
   refused: Array<{ name: string; reason: string }>;
 }
 
-// --- Autoscale: a pool's autoscale setting as the admin edits it (src/core/azure/azure-autoscale.ts)
+// --- Autoscale: a pool's autoscale setting as the admin edits it (src/core/azure/autoscale/azure-autoscale.ts)
 
 export type AutoscaleDay =
   'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday' | 'Sunday';

@@ -1,6 +1,6 @@
 // An autoscale setting as the admin view edits it (AutoscaleSettings in models.ts); core
 // re-checks what needs Azure's context (time zones, profile counts) in
-// src/core/azure/autoscale-validation.ts.
+// src/core/azure/autoscale/autoscale-validation.ts.
 import { z } from 'zod';
 
 const instances = (what: string) => {
