@@ -286,6 +286,11 @@ export interface AzCommand {
   shell: string;
   /** What it does, in one line. */
   summary: string;
+  /**
+   * What the command reads on standard input (the JSON of `az rest … --body @-`); `shell` carries
+   * it as a here-document.
+   */
+  stdin?: string;
 }
 
 export type OperationStatus = 'running' | 'succeeded' | 'failed';

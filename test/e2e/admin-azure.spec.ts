@@ -100,9 +100,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await expect(autoscale.getByTestId('autoscale-default-min')).toBeVisible({ timeout: 30_000 });
   await autoscale.getByTestId('autoscale-schedule-add-weekdays').click();
   await expect(autoscale.getByTestId('autoscale-schedule-0-summary')).toContainText(/08:00/);
-  await expect(autoscale.getByTestId('autoscale-az')).toContainText(
-    'az monitor autoscale profile create',
-  );
+  await expect(autoscale.getByTestId('autoscale-az')).toContainText('az rest --method patch');
   await autoscale.getByTestId('autoscale-save').click();
   await expect(autoscale).toBeHidden({ timeout: 30_000 });
   await expect(
