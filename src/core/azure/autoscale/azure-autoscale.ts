@@ -28,6 +28,7 @@ import { type WriteContext, putBody, writeAutoscale } from './autoscale-write';
 import { autoscaleNotes } from './autoscale-notes';
 import { sortedAutoscaleTimeZones } from './autoscale-time-zones';
 import { autoscaleProblems } from './autoscale-validation';
+import { autoscaleWakeWarnings } from './autoscale-wake-validation';
 import {
   type AzureClients,
   type AzurePoolRef,
@@ -128,6 +129,7 @@ export class AzureAutoscale {
           `Pool ${this.pool.poolName} has no autoscale setting: saving creates ${settings.name}, off until you turn it on.`,
           ...autoscaleNotes(settings),
         ],
+        warnings: autoscaleWakeWarnings(settings),
         az: [],
         timeZones: sortedAutoscaleTimeZones(),
       };
@@ -164,6 +166,7 @@ export class AzureAutoscale {
     return {
       problems,
       notes: autoscaleNotes(settings),
+      warnings: autoscaleWakeWarnings(settings),
       az,
       changed: !base || az.length > 0 || base.settings.enabled !== settings.enabled,
     };
@@ -269,6 +272,7 @@ export class AzureAutoscale {
     return {
       settings: read.settings,
       notes: [...read.notes, ...autoscaleNotes(read.settings)],
+      warnings: autoscaleWakeWarnings(read.settings),
       az: [azAutoscaleShowSetting(this.target(stored.resourceGroup, stored.name))],
       timeZones: sortedAutoscaleTimeZones(),
     };

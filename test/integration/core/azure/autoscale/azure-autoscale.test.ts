@@ -119,10 +119,11 @@ describe('autoscale settings against the emulator (real SDK pipeline)', () => {
       ['Increase Percentage CPU GreaterThan 75', 'Decrease Percentage CPU LessThan 10'],
     );
     assert.deepEqual(s.schedules, []);
-    assert.ok(
-      view.notes.some((n) => /a CPU rule cannot wake it/.test(n)),
-      view.notes.join('\n'),
+    assert.deepEqual(
+      view.warnings.map((w) => [w.path.join('.'), w.suggest]),
+      [['settings.defaultProfile.capacity.minimum', 'weekdays-schedule']],
     );
+    assert.match(view.warnings[0].message, /its CPU rules cannot wake it/);
     assert.equal(
       view.az[0].shell,
       `az monitor autoscale show --resource-group ${RG} --subscription ${emulator.subscriptionId} --name ${POOL}-autoscale`,

@@ -442,15 +442,8 @@ describe('validation', () => {
 });
 
 describe('notes', () => {
-  test('a minimum of 0 says that a CPU rule cannot wake the pool', () => {
+  test('a sensible setting has none (waking from 0 is a warning: autoscale-wake-validation)', () => {
     const { settings } = read(templateSetting());
-    const notes = autoscaleNotes(settings);
-    assert.equal(notes.length, 1);
-    assert.match(
-      notes[0],
-      /minimum of 0 \(the default\).*a CPU rule cannot wake it.*clicks Connect/,
-    );
-    settings.defaultProfile.capacity.minimum = 1;
     assert.deepEqual(autoscaleNotes(settings), []);
   });
 
