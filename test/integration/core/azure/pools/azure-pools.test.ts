@@ -3,7 +3,6 @@
 // throttling, AllocationFailed, concurrency, start-on-connect and a typed-confirmation delete.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import ssh2 from 'ssh2';
 import { ErrorCode, type RpcError } from '../../../../../src/common/errors';
 import {
   POOL_TEMPLATE_VERSION,
@@ -25,11 +24,11 @@ import { SshConnection } from '../../../../../src/core/ssh/ssh-connection';
 import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../../../emulators/azure/emulator-trust';
 import { probePort } from '../../../../emulators/azure/ssh-probe';
+import { ssh2Ed25519 } from '../../../../helpers/ssh-keys';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.
 await trustEmulatorCertificate();
 
-const { utils } = ssh2;
 const RG = 'pool-rg';
 const POOL = 'team';
 const CLIENT_ID = 'dsvm-pool-tests';
@@ -37,15 +36,11 @@ const CLIENT_SECRET = 'emulator-secret-for-tests';
 /** The scale set's VM list (GET …/virtualMachineScaleSets/<name>/virtualMachines?…). */
 const VM_LIST = /^GET .*\/virtualMachineScaleSets\/[^/]+\/virtualMachines$/i;
 
-/**
- * An ed25519 key pair Azure accepts. ssh2 1.17 drops a leading zero byte of the public key about
- * once in 256 keys (a 31-byte key the pool's validation rightly refuses), so such draws are skipped.
- */
+/** An ed25519 key pair Azure accepts (ssh2Ed25519 skips ssh2's occasional malformed key). */
 function azureTestKey(): { public: string; private: string } {
-  for (;;) {
-    const key = utils.generateKeyPairSync('ed25519');
-    if (parseSshPublicKey(key.public).ok) return key;
-  }
+  const key = ssh2Ed25519();
+  assert.ok(parseSshPublicKey(key.public).ok);
+  return key;
 }
 
 /** A NAT range below Linux's ephemeral ports, different per run so parallel runs rarely meet. */
