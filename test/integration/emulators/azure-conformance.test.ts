@@ -91,12 +91,9 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
 
   async function group(): Promise<string> {
     const name = `conformance-${++groups}`;
-    const created = await arm.request(
-      'PUT',
-      `${sub}/resourceGroups/${name}`,
-      { location: 'westus' },
-      '2024-11-01',
-    );
+    const created = await arm.request('PUT', `${sub}/resourceGroups/${name}`, {
+      location: 'westus',
+    });
     assert.equal(created.status, 201);
     return `${sub}/resourceGroups/${name}`;
   }
