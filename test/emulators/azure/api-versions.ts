@@ -73,13 +73,13 @@ export function apiVersionTarget(path: string): ApiVersionTarget | undefined {
   if (['operationstatuses', 'operationresults'].includes(lower[2])) return undefined;
   if (lower[2] === 'locations' && s.length === 3) return arm('locations');
   if (lower[2] === 'resources') return arm('resources');
-  if (lower[2] === 'providers') return providerTarget(s, lower, 3, arm);
+  if (lower[2] === 'providers') return providerTarget(s, lower, 2, arm);
   if (lower[2] !== 'resourcegroups') return undefined;
   if (s.length <= 4 || lower[4] === 'resources') {
     return arm(s.length <= 4 ? 'resourceGroups' : 'resources');
   }
   if (lower[4] !== 'providers') return undefined;
-  return providerTarget(s, lower, 5, arm);
+  return providerTarget(s, lower, 4, arm);
 }
 
 function providerTarget(
