@@ -465,7 +465,7 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
       const patched = await arm.request(
         'PATCH',
         path('ToPatch'),
-        example.parameters.autoscaleSettingResource,
+        own(example.parameters.autoscaleSettingResource, 'ToPatch'),
         '2022-10-01',
       );
       conforms(file, patched, example);
