@@ -3,7 +3,7 @@
 // SSH NAT port range has one port per instance.
 import type { LoadBalancer } from '@azure/arm-network';
 import type { CapacityLimit } from '../../../common/models';
-import { INSTANCE_LIMIT, SNAT_PORTS_PER_IP } from '../template/pool-template';
+import { INSTANCE_LIMIT, SNAT_PORTS_PER_IP } from '../template/index';
 
 /**
  * The smallest of: 100 in a single placement group (else 1000); the NAT rule v2 port range's
