@@ -287,6 +287,29 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
     );
   });
 
+  test('refuses to scale past what the scale set holds, before asking Azure', async () => {
+    // The template's pool keeps one placement group (most 3): 100 at most, and the provider
+    // knows it from its read.
+    assert.deepEqual(provider.capacityLimit?.max, 100);
+    const patches = () =>
+      emulator
+        .requestsMatching('PATCH')
+        .filter((r) =>
+          r.path.toLowerCase().endsWith(`/virtualmachinescalesets/${POOL}`.toLowerCase()),
+        ).length;
+    const before = patches();
+    const tracked = service.scale(ref, 101);
+    await assert.rejects(tracked.result, (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.BadInput);
+      assert.match(
+        err.message,
+        /can hold at most 100 instances: a scale set in a single placement group holds at most 100 instances\. Enter 100 or fewer/,
+      );
+      return true;
+    });
+    assert.equal(patches(), before, 'no PATCH sent');
+  });
+
   test('scales to 3; the new instance runs with its own port', async () => {
     const tracked = service.scale(ref, 3);
     assert.match(tracked.operation.az[0].shell, /^az vmss scale .* --new-capacity 3$/);
