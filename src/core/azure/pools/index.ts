@@ -7,6 +7,7 @@ export type { DeploymentProgress } from './azure-deployment-watcher';
 export { createPoolAz } from './pool-az';
 export { mapInstanceState } from './azure-instance-state';
 export { natPortsByInstance } from './azure-nat-ports';
+export { capacityLimit } from './scale-limit';
 export { resourceGroupOf } from './pool-summary';
 export {
   type OperationHandle,
