@@ -52,10 +52,22 @@ export interface PoolInfo {
   sshShare?: SshPoolShare;
   /** Why the pool cannot be read now (e.g. an Azure pool while signed out); the last list stays. */
   detail?: string;
-  /** For an Azure pool: where it lives. */
-  azure?: { subscriptionId: string; resourceGroup: string; poolName: string };
+  /** For an Azure pool: where it lives, and the most instances Scale may ask for (once read). */
+  azure?: {
+    subscriptionId: string;
+    resourceGroup: string;
+    poolName: string;
+    capacityLimit?: CapacityLimit;
+  };
   /** What the app is doing with the pool for you right now, e.g. starting an instance to connect. */
   activity?: string;
+}
+
+/** The most instances an Azure pool's scale set can hold, and what sets that limit. */
+export interface CapacityLimit {
+  max: number;
+  /** Why, in a phrase: "a scale set in a single placement group holds at most 100 instances". */
+  reason: string;
 }
 
 /**

@@ -87,6 +87,14 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
 
   // --- Scale to 3 ----------------------------------------------------------------------------------
   await card.getByTestId('admin-scale').click();
+  // One placement group holds 100: the dialog says so and sends nothing.
+  const scaleDialog = page.getByTestId('admin-scale-dialog');
+  await page.getByTestId('admin-scale-input').fill('101');
+  await expect(scaleDialog).toContainText(
+    'At most 100: a scale set in a single placement group holds at most 100 instances.',
+  );
+  await expect(page.getByTestId('admin-scale-submit')).toBeDisabled();
+  await page.screenshot({ path: 'test-results/screenshots/admin-scale-limit.png' });
   await page.getByTestId('admin-scale-input').fill('3');
   await page.getByTestId('admin-scale-submit').click();
   await expect(card.locator('[data-testid^="admin-instance-"][data-state="running"]')).toHaveCount(

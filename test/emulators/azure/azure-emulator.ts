@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { checkApiVersion } from './api-versions';
 import { ArmError } from './arm-error';
 import { ArmRouter, queryParam, type ArmRequest, type ArmResponse } from './arm-router';
 import { registerArmRoutes } from './arm-routes';
@@ -31,7 +32,7 @@ import { GenericProvider } from './generic-provider';
 import { registerIdentityRoutes } from './identity-routes';
 import { NatDataPlane, type NatPortMapping, type VmBackendFactory } from './nat-data-plane';
 import { NetworkProvider } from './network-provider';
-import { buildResourceId } from './resource-ids';
+import { buildResourceId, normalizeLocation, parseResourceId } from './resource-ids';
 import { ResourceStore } from './resource-store';
 import type { PowerState, VmInstance } from './scale-set';
 import { Scheduler } from './scheduler';
@@ -326,6 +327,8 @@ export class AzureEmulator {
       properties: {
         upgradePolicy: { mode: 'Manual' },
         overprovision: false,
+        // Over 100 instances need more than one placement group, as in Azure.
+        singlePlacementGroup: options.capacity <= 100,
         virtualMachineProfile: {
           osProfile: { computerNamePrefix: options.name.slice(0, 9), adminUsername: 'azureuser' },
           storageProfile: {
@@ -557,6 +560,10 @@ export class AzureEmulator {
       );
     }
     let body: unknown;
+    // The api-version must be one the addressed type serves (api-versions.ts).
+    checkApiVersion(path, queryParam(url.searchParams, 'api-version') ?? '', () =>
+      this.locationOf(path, raw),
+    );
     if (raw.trim() !== '') {
       try {
         body = JSON.parse(raw);
@@ -577,6 +584,29 @@ export class AzureEmulator {
       origin: this.origin,
     };
     return match.handler(request);
+  }
+
+  /** The region a request concerns: its body's, else the stored resource's, else its group's. */
+  private locationOf(path: string, raw: string): string | undefined {
+    try {
+      const location = (JSON.parse(raw) as { location?: unknown }).location;
+      if (typeof location === 'string') return normalizeLocation(location);
+    } catch {
+      // no JSON body
+    }
+    const parts = parseResourceId(path);
+    if (parts) {
+      const top = buildResourceId(
+        parts.subscriptionId,
+        parts.resourceGroup,
+        `${parts.namespace}/${parts.types[0]}`,
+        [parts.names[0]],
+      );
+      const stored = this.store.get(top);
+      if (stored?.location) return stored.location;
+    }
+    const group = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)/i.exec(path);
+    return group ? this.store.findGroup(group[1], group[2])?.location : undefined;
   }
 
   /** ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge. */

@@ -8,6 +8,7 @@ export { createPoolAz } from './pool-az';
 export type { RedeployPoolRequest, RedeployedPool } from './pool-redeploy';
 export { mapInstanceState } from './azure-instance-state';
 export { natPortsByInstance } from './azure-nat-ports';
+export { capacityLimit } from './scale-limit';
 export { resourceGroupOf } from './pool-summary';
 export {
   type OperationHandle,

@@ -4,7 +4,9 @@ export { importArticleParameters } from './article-import';
 export {
   type ArmParameterValues,
   type PoolParameters,
+  INSTANCE_LIMIT,
   POOL_TEMPLATE_VERSION,
+  SNAT_PORTS_PER_IP,
   buildDeploymentParameters,
   loadPoolTemplate,
   poolParameterWarnings,
