@@ -106,11 +106,15 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await card.getByTestId('autoscale-open').click();
   const autoscale = page.getByTestId('autoscale-dialog');
   await expect(autoscale.getByTestId('autoscale-default-min')).toBeVisible({ timeout: 30_000 });
-  await autoscale.getByTestId('autoscale-schedule-add-weekdays').click();
+  // A minimum of 0 with CPU rules only: nothing but Connect wakes the pool; a schedule is offered.
+  const wake = autoscale.getByTestId('autoscale-zero-note');
+  await expect(wake).toContainText('Only Connect (the app starts an instance) or a schedule');
+  await page.screenshot({ path: 'test-results/screenshots/autoscale-editor.png' });
+  await wake.getByTestId('autoscale-warning-add-schedule').click();
   await expect(autoscale.getByTestId('autoscale-schedule-0-summary')).toContainText(/08:00/);
-  await expect(autoscale.getByTestId('autoscale-az')).toContainText(
-    'az monitor autoscale profile create',
-  );
+  await expect(wake).toContainText('Schedule "Weekdays" wakes it');
+  await expect(wake.getByTestId('autoscale-warning-add-schedule')).toHaveCount(0);
+  await expect(autoscale.getByTestId('autoscale-az')).toContainText('az rest --method patch');
   await autoscale.getByTestId('autoscale-save').click();
   await expect(autoscale).toBeHidden({ timeout: 30_000 });
   await expect(

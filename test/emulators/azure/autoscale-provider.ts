@@ -1,7 +1,7 @@
 // Microsoft.Insights/autoscaleSettings: stored and shown as the examples show them (synchronous
-// PUT/PATCH/DELETE, location kept as sent, profile names kept). The emulator does not act on them,
-// but refuses what Azure refuses: bad capacities, too many profiles or rules, weekly schedules
-// with unknown days, times or time zones, reversed fixed dates, durations out of range.
+// PUT/PATCH/DELETE, location kept as sent, profile names kept), refusing what Azure refuses: bad
+// capacities, too many profiles or rules, weekly schedules with unknown days, times or time
+// zones, reversed fixed dates, durations out of range. The autoscale engine acts on them.
 import { AUTOSCALE_TIME_ZONES } from '../../../src/core/azure/autoscale/index';
 import { ArmError } from './arm-error';
 import { clone } from './compute-views';

@@ -11,7 +11,10 @@ import { checkApiVersion } from './api-versions';
 import { ArmError } from './arm-error';
 import { ArmRouter, queryParam, type ArmRequest, type ArmResponse } from './arm-router';
 import { registerArmRoutes } from './arm-routes';
+import { ActivityLog } from './activity-log';
 import { AsyncOperations } from './async-operations';
+import type { AutoscaleClock } from './autoscale-clock';
+import { AutoscaleEngine } from './autoscale-engine';
 import { AutoscaleProvider } from './autoscale-provider';
 import { ComputeProvider, type ScaleSetHandle } from './compute-provider';
 import { DeploymentService } from './deployment-service';
@@ -77,6 +80,12 @@ export interface AzureEmulatorOptions {
    * `namespaceVmBackend(...)` from `../vm/namespace-vm-backend` gives real sshd + agent VMs.
    */
   vmBackend?: VmBackendFactory;
+  /**
+   * The autoscale engine (`emulator.autoscale`, see README): its clock (default: the system's),
+   * and a real-time evaluation period; `start: true` starts evaluating at once (else tests call
+   * `emulator.autoscale.evaluateNow()`, or `start()` it).
+   */
+  autoscale?: { clock?: AutoscaleClock; evaluationPeriodMs?: number; start?: boolean };
 }
 
 /** One request as the emulator saw it. */
@@ -136,6 +145,10 @@ export class AzureEmulator {
   readonly store = new ResourceStore();
   /** The Azure Files data plane of Microsoft.Storage accounts (see storage-provider.ts). */
   readonly files: AzureFilesEmulator;
+  /** The subscription's Activity Log (`MonitorClient.activityLogs.list`). */
+  readonly activityLog = new ActivityLog();
+  /** Azure Monitor autoscale acting on the autoscale settings (see README, "Autoscale engine"). */
+  readonly autoscale: AutoscaleEngine;
 
   private readonly server: https.Server;
   private readonly scheduler = new Scheduler();
@@ -199,6 +212,13 @@ export class AzureEmulator {
     for (const provider of this.providers) {
       for (const type of provider.types) providersByType.set(type, provider);
     }
+    this.autoscale = new AutoscaleEngine(
+      this.ctx,
+      this.compute,
+      this.activityLog,
+      options.autoscale,
+    );
+    if (options.autoscale?.start) this.autoscale.start();
     this.deployments = new DeploymentService(this.ctx);
     for (const [uri, template] of Object.entries(options.templateLinks ?? {})) {
       this.deployments.registerTemplateLink(uri, template);
@@ -211,6 +231,7 @@ export class AzureEmulator {
     this.compute.registerRoutes(this.armRouter);
     network.registerRoutes(this.armRouter);
     storage.registerRoutes(this.armRouter);
+    this.activityLog.registerRoutes(this.armRouter);
     this.deployments.registerRoutes(this.armRouter);
     registerArmRoutes(this.armRouter, this.ctx, this.deployments);
 
@@ -374,6 +395,7 @@ export class AzureEmulator {
 
   /** Stops the server, every SSH server and forwarder, and every timer. */
   async close(): Promise<void> {
+    this.autoscale.dispose();
     this.scheduler.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -13,6 +13,7 @@ export {
   poolResourceNames,
 } from './pool-template';
 export { validatePoolParameters } from './pool-template-validation';
+export { buildRedeployParameters, poolInputFromDeployment } from './pool-template-redeploy';
 export { parseCidr } from './pool-template-cidr';
 export { poolNameProblem, resourceGroupProblem } from './pool-template-names';
 export { parseSshPublicKey } from './pool-template-ssh-key';
