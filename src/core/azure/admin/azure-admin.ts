@@ -27,6 +27,8 @@ export interface AzureAdminOptions {
   log: (line: string) => void;
   /** Poll intervals for deployments and long-running operations (tests shorten them). */
   pollIntervalMs?: number;
+  /** The agent bundle new pools get on their share (resource-paths.ts; default: the checkout's). */
+  agentBundlePath?: string;
 }
 
 export class AzureAdmin implements Disposable {
@@ -57,6 +59,7 @@ export class AzureAdmin implements Disposable {
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
       log: options.log,
+      agentBundlePath: options.agentBundlePath,
       ...(options.pollIntervalMs !== undefined
         ? {
             deploymentPollIntervalMs: options.pollIntervalMs,
