@@ -92,7 +92,9 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
     emulator = await startAzureEmulator({
       clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
       delays: {
-        vmCreate: 100,
+        // Long enough that the deployment's progress (polled every 100 ms) sees the scale set
+        // while it is still being created, even on a loaded machine.
+        vmCreate: 800,
         vmStart: 100,
         vmDeallocate: 100,
         vmStop: 60,
