@@ -22,6 +22,8 @@ import type { PoolProvider } from './providers/pool-provider';
 import type { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
 import type { ConnectionService } from './sessions/connection-service';
 import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
+import type { SettingsStore } from './settings/settings-store';
+import { saveTerminalSettings, terminalSettingsOf } from './settings/terminal-settings';
 import type { ForwardService } from './ssh/forward-service';
 import type { TerminalService } from './ssh/terminal-service';
 import { checkShare, fixShare } from './storage/share-check';
@@ -36,6 +38,7 @@ export interface HandlerServices {
   poolInfo: (provider: PoolProvider) => PoolInfo;
   connections: ConnectionService;
   terminals: TerminalService;
+  settings: SettingsStore;
   forwards: ForwardService;
   jupyter: JupyterOpener;
   prompts: PromptService;
@@ -73,6 +76,8 @@ export function createHandlers(s: HandlerServices): Handlers {
     'terminals.resize': ({ terminalId, cols, rows }) => s.terminals.resize(terminalId, cols, rows),
     'terminals.ack': ({ terminalId, chars }) => s.terminals.ack(terminalId, chars),
     'terminals.close': ({ terminalId }) => s.terminals.close(terminalId),
+    'terminals.settings': () => terminalSettingsOf(s.settings.get()),
+    'terminals.setSettings': ({ scrollback }) => saveTerminalSettings(s.settings, { scrollback }),
     'prompts.list': () => s.prompts.list(),
     'prompts.answer': ({ promptId, accept, value }) => s.prompts.answer(promptId, accept, value),
 
