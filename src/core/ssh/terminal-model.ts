@@ -15,9 +15,10 @@ import type { TmuxControl } from './tmux-control';
  * acknowledged, the channel is paused: ssh2 then stops granting the server SSH window for this
  * channel, so the server stops sending and the producer (e.g. `yes`) blocks on its pty. In tmux
  * the producer's pty is tmux's, which keeps reading it: tmux buffers up to a second of output for
- * us, then pauses sending and keeps the lines in the pane's history, which we read back when we
- * catch up (see tmux.ts). This throttles only this terminal, not the connection's other channels
- * (e.g. the Jupyter tunnel).
+ * us, then pauses sending and keeps the lines in the pane's history. After a pause longer than
+ * CATCH_UP_AFTER_MS we do not show what tmux buffered: we redraw from the pane's history instead
+ * (see tmux-terminals.ts), so a stalled page never has to chew through a second of flood. This
+ * throttles only this terminal, not the connection's other channels (e.g. the Jupyter tunnel).
  * Reading resumes once the backlog drops below LOW_WATERMARK; the gap between the two avoids
  * pausing and resuming on every small acknowledgement. 100k characters is a few screens of
  * scrollback that xterm.js renders in well under a second, so typing stays responsive (Ctrl+C is
@@ -25,6 +26,11 @@ import type { TmuxControl } from './tmux-control';
  */
 export const HIGH_WATERMARK = 100_000;
 export const LOW_WATERMARK = 20_000;
+/**
+ * A UI that renders as it should frees the channel again in a few milliseconds (80k characters);
+ * a pause this long means it stalled (a reload, a hidden window, a slow machine).
+ */
+export const CATCH_UP_AFTER_MS = 500;
 /**
  * Output is coalesced for up to BATCH_DELAY_MS or BATCH_MAX_CHARS, whichever comes first: a flood
  * arriving in 32 KiB SSH packets then crosses the RPC boundary as a few large events instead of
@@ -93,6 +99,8 @@ export interface Terminal {
   /** Characters sent in onData and not yet acknowledged. */
   unacked: number;
   paused: boolean;
+  /** When the channel was last paused (epoch ms): a long pause means tmux went on without us. */
+  pausedAt?: number;
   exit: { exitCode?: number; signal?: string };
   /** Set when we end the terminal's shell ourselves, so the channel's close reports this. */
   endReason?: string;

@@ -18,6 +18,7 @@ import { TmuxTerminals } from './tmux-terminals';
 import {
   BATCH_DELAY_MS,
   BATCH_MAX_CHARS,
+  CATCH_UP_AFTER_MS,
   HIGH_WATERMARK,
   LOW_WATERMARK,
   NEW_SESSION,
@@ -170,6 +171,11 @@ export class TerminalService implements Disposable {
     term.unacked = Math.max(0, term.unacked - chars);
     if (term.paused && term.unacked < LOW_WATERMARK) {
       term.paused = false;
+      // Before reading again: the output tmux queued meanwhile is then dropped, not shown.
+      const stalled = Date.now() - (term.pausedAt ?? Date.now()) >= CATCH_UP_AFTER_MS;
+      if (stalled && term.live && term.control) {
+        this.tmux.catchUp(term, term.control, this.show);
+      }
       term.channel.resume();
       term.channel.stderr.resume();
     }
@@ -419,6 +425,7 @@ export class TerminalService implements Disposable {
     keepInBacklog(term.backlog, data, this.backlogLines(term));
     if (!term.paused && term.unacked > HIGH_WATERMARK) {
       term.paused = true;
+      term.pausedAt = Date.now();
       term.channel.pause();
       term.channel.stderr.pause();
     }

@@ -21,6 +21,9 @@ import {
 import type { TmuxControl } from './tmux-control';
 
 /** Redraws a terminal from a snapshot: the state line (SNAPSHOT_FORMAT) and the captured lines. */
+/** How long a new control client may take to answer its first commands. */
+const START_TIMEOUT_MS = 20_000;
+
 export type ShowSnapshot = (term: Terminal, state: string, captured: string[]) => void;
 
 export class TmuxTerminals {
@@ -76,7 +79,7 @@ export class TmuxTerminals {
       `refresh-client -C ${cols}x${rows}`,
       ...this.snapshotCommands(term),
     ];
-    return new Promise<void>((resolve, reject) => {
+    const started = new Promise<void>((resolve, reject) => {
       const done = (result: string[][] | Error) => {
         if (result instanceof Error) return reject(result);
         const [state, captured] = result.slice(-2) as [string[], string[]];
@@ -87,9 +90,16 @@ export class TmuxTerminals {
       if (snapshot) control.snapshot(commands, done);
       else control.run(commands, done);
     });
+    return withTimeout(started, START_TIMEOUT_MS);
   }
 
-  /** tmux paused the pane because we fell behind: continue it and redraw from its history. */
+  /**
+   * We fell behind (tmux said `%pause`, or our channel was paused for long): continue the pane if
+   * tmux paused it, and redraw from its history, which has every line meanwhile. What tmux had
+   * queued for us still arrives, before the snapshot's replies, and is dropped unseen. (Not
+   * `refresh-client -A %N:off`, which would discard that queue in tmux: tmux 3.3a crashes on it
+   * now and then while the client is behind.)
+   */
   catchUp(term: Terminal, control: TmuxControl, show: ShowSnapshot): void {
     if (term.control !== control || term.catchingUp || !term.paneId) return;
     term.catchingUp = true;

@@ -13,8 +13,12 @@ import type { ConnectTarget, PoolProvider } from '../../../../src/core/providers
 import { PromptService } from '../../../../src/core/prompts/prompt-service';
 import { ConnectionService } from '../../../../src/core/sessions/connection-service';
 import { KnownHostsStore } from '../../../../src/core/ssh/known-hosts-store';
-import { TerminalService } from '../../../../src/core/ssh/terminal-service';
-import { TMUX } from '../../../../src/core/ssh/tmux';
+import {
+  BATCH_MAX_CHARS,
+  HIGH_WATERMARK,
+  TerminalService,
+} from '../../../../src/core/ssh/terminal-service';
+import { RESET, TMUX } from '../../../../src/core/ssh/tmux';
 import { startOpenSshServer, type OpenSshServer } from '../../../helpers/openssh-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -135,6 +139,51 @@ describe('TerminalService with tmux (OpenSSH, tmux)', () => {
       assert.ok(kept >= 1_000 + 24 && kept <= 1_000 + 24 + 1, `${kept} lines kept`);
       assert.ok(backlog.includes('fast-2000\r\n'));
       assert.ok(!backlog.includes('fast-1900\r\n'), 'older lines are let go');
+    } finally {
+      await connections.close(info.id);
+      terminals.dispose();
+    }
+  });
+
+  it('holds a flood in tmux while the UI is behind, then redraws from tmux history', async () => {
+    const info = await connections.connect(pool.id, undefined);
+    const terminals = new TerminalService({ links: connections, scrollback: () => 1_000 });
+    let output = '';
+    let acking = false;
+    terminals.onData(({ terminalId, data }) => {
+      output += data;
+      if (acking) terminals.ack(terminalId, data.length);
+    });
+    const numbers = (text: string) => (text.match(/^\d+$/gm) ?? []).map(Number);
+    try {
+      const link = connections.get(info.id).connection;
+      const term = await terminals.open(link, ownerOf(info), { cols: 80, rows: 24 });
+      terminals.write(term.id, 'seq 1 100000000\r');
+      await waitFor('the first 100k characters', () => output.length > HIGH_WATERMARK);
+      await sleep(400);
+      const held = output.length;
+      // Longer than tmux's pause-after: it stops sending to us; seq goes on into its history.
+      await sleep(1_500);
+      assert.equal(output.length, held, 'no output while the UI is behind');
+      assert.ok(held < HIGH_WATERMARK + 2 * BATCH_MAX_CHARS, `${held} characters unacknowledged`);
+      const lastShown = Math.max(...numbers(output.replace(/\r/g, '')));
+
+      // The UI catches up: not with the second of flood tmux queued, but with a redraw from the
+      // pane's history (a reset, then consecutive lines up to the scrollback limit).
+      acking = true;
+      terminals.ack(term.id, held);
+      await waitFor('a redraw', () => output.indexOf(RESET, held) >= 0);
+      terminals.write(term.id, '\x03');
+      terminals.write(term.id, 'echo stopped-$((3+4))\r');
+      await waitFor('the prompt after Ctrl+C', () => output.includes('stopped-7'));
+      const start = output.indexOf(RESET, held) + RESET.length;
+      const redraw = output.slice(start, output.indexOf('\x1b[', start)).split('\r\n');
+      // The last line is the one seq was writing when tmux was asked: maybe a part of a number.
+      const lines = numbers(redraw.slice(0, -1).join('\n'));
+      assert.ok(lines.length >= 1_000, `${lines.length} lines redrawn`);
+      assert.ok(redraw.length <= 1_000 + 24, `${redraw.length} lines: the limit and a screen`);
+      lines.forEach((n, i) => i === 0 || assert.equal(n, lines[i - 1]! + 1, 'consecutive'));
+      assert.ok(lines[0]! > lastShown, 'tmux went on while we were behind');
     } finally {
       await connections.close(info.id);
       terminals.dispose();
