@@ -94,3 +94,28 @@ test('scrollback keeps every line of a flood up to the limit, across a reload', 
   await page.keyboard.press('Escape');
   await page.getByTestId(`close-tab-${terminalId}`).click();
 });
+
+test('a terminal in tmux answers a program’s query once: tmux does, xterm.js keeps quiet', async ({
+  app,
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('connect-local').click();
+  const question = page.getByTestId('host-key-dialog');
+  await expect(question.or(shownTerminal(page))).toBeVisible();
+  if (await question.isVisible()) await page.getByTestId('host-key-trust').click();
+  const terminal = shownTerminal(page);
+  await expect(terminal).toBeVisible();
+  const terminalId = (await terminal.getAttribute('data-testid'))!.replace('terminal-', '');
+  await expect(page.getByTestId('status-bar')).toContainText('persistent (tmux)');
+
+  // Device attributes: the program reads one answer. A second one (from xterm.js) would be left
+  // over as typed text and spoil the next command line.
+  await terminal.click();
+  await page.keyboard.type("printf '\\033[c'; read -rs -t 2 -d c answer; echo got-${#answer}\n");
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^got-\d+\s*$/m);
+  await page.keyboard.type('echo clean-$((1+1))\n');
+  await expect.poll(() => screenText(page, terminalId)).toMatch(/^clean-2\s*$/m);
+  expect(await screenText(page, terminalId)).not.toMatch(/\?1;2c|\?6c/);
+  await page.getByTestId(`close-tab-${terminalId}`).click();
+});

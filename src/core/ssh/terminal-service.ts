@@ -370,14 +370,16 @@ export class TerminalService implements Disposable {
         if (connection.closed) continue;
         this.attach(term, connection, channel);
         if (term.control) {
-          try {
-            // The session printed while we were away: show its history and screen as they are.
-            await this.tmux.start(term, term.control, !replaced, this.show);
-          } catch (err) {
+          // The session printed while we were away: show its history and screen as they are.
+          // Not awaited: keys typed from now on are tmux commands queued after the snapshot's,
+          // so they are not lost while it is read, and their echo follows it.
+          this.tmux.start(term, term.control, !replaced, this.show).catch((err: unknown) => {
             // A link that dropped again is onLinkClosed's to handle; it started over already.
             if (connection.closed || term.connection !== connection) return;
-            throw err;
-          }
+            this.finish(term, {
+              reason: `The terminal could not be reopened after reconnecting: ${RpcError.from(err).message}`,
+            });
+          });
         }
         this.log(`${id} reattached on ${connection.where}${replaced ? ' (new shell)' : ''}`);
         this.stateEmitter.fire({
