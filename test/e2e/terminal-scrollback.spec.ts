@@ -54,7 +54,8 @@ test('scrollback keeps every line of a flood up to the limit, across a reload', 
   // A reloaded page takes the terminal over with its scrollback, not just its last screen.
   await page.reload();
   const again = page.getByTestId(`terminal-${terminalId}`);
-  await expect(again).toBeVisible();
+  // Every open terminal of this app is taken over first; on a busy machine that takes a while.
+  await expect(again).toBeVisible({ timeout: 30_000 });
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^flood-6-done\s*$/m);
   await expectKept();
   await page.keyboard.press('Escape');

@@ -183,15 +183,18 @@ export function useWorkspace(
       let terminals: TerminalInfo[];
       let conns: ConnectionInfo[];
       try {
-        let settings: TerminalSettings;
+        let settings: TerminalSettings | undefined;
         [terminals, conns, settings] = await Promise.all([
           rpc.call('terminals.list', {}),
           rpc.call('connections.list', {}),
-          rpc.call('terminals.settings', {}),
+          // Without it the terminals still come back, with the default scrollback.
+          rpc.call('terminals.settings', {}).catch(() => undefined),
         ]);
         // Before any terminal is made: a backlog longer than a default scrollback must fit.
-        scrollbackRef.current = settings.scrollback;
-        setScrollback(settings.scrollback);
+        if (settings) {
+          scrollbackRef.current = settings.scrollback;
+          setScrollback(settings.scrollback);
+        }
       } catch {
         return; // The app is unreachable; the connection banner says so.
       }
