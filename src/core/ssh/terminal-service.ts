@@ -317,7 +317,11 @@ export class TerminalService implements Disposable {
     // A paused channel never reaches 'end', so it would never finish closing; let it drain.
     channel.resume();
     channel.stderr.resume();
-    if (keepControl) return;
+    if (keepControl) {
+      // Its kill then fails at once if the channel goes, rather than at the kill's timeout.
+      channel.once('close', () => term.control?.close());
+      return;
+    }
     term.control?.close();
     closeQuietly(channel);
   }

@@ -36,6 +36,13 @@ export class TmuxControl {
   private closed = false;
   /** Snapshots in flight: pane output is dropped until their replies (see `snapshot`). */
   private dropping = 0;
+  /**
+   * Command lines held until the client is attached (`%session-changed`). tmux reads a control
+   * client's stdin as soon as the client connects, possibly before it runs the client's own
+   * command line (`new-session`): sent early, a command could find no session yet (seen on a
+   * busy machine: "can't find session").
+   */
+  private held: string[] | undefined = [];
 
   constructor(
     private readonly channel: ClientChannel,
@@ -90,7 +97,9 @@ export class TmuxControl {
         },
       });
     });
-    this.channel.write(`${lines.join(' ; ')}\n`);
+    const line = `${lines.join(' ; ')}\n`;
+    if (this.held) this.held.push(line);
+    else this.channel.write(line);
   }
 
   /**
@@ -127,6 +136,13 @@ export class TmuxControl {
     this.closed = true;
     const error = new RpcError(ErrorCode.Closed, 'The terminal closed before tmux answered.');
     for (const reply of this.replies.splice(0)) reply.reject(error);
+  }
+
+  /** The client is attached to its session: what was held can go. */
+  private attached(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held?.length) this.channel.write(held.join(''));
   }
 
   private line(raw: Buffer): void {
@@ -166,7 +182,8 @@ export class TmuxControl {
       this.block = { number: begin[1]!, lines: [], ours: (Number(begin[2]) & 1) === 1 };
       return;
     }
-    if (text.startsWith('%pause ')) this.events.pause();
+    if (text.startsWith('%session-changed ')) this.attached();
+    else if (text.startsWith('%pause ')) this.events.pause();
     else if (text === '%exit' || text.startsWith('%exit ')) {
       this.events.exit(text.length > 6 ? text.slice(6) : undefined);
     }

@@ -29,6 +29,8 @@ function rig() {
     pause: () => events.push('pause'),
     exit: (reason) => events.push(`exit ${reason ?? ''}`.trim()),
   });
+  // tmux says so once the client is attached to its session; commands wait for it.
+  control.feed(Buffer.from('%begin 1 1 0\n%end 1 1 0\n%session-changed $0 s\n'));
   const text = () => Buffer.concat(output).toString('utf8');
   return { control, written, output, events, text };
 }
@@ -105,6 +107,36 @@ describe('TmuxControl', () => {
     control.close();
     await assert.rejects(owed, /closed/);
     await assert.rejects(control.command('display -p y'), /closed/);
+  });
+});
+
+describe('TmuxControl before its session is attached', () => {
+  it('holds commands until %session-changed, then sends them in order', async () => {
+    const { channel, written } = fakeChannel();
+    const control = new TmuxControl(channel, '=s:', {
+      output: () => {},
+      pause: () => {},
+      exit: () => {},
+    });
+    const reply = control.command('display -p x');
+    control.send('a');
+    assert.deepEqual(written, [], 'nothing before tmux has run new-session');
+    control.feed(Buffer.from('%begin 1 1 0\n%end 1 1 0\n%session-changed $0 s\n'));
+    assert.deepEqual(written, ['display -p x\nsend-keys -H -t =s: 61\n']);
+    control.feed(Buffer.from('%begin 1 2 1\nx\n%end 1 2 1\n'));
+    assert.deepEqual(await reply, ['x']);
+  });
+
+  it('fails held commands when the channel closes first', async () => {
+    const { channel } = fakeChannel();
+    const control = new TmuxControl(channel, '=s:', {
+      output: () => {},
+      pause: () => {},
+      exit: () => {},
+    });
+    const reply = control.command('display -p x');
+    control.close();
+    await assert.rejects(reply, /closed/);
   });
 });
 
