@@ -109,9 +109,18 @@ export interface TerminalInfo {
 }
 
 /** A terminal taken over by a UI that (re)appeared, e.g. after a page or window reload. */
+/** The user's terminal settings (settings.json `terminal`). */
+export interface TerminalSettings {
+  /** Lines of scrollback each terminal keeps (SCROLLBACK_LINES in the contract). */
+  scrollback: number;
+}
+
 export interface TerminalAttachment {
   terminal: TerminalInfo;
-  /** Its most recent output (up to BACKLOG_CHARS), to show before the next `terminals.onData`. */
+  /**
+   * Its most recent output, as many lines as the scrollback setting plus a screen, to show before
+   * the next `terminals.onData`.
+   */
   backlog: string;
   /** `reconnecting` while its link is down. */
   link: 'live' | 'reconnecting';

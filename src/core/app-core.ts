@@ -23,6 +23,7 @@ import { SshHostsProvider } from './providers/ssh-hosts/ssh-hosts-provider';
 import { ConnectionService } from './sessions/connection-service';
 import type { ConnectionTimings } from './sessions/connection-timings';
 import { SettingsStore } from './settings/settings-store';
+import { terminalSettingsOf } from './settings/terminal-settings';
 import { ForwardService } from './ssh/forward-service';
 import { KnownHostsStore } from './ssh/known-hosts-store';
 import { TerminalService } from './ssh/terminal-service';
@@ -103,7 +104,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       wakeUp: (poolId, signal) => azure.wakeUp(poolId, signal),
     }),
   );
-  const terminals = store.add(new TerminalService({ links: connections, log }));
+  const terminals = store.add(
+    new TerminalService({
+      links: connections,
+      log,
+      scrollback: () => terminalSettingsOf(settings.get()).scrollback,
+    }),
+  );
   const forwards = store.add(new ForwardService({ links: connections, log }));
   const jupyter = store.add(new JupyterService());
   const sshPools = store.add(
@@ -170,6 +177,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       poolInfo,
       connections,
       terminals,
+      settings,
       forwards,
       jupyter: new JupyterOpener({ connections, forwards, jupyter, settings }),
       prompts,
@@ -209,6 +217,16 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
   store.add(terminals.onData((e) => rpc.emit('terminals.onData', e)));
+  let terminalSettings = terminalSettingsOf(settings.get());
+  store.add(
+    settings.onDidChange((now) => {
+      // settings.json holds more than the terminal's settings: tell pages only of these.
+      const next = terminalSettingsOf(now);
+      if (next.scrollback === terminalSettings.scrollback) return;
+      terminalSettings = next;
+      rpc.emit('terminals.onDidChangeSettings', next);
+    }),
+  );
   store.add(terminals.onDidExit((e) => rpc.emit('terminals.onDidExit', e)));
   store.add(terminals.onDidResize((e) => rpc.emit('terminals.onDidResize', e)));
   store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));

@@ -24,6 +24,8 @@ import { checkResources } from './resource-check';
 import type { ResourcePaths } from './resource-paths';
 import type { ConnectionService } from './sessions/connection-service';
 import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
+import type { SettingsStore } from './settings/settings-store';
+import { saveTerminalSettings, terminalSettingsOf } from './settings/terminal-settings';
 import type { ForwardService } from './ssh/forward-service';
 import type { TerminalService } from './ssh/terminal-service';
 import { checkShare, fixShare } from './storage/share-check';
@@ -40,6 +42,7 @@ export interface HandlerServices {
   poolInfo: (provider: PoolProvider) => PoolInfo;
   connections: ConnectionService;
   terminals: TerminalService;
+  settings: SettingsStore;
   forwards: ForwardService;
   jupyter: JupyterOpener;
   prompts: PromptService;
@@ -78,6 +81,8 @@ export function createHandlers(s: HandlerServices): Handlers {
     'terminals.resize': ({ terminalId, cols, rows }) => s.terminals.resize(terminalId, cols, rows),
     'terminals.ack': ({ terminalId, chars }) => s.terminals.ack(terminalId, chars),
     'terminals.close': ({ terminalId }) => s.terminals.close(terminalId),
+    'terminals.settings': () => terminalSettingsOf(s.settings.get()),
+    'terminals.setSettings': ({ scrollback }) => saveTerminalSettings(s.settings, { scrollback }),
     'prompts.list': () => s.prompts.list(),
     'prompts.answer': ({ promptId, accept, value }) => s.prompts.answer(promptId, accept, value),
 

@@ -25,6 +25,8 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'terminals.resize': () => undefined,
     'terminals.ack': () => undefined,
     'terminals.close': notUsed,
+    'terminals.settings': () => ({ scrollback: 10_000 }),
+    'terminals.setSettings': notUsed,
     'prompts.list': () => [],
     'prompts.answer': notUsed,
     'jupyter.open': notUsed,

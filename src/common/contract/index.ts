@@ -37,6 +37,7 @@ import { terminalEventNames, terminalMethods, type TerminalEvents } from './term
 export type { AppResources } from './app';
 export { autoscaleSettingsSchema } from './autoscale';
 export { sshHostSchema, sshPoolShareSchema } from './pools';
+export { SCROLLBACK_LINES, SCROLLBACK_RULE, scrollbackSchema } from './terminals';
 
 export const methods = {
   ...appMethods,

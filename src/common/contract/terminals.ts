@@ -1,8 +1,24 @@
 // Terminals: an interactive shell in a pty on a connection; output comes as id-keyed events the UI
 // acknowledges (flow control), and a UI that reloaded takes an open terminal over.
 import { z } from 'zod';
-import type { TerminalAttachment, TerminalInfo } from '../models';
+import type { TerminalAttachment, TerminalInfo, TerminalSettings } from '../models';
 import { empty, id, method } from './define';
+
+/**
+ * Lines of scrollback a terminal keeps (xterm.js, the app's backlog for a reloaded page, and what
+ * a reattached tmux session is read back with). Above 50,000 lines xterm.js's buffer grows past
+ * ~70 MB for a wide terminal; under 1,000 a build log no longer fits.
+ */
+export const SCROLLBACK_LINES = { default: 10_000, min: 1_000, max: 50_000 } as const;
+
+/** The sentence the UI shows too, in its own words (the field's label is "Scrollback"). */
+export const SCROLLBACK_RULE = `Scrollback must be a whole number of lines from ${SCROLLBACK_LINES.min.toLocaleString('en-US')} to ${SCROLLBACK_LINES.max.toLocaleString('en-US')}.`;
+
+export const scrollbackSchema = z
+  .number({ error: SCROLLBACK_RULE })
+  .int(SCROLLBACK_RULE)
+  .min(SCROLLBACK_LINES.min, SCROLLBACK_RULE)
+  .max(SCROLLBACK_LINES.max, SCROLLBACK_RULE);
 
 /** Terminal sizes xterm.js and sshd both accept. */
 const cols = z.number().int().min(2).max(1000);
@@ -42,6 +58,16 @@ export const terminalMethods = {
     'Flow control: the UI rendered this many more characters of `terminals.onData` since its last ack.',
   ).returns<void>(),
 
+  'terminals.settings': method(
+    empty,
+    'The terminal settings (scrollback).',
+  ).returns<TerminalSettings>(),
+
+  'terminals.setSettings': method(
+    z.object({ scrollback: scrollbackSchema }).strict(),
+    'Changes the terminal settings, kept in settings.json; open terminals follow at once.',
+  ).returns<TerminalSettings>(),
+
   'terminals.close': method(
     z.object({ terminalId: id('terminalId') }).strict(),
     'Ends the shell and closes the terminal.',
@@ -49,6 +75,8 @@ export const terminalMethods = {
 } as const;
 
 export interface TerminalEvents {
+  /** The terminal settings changed (from this page or another). */
+  'terminals.onDidChangeSettings': TerminalSettings;
   /** Output of a terminal; acknowledge with `terminals.ack` once rendered. */
   'terminals.onData': { terminalId: string; data: string };
   /** The terminal's shell ended or its connection dropped. */
@@ -68,6 +96,7 @@ export interface TerminalEvents {
 }
 
 export const terminalEventNames = [
+  'terminals.onDidChangeSettings',
   'terminals.onData',
   'terminals.onDidExit',
   'terminals.onDidResize',

@@ -1,6 +1,6 @@
 // The shape of settings.json, checked with zod whenever it is read or written.
 import { z } from 'zod';
-import { sshHostSchema, sshPoolShareSchema } from '../../common/contract';
+import { scrollbackSchema, sshHostSchema, sshPoolShareSchema } from '../../common/contract';
 import type { SshHostEntry, SshPoolShare } from '../../common/models';
 
 /** Bumped when a change needs a migration; files from a newer app keep unknown keys intact. */
@@ -34,6 +34,11 @@ export const settingsSchema = z.looseObject({
     }),
   /** Azure pools the app tracks (an existing scale set, or one it created). */
   azurePools: z.array(azurePoolRefSchema).optional(),
+  /**
+   * The terminals' settings. A hand-edited scrollback out of range falls back to the default
+   * rather than making the whole file unusable; the UI can only save a valid one.
+   */
+  terminal: z.looseObject({ scrollback: scrollbackSchema.optional().catch(undefined) }).optional(),
   /** The local port Jupyter was last forwarded to, per `<poolId> <user> <mode>`, kept stable. */
   jupyterPorts: z.record(z.string(), z.number().int().min(1).max(65535)).default({}),
 });

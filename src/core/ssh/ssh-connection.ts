@@ -236,6 +236,14 @@ export class SshConnection implements Disposable {
   }
 
   /**
+   * `command` on a channel without a pty, left to the caller to read, write and close (e.g. a
+   * tmux control-mode client, which speaks a line protocol on its stdin and stdout).
+   */
+  channel(command: string): Promise<ClientChannel> {
+    return this.openChannel('open a terminal', (cb) => this.client.exec(command, {}, cb));
+  }
+
+  /**
    * Runs a command to completion and collects its output (UTF-8). `input` is written to the
    * command's stdin, then EOF: the way to hand a command a secret, which a command line would
    * show to every user of the instance (`ps`). Without `input`, stdin stays open as before.

@@ -1,108 +1,54 @@
-// The interactive terminals: a pty shell per terminal over an SshConnection, with batched output
-// and flow control so a flood of output cannot outrun the UI, kept in tmux when the instance has
-// it so the shell survives a dropped link and is reattached on the next one.
+// The interactive terminals: a shell per terminal over an SshConnection, with batched output and
+// flow control so a flood of output cannot outrun the UI, kept in tmux when the instance has it
+// so the shell survives a dropped link and is reattached on the next one.
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, type Disposable } from '../../common/event';
+import { SCROLLBACK_LINES } from '../../common/contract';
 import type { TerminalAttachment, TerminalInfo } from '../../common/models';
 import type { LinkSource } from './link-source';
 import type { SshCloseEvent, SshConnection } from './ssh-connection';
-import { keepInBacklog, trimBacklog, type TerminalBacklog } from './terminal-backlog';
-import { TMUX, tmuxCommand } from './tmux';
+import { backlogText, clearBacklog, emptyBacklog, keepInBacklog } from './terminal-backlog';
+import { TMUX, snapshotText, tmuxCommand, tmuxTarget } from './tmux';
+import { TmuxControl } from './tmux-control';
+import { TmuxTerminals } from './tmux-terminals';
 
-/**
- * Flow control, as in VS Code's terminal (`acknowledgeDataEvent`): the UI acknowledges the
- * characters it has rendered. Once more than HIGH_WATERMARK characters are sent but not yet
- * acknowledged, the channel is paused: ssh2 then stops granting the server SSH window for this
- * channel, so the server stops sending and the producer (e.g. `yes`) blocks on its pty. This
- * throttles only this terminal, not the connection's other channels (e.g. the Jupyter tunnel).
- * Reading resumes once the backlog drops below LOW_WATERMARK; the gap between the two avoids
- * pausing and resuming on every small acknowledgement. 100k characters is a few screens of
- * scrollback that xterm.js renders in well under a second, so typing stays responsive (Ctrl+C is
- * seen quickly) while throughput stays high.
- */
-export const HIGH_WATERMARK = 100_000;
-export const LOW_WATERMARK = 20_000;
-/**
- * Output is coalesced for up to BATCH_DELAY_MS or BATCH_MAX_CHARS, whichever comes first: a flood
- * arriving in 32 KiB SSH packets then crosses the RPC boundary as a few large events instead of
- * thousands of small ones, and a lone keystroke echo waits at most 5 ms.
- */
-export const BATCH_DELAY_MS = 5;
-export const BATCH_MAX_CHARS = 64 * 1024;
+import {
+  BATCH_DELAY_MS,
+  BATCH_MAX_CHARS,
+  CATCH_UP_AFTER_MS,
+  HIGH_WATERMARK,
+  LOW_WATERMARK,
+  NEW_SESSION,
+  NEW_SHELL,
+  closeQuietly,
+  exitReason,
+  type Terminal,
+  type TerminalExit,
+  type TerminalOwner,
+  type TerminalServiceOptions,
+  type TerminalStateChange,
+} from './terminal-model';
 
-export interface TerminalServiceOptions {
-  /**
-   * Where a terminal finds its connection's next link after a drop. Without it a dropped link
-   * ends the terminal (and tmux is not used: nothing would ever reattach the session).
-   */
-  links?: LinkSource;
-  /** Run shells in tmux when the instance has it (default true; needs `links`). */
-  tmux?: boolean;
-  log?: (line: string) => void;
-}
-
-export interface TerminalOwner {
-  connectionId: string;
-  poolId: string;
-  instanceId: string;
-  instanceName: string;
-}
-
-export interface TerminalExit {
-  terminalId: string;
-  exitCode?: number;
-  signal?: string;
-  reason: string;
-}
-
-export interface TerminalStateChange {
-  terminalId: string;
-  state: 'live' | 'reconnecting';
-  /** The shell is a new one: the old one ended with the link (or with the instance). */
-  replaced?: boolean;
-  detail?: string;
-}
-
-interface Terminal {
-  info: TerminalInfo;
-  /** The link and channel now; both are replaced when the terminal is reattached. */
-  connection: SshConnection;
-  channel: ClientChannel;
-  /** The tmux session the shell lives in (persistence `tmux`). */
-  session?: string;
-  live: boolean;
-  /** One decoder per stream: a UTF-8 character can be split between two chunks of either. */
-  stdoutDecoder: StringDecoder;
-  stderrDecoder: StringDecoder;
-  pending: string;
-  /** The last output sent, as sent: at least BACKLOG_CHARS of it (joined and trimmed when shown). */
-  backlog: TerminalBacklog;
-  timer: NodeJS.Timeout | undefined;
-  /** Characters sent in onData and not yet acknowledged. */
-  unacked: number;
-  paused: boolean;
-  exit: { exitCode?: number; signal?: string };
-  /** Set when we end the terminal's shell ourselves, so the channel's close reports this. */
-  endReason?: string;
-  linkSubscription?: Disposable;
-  /** Stops waiting for a link when the terminal ends. */
-  ended: AbortController;
-}
-
-const NEW_SHELL = 'The old shell ended with the connection; this is a new one.';
-const NEW_SESSION =
-  'The tmux session was gone (the instance may have restarted), and the old shell with it; ' +
-  'this is a new one.';
+export {
+  BATCH_DELAY_MS,
+  BATCH_MAX_CHARS,
+  HIGH_WATERMARK,
+  LOW_WATERMARK,
+  type TerminalExit,
+  type TerminalOwner,
+  type TerminalServiceOptions,
+  type TerminalStateChange,
+} from './terminal-model';
 
 export class TerminalService implements Disposable {
   private nextId = 1;
   /** Session names carry it, so two app instances (or a restart) never attach each other's. */
-  private readonly runId = randomBytes(3).toString('hex');
+  private readonly runId: string;
   private readonly terminals = new Map<string, Terminal>();
-  private readonly tmuxChecks = new WeakMap<SshConnection, Promise<boolean>>();
+  private readonly tmux: TmuxTerminals;
   private readonly dataEmitter = new Emitter<{ terminalId: string; data: string }>();
   private readonly exitEmitter = new Emitter<TerminalExit>();
   private readonly resizeEmitter = new Emitter<{
@@ -114,6 +60,7 @@ export class TerminalService implements Disposable {
   private readonly participant: Disposable | undefined;
   private readonly links: LinkSource | undefined;
   private readonly useTmux: boolean;
+  private readonly scrollback: () => number;
   private readonly log: (line: string) => void;
   /** Output; acknowledge it with `ack` once rendered. */
   readonly onData = this.dataEmitter.event;
@@ -125,8 +72,15 @@ export class TerminalService implements Disposable {
 
   constructor(options: TerminalServiceOptions = {}) {
     this.links = options.links;
+    this.runId = options.runId ?? randomBytes(3).toString('hex');
     this.useTmux = (options.tmux ?? true) && this.links !== undefined;
+    this.scrollback = options.scrollback ?? (() => SCROLLBACK_LINES.default);
     this.log = options.log ?? (() => {});
+    this.tmux = new TmuxTerminals({
+      links: this.links,
+      scrollback: this.scrollback,
+      log: this.log,
+    });
     // A user closing a connection ends its tabs: end their tmux sessions too, or every closed
     // connection would leave shells running on the VM.
     this.participant = this.links?.onWillClose?.((connectionId, connection) =>
@@ -139,13 +93,12 @@ export class TerminalService implements Disposable {
     owner: TerminalOwner,
     size: { cols: number; rows: number },
   ): Promise<TerminalInfo> {
-    const tmux = this.useTmux && (await this.hasTmux(connection));
+    const tmux = this.useTmux && (await this.tmux.usable(connection));
     const id = `term-${this.nextId++}`;
     const session = tmux ? `dsvm-pool-${this.runId}-${id.slice('term-'.length)}` : undefined;
-    const channel = await connection.shell({
-      ...size,
-      ...(session ? { command: tmuxCommand(session) } : {}),
-    });
+    const channel = session
+      ? await connection.channel(tmuxCommand(session, size))
+      : await connection.shell(size);
     if (connection.closed) {
       // It dropped while the shell was opening; don't hand out a terminal that is already gone.
       channel.close();
@@ -164,7 +117,7 @@ export class TerminalService implements Disposable {
       stdoutDecoder: new StringDecoder('utf8'),
       stderrDecoder: new StringDecoder('utf8'),
       pending: '',
-      backlog: { chunks: [], chars: 0 },
+      backlog: emptyBacklog(),
       timer: undefined,
       unacked: 0,
       paused: false,
@@ -173,6 +126,18 @@ export class TerminalService implements Disposable {
     };
     this.terminals.set(info.id, term);
     this.attach(term, connection, channel);
+    if (term.control) {
+      // The answer waits for tmux: once it has answered, the session exists, so a close that
+      // follows at once (a tab closed right after it opened) finds a session to end.
+      try {
+        await this.tmux.start(term, term.control, true, this.show);
+      } catch (err) {
+        const reason = `tmux on ${connection.where} did not start the terminal: ${RpcError.from(err).message}`;
+        this.finish(term, { reason });
+        this.tmux.endClosed(term, undefined);
+        throw new RpcError(ErrorCode.Internal, `${reason} Open a new terminal.`);
+      }
+    }
     return { ...info };
   }
 
@@ -180,14 +145,20 @@ export class TerminalService implements Disposable {
     const term = this.get(terminalId);
     // Keystrokes typed into a dead link are dropped, not queued: replaying them blindly into a
     // reattached shell (after the user saw nothing happen) could run half-typed commands.
-    if (term.live) term.channel.write(data);
+    if (!term.live) return;
+    if (term.control) term.control.send(data);
+    else term.channel.write(data);
   }
 
   resize(terminalId: string, cols: number, rows: number): void {
     const term = this.get(terminalId);
     // ssh2 takes rows before cols; pixel sizes are optional and unknown here. While
     // reconnecting, the new size is used when the channel reopens.
-    if (term.live) term.channel.setWindow(rows, cols, 0, 0);
+    if (term.live && term.control) {
+      term.control.resize(cols, rows).catch((err: unknown) => {
+        this.log(`${terminalId}: tmux refused the size ${cols}x${rows}: ${String(err)}`);
+      });
+    } else if (term.live) term.channel.setWindow(rows, cols, 0, 0);
     term.info = { ...term.info, cols, rows };
     this.resizeEmitter.fire({ terminalId, cols, rows });
   }
@@ -200,14 +171,19 @@ export class TerminalService implements Disposable {
     term.unacked = Math.max(0, term.unacked - chars);
     if (term.paused && term.unacked < LOW_WATERMARK) {
       term.paused = false;
+      // Before reading again: the output tmux queued meanwhile is then dropped, not shown.
+      const stalled = Date.now() - (term.pausedAt ?? Date.now()) >= CATCH_UP_AFTER_MS;
+      if (stalled && term.live && term.control) {
+        this.tmux.catchUp(term, term.control, this.show);
+      }
       term.channel.resume();
       term.channel.stderr.resume();
     }
   }
 
   /**
-   * A UI that reloaded takes the terminal over: what it printed lately, to show first, and flow
-   * control from zero, since the old page will never acknowledge what it was sent.
+   * A UI that reloaded takes the terminal over: its scrollback and screen as output, to show
+   * first, and flow control from zero, since the old page will never acknowledge what it was sent.
    */
   attachView(terminalId: string): TerminalAttachment {
     const term = this.get(terminalId);
@@ -215,7 +191,7 @@ export class TerminalService implements Disposable {
     this.ack(terminalId, term.unacked);
     return {
       terminal: { ...term.info },
-      backlog: trimBacklog(term.backlog.chunks.join('')),
+      backlog: backlogText(term.backlog, this.backlogLines(term)),
       link: term.live ? 'live' : 'reconnecting',
     };
   }
@@ -223,8 +199,11 @@ export class TerminalService implements Disposable {
   /** Ends the shell (the server hangs up its pty, and its tmux session is ended) and forgets it. */
   close(terminalId: string): void {
     const term = this.get(terminalId);
-    this.finish(term, { reason: 'The terminal was closed.' });
-    if (term.session) void this.killSession(term);
+    const control = term.live ? term.control : undefined;
+    // The control client stays open until tmux has answered the kill: its commands run in
+    // order, after the session's creation, so the kill cannot come too early.
+    this.finish(term, { reason: 'The terminal was closed.' }, control !== undefined);
+    if (term.session) this.tmux.endClosed(term, control);
   }
 
   closeAllFor(connectionId: string, reason: string): void {
@@ -259,28 +238,38 @@ export class TerminalService implements Disposable {
     return term;
   }
 
-  /** Whether the instance has tmux; asked once per link. */
-  private hasTmux(connection: SshConnection): Promise<boolean> {
-    let check = this.tmuxChecks.get(connection);
-    if (!check) {
-      check = connection.exec('command -v tmux', { signal: AbortSignal.timeout(10_000) }).then(
-        (result) => result.code === 0 && result.stdout.trim() !== '',
-        () => false,
-      );
-      this.tmuxChecks.set(connection, check);
-    }
-    return check;
+  /** Lines a terminal's backlog keeps: the UI's scrollback and its screen. */
+  private backlogLines(term: Terminal): number {
+    return this.scrollback() + term.info.rows;
   }
 
-  /** Makes `channel` on `connection` the terminal's pty and listens to both. */
+  /** Makes `channel` on `connection` the terminal's shell (or tmux client) and listens to it. */
   private attach(term: Terminal, connection: SshConnection, channel: ClientChannel): void {
     term.connection = connection;
     term.channel = channel;
     term.live = true;
     term.exit = {};
-    channel.on('data', (chunk: Buffer) => this.push(term, term.stdoutDecoder.write(chunk)));
-    // A pty merges stderr into its output already; whatever still comes on stderr is shown inline.
-    channel.stderr.on('data', (chunk: Buffer) => this.push(term, term.stderrDecoder.write(chunk)));
+    term.paneId = undefined;
+    term.catchingUp = false;
+    if (term.session) {
+      const control = new TmuxControl(channel, tmuxTarget(term.session), {
+        output: (bytes) => this.push(term, term.stdoutDecoder.write(bytes)),
+        pause: () => this.tmux.catchUp(term, control, this.show),
+        exit: (reason) => reason && this.log(`${term.info.id}: tmux client exit: ${reason}`),
+      });
+      term.control = control;
+      channel.on('data', (chunk: Buffer) => control.feed(chunk));
+      channel.on('close', () => control.close());
+      channel.stderr.on('data', (chunk: Buffer) =>
+        this.log(`${term.info.id}: tmux: ${chunk.toString('utf8').trim()}`),
+      );
+    } else {
+      channel.on('data', (chunk: Buffer) => this.push(term, term.stdoutDecoder.write(chunk)));
+      // A pty merges stderr into its output already; whatever still comes is shown inline.
+      channel.stderr.on('data', (chunk: Buffer) =>
+        this.push(term, term.stderrDecoder.write(chunk)),
+      );
+    }
     channel.on('exit', (code: number | null, signal?: string) => {
       term.exit = typeof code === 'number' ? { exitCode: code } : signal ? { signal } : {};
     });
@@ -302,27 +291,40 @@ export class TerminalService implements Disposable {
     );
   }
 
+  /** Replaces what the terminal shows (and its backlog) with a snapshot of its pane. */
+  private readonly show = (term: Terminal, state: string, captured: string[]): void => {
+    if (!this.terminals.has(term.info.id)) return;
+    // Output before the snapshot is in it; a character split across the cut is too.
+    term.stdoutDecoder = new StringDecoder('utf8');
+    term.pending = '';
+    clearBacklog(term.backlog);
+    this.push(term, snapshotText(state, captured));
+  };
+
   /** Stops listening to the terminal's channel (it is dead or being replaced). */
-  private detach(term: Terminal): void {
+  private detach(term: Terminal, keepControl = false): void {
     term.pending += term.stdoutDecoder.end() + term.stderrDecoder.end();
     this.flush(term);
     term.linkSubscription?.dispose();
     term.linkSubscription = undefined;
     const { channel } = term;
-    channel.removeAllListeners('data');
+    // A control client kept open (see `close`) still reads tmux's replies; its output is
+    // ignored, since the terminal is no longer listed.
+    if (!keepControl) channel.removeAllListeners('data');
     channel.removeAllListeners('exit');
     channel.removeAllListeners('close');
     channel.stderr.removeAllListeners('data');
     // A paused channel never reaches 'end', so it would never finish closing; let it drain.
     channel.resume();
     channel.stderr.resume();
-    try {
-      channel.close();
-    } catch {
-      // The connection is already gone, and the channel with it.
+    if (keepControl) {
+      // Its kill then fails at once if the channel goes, rather than at the kill's timeout.
+      channel.once('close', () => term.control?.close());
+      return;
     }
+    term.control?.close();
+    closeQuietly(channel);
   }
-
   private onLinkClosed(term: Terminal, connection: SshConnection, event: SshCloseEvent): void {
     if (term.connection !== connection || !this.terminals.has(term.info.id)) return;
     if (!event.lost || !this.links) {
@@ -362,17 +364,27 @@ export class TerminalService implements Disposable {
           }
         }
         const { cols, rows } = term.info;
-        const channel = await connection.shell({
-          cols,
-          rows,
-          ...(term.session ? { command: tmuxCommand(term.session) } : {}),
-        });
+        const channel = term.session
+          ? await connection.channel(tmuxCommand(term.session, { cols, rows }))
+          : await connection.shell({ cols, rows });
         if (!this.terminals.has(id)) {
           channel.close();
           return;
         }
         if (connection.closed) continue;
         this.attach(term, connection, channel);
+        if (term.control) {
+          // The session printed while we were away: show its history and screen as they are.
+          // Not awaited: keys typed from now on are tmux commands queued after the snapshot's,
+          // so they are not lost while it is read, and their echo follows it.
+          this.tmux.start(term, term.control, !replaced, this.show).catch((err: unknown) => {
+            // A link that dropped again is onLinkClosed's to handle; it started over already.
+            if (connection.closed || term.connection !== connection) return;
+            this.finish(term, {
+              reason: `The terminal could not be reopened after reconnecting: ${RpcError.from(err).message}`,
+            });
+          });
+        }
         this.log(`${id} reattached on ${connection.where}${replaced ? ' (new shell)' : ''}`);
         this.stateEmitter.fire({
           terminalId: id,
@@ -399,22 +411,7 @@ export class TerminalService implements Disposable {
     );
     // The words the link's own close would use, whichever of the two reaches the tab first.
     for (const term of mine) term.endReason = `The connection to ${connection.where} was closed.`;
-    await Promise.all(mine.map((term) => this.killSession(term, connection)));
-  }
-
-  /** Best effort: a session that cannot be ended now stays until the instance restarts. */
-  private async killSession(term: Terminal, connection?: SshConnection): Promise<void> {
-    const { connectionId } = term.info;
-    try {
-      const link =
-        connection ?? (await this.links?.waitForLink(connectionId, AbortSignal.timeout(60_000)));
-      if (!link) return;
-      await link.exec(`${TMUX} kill-session -t =${term.session}`, {
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (err) {
-      this.log(`could not end tmux session ${term.session}: ${RpcError.from(err).message}`);
-    }
+    await this.tmux.endAll(connectionId, mine, connection);
   }
 
   private push(term: Terminal, text: string): void {
@@ -431,37 +428,27 @@ export class TerminalService implements Disposable {
     const data = term.pending;
     term.pending = '';
     term.unacked += data.length;
-    keepInBacklog(term.backlog, data);
+    keepInBacklog(term.backlog, data, this.backlogLines(term));
     if (!term.paused && term.unacked > HIGH_WATERMARK) {
       term.paused = true;
+      term.pausedAt = Date.now();
       term.channel.pause();
       term.channel.stderr.pause();
     }
     this.dataEmitter.fire({ terminalId: term.info.id, data });
   }
 
-  private finish(term: Terminal, exit: Omit<TerminalExit, 'terminalId'>): void {
+  private finish(
+    term: Terminal,
+    exit: Omit<TerminalExit, 'terminalId'>,
+    keepControl = false,
+  ): void {
     if (!this.terminals.has(term.info.id)) return;
     // Deliver what the shell printed last (e.g. an error before it exited) before the exit.
-    if (term.live) this.detach(term);
+    if (term.live) this.detach(term, keepControl);
     this.terminals.delete(term.info.id);
     term.linkSubscription?.dispose();
     term.ended.abort();
     this.exitEmitter.fire({ terminalId: term.info.id, ...exit });
   }
-}
-
-function exitReason(exit: {
-  exitCode?: number;
-  signal?: string;
-}): Omit<TerminalExit, 'terminalId'> {
-  if (exit.exitCode !== undefined) {
-    return {
-      ...exit,
-      reason:
-        exit.exitCode === 0 ? 'The shell exited.' : `The shell exited with code ${exit.exitCode}.`,
-    };
-  }
-  if (exit.signal) return { ...exit, reason: `The shell was ended by ${exit.signal}.` };
-  return { reason: 'The shell ended.' };
 }

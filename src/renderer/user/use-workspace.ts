@@ -1,10 +1,12 @@
 // The terminal tabs and the Connect flow (connect → fit a new terminal → open it → show its tab).
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { ErrorCode, RpcError } from '../../common/errors';
-import type { ConnectionInfo, PoolInfo, TerminalInfo } from '../../common/models';
+import type { ConnectionInfo, PoolInfo, TerminalInfo, TerminalSettings } from '../../common/models';
 import { TerminalRouter } from './terminals/xterm/terminal-router';
 import { TerminalSession } from './terminals/xterm/terminal-session';
 import { useRpc } from '../shared/rpc-context';
+import { useEvent } from '../shared/use-event';
+import { SCROLLBACK_LINES } from '../../common/contract';
 import type { ConnectionMap } from './use-connections';
 
 export interface TerminalTab {
@@ -87,11 +89,19 @@ export function useWorkspace(
   const poolsRef = useRef(pools);
   const darkRef = useRef(dark);
   const inFlight = useRef(new Set<string>());
+  // The scrollback setting: every terminal follows it, new ones start with it.
+  const [scrollback, setScrollback] = useState<number>(SCROLLBACK_LINES.default);
+  const scrollbackRef = useRef(scrollback);
   useEffect(() => {
     tabsRef.current = tabs;
     poolsRef.current = pools;
     darkRef.current = dark;
+    scrollbackRef.current = scrollback;
   });
+  useEvent('terminals.onDidChangeSettings', (settings) => setScrollback(settings.scrollback));
+  useEffect(() => {
+    for (const tab of tabs) tab.session.setScrollback(scrollback);
+  }, [tabs, scrollback]);
 
   useEffect(() => {
     const router = new TerminalRouter(rpc);
@@ -173,10 +183,18 @@ export function useWorkspace(
       let terminals: TerminalInfo[];
       let conns: ConnectionInfo[];
       try {
-        [terminals, conns] = await Promise.all([
+        let settings: TerminalSettings | undefined;
+        [terminals, conns, settings] = await Promise.all([
           rpc.call('terminals.list', {}),
           rpc.call('connections.list', {}),
+          // Without it the terminals still come back, with the default scrollback.
+          rpc.call('terminals.settings', {}).catch(() => undefined),
         ]);
+        // Before any terminal is made: a backlog longer than a default scrollback must fit.
+        if (settings) {
+          scrollbackRef.current = settings.scrollback;
+          setScrollback(settings.scrollback);
+        }
       } catch {
         return; // The app is unreachable; the connection banner says so.
       }
@@ -188,7 +206,11 @@ export function useWorkspace(
         if (!conn || !area || !router || tabsRef.current.some((t) => t.terminalId === info.id)) {
           continue;
         }
-        const session = new TerminalSession({ rpc, dark: darkRef.current });
+        const session = new TerminalSession({
+          rpc,
+          dark: darkRef.current,
+          scrollback: scrollbackRef.current,
+        });
         session.setVisible(false);
         try {
           await session.mount(area);
@@ -258,7 +280,11 @@ export function useWorkspace(
           if (!area || !router) throw new Error('The terminal area is not ready; reload the page.');
           // Fit a hidden terminal first so the pty starts at the size it will be shown at:
           // a shell started at 80×24 and resized a moment later redraws its prompt twice.
-          session = new TerminalSession({ rpc, dark: darkRef.current });
+          session = new TerminalSession({
+            rpc,
+            dark: darkRef.current,
+            scrollback: scrollbackRef.current,
+          });
           session.setVisible(false);
           await session.mount(area);
           const info = await rpc.call('terminals.open', {
@@ -266,7 +292,7 @@ export function useWorkspace(
             cols: session.cols,
             rows: session.rows,
           });
-          session.attach(info.id, router);
+          session.attach(info.id, router, info.persistence);
           const tab = makeTab(info, conn, session, 'live');
           const replaced = replace
             ? tabsRef.current.find((t) => t.terminalId === replace)

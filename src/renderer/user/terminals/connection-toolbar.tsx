@@ -1,4 +1,5 @@
-// Actions on the active tab's connection, at the right of the tabs: Open Jupyter and a small menu.
+// Actions on the active tab's connection, at the right of the tabs: Open Jupyter and a small menu
+// (with the terminal settings).
 import {
   Button,
   Menu,
@@ -18,12 +19,15 @@ import {
   Notebook16Regular,
   Notebook20Regular,
   PeopleTeam16Regular,
+  Settings16Regular,
 } from '@fluentui/react-icons';
+import { useState } from 'react';
 import type { ConnectionInfo } from '../../../common/models';
 import type { JupyterMode, JupyterRun } from '../jupyter/use-jupyter';
 import type { TerminalTab } from '../use-workspace';
 import { shortcutLabels } from './xterm/app-shortcuts';
 import { ShareStatus } from './share-status';
+import { TerminalSettingsDialog } from './terminal-settings-dialog';
 
 const useStyles = makeStyles({
   bar: {
@@ -66,6 +70,7 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
   const blocked = jupyterUnavailable(connection);
   const starting = run?.status === 'starting';
   const shortcut = shortcutLabels['open-jupyter'];
+  const [settingsOpen, setSettingsOpen] = useState(false);
   return (
     <div
       className={styles.bar}
@@ -132,9 +137,18 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
             >
               Forward a port…
             </MenuItem>
+            <MenuDivider />
+            <MenuItem
+              icon={<Settings16Regular />}
+              data-testid="terminal-settings"
+              onClick={() => setSettingsOpen(true)}
+            >
+              Terminal settings…
+            </MenuItem>
           </MenuList>
         </MenuPopover>
       </Menu>
+      <TerminalSettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
     </div>
   );
 }

@@ -7,11 +7,12 @@ import { Terminal } from '@xterm/xterm';
 import { ErrorCode, RpcError } from '../../../../common/errors';
 import { DisposableStore, Emitter, toDisposable } from '../../../../common/event';
 import type { RpcClient } from '../../../../common/rpc';
-import type { TerminalAttachment } from '../../../../common/models';
+import type { TerminalAttachment, TerminalInfo } from '../../../../common/models';
 import { AckBatcher } from './ack-batcher';
 import { appCommand } from './app-shortcuts';
 import type { TerminalExit, TerminalLinkChange, TerminalRouter } from './terminal-router';
 import { terminalTheme } from './terminal-theme';
+import { ignoreQueries } from './tmux-queries';
 
 /** Wait this long after the last size change before telling the pty, so a drag sends one resize. */
 const RESIZE_DEBOUNCE_MS = 50;
@@ -31,6 +32,8 @@ export interface TerminalSize {
 export interface TerminalSessionOptions {
   rpc: RpcClient;
   dark: boolean;
+  /** Lines of scrollback (the user's setting; `setScrollback` changes it later). */
+  scrollback: number;
 }
 
 const searchDecorations = (dark: boolean): ISearchOptions['decorations'] => ({
@@ -125,7 +128,7 @@ export class TerminalSession {
       fontFamily:
         '"Cascadia Mono", "Cascadia Code", Consolas, "SF Mono", Menlo, "DejaVu Sans Mono", "Liberation Mono", monospace',
       fontSize: 13,
-      scrollback: 10_000,
+      scrollback: options.scrollback,
       theme: terminalTheme(this.dark),
     });
     this.acks = new AckBatcher((chars) => {
@@ -194,8 +197,17 @@ export class TerminalSession {
    * Connects the terminal to remote terminal `terminalId`: output, exit, input and resizes.
    * `ptySize`: the remote pty's size when it is not the one we opened it with (a takeover).
    */
-  attach(terminalId: string, router: TerminalRouter, ptySize?: TerminalSize): void {
+  attach(
+    terminalId: string,
+    router: TerminalRouter,
+    persistence: TerminalInfo['persistence'],
+    ptySize?: TerminalSize,
+  ): void {
     this.terminalId = terminalId;
+    // In tmux the programs' queries are answered by tmux; a second answer would be typed text.
+    if (persistence === 'tmux') {
+      for (const handler of ignoreQueries(this.term)) this.store.add(handler);
+    }
     this.element.dataset.testid = `terminal-${terminalId}`;
     // The pty was opened with the size we had; only later changes need a resize call.
     this.lastSent = ptySize ?? { cols: this.term.cols, rows: this.term.rows };
@@ -222,8 +234,8 @@ export class TerminalSession {
     }
     this.link = attachment.link;
     this.updateInput();
-    const { id, cols, rows } = attachment.terminal;
-    this.attach(id, router, { cols, rows });
+    const { id, cols, rows, persistence } = attachment.terminal;
+    this.attach(id, router, persistence, { cols, rows });
   }
 
   /**
@@ -243,6 +255,11 @@ export class TerminalSession {
 
   focus(): void {
     this.term.focus();
+  }
+
+  /** Lines kept to scroll back and search; fewer drops the oldest at once. */
+  setScrollback(lines: number): void {
+    if (lines !== this.term.options.scrollback) this.term.options.scrollback = lines;
   }
 
   setDark(dark: boolean): void {
