@@ -2,6 +2,7 @@
 // error names every wrong field and what to do, cross-field rules included.
 import { z } from 'zod';
 import { ErrorCode, RpcError } from '../../../common/errors';
+import { POOL_FIELD_LABELS as L, poolFieldLabel } from '../../../common/pool-fields';
 import {
   DEFAULT_IMAGE,
   DEFAULT_VM_SIZE,
@@ -97,8 +98,8 @@ const cidrListSchema = z
 
 /** Keys people carry over from the article's template, refused with the reason. */
 const REFUSED_KEYS: Record<string, string> = {
-  adminpassword: 'the pool uses SSH keys only — remove it and give sshPublicKey',
-  password: 'the pool uses SSH keys only — remove it and give sshPublicKey',
+  adminpassword: `the pool uses SSH keys only — remove it and give the ${L.sshPublicKey}`,
+  password: `the pool uses SSH keys only — remove it and give the ${L.sshPublicKey}`,
   storageaccountkey:
     "a storage key must never be a deployment parameter (anyone with Reader access sees it) — remove it: the template reads the key itself (listKeys) into the agent extension's protected settings",
 };
@@ -274,19 +275,19 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       issue(
         ['maxInstances'],
         counts.singlePlacementGroup
-          ? `must be at most ${limit} with singlePlacementGroup true — set singlePlacementGroup to false for up to ${INSTANCE_LIMIT.uniform}`
+          ? `must be at most ${limit} in a single placement group — turn “${L.singlePlacementGroup}” off for up to ${INSTANCE_LIMIT.uniform}`
           : `must be at most ${limit} (the limit of a Uniform scale set)`,
       );
     }
     if (counts.minInstances > counts.maxInstances) {
-      issue(['minInstances'], `must not exceed maxInstances (${counts.maxInstances})`);
+      issue(['minInstances'], `must not exceed ${L.maxInstances} (${counts.maxInstances})`);
     } else if (
       counts.instanceCount < counts.minInstances ||
       counts.instanceCount > counts.maxInstances
     ) {
       issue(
         ['instanceCount'],
-        `must be between minInstances (${counts.minInstances}) and maxInstances (${counts.maxInstances})`,
+        `must be between ${L.minInstances} (${counts.minInstances}) and ${L.maxInstances} (${counts.maxInstances})`,
       );
     }
     const natStart = raw.natFrontendPortStart ?? 50_000;
@@ -320,7 +321,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (parsed.isAny && !allowAny) {
         issue(
           path,
-          `"${item}" opens SSH to the whole internet, as the article's template did — give your office or VPN range, or set allowInternetSsh to true to accept the risk`,
+          `"${item}" opens SSH to the whole internet, as the article's template did — give your office or VPN range, or tick “${L.allowInternetSsh}” to accept the risk`,
         );
       }
     });
@@ -357,7 +358,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (raw[key] !== undefined) {
         issue(
           [key],
-          'applies only with storageAccountName and fileShareName (the pool has no share without them) — remove it or name the storage',
+          `applies only with a ${L.storageAccountName} and a ${L.fileShareName} (the pool has no share without them) — remove it or name the storage`,
         );
       }
     }
@@ -367,7 +368,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
   if (create === true && raw.storageResourceGroup !== undefined) {
     issue(
       ['storageResourceGroup'],
-      "applies only to an existing account (createStorage false): the template creates storage in the pool's own resource group — remove it, or set createStorage to false",
+      `applies only to an existing account (“${L.createStorage}” ticked): the template creates storage in the pool's own resource group — remove it, or tick “${L.createStorage}”`,
     );
   }
   if (create === false) {
@@ -375,7 +376,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (raw[key] !== undefined) {
         issue(
           [key],
-          'applies only when the template creates the storage (createStorage true): an existing account and share keep their own — remove it',
+          `applies only when the template creates the storage (“${L.createStorage}” not ticked): an existing account and share keep their own — remove it`,
         );
       }
     }
@@ -399,9 +400,7 @@ function describe(issues: z.core.$ZodIssue[]): { message: string; details: unkno
     const path = issue.path.map(String);
     parts.push({ path, message: issue.message });
   }
-  const sentence = parts
-    .map((p) => `${p.path.length ? p.path.join('.') : 'the settings'} ${p.message}`)
-    .join('; ');
+  const sentence = parts.map((p) => `${poolFieldLabel(p.path)} ${p.message}`).join('; ');
   return { message: `The pool's settings need changes: ${sentence}.`, details: parts };
 }
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorCode, RpcError } from '../../../../../src/common/errors';
+import { poolFieldLabel } from '../../../../../src/common/pool-fields';
 import {
   DEFAULT_IMAGE,
   buildDeploymentParameters,
@@ -33,7 +34,9 @@ function refusal(input: unknown): { message: string; fields: Record<string, stri
     assert.equal(err.code, ErrorCode.BadInput);
     const details = err.details as Array<{ path: string[]; message: string }>;
     const fields = Object.fromEntries(details.map((d) => [d.path.join('.'), d.message]));
-    for (const field of Object.keys(fields)) assert.ok(err.message.includes(field), field);
+    // Each field is named in the wizard's words, never by its parameter name.
+    for (const d of details)
+      assert.ok(err.message.includes(poolFieldLabel(d.path)), d.path.join('.'));
     return { message: err.message, fields };
   }
   return assert.fail('expected the parameters to be refused');
@@ -136,16 +139,16 @@ describe('validatePoolParameters', () => {
   test('counts: min ≤ initial ≤ max, max ≤ 100 in one placement group and ≤ 1000 otherwise', () => {
     assert.match(
       refusal(validInput({ minInstances: 4, maxInstances: 2 })).fields.minInstances,
-      /must not exceed maxInstances \(2\)/,
+      /must not exceed Most \(autoscale\) \(2\)/,
     );
     assert.match(
       refusal(validInput({ minInstances: 1, maxInstances: 4, instanceCount: 5 })).fields
         .instanceCount,
-      /between minInstances \(1\) and maxInstances \(4\)/,
+      /between Fewest \(autoscale\) \(1\) and Most \(autoscale\) \(4\)/,
     );
     assert.match(
       refusal(validInput({ maxInstances: 101, singlePlacementGroup: true })).fields.maxInstances,
-      /at most 100 with singlePlacementGroup true/,
+      /at most 100 in a single placement group — turn “Single placement group” off/,
     );
     assert.match(refusal(validInput({ maxInstances: 1001 })).fields.maxInstances, /at most 1000/);
     assert.match(refusal(validInput({ maxInstances: 0 })).fields.maxInstances, /at least 1/);
@@ -182,7 +185,7 @@ describe('validatePoolParameters', () => {
     );
     assert.deepEqual(p.allowedSourceCidrs, ['198.51.100.7/32', '203.0.113.0/24']);
     const { fields } = refusal(validInput({ allowedSourceCidrs: ['203.0.113.0/24', '0.0.0.0/0'] }));
-    assert.match(fields['allowedSourceCidrs.1'], /whole internet.*allowInternetSsh/);
+    assert.match(fields['allowedSourceCidrs.1'], /whole internet.*tick “I accept 0\.0\.0\.0\/0”/);
     assert.match(
       refusal(validInput({ allowedSourceCidrs: ['*'] })).fields['allowedSourceCidrs.0'],
       /whole internet/,
@@ -335,7 +338,7 @@ describe('poolParameterWarnings', () => {
     const warnings = poolParameterWarnings(p).join('\n');
     assert.match(warnings, /10\.0\.0\.0\/8, a private range/);
     assert.match(warnings, /"marsnorth" is not a region this app knows/);
-    assert.match(warnings, /minInstances is 0/);
+    assert.match(warnings, /Fewest \(autoscale\) is 0/);
     const quiet = validatePoolParameters(validInput({ minInstances: 1 }));
     assert.deepEqual(poolParameterWarnings(quiet), []);
   });
