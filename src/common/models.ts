@@ -459,6 +459,8 @@ export interface TeamInfo {
   /** "Azure Files share teamstore/notebooks". */
   share: string;
   members: TeamMemberInfo[];
+  /** The pool's admin account(s) (Azure's adminUsername, an ssh-hosts pool's logins): never a member. */
+  adminAccounts?: string[];
 }
 
 export interface StorageInfo {

@@ -234,22 +234,23 @@ export function createHandlers(s: HandlerServices): Handlers {
       withPoolShare(s, poolId, async ({ files }) => {
         const members = await new TeamRegistryService(files).list();
         // After the read: an SSH share names its mount point once it found it.
-        return { share: files.label, members };
+        return { share: files.label, members, adminAccounts: await adminAccounts(s, poolId) };
       }),
     'team.add': ({ poolId, name, sshKeys, admin, replace }) =>
       withPoolShare(s, poolId, async ({ files }) => {
+        const admins = await adminAccounts(s, poolId);
         const members = await new TeamRegistryService(files).add(
           { name, sshKeys, ...(admin !== undefined ? { admin } : {}) },
-          { replace },
+          { replace, adminAccounts: admins },
         );
         s.log(`team: ${replace ? 'updated' : 'added'} ${name} on ${files.label}`);
-        return { share: files.label, members };
+        return { share: files.label, members, adminAccounts: admins };
       }),
     'team.remove': ({ poolId, name }) =>
       withPoolShare(s, poolId, async ({ files }) => {
         const members = await new TeamRegistryService(files).remove(name);
         s.log(`team: removed ${name} from ${files.label}`);
-        return { share: files.label, members };
+        return { share: files.label, members, adminAccounts: await adminAccounts(s, poolId) };
       }),
     'share.check': ({ connectionId }, { signal }) =>
       checkShare(s.connections.get(connectionId).connection, signal),
@@ -269,6 +270,24 @@ export function createHandlers(s: HandlerServices): Handlers {
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };
+}
+
+/**
+ * The pool's admin login(s), which no member may be named: an Azure pool's adminUsername (from
+ * the scale set when the instance list has not told it yet), an ssh-hosts pool's host logins.
+ */
+async function adminAccounts(s: HandlerServices, poolId: string): Promise<string[]> {
+  const provider = s.connections.provider(poolId);
+  if (provider.kind === 'ssh-hosts') {
+    const hosts = s.sshPools.get(poolId)?.settings().hosts ?? [];
+    return [...new Set(hosts.map((h) => h.user))];
+  }
+  if (provider.kind === 'azure') {
+    if (provider.user) return [provider.user];
+    const summary = await s.azure.service.getPool(s.azure.provider(poolId).pool);
+    return summary.adminUsername ? [summary.adminUsername] : [];
+  }
+  return provider.user ? [provider.user] : [];
 }
 
 /** A pool's share, open for one handler's work. */

@@ -168,7 +168,9 @@ export function azAutoscaleUpdateSetting(
   if (enabled !== undefined) args.push('--enabled', String(enabled));
   const what = [
     enabled === undefined ? '' : enabled ? 'turn it on' : 'turn it off',
-    count === undefined ? '' : `default ${minCount}–${maxCount} instances, ${count} by default`,
+    count === undefined
+      ? ''
+      : `default ${minCount}–${maxCount} ${Number(maxCount) === 1 ? 'instance' : 'instances'}, ${count} by default`,
   ].filter(Boolean);
   return command(args, `Update autoscale setting ${target.autoscaleName}: ${what.join('; ')}`);
 }
@@ -243,7 +245,7 @@ export function azAutoscaleProfileCreate(
   }
   return command(
     args,
-    `Add profile "${profile.name}": ${profile.minCount}–${profile.maxCount} instances (${profile.count} by default) ${when}`,
+    `Add profile "${profile.name}": ${profile.minCount}–${profile.maxCount} ${Number(profile.maxCount) === 1 ? 'instance' : 'instances'} (${profile.count} by default) ${when}`,
   );
 }
 

@@ -93,12 +93,17 @@ export function useCreatePool({
   const [operationId, setOperationId] = useState<string>();
   const [started, setStarted] = useState<OperationInfo>();
   const fileRef = useRef<HTMLInputElement>(null);
+  /** The draft of a deployment that failed, kept when the wizard closed, to fix and try again. */
+  const kept = useRef<PoolDraft>(undefined);
 
-  // A fresh form each time the wizard opens.
+  // A fresh form each time the wizard opens, unless the last Create failed: then its settings
+  // come back at the review, so the admin fixes what Azure refused instead of typing it all again.
   useEffect(() => {
     if (!open) return;
-    setDraft(emptyDraft());
-    setStep('basics');
+    const retry = kept.current;
+    kept.current = undefined;
+    setDraft(retry ?? emptyDraft());
+    setStep(retry ? 'review' : 'basics');
     setErrors({});
     setFormError(undefined);
     setReview(undefined);
@@ -259,6 +264,7 @@ export function useCreatePool({
 
   const close = () => {
     if (busy === 'create') return;
+    if (operation?.status === 'failed') kept.current = draft;
     onClose();
   };
 

@@ -27,7 +27,7 @@ import { BasicsStep } from './basics-step';
 import { useCreatePool } from './create-pool-model';
 import { DeploymentStep } from './deployment-step';
 import { MachinesStep } from './machines-step';
-import { STEP_LABELS, WIZARD_STEPS } from './pool-draft';
+import { STEP_LABELS, WIZARD_STEPS, unshownErrors } from './pool-draft';
 import { ReviewStep } from './review-step';
 import { StorageStep } from './storage-step';
 import { useWizardStyles } from './wizard-styles';
@@ -109,6 +109,15 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
                 </MessageBar>
               )}
               {body}
+              {!deploying && unshownErrors(model.errors, step).length > 0 && (
+                <MessageBar intent="error" layout="multiline" data-testid="wizard-other-errors">
+                  <MessageBarBody>
+                    {unshownErrors(model.errors, step).map((line) => (
+                      <div key={line}>{line}</div>
+                    ))}
+                  </MessageBarBody>
+                </MessageBar>
+              )}
               {formError && (
                 <MessageBar intent="error" layout="multiline">
                   <MessageBarBody>{formError}</MessageBarBody>

@@ -4,6 +4,7 @@
 // Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-edit-<id>, pool-key-<id>,
 // pool-install-agent-<id> (opens install-agent-dialog), pool-team-<id> (with shared storage;
 // opens team-dialog), pool-remove-<id>.
+import { plural } from '../../../common/user-text';
 import {
   Button,
   Card,
@@ -266,7 +267,7 @@ export function PoolCard(props: PoolCardProps) {
                 data-testid={`show-all-${pool.id}`}
                 onClick={() => setShowAll(true)}
               >
-                Show all {pool.instances.length} instances ({hidden} more)
+                Show all {plural(pool.instances.length, 'instance')} ({hidden} more)
               </Button>
             </li>
           )}

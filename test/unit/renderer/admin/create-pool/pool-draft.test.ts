@@ -79,7 +79,15 @@ describe('pool draft', () => {
     assert.equal(stepOfField('allowedSourceCidrs.2'), 'access');
     assert.equal(stepOfField('fileShareName'), 'storage');
     assert.equal(stepOfField('input'), 'review');
-    assert.equal(errorFor({ 'image.sku': 'Must be…' }, 'image'), 'Must be…');
+    assert.equal(errorFor({ 'image.sku': 'must be…' }, 'image'), 'Image SKU: Must be….');
+    // Every message of a field and its parts, not just the first: "(2 to fix)" shows two.
+    assert.equal(
+      errorFor(
+        { allowedSourceCidrs: 'needs a range', 'allowedSourceCidrs.1': '"10.0.0.0/8" is private' },
+        'allowedSourceCidrs',
+      ),
+      'Needs a range. Line 2: "10.0.0.0/8" is private.',
+    );
     assert.equal(errorFor({ poolName: 'x' }, 'image'), undefined);
   });
 });
