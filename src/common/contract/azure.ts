@@ -14,6 +14,7 @@ import type {
   OperationInfo,
   PoolInfo,
 } from '../models';
+import type { ScaleLimits } from '../scale-limits';
 import { autoscaleSettingsSchema } from './autoscale';
 import { empty, id, method, safeText } from './define';
 
@@ -114,6 +115,11 @@ export const azureMethods = {
       .strict(),
     "Sets an Azure pool's number of instances.",
   ).returns<OperationInfo>(),
+
+  'azure.scaleLimits': method(
+    z.object({ poolId: id('poolId') }).strict(),
+    "How far an Azure pool can be scaled (one SSH NAT port per instance, the placement limit) and its autoscale setting's default bounds.",
+  ).returns<ScaleLimits>(),
 
   'azure.previewAz': method(
     z

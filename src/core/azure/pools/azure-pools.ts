@@ -38,6 +38,8 @@ import { type CreatePoolRequest, type CreatedPool, deployPool } from './pool-cre
 import { type DeletePoolResult, planDeletePool } from './pool-delete';
 import { POOL_TAG, type AzurePoolSummary, summarize } from './pool-summary';
 import { type StartOnConnectResult, planStartOnConnect } from './start-on-connect';
+import { type ScaleLimits, capacityProblem } from '../../../common/scale-limits';
+import { readScaleLimits } from './scale-limits';
 import {
   type PoolParameters,
   poolResourceNames,
@@ -183,6 +185,28 @@ export class AzurePoolService implements Disposable {
   /** Sets the scale set's capacity (instances are added or removed per its scale-in policy). */
   scale(pool: AzurePoolRef, capacity: number): TrackedOperation<void> {
     return this.act(pool, planScale(pool, capacity, this.lro));
+  }
+
+  /** How far the pool can be scaled (NAT ports, placement limit) and autoscale's default bounds. */
+  scaleLimits(pool: AzurePoolRef): Promise<ScaleLimits> {
+    return readScaleLimits(this.options.clients(pool.subscriptionId), pool, async () => {
+      const { settings } = await this.autoscaleOf(pool).view();
+      if (!settings.exists) return undefined;
+      const { minimum, maximum } = settings.defaultProfile.capacity;
+      return { enabled: settings.enabled, minimum, maximum };
+    });
+  }
+
+  /**
+   * Scale, refused at once (BadInput, on the capacity field) beyond what the pool can hold: an
+   * instance past the load balancer's SSH ports could never be reached.
+   */
+  async scaleChecked(pool: AzurePoolRef, capacity: number): Promise<TrackedOperation<void>> {
+    const problem = capacityProblem(capacity, await this.scaleLimits(pool));
+    if (problem) {
+      throw new RpcError(ErrorCode.BadInput, problem, [{ path: ['capacity'], message: problem }]);
+    }
+    return this.scale(pool, capacity);
   }
 
   /** Deallocates every instance: nothing is deleted, compute charges stop. */

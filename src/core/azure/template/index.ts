@@ -4,6 +4,7 @@ export { importArticleParameters } from './article-import';
 export {
   type ArmParameterValues,
   type PoolParameters,
+  INSTANCE_LIMIT,
   POOL_TEMPLATE_VERSION,
   buildDeploymentParameters,
   loadPoolTemplate,

@@ -1,10 +1,25 @@
-// Scale…: a new instance count for an Azure pool, checked as typed, with the az equivalent.
-import { Button, Dialog, DialogSurface, Field, Input, Spinner } from '@fluentui/react-components';
+// Scale…: a new instance count for an Azure pool, checked as typed against what the pool can hold
+// (one SSH port per instance on its load balancer); a count autoscale would undo is asked about
+// first. With the az equivalent.
+import {
+  Button,
+  Checkbox,
+  Dialog,
+  DialogSurface,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+} from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../../common/errors';
 import type { PoolInfo } from '../../../common/models';
 import { DialogShell } from '../../shared/dialog-shell';
+import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 import { AzPreview } from '../az/az-preview';
+import { checkScale } from './scale-check';
 
 export function ScaleDialog({
   open,
@@ -17,27 +32,31 @@ export function ScaleDialog({
   onScale: (capacity: number) => Promise<void>;
   onClose: () => void;
 }) {
+  const rpc = useRpc();
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [confirmed, setConfirmed] = useState(false);
+  const { data: limits } = useLoad(open, () => rpc.call('azure.scaleLimits', { poolId: pool.id }), [
+    rpc,
+    pool.id,
+  ]);
   useEffect(() => {
     if (!open) return;
     setValue(String(pool.instances.length));
     setError(undefined);
     setBusy(false);
+    setConfirmed(false);
     // Only when it opens: a pool update must not overwrite what is being typed.
   }, [open]);
-  const n = Number(value);
-  const invalid =
-    value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 1000
-      ? 'Enter a whole number from 0 to 1000'
-      : undefined;
+  const check = checkScale(value, limits);
+  const blocked = check.error !== undefined || (check.warning !== undefined && !confirmed);
 
   const submit = () => {
-    if (invalid || busy) return;
+    if (blocked || busy || check.capacity === undefined) return;
     setBusy(true);
     setError(undefined);
-    onScale(n).then(
+    onScale(check.capacity).then(
       () => {
         setBusy(false);
         onClose();
@@ -49,6 +68,7 @@ export function ScaleDialog({
     );
   };
 
+  const max = limits?.maxCapacity ?? 1000;
   return (
     <Dialog
       open={open}
@@ -73,11 +93,11 @@ export function ScaleDialog({
                 <Button
                   type="submit"
                   appearance="primary"
-                  disabled={invalid !== undefined || busy}
+                  disabled={blocked || busy}
                   icon={busy ? <Spinner size="extra-tiny" /> : undefined}
                   data-testid="admin-scale-submit"
                 >
-                  Scale
+                  {check.warning ? 'Scale anyway' : 'Scale'}
                 </Button>
                 <Button disabled={busy} onClick={onClose}>
                   Cancel
@@ -87,23 +107,41 @@ export function ScaleDialog({
           >
             <Field
               label="Number of instances"
-              hint={`Now ${pool.instances.length}. From 0 to 1000.`}
-              validationMessage={value.trim() !== '' ? invalid : undefined}
+              hint={`Now ${pool.instances.length}. From 0 to ${max}.`}
+              validationMessage={value.trim() !== '' ? check.error : undefined}
             >
               <Input
                 type="number"
                 min={0}
-                max={1000}
+                max={max}
                 step={1}
                 value={value}
                 autoFocus
                 data-testid="admin-scale-input"
-                onChange={(_, d) => setValue(d.value)}
+                onChange={(_, d) => {
+                  setValue(d.value);
+                  setConfirmed(false);
+                }}
               />
             </Field>
+            {check.warning && (
+              <MessageBar intent="warning" layout="multiline" data-testid="admin-scale-warning">
+                <MessageBarBody>
+                  {check.warning}
+                  <Checkbox
+                    checked={confirmed}
+                    label={`Scale to ${check.capacity} anyway`}
+                    data-testid="admin-scale-anyway"
+                    onChange={(_, d) => setConfirmed(d.checked === true)}
+                  />
+                </MessageBarBody>
+              </MessageBar>
+            )}
             <AzPreview
               request={
-                open && !invalid ? { poolId: pool.id, action: 'scale', capacity: n } : undefined
+                open && check.capacity !== undefined && !check.error
+                  ? { poolId: pool.id, action: 'scale', capacity: check.capacity }
+                  : undefined
               }
             />
           </DialogShell>
