@@ -85,6 +85,8 @@ export interface TerminalInfo {
   id: string;
   connectionId: string;
   poolId: string;
+  /** The pool's name when the terminal opened: the tab keeps it after the pool is deleted. */
+  poolName: string;
   instanceId: string;
   instanceName: string;
   cols: number;

@@ -61,6 +61,7 @@ export function createHandlers(s: HandlerServices): Handlers {
         {
           connectionId,
           poolId: info.poolId,
+          poolName: s.connections.provider(info.poolId).name,
           instanceId: info.instanceId,
           instanceName: info.instanceName,
         },
@@ -97,13 +98,7 @@ export function createHandlers(s: HandlerServices): Handlers {
 
     'pools.saveSshHosts': async (input) => s.poolInfo(await s.sshPools.save(input)),
     'pools.remove': async ({ poolId }) => {
-      // Its connections go with it: nothing could place or reconnect them any more.
-      await Promise.all(
-        s.connections
-          .list()
-          .filter((c) => c.poolId === poolId)
-          .map((c) => s.connections.close(c.id).catch(() => {})),
-      );
+      await endPoolSessions(s, poolId, 'removed from the app');
       await s.sshPools.remove(poolId);
     },
     'sshConfig.list': async () => {
@@ -214,7 +209,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'azure.deletePool': ({ poolId, confirmName }) => {
       const tracked = s.azure.service.deletePool(s.azure.provider(poolId).pool, { confirmName });
       tracked.result.then(
-        () => s.azure.remove(poolId),
+        () => endPoolSessions(s, poolId, 'deleted').then(() => s.azure.remove(poolId)),
         () => {},
       );
       return tracked.operation;
@@ -271,6 +266,30 @@ export function createHandlers(s: HandlerServices): Handlers {
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };
+}
+
+/**
+ * A pool that goes takes its connections with it (nothing could place or reconnect them any
+ * more); its terminals end saying so, with the pool's name, so a tab never offers a Reconnect
+ * that cannot work.
+ */
+async function endPoolSessions(s: HandlerServices, poolId: string, how: string): Promise<void> {
+  const connections = s.connections.list().filter((c) => c.poolId === poolId);
+  if (connections.length === 0) return;
+  // The terminals carry the name they opened with (the provider may be gone already).
+  let name = s.terminals.list().find((t) => t.poolId === poolId)?.poolName;
+  try {
+    name ??= s.connections.provider(poolId).name;
+  } catch {
+    name ??= poolId;
+  }
+  for (const c of connections) {
+    s.terminals.closeAllFor(
+      c.id,
+      `The pool ${name} was ${how}: this terminal cannot reconnect. Close the tab.`,
+    );
+  }
+  await Promise.all(connections.map((c) => s.connections.close(c.id).catch(() => {})));
 }
 
 /**

@@ -47,6 +47,8 @@ export interface TerminalServiceOptions {
 export interface TerminalOwner {
   connectionId: string;
   poolId: string;
+  /** The pool's name, kept with the terminal (default: its id). */
+  poolName?: string;
   instanceId: string;
   instanceName: string;
 }
@@ -154,7 +156,13 @@ export class TerminalService implements Disposable {
         `The connection to ${connection.where} closed while the terminal was opening. Connect again.`,
       );
     }
-    const info: TerminalInfo = { id, ...owner, ...size, persistence: tmux ? 'tmux' : 'plain' };
+    const info: TerminalInfo = {
+      id,
+      ...owner,
+      poolName: owner.poolName ?? owner.poolId,
+      ...size,
+      persistence: tmux ? 'tmux' : 'plain',
+    };
     const term: Terminal = {
       info,
       connection,

@@ -175,6 +175,37 @@ describe('app core over RPC', () => {
     }
   });
 
+  it("a removed pool's terminal ends saying so, with the pool's name kept from when it opened", async () => {
+    const ui = client();
+    ui.on('prompts.onDidOpen', (p) => {
+      ui.call('prompts.answer', { promptId: p.id, accept: true }).catch(() => {});
+    });
+    // An ssh-hosts pool whose one host is the sandbox's first instance (same key, same user).
+    const local = (await ui.call('pools.list', {})).find((p) => p.id === 'local')!;
+    const vm = local.instances[0]!;
+    const pool = await ui.call('pools.saveSshHosts', {
+      name: 'Borrowed box',
+      hosts: [{ name: 'box', address: vm.host, port: vm.port, user: local.user, useAgent: false }],
+    });
+    const connection = await ui.call('connections.connect', { poolId: pool.id });
+    const terminal = await ui.call('terminals.open', {
+      connectionId: connection.id,
+      cols: 80,
+      rows: 24,
+    });
+    assert.equal(terminal.poolName, 'Borrowed box');
+    const exits: string[] = [];
+    ui.on('terminals.onDidExit', (e) => e.terminalId === terminal.id && exits.push(e.reason));
+    await ui.call('pools.remove', { poolId: pool.id });
+    await until('the terminal to end', () => exits.length > 0);
+    assert.equal(
+      exits[0],
+      'The pool Borrowed box was removed from the app: this terminal cannot reconnect. Close the tab.',
+    );
+    assert.ok((await ui.call('connections.list', {})).every((c) => c.poolId !== pool.id));
+    assert.ok((await ui.call('terminals.list', {})).every((t) => t.id !== terminal.id));
+  });
+
   it('forwards Jupyter to the same local port on every connect, and to another only when taken', async () => {
     const ui = client();
     ui.on('prompts.onDidOpen', (p) => {

@@ -8,4 +8,9 @@ export {
   createResourceManagementClient,
 } from './azure-clients';
 export type { AzurePoolRef } from './azure-pool-ref';
-export { CAPACITY_CODES, describeAzureFailure, translateAzureError } from './azure-errors';
+export {
+  CAPACITY_CODES,
+  NOT_SIGNED_IN,
+  describeAzureFailure,
+  translateAzureError,
+} from './azure-errors';

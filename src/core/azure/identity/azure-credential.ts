@@ -28,6 +28,7 @@ import {
   createResourceManagementClient,
   type AzureEnvironment,
   resolveAzureEnvironment,
+  NOT_SIGNED_IN,
   translateAzureError,
 } from '../arm/index';
 import {
@@ -232,9 +233,7 @@ export class AzureCredential implements TokenCredential, Disposable {
     options?: GetTokenOptions,
   ): Promise<AccessToken | null> {
     if (!this.current) {
-      throw new CredentialUnavailableError(
-        'Not signed in to Azure: sign in from the admin view first.',
-      );
+      throw new CredentialUnavailableError(`${NOT_SIGNED_IN}: sign in from the admin view first.`);
     }
     return this.current.credential.getToken(scopes, options);
   }

@@ -33,9 +33,12 @@ export function signInError(kind: AzureSignInKind, err: unknown): RpcError {
   );
 }
 
-export function notSignedIn(): RpcError {
+/** `action`: what needs the account, e.g. "start an instance of ds-pool". */
+export function notSignedIn(action?: string): RpcError {
   return new RpcError(
-    ErrorCode.AuthFailed,
-    'Not signed in to Azure: sign in from the admin view first.',
+    ErrorCode.NotSignedIn,
+    action
+      ? `Sign in to Azure to ${action}: the app is not signed in (Admin → Azure → Sign in).`
+      : 'Sign in to Azure first: the app is not signed in (Admin → Azure → Sign in).',
   );
 }

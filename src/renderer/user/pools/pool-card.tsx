@@ -4,6 +4,7 @@
 // Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-edit-<id>, pool-key-<id>,
 // pool-install-agent-<id> (opens install-agent-dialog), pool-team-<id> (with shared storage;
 // opens team-dialog), pool-remove-<id>.
+import { ErrorCode } from '../../../common/errors';
 import { plural } from '../../../common/user-text';
 import {
   Button,
@@ -80,6 +81,8 @@ export interface PoolCardProps {
   disabled: boolean;
   onConnect: (instanceId?: string) => void;
   onDismissError: () => void;
+  /** Opens the Azure sign-in (a Connect that needs an account while signed out offers it). */
+  onSignIn?: () => void;
   /** For pools the user manages here (ssh-hosts): the card's menu. */
   onEdit?: () => void;
   onGenerateKey?: () => void;
@@ -290,6 +293,19 @@ export function PoolCard(props: PoolCardProps) {
             {error.message}
           </MessageBarBody>
           <MessageBarActions
+            {...(error.code === ErrorCode.NotSignedIn && props.onSignIn
+              ? {
+                  children: (
+                    <Button
+                      size="small"
+                      data-testid={`sign-in-${pool.id}`}
+                      onClick={props.onSignIn}
+                    >
+                      Sign in to Azure
+                    </Button>
+                  ),
+                }
+              : {})}
             containerAction={
               <Button
                 appearance="transparent"

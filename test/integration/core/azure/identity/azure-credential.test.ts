@@ -181,8 +181,8 @@ describe('Azure sign-in against the emulator (real @azure/identity)', () => {
     const credential = new AzureCredential({ environment: environment() });
     assert.equal(credential.status.signedIn, false);
     await assert.rejects(credential.listSubscriptions(), (err: RpcError) => {
-      assert.equal(err.code, ErrorCode.AuthFailed);
-      assert.match(err.message, /Not signed in to Azure/);
+      assert.equal(err.code, ErrorCode.NotSignedIn);
+      assert.match(err.message, /^Sign in to Azure first: the app is not signed in/);
       return true;
     });
     await assert.rejects(credential.getToken(environment().scopes), {
