@@ -117,6 +117,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       appPrivateKey: appKey.privateKey,
       log,
       pollIntervalMs: options.azurePollIntervalMs,
+      interactiveBrowser: options.shell !== 'headless',
     }),
   );
 

@@ -27,6 +27,11 @@ export interface AzureAdminOptions {
   log: (line: string) => void;
   /** Poll intervals for deployments and long-running operations (tests shorten them). */
   pollIntervalMs?: number;
+  /**
+   * Whether "Sign in with browser" can work here: not in the headless host, which may run where
+   * no browser can open Azure's page or bring its answer back (device code works anywhere).
+   */
+  interactiveBrowser?: boolean;
 }
 
 export class AzureAdmin implements Disposable {
@@ -53,6 +58,7 @@ export class AzureAdmin implements Disposable {
       dataDir: join(options.dataDir, 'azure'),
       log: options.log,
       onDeviceCode: (p) => this.deviceCode.fire(p),
+      ...(options.interactiveBrowser === false ? { interactiveBrowser: false } : {}),
     });
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
