@@ -12,7 +12,7 @@ import {
 } from '../../common/agent-protocol';
 import { LINUX_USERNAME, memberNameProblem } from '../../common/agent-protocol/names';
 import { ErrorCode, RpcError } from '../../common/errors';
-import { unsafeTextProblem } from '../../common/user-text';
+import { pathWords, unsafeTextProblem } from '../../common/user-text';
 import type { ShareFiles } from './share-files';
 
 const EMPTY: TeamRegistry = { version: 1, members: [] };
@@ -133,11 +133,11 @@ export function parseMember(input: MemberInput, adminAccounts: readonly string[]
       path: issue.path.map(String),
       message: issue.message,
     }));
-    throw new RpcError(
-      ErrorCode.BadInput,
-      `The member needs changes: ${formatSchemaIssues(parsed.error).join('; ')}`,
-      details,
-    );
+    // Fields in words ("SSH key 1: …"), as the Team dialog shows them.
+    const sentence = parsed.error.issues
+      .map((issue) => `${pathWords(issue.path)}: ${issue.message}`)
+      .join('; ');
+    throw new RpcError(ErrorCode.BadInput, `The member needs changes: ${sentence}`, details);
   }
   if (parsed.data.sshKeys.length === 0) {
     throw new RpcError(
