@@ -2,7 +2,7 @@
 // the interactive sign-in's time limit and cancel.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ErrorCode, RpcError } from '../../../../../src/common/errors';
+import { ErrorCode, type RpcError } from '../../../../../src/common/errors';
 import {
   interactiveSignIn,
   signInError,
