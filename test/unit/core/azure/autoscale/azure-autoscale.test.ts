@@ -558,7 +558,7 @@ describe('validation', () => {
     assert.deepEqual(messages(portal, raw), [], '8 shown and 1 kept: 9 rules');
     portal.schedules[0].rules.push({ ...rule, ref: undefined }, { ...rule, ref: undefined });
     assert.deepEqual(messages(portal, raw), [
-      'settings.schedules.0.rules: A profile holds at most 10 rules (1 kept from Azure count too); remove 1',
+      'settings.schedules.0.rules: A profile holds at most 10 rules (the one kept from Azure counts too); remove 1',
     ]);
   });
 
