@@ -116,7 +116,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await expect(wizard.getByTestId('wizard-summary')).toContainText('e2epool');
   await expect(wizard.getByTestId('wizard-summary')).toContainText('198.51.100.0/24');
   await page.screenshot({ path: 'test-results/screenshots/create-pool-kept-draft.png' });
-  await wizard.getByRole('button', { name: 'Cancel' }).click();
+  await wizard.getByTestId('wizard-cancel').click();
   await expect(wizard).toBeHidden();
 
   // --- Scale: beyond the SSH ports refused, above autoscale's maximum asked, then 3 --------------

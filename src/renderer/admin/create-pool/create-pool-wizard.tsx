@@ -5,7 +5,7 @@
 // validate what is filled in so far, so Azure's naming rules speak at the step they belong to.
 //
 // Test ids: create-pool-open, create-pool-dialog, wizard-step-<step>, wizard-next, wizard-back,
-// wizard-create, wizard-close, wizard-<field> for inputs (wizard-poolName, …),
+// wizard-create, wizard-close, wizard-cancel, wizard-<field> for inputs (wizard-poolName, …),
 // wizard-import-file, wizard-az, wizard-operation.
 import {
   Button,
@@ -164,7 +164,7 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
                       Next
                     </Button>
                   )}
-                  <Button disabled={busy === 'create'} onClick={close}>
+                  <Button disabled={busy === 'create'} data-testid="wizard-cancel" onClick={close}>
                     Cancel
                   </Button>
                 </>
