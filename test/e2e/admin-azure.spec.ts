@@ -53,6 +53,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await expect(wizard).toContainText('tick “I accept 0.0.0.0/0” to accept the risk');
   await expect(wizard).toContainText('Line 2: "10.0.0.5/24" has host bits set');
   await expect(wizard).not.toContainText(/allowInternetSsh|allowedSourceCidrs/);
+  await page.screenshot({ path: 'test-results/screenshots/create-pool-two-to-fix.png' });
   await wizard.getByTestId('wizard-allowedSourceCidrs').fill('203.0.113.0/24');
   const natStart = 30_000 + Math.floor(Math.random() * 300) * 100;
   await wizard.getByTestId('wizard-natFrontendPortStart').fill(String(natStart));
@@ -130,6 +131,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
     'Autoscale keeps this pool between 0 and 4 instances',
   );
   await expect(page.getByTestId('admin-scale-submit')).toBeDisabled();
+  await page.screenshot({ path: 'test-results/screenshots/scale-autoscale-warning.png' });
   await page.getByTestId('admin-scale-anyway').click();
   await expect(page.getByTestId('admin-scale-submit')).toBeEnabled();
   await page.getByTestId('admin-scale-input').fill('3');
