@@ -138,6 +138,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     if (p instanceof AzurePoolProvider) {
       info.instances = azure.instances(p);
       info.azure = { ...p.pool };
+      if (p.capacityLimit) info.azure.capacityLimit = { ...p.capacityLimit };
       const problem = p.lastError?.message;
       if (problem) info.detail = problem;
       const activity = azure.activity(p.id);

@@ -166,9 +166,8 @@ export function createHandlers(s: HandlerServices): Handlers {
     'azure.setScaleInProtection': ({ poolId, instanceId, protect }) =>
       s.azure.service.setScaleInProtection(s.azure.provider(poolId).pool, instanceId, protect)
         .operation,
-    'azure.scale': async ({ poolId, capacity }) =>
-      (await s.azure.service.scaleChecked(s.azure.provider(poolId).pool, capacity)).operation,
-    'azure.scaleLimits': ({ poolId }) => s.azure.service.scaleLimits(s.azure.provider(poolId).pool),
+    'azure.scale': ({ poolId, capacity }) =>
+      s.azure.service.scale(s.azure.provider(poolId).pool, capacity).operation,
     'azure.previewAz': ({ poolId, action, instanceIds, capacity, protect }) => {
       const pool = s.azure.provider(poolId).pool;
       const need = <T>(value: T | undefined, what: string): T => {

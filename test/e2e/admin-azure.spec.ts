@@ -120,12 +120,17 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await wizard.getByTestId('wizard-cancel').click();
   await expect(wizard).toBeHidden();
 
-  // --- Scale: beyond the SSH ports refused, above autoscale's maximum asked, then 3 --------------
+  // --- Scale: beyond what the pool holds refused, above autoscale's maximum asked, then 3 --------
   await card.getByTestId('admin-scale').click();
-  const scale = page.getByTestId('admin-scale-dialog');
+  // One placement group holds 100: the dialog says so and sends nothing (500 too).
+  const scaleDialog = page.getByTestId('admin-scale-dialog');
   await page.getByTestId('admin-scale-input').fill('500');
-  await expect(scale).toContainText(/At most 100: the pool's load balancer has 100 SSH ports/);
+  await expect(scaleDialog).toContainText(
+    'At most 100: a scale set in a single placement group holds at most 100 instances.',
+  );
   await expect(page.getByTestId('admin-scale-submit')).toBeDisabled();
+  await page.screenshot({ path: 'test-results/screenshots/admin-scale-limit.png' });
+  // Above autoscale's maximum (4): asked first, since autoscale would scale it back down.
   await page.getByTestId('admin-scale-input').fill('10');
   await expect(page.getByTestId('admin-scale-warning')).toContainText(
     'Autoscale keeps this pool between 0 and 4 instances',
@@ -146,11 +151,15 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await card.getByTestId('autoscale-open').click();
   const autoscale = page.getByTestId('autoscale-dialog');
   await expect(autoscale.getByTestId('autoscale-default-min')).toBeVisible({ timeout: 30_000 });
-  await autoscale.getByTestId('autoscale-schedule-add-weekdays').click();
+  // A minimum of 0 with CPU rules only: nothing but Connect wakes the pool; a schedule is offered.
+  const wake = autoscale.getByTestId('autoscale-zero-note');
+  await expect(wake).toContainText('Only Connect (the app starts an instance) or a schedule');
+  await page.screenshot({ path: 'test-results/screenshots/autoscale-editor.png' });
+  await wake.getByTestId('autoscale-warning-add-schedule').click();
   await expect(autoscale.getByTestId('autoscale-schedule-0-summary')).toContainText(/08:00/);
-  await expect(autoscale.getByTestId('autoscale-az')).toContainText(
-    'az monitor autoscale profile create',
-  );
+  await expect(wake).toContainText('Schedule "Weekdays" wakes it');
+  await expect(wake.getByTestId('autoscale-warning-add-schedule')).toHaveCount(0);
+  await expect(autoscale.getByTestId('autoscale-az')).toContainText('az rest --method patch');
   await autoscale.getByTestId('autoscale-save').click();
   await expect(autoscale).toBeHidden({ timeout: 30_000 });
   await expect(

@@ -48,7 +48,6 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'azure.instanceAction': notUsed,
     'azure.setScaleInProtection': notUsed,
     'azure.scale': notUsed,
-    'azure.scaleLimits': notUsed,
     'azure.stopAll': notUsed,
     'azure.previewAz': notUsed,
     'azure.getAutoscale': notUsed,

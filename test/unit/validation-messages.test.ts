@@ -11,8 +11,9 @@ import { ErrorCode, RpcError } from '../../src/common/errors';
 import type { AutoscaleSettings } from '../../src/common/models';
 import { POOL_FIELD_LABELS } from '../../src/common/pool-fields';
 import { describeIssues } from '../../src/common/rpc';
-import { autoscaleConflict, capacityProblem } from '../../src/common/scale-limits';
+import { autoscaleConflict, capacityLimitProblem } from '../../src/common/scale-limits';
 import { autoscaleProblems } from '../../src/core/azure/autoscale/autoscale-validation';
+import { capacityLimit, capacityProblem } from '../../src/core/azure/pools/scale-limit';
 import { poolParameterWarnings } from '../../src/core/azure/template/pool-template';
 import {
   poolParametersSchema,
@@ -407,19 +408,21 @@ function walkUi(): number {
       collectError('team (app)', err);
     }
   }
-  const limits = {
-    maxCapacity: 100,
-    placementLimit: 100,
-    natPorts: { start: 50000, end: 50099 },
-    autoscale: { enabled: true, minimum: 1, maximum: 4 },
-  };
+  const limit = capacityLimit({ singlePlacementGroup: true }, {
+    inboundNatRules: [
+      { frontendPortRangeStart: 50000, frontendPortRangeEnd: 50049, backendAddressPool: {} },
+    ],
+    outboundRules: [{ allocatedOutboundPorts: 2048, frontendIPConfigurations: [{}] }],
+  } as never);
+  const autoscale = { enabled: true, minimum: 1, maximum: 4 };
   for (const text of ['', 'x', '-1', '500', '2000', '10', '0']) {
-    const check = checkScale(text, limits);
+    const check = checkScale(text, limit, autoscale);
     collect('scale', check.error);
     collect('scale', check.warning);
   }
-  collect('scale', capacityProblem(150, { maxCapacity: 100, placementLimit: 100 }));
-  collect('scale', autoscaleConflict(0, limits));
+  collect('scale', capacityLimitProblem(150, limit));
+  collect('scale (app)', capacityProblem('team', 150, limit));
+  collect('scale', autoscaleConflict(0, autoscale));
   for (const text of ['x', '0', '70000']) collect('port', parsePort(text, 'The remote port').error);
   return found;
 }

@@ -14,7 +14,6 @@ import type {
   OperationInfo,
   PoolInfo,
 } from '../models';
-import type { ScaleLimits } from '../scale-limits';
 import { autoscaleSettingsSchema } from './autoscale';
 import { empty, id, method, safeText } from './define';
 
@@ -115,11 +114,6 @@ export const azureMethods = {
       .strict(),
     "Sets an Azure pool's number of instances.",
   ).returns<OperationInfo>(),
-
-  'azure.scaleLimits': method(
-    z.object({ poolId: id('poolId') }).strict(),
-    "How far an Azure pool can be scaled (one SSH NAT port per instance, the placement limit) and its autoscale setting's default bounds.",
-  ).returns<ScaleLimits>(),
 
   'azure.previewAz': method(
     z

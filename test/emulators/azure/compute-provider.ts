@@ -15,7 +15,8 @@ import {
 } from './compute-views';
 import type { EmulatorContext, PutRequest, PutResult, ResourceProvider } from './emulator-context';
 import { acceptOperation, providerScope } from './lro';
-import { buildResourceId, idKey, normalizeLocation } from './resource-ids';
+import { checkOutboundPorts, outboundRulesOfPools, scaleSetNetworkRefs } from './network-rules';
+import { buildResourceId, idKey, normalizeLocation, sameId } from './resource-ids';
 import type { StoredResource } from './resource-store';
 import { ScaleSet, type PowerState, type ProtectionPolicy, type VmAction } from './scale-set';
 
@@ -163,6 +164,7 @@ export class ComputeProvider implements ResourceProvider {
     seedState?: PowerState,
   ): PutResult {
     const props = obj(body.properties);
+    this.checkCapacity(id, body);
     const location =
       typeof body.location === 'string' ? normalizeLocation(body.location) : existing?.location;
     if (location) body.location = location;
@@ -229,6 +231,41 @@ export class ComputeProvider implements ResourceProvider {
       }
     })();
     return { created: !existing, view: scaleSetView(stored, set, new URLSearchParams()), done };
+  }
+
+  /**
+   * The most instances a Uniform scale set holds: 100 in a single placement group (the default),
+   * 1000 otherwise; and the SNAT ports of the outbound rules its NICs fall under must suffice.
+   */
+  private checkCapacity(id: string, body: Json): void {
+    const capacity = Number(obj(body.sku).capacity ?? 0);
+    const single = obj(body.properties).singlePlacementGroup !== false;
+    const limit = single ? 100 : 1000;
+    if (capacity > limit) {
+      throw ArmError.badRequest(
+        'InvalidParameter',
+        single
+          ? `The specified capacity ${capacity} exceeds the maximum of 100 virtual machines of a ` +
+              'scale set with singlePlacementGroup set to true. Set singlePlacementGroup to ' +
+              'false for up to 1000.'
+          : `The specified capacity ${capacity} exceeds the maximum of 1000 virtual machines ` +
+              'of a scale set.',
+        'sku.capacity',
+      );
+    }
+    const subscriptionId = id.split('/')[2];
+    const pools = scaleSetNetworkRefs(body).pools;
+    for (const rule of outboundRulesOfPools(this.ctx.store, subscriptionId, pools)) {
+      // Every scale set in the rule's pool counts, this one at its new capacity.
+      let instances = capacity;
+      for (const other of this.all()) {
+        if (sameId(other.resource.id, id)) continue;
+        if (scaleSetNetworkRefs(other.resource.body).pools.some((p) => sameId(p, rule.poolId))) {
+          instances += other.set.live().length;
+        }
+      }
+      checkOutboundPorts(rule.ruleId, rule.ports, rule.frontendIps, instances);
+    }
   }
 
   private setState(id: string, state: string): void {

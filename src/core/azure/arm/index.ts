@@ -10,6 +10,7 @@ export {
 export type { AzurePoolRef } from './azure-pool-ref';
 export {
   CAPACITY_CODES,
+  IN_USE_CODES,
   NOT_SIGNED_IN,
   describeAzureFailure,
   translateAzureError,

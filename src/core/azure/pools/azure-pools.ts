@@ -36,10 +36,9 @@ import {
 import { type LroOptions, type PoolActionPlan, target } from './pool-action';
 import { type CreatePoolRequest, type CreatedPool, deployPool } from './pool-create';
 import { type DeletePoolResult, planDeletePool } from './pool-delete';
+import { type RedeployPoolRequest, type RedeployedPool, redeployPool } from './pool-redeploy';
 import { POOL_TAG, type AzurePoolSummary, summarize } from './pool-summary';
 import { type StartOnConnectResult, planStartOnConnect } from './start-on-connect';
-import { type ScaleLimits, capacityProblem } from '../../../common/scale-limits';
-import { readScaleLimits } from './scale-limits';
 import {
   type PoolParameters,
   poolResourceNames,
@@ -164,6 +163,39 @@ export class AzurePoolService implements Disposable {
     );
   }
 
+  /**
+   * Redeploys a pool's template (e.g. to add its share, or to move to a newer template) with the
+   * parameters of its last deployment and the given changes, keeping what the admin set since:
+   * the autoscale setting stays exactly as it is (profiles, portal-made ones too) and the scale set
+   * keeps its current capacity. Its `az` equivalent is known once the parameters are read.
+   */
+  redeployPool(
+    pool: AzurePoolRef,
+    request: RedeployPoolRequest = {},
+  ): TrackedOperation<RedeployedPool> {
+    return this.act(pool, {
+      title: `Redeploy pool ${pool.poolName}`,
+      az: [],
+      action: `redeploy pool ${pool.poolName}`,
+      work: (op, clients) =>
+        redeployPool(
+          {
+            clients,
+            lro: this.lro,
+            deploymentPollIntervalMs: this.options.deploymentPollIntervalMs,
+            agentBundlePath: this.options.agentBundlePath,
+            log: this.options.log,
+            // act() re-reads the pool afterwards; the deployment's own ending need not.
+            afterAction: async () => {},
+            getPool: (ref) => this.getPool(ref),
+          },
+          op,
+          pool,
+          request,
+        ),
+    });
+  }
+
   /** start / deallocate / restart / delete the given instances (one request for all). */
   instanceAction(
     pool: AzurePoolRef,
@@ -185,28 +217,6 @@ export class AzurePoolService implements Disposable {
   /** Sets the scale set's capacity (instances are added or removed per its scale-in policy). */
   scale(pool: AzurePoolRef, capacity: number): TrackedOperation<void> {
     return this.act(pool, planScale(pool, capacity, this.lro));
-  }
-
-  /** How far the pool can be scaled (NAT ports, placement limit) and autoscale's default bounds. */
-  scaleLimits(pool: AzurePoolRef): Promise<ScaleLimits> {
-    return readScaleLimits(this.options.clients(pool.subscriptionId), pool, async () => {
-      const { settings } = await this.autoscaleOf(pool).view();
-      if (!settings.exists) return undefined;
-      const { minimum, maximum } = settings.defaultProfile.capacity;
-      return { enabled: settings.enabled, minimum, maximum };
-    });
-  }
-
-  /**
-   * Scale, refused at once (BadInput, on the capacity field) beyond what the pool can hold: an
-   * instance past the load balancer's SSH ports could never be reached.
-   */
-  async scaleChecked(pool: AzurePoolRef, capacity: number): Promise<TrackedOperation<void>> {
-    const problem = capacityProblem(capacity, await this.scaleLimits(pool));
-    if (problem) {
-      throw new RpcError(ErrorCode.BadInput, problem, [{ path: ['capacity'], message: problem }]);
-    }
-    return this.scale(pool, capacity);
   }
 
   /** Deallocates every instance: nothing is deleted, compute charges stop. */

@@ -3,7 +3,6 @@
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { type AzureClients, type AzurePoolRef, describeAzureFailure } from '../arm/index';
 import {
-  POOL_TEMPLATE_VERSION,
   type PoolParameters,
   buildDeploymentParameters,
   loadPoolTemplate,
@@ -12,14 +11,10 @@ import {
 } from '../template/index';
 import { readAgentBundle } from '../../agent-bundle';
 import { AzureShareFiles } from '../../storage/azure-share-files';
-import {
-  type ArmErrorInfo,
-  type DeploymentProgress,
-  DeploymentWatcher,
-  innermostError,
-} from './azure-deployment-watcher';
+import type { DeploymentProgress } from './azure-deployment-watcher';
 import type { OperationHandle } from './azure-operation-tracker';
 import type { LroOptions } from './pool-action';
+import { validateAndDeploy } from './pool-deployment';
 import { POOL_TAG, type AzurePoolSummary } from './pool-summary';
 
 export interface CreatePoolRequest {
@@ -150,82 +145,21 @@ export async function deployPool(
   }
 
   // 4. Validate, then deploy, watching the deployment operations.
-  const deployment = {
-    properties: {
-      mode: 'Incremental' as const,
-      template: loadPoolTemplate() as unknown as Record<string, unknown>,
-      parameters: buildDeploymentParameters(params),
-    },
-  };
-  try {
-    op.progress('Validating the deployment with Azure…');
-    const validation = await clients.deployments.deployments.validate(
-      resourceGroup,
-      deploymentName,
-      deployment,
-      ctx.lro,
-    );
-    const problem = (validation as { error?: ArmErrorInfo }).error;
-    if (problem?.code) {
-      throw Object.assign(new Error(problem.message ?? problem.code), {
-        code: problem.code,
-        name: 'RestError',
-      });
-    }
-  } catch (err) {
-    return fail(err, `validate the deployment of pool ${params.poolName}`);
-  }
-
-  op.progress(`Deploying ${deploymentName} (template ${POOL_TEMPLATE_VERSION})…`);
-  const states = new Map<string, string>();
-  const watcher = new DeploymentWatcher({
-    client: clients.deployments,
+  const outputs = await validateAndDeploy(ctx, op, {
     resourceGroup,
     deploymentName,
-    intervalMs: ctx.deploymentPollIntervalMs,
-    log: ctx.log,
-    onProgress: (progress) => {
-      for (const r of progress.resources) {
-        const key = `${r.type}/${r.name}`;
-        if (states.get(key) === r.provisioningState) continue;
-        states.set(key, r.provisioningState);
-        op.progress(`${r.type} ${r.name}: ${r.provisioningState}`);
-      }
-      op.setResources(progress.resources, progress.status);
-      request.onProgress?.(progress);
+    poolName: params.poolName,
+    deployment: {
+      properties: {
+        mode: 'Incremental',
+        template: loadPoolTemplate() as unknown as Record<string, unknown>,
+        parameters: buildDeploymentParameters(params),
+      },
     },
+    fail,
+    after: () => ctx.afterAction(ref),
+    onProgress: request.onProgress,
   });
-  let outputs: Record<string, unknown>;
-  try {
-    const poller = clients.deployments.deployments.createOrUpdate(
-      resourceGroup,
-      deploymentName,
-      deployment,
-      ctx.lro,
-    );
-    watcher.start();
-    const result = await poller;
-    await watcher.stop();
-    outputs = outputValues(result.properties?.outputs);
-  } catch (err) {
-    await watcher.stop();
-    // core-lro keeps only "DeploymentFailed"; the deployment's error tree says why.
-    const inner = innermostError(watcher.error);
-    const cause = inner?.code
-      ? Object.assign(new Error(inner.message ?? inner.code), {
-          code: inner.code,
-          name: 'RestError',
-        })
-      : err;
-    for (const r of watcher.resources.filter((x) => x.provisioningState === 'Failed')) {
-      op.progress(
-        `${r.type} ${r.name} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim(),
-      );
-    }
-    return fail(cause, `deploy pool ${params.poolName}`);
-  } finally {
-    await ctx.afterAction(ref);
-  }
 
   const pool = await ctx.getPool(ref);
   op.progress(
@@ -239,7 +173,7 @@ export async function deployPool(
  * Creates the pool's storage account and share (unless they exist already), as the template
  * describes them, and uploads the agent bundle to `.pool/agent/` for the instances' extension.
  */
-async function prepareShare(
+export async function prepareShare(
   op: OperationHandle,
   clients: AzureClients,
   params: PoolParameters,
@@ -296,14 +230,4 @@ async function exists(get: () => Promise<unknown>): Promise<boolean> {
     if (describeAzureFailure(err).status === 404) return false;
     throw err;
   }
-}
-
-function outputValues(outputs: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (outputs && typeof outputs === 'object') {
-    for (const [key, value] of Object.entries(outputs as Record<string, { value?: unknown }>)) {
-      out[key] = value?.value;
-    }
-  }
-  return out;
 }

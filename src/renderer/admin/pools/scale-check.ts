@@ -1,6 +1,12 @@
-// Scale…'s check of the number typed: a whole number the pool can hold (its SSH ports, its
-// placement limit), and a question when autoscale would take the pool back within its bounds.
-import { autoscaleConflict, capacityProblem, type ScaleLimits } from '../../../common/scale-limits';
+// Scale…'s check of the number typed: a whole number the pool can hold (what the app read of its
+// placement group, SSH ports and SNAT ports), and a question when autoscale would take the pool
+// back within its bounds.
+import type { CapacityLimit } from '../../../common/models';
+import {
+  type AutoscaleBounds,
+  autoscaleConflict,
+  capacityLimitProblem,
+} from '../../../common/scale-limits';
 
 export interface ScaleCheck {
   capacity?: number;
@@ -10,17 +16,20 @@ export interface ScaleCheck {
   warning?: string;
 }
 
-/** `limits` undefined: not read (yet); the contract's 0–1000 still holds and the app checks again. */
-export function checkScale(text: string, limits: ScaleLimits | undefined): ScaleCheck {
-  const max = limits?.maxCapacity ?? 1000;
+/** `limit` undefined: not read (yet); 0–1000 still holds and the app checks again. */
+export function checkScale(
+  text: string,
+  limit: CapacityLimit | undefined,
+  autoscale: AutoscaleBounds | undefined,
+): ScaleCheck {
+  const max = limit?.max ?? 1000;
   const t = text.trim();
   if (!/^\d+$/.test(t) || Number(t) > 1000) {
     return { error: `Enter a whole number from 0 to ${max}.` };
   }
   const capacity = Number(t);
-  if (!limits) return { capacity };
-  const error = capacityProblem(capacity, limits);
+  const error = limit ? capacityLimitProblem(capacity, limit) : undefined;
   if (error) return { capacity, error };
-  const warning = autoscaleConflict(capacity, limits);
+  const warning = autoscaleConflict(capacity, autoscale);
   return warning ? { capacity, warning } : { capacity };
 }

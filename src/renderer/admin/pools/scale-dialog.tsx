@@ -1,6 +1,6 @@
-// Scale…: a new instance count for an Azure pool, checked as typed against what the pool can hold
-// (one SSH port per instance on its load balancer); a count autoscale would undo is asked about
-// first. With the az equivalent.
+// Scale…: a new instance count for an Azure pool, checked as typed against what its scale set
+// can hold (placement group, SSH port range, SNAT ports); a count autoscale would undo is asked
+// about first. With the az equivalent.
 import {
   Button,
   Checkbox,
@@ -37,10 +37,22 @@ export function ScaleDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [confirmed, setConfirmed] = useState(false);
-  const { data: limits } = useLoad(open, () => rpc.call('azure.scaleLimits', { poolId: pool.id }), [
-    rpc,
-    pool.id,
-  ]);
+  // Autoscale's default bounds: a count outside them would not last (read when the dialog opens;
+  // without a setting, or while it loads, nothing is asked).
+  const { data: autoscale } = useLoad(
+    open,
+    () =>
+      rpc.call('azure.getAutoscale', { poolId: pool.id }).then(({ settings }) =>
+        settings.exists
+          ? {
+              enabled: settings.enabled,
+              minimum: settings.defaultProfile.capacity.minimum,
+              maximum: settings.defaultProfile.capacity.maximum,
+            }
+          : undefined,
+      ),
+    [rpc, pool.id],
+  );
   useEffect(() => {
     if (!open) return;
     setValue(String(pool.instances.length));
@@ -49,7 +61,9 @@ export function ScaleDialog({
     setConfirmed(false);
     // Only when it opens: a pool update must not overwrite what is being typed.
   }, [open]);
-  const check = checkScale(value, limits);
+  // What the scale set can hold, once the pool was read; Azure refuses more, so it is not sent.
+  const limit = pool.azure?.capacityLimit;
+  const check = checkScale(value, limit, autoscale);
   const blocked = check.error !== undefined || (check.warning !== undefined && !confirmed);
 
   const submit = () => {
@@ -68,7 +82,7 @@ export function ScaleDialog({
     );
   };
 
-  const max = limits?.maxCapacity ?? 1000;
+  const max = limit?.max ?? 1000;
   return (
     <Dialog
       open={open}
@@ -127,7 +141,7 @@ export function ScaleDialog({
             {check.warning && (
               <MessageBar intent="warning" layout="multiline" data-testid="admin-scale-warning">
                 <MessageBarBody>
-                  {check.warning}
+                  <div>{check.warning}</div>
                   <Checkbox
                     checked={confirmed}
                     label={`Scale to ${check.capacity} anyway`}
