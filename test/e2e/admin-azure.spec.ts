@@ -50,7 +50,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await wizard.getByTestId('wizard-next').click();
   await expect(wizard.getByTestId('wizard-step-access')).toContainText('(2 to fix)');
   await expect(wizard).toContainText('Line 1: "0.0.0.0/0" opens SSH to the whole internet');
-  await expect(wizard).toContainText('tick “I accept 0.0.0.0/0” to accept the risk');
+  await expect(wizard).toContainText('tick "I accept 0.0.0.0/0" to accept the risk');
   await expect(wizard).toContainText('Line 2: "10.0.0.5/24" has host bits set');
   await expect(wizard).not.toContainText(/allowInternetSsh|allowedSourceCidrs/);
   await page.screenshot({ path: 'test-results/screenshots/create-pool-two-to-fix.png' });
