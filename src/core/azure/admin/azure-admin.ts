@@ -32,6 +32,8 @@ export interface AzureAdminOptions {
    * no browser can open Azure's page or bring its answer back (device code works anywhere).
    */
   interactiveBrowser?: boolean;
+  /** The agent bundle new pools get on their share (resource-paths.ts; default: the checkout's). */
+  agentBundlePath?: string;
 }
 
 export class AzureAdmin implements Disposable {
@@ -63,6 +65,7 @@ export class AzureAdmin implements Disposable {
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
       log: options.log,
+      agentBundlePath: options.agentBundlePath,
       ...(options.pollIntervalMs !== undefined
         ? {
             deploymentPollIntervalMs: options.pollIntervalMs,

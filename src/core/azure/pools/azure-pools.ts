@@ -61,7 +61,7 @@ export interface AzurePoolServiceOptions {
   tracker?: OperationTracker;
   /** How often deployment operations are polled while a pool is created (default 2 s). */
   deploymentPollIntervalMs?: number;
-  /** The agent bundle to put on new pools' shares (default: next to the app's bundle). */
+  /** The agent bundle to put on new pools' shares (default: the checkout's out/agent). */
   agentBundlePath?: string;
   /**
    * How often a long-running operation's status is polled (default: the SDK's 2 s, or Azure's
