@@ -1,6 +1,7 @@
 // `apply`: one idempotent pass — config, mount (+ fstab, + probe), registry, members, former
 // members, heartbeat — under the apply lock. Errors are collected, logged and recorded in the
 // state; any error makes the run fail (non-zero exit), nothing is reported as success falsely.
+import { plural } from '../common/user-text';
 import type { AgentConfig, ApplyReport, MountHealth } from '../common/agent-protocol';
 import type { AgentSystem } from './agent-system';
 import { computerNameOf, loadConfig } from './config';
@@ -158,7 +159,7 @@ async function applyLocked(system: AgentSystem, options: ApplyOptions): Promise<
   await save(applyReport);
   system.log.info(
     applyReport.ok
-      ? `apply ok: ${applied.length} members, ${applyReport.changes.length} changes, ${applyReport.durationMs} ms`
+      ? `apply ok: ${plural(applied.length, 'member')}, ${plural(applyReport.changes.length, 'change')}, ${applyReport.durationMs} ms`
       : `apply failed with ${applyReport.errors.length} error(s)`,
   );
   return { exitCode: applyReport.ok ? 0 : 1, report: applyReport };

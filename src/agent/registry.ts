@@ -1,5 +1,6 @@
 // Reads the team registry from the share; a registry that does not parse never changes who has
 // access: the agent keeps using the last good copy (cached root-only) and reports the error.
+import { plural } from '../common/user-text';
 import type { AgentConfig, TeamRegistry } from '../common/agent-protocol';
 import { SHARE_LAYOUT, TeamRegistrySchema, formatSchemaIssues } from '../common/agent-protocol';
 import type { AgentSystem } from './agent-system';
@@ -60,7 +61,7 @@ export async function loadRegistry(
   const fallback = async (why: string, isError: boolean): Promise<LoadedRegistry> => {
     const lastGood = await readLastGood(system);
     const tail = lastGood
-      ? `; using the last good copy (${lastGood.members.length} members)`
+      ? `; using the last good copy (${plural(lastGood.members.length, 'member')})`
       : '; no earlier copy, so no member is added or locked';
     if (isError) report.error(`${why}${tail}`);
     else report.warn(`${why}${tail}`);

@@ -23,6 +23,8 @@ export const ErrorCode = {
   AuthFailed: 'E_AUTH_FAILED',
   /** The server could not be reached. */
   Unreachable: 'E_UNREACHABLE',
+  /** The action needs an Azure account and the app is not signed in: the UI offers "Sign in to Azure". */
+  NotSignedIn: 'E_NOT_SIGNED_IN',
   /** Anything else; the message says what. */
   Internal: 'E_INTERNAL',
 } as const;

@@ -97,6 +97,8 @@ export interface TerminalInfo {
   id: string;
   connectionId: string;
   poolId: string;
+  /** The pool's name when the terminal opened: the tab keeps it after the pool is deleted. */
+  poolName: string;
   instanceId: string;
   instanceName: string;
   cols: number;
@@ -375,6 +377,8 @@ export interface TeamInfo {
   /** "Azure Files share teamstore/notebooks". */
   share: string;
   members: TeamMemberInfo[];
+  /** The pool's admin account(s) (Azure's adminUsername, an ssh-hosts pool's logins): never a member. */
+  adminAccounts?: string[];
 }
 
 export interface StorageInfo {

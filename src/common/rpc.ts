@@ -14,6 +14,7 @@ import {
 } from './contract';
 import { ErrorCode, RpcError, type RpcErrorData } from './errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable } from './event';
+import { pathWords } from './user-text';
 
 export type RpcMessage =
   | { type: 'request'; id: number; method: string; input: unknown }
@@ -57,13 +58,15 @@ function parseMessage(raw: unknown): RpcMessage | undefined {
   return parsed.success ? (parsed.data as RpcMessage) : undefined;
 }
 
-/** Turns zod issues into one sentence naming each wrong field. */
-export function describeIssues(method: string, error: z.ZodError): string {
-  const parts = error.issues.map((issue) => {
-    const where = issue.path.length ? issue.path.join('.') : 'input';
-    return `${where}: ${issue.message}`;
-  });
-  return `Bad input for ${method}: ${parts.join('; ')}.`;
+/**
+ * Turns zod issues into one sentence naming each wrong field in words ("remote host: must be a
+ * host name…"), never by its key: the UI may show it as it is. `method` is for the log only.
+ */
+export function describeIssues(_method: string, error: z.ZodError): string {
+  const parts = error.issues.map((issue) =>
+    issue.path.length ? `${pathWords(issue.path)}: ${issue.message}` : issue.message,
+  );
+  return `Some of what was given needs changes — ${parts.join('; ')}.`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       appPrivateKey: appKey.privateKey,
       log,
       pollIntervalMs: options.azurePollIntervalMs,
+      interactiveBrowser: options.shell !== 'headless',
       agentBundlePath: resources.agentBundle,
     }),
   );

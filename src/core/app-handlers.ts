@@ -69,6 +69,7 @@ export function createHandlers(s: HandlerServices): Handlers {
         {
           connectionId,
           poolId: info.poolId,
+          poolName: s.connections.provider(info.poolId).name,
           instanceId: info.instanceId,
           instanceName: info.instanceName,
         },
@@ -107,13 +108,7 @@ export function createHandlers(s: HandlerServices): Handlers {
 
     'pools.saveSshHosts': async (input) => s.poolInfo(await s.sshPools.save(input)),
     'pools.remove': async ({ poolId }) => {
-      // Its connections go with it: nothing could place or reconnect them any more.
-      await Promise.all(
-        s.connections
-          .list()
-          .filter((c) => c.poolId === poolId)
-          .map((c) => s.connections.close(c.id).catch(() => {})),
-      );
+      await endPoolSessions(s, poolId, 'removed from the app');
       await s.sshPools.remove(poolId);
     },
     'sshConfig.list': async () => {
@@ -223,7 +218,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'azure.deletePool': ({ poolId, confirmName }) => {
       const tracked = s.azure.service.deletePool(s.azure.provider(poolId).pool, { confirmName });
       tracked.result.then(
-        () => s.azure.remove(poolId),
+        () => endPoolSessions(s, poolId, 'deleted').then(() => s.azure.remove(poolId)),
         () => {},
       );
       return tracked.operation;
@@ -244,22 +239,23 @@ export function createHandlers(s: HandlerServices): Handlers {
       withPoolShare(s, poolId, async ({ files }) => {
         const members = await new TeamRegistryService(files).list();
         // After the read: an SSH share names its mount point once it found it.
-        return { share: files.label, members };
+        return { share: files.label, members, adminAccounts: await adminAccounts(s, poolId) };
       }),
     'team.add': ({ poolId, name, sshKeys, admin, replace }) =>
       withPoolShare(s, poolId, async ({ files }) => {
+        const admins = await adminAccounts(s, poolId);
         const members = await new TeamRegistryService(files).add(
           { name, sshKeys, ...(admin !== undefined ? { admin } : {}) },
-          { replace },
+          { replace, adminAccounts: admins },
         );
         s.log(`team: ${replace ? 'updated' : 'added'} ${name} on ${files.label}`);
-        return { share: files.label, members };
+        return { share: files.label, members, adminAccounts: admins };
       }),
     'team.remove': ({ poolId, name }) =>
       withPoolShare(s, poolId, async ({ files }) => {
         const members = await new TeamRegistryService(files).remove(name);
         s.log(`team: removed ${name} from ${files.label}`);
-        return { share: files.label, members };
+        return { share: files.label, members, adminAccounts: await adminAccounts(s, poolId) };
       }),
     'share.check': ({ connectionId }, { signal }) =>
       checkShare(s.connections.get(connectionId).connection, signal),
@@ -279,6 +275,48 @@ export function createHandlers(s: HandlerServices): Handlers {
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };
+}
+
+/**
+ * A pool that goes takes its connections with it (nothing could place or reconnect them any
+ * more); its terminals end saying so, with the pool's name, so a tab never offers a Reconnect
+ * that cannot work.
+ */
+async function endPoolSessions(s: HandlerServices, poolId: string, how: string): Promise<void> {
+  const connections = s.connections.list().filter((c) => c.poolId === poolId);
+  if (connections.length === 0) return;
+  // The terminals carry the name they opened with (the provider may be gone already).
+  let name = s.terminals.list().find((t) => t.poolId === poolId)?.poolName;
+  try {
+    name ??= s.connections.provider(poolId).name;
+  } catch {
+    name ??= poolId;
+  }
+  for (const c of connections) {
+    s.terminals.closeAllFor(
+      c.id,
+      `The pool ${name} was ${how}: this terminal cannot reconnect. Close the tab.`,
+    );
+  }
+  await Promise.all(connections.map((c) => s.connections.close(c.id).catch(() => {})));
+}
+
+/**
+ * The pool's admin login(s), which no member may be named: an Azure pool's adminUsername (from
+ * the scale set when the instance list has not told it yet), an ssh-hosts pool's host logins.
+ */
+async function adminAccounts(s: HandlerServices, poolId: string): Promise<string[]> {
+  const provider = s.connections.provider(poolId);
+  if (provider.kind === 'ssh-hosts') {
+    const hosts = s.sshPools.get(poolId)?.settings().hosts ?? [];
+    return [...new Set(hosts.map((h) => h.user))];
+  }
+  if (provider.kind === 'azure') {
+    if (provider.user) return [provider.user];
+    const summary = await s.azure.service.getPool(s.azure.provider(poolId).pool);
+    return summary.adminUsername ? [summary.adminUsername] : [];
+  }
+  return provider.user ? [provider.user] : [];
 }
 
 /** A pool's share, open for one handler's work. */

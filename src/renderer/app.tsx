@@ -155,6 +155,7 @@ export function App({ dark }: { dark: boolean }) {
               prompts={prompts}
               workspace={workspace}
               disabled={lost}
+              onSignIn={() => setView('admin')}
             />
           </div>
           <div className={styles.forwards}>

@@ -45,6 +45,15 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await wizard.getByTestId('wizard-next').click();
   await expect(wizard).toContainText(/address ranges allowed to reach SSH/i);
   await current('access');
+  // Two wrong ranges: the step counts two, and both messages show, in the wizard's words.
+  await wizard.getByTestId('wizard-allowedSourceCidrs').fill('0.0.0.0/0\n10.0.0.5/24');
+  await wizard.getByTestId('wizard-next').click();
+  await expect(wizard.getByTestId('wizard-step-access')).toContainText('(2 to fix)');
+  await expect(wizard).toContainText('Line 1: "0.0.0.0/0" opens SSH to the whole internet');
+  await expect(wizard).toContainText('tick "I accept 0.0.0.0/0" to accept the risk');
+  await expect(wizard).toContainText('Line 2: "10.0.0.5/24" has host bits set');
+  await expect(wizard).not.toContainText(/allowInternetSsh|allowedSourceCidrs/);
+  await page.screenshot({ path: 'test-results/screenshots/create-pool-two-to-fix.png' });
   await wizard.getByTestId('wizard-allowedSourceCidrs').fill('203.0.113.0/24');
   const natStart = 30_000 + Math.floor(Math.random() * 300) * 100;
   await wizard.getByTestId('wizard-natFrontendPortStart').fill(String(natStart));
@@ -85,17 +94,53 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
     expect(port).toBeLessThan(natStart + 100);
   }
 
-  // --- Scale to 3 ----------------------------------------------------------------------------------
+  // --- A second Create of the same pool fails; Done keeps the draft to fix and retry -------------
+  await page.getByTestId('create-pool-open').click();
+  await wizard.getByTestId('wizard-poolName').fill('e2epool');
+  await wizard.getByTestId('wizard-next').click();
+  await current('machines');
+  await wizard.getByTestId('wizard-next').click();
+  await current('access');
+  await wizard.getByTestId('wizard-allowedSourceCidrs').fill('198.51.100.0/24');
+  await wizard.getByTestId('wizard-natFrontendPortStart').fill(String(natStart + 5_000));
+  await wizard.getByTestId('wizard-next').click();
+  await current('storage');
+  await wizard.getByTestId('wizard-next').click();
+  await current('review');
+  await expect(wizard.getByTestId('wizard-create')).toBeEnabled();
+  await wizard.getByTestId('wizard-create').click();
+  await expect(operation).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  await wizard.getByTestId('wizard-close').click();
+  await expect(wizard).toBeHidden();
+  await page.getByTestId('create-pool-open').click();
+  await current('review');
+  await expect(wizard.getByTestId('wizard-summary')).toContainText('e2epool');
+  await expect(wizard.getByTestId('wizard-summary')).toContainText('198.51.100.0/24');
+  await page.screenshot({ path: 'test-results/screenshots/create-pool-kept-draft.png' });
+  await wizard.getByTestId('wizard-cancel').click();
+  await expect(wizard).toBeHidden();
+
+  // --- Scale: beyond what the pool holds refused, above autoscale's maximum asked, then 3 --------
   await card.getByTestId('admin-scale').click();
-  // One placement group holds 100: the dialog says so and sends nothing.
+  // One placement group holds 100: the dialog says so and sends nothing (500 too).
   const scaleDialog = page.getByTestId('admin-scale-dialog');
-  await page.getByTestId('admin-scale-input').fill('101');
+  await page.getByTestId('admin-scale-input').fill('500');
   await expect(scaleDialog).toContainText(
     'At most 100: a scale set in a single placement group holds at most 100 instances.',
   );
   await expect(page.getByTestId('admin-scale-submit')).toBeDisabled();
   await page.screenshot({ path: 'test-results/screenshots/admin-scale-limit.png' });
+  // Above autoscale's maximum (4): asked first, since autoscale would scale it back down.
+  await page.getByTestId('admin-scale-input').fill('10');
+  await expect(page.getByTestId('admin-scale-warning')).toContainText(
+    'Autoscale keeps this pool between 0 and 4 instances',
+  );
+  await expect(page.getByTestId('admin-scale-submit')).toBeDisabled();
+  await page.screenshot({ path: 'test-results/screenshots/scale-autoscale-warning.png' });
+  await page.getByTestId('admin-scale-anyway').click();
+  await expect(page.getByTestId('admin-scale-submit')).toBeEnabled();
   await page.getByTestId('admin-scale-input').fill('3');
+  await expect(page.getByTestId('admin-scale-warning')).toHaveCount(0);
   await page.getByTestId('admin-scale-submit').click();
   await expect(card.locator('[data-testid^="admin-instance-"][data-state="running"]')).toHaveCount(
     3,

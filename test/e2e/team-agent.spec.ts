@@ -95,6 +95,12 @@ test('admin adds a member → they sign in on every VM with ~/notebooks/remote o
     await card.getByTestId('admin-team').click();
     const team = page.getByTestId('team-dialog');
     await expect(team).toContainText('No members yet');
+    // The pool's admin account is every VM's already: refused, saying why.
+    await team.getByTestId('team-name').fill('azureuser');
+    await team.getByTestId('team-keys').fill(alicePub);
+    await team.getByTestId('team-save').click();
+    await expect(team).toContainText("is the pool's admin account");
+    await expect(team).toContainText('No members yet');
     await team.getByTestId('team-name').fill('alice');
     await team.getByTestId('team-keys').fill(alicePub);
     await team.getByTestId('team-save').click();

@@ -30,6 +30,26 @@ export const MemberNameSchema = LinuxUsernameSchema.refine(
   },
 );
 
+/**
+ * Why `name` cannot be a member of a pool whose admin account is one of `adminAccounts`, in a
+ * phrase that follows the field ("must be…", "is…"); undefined when it can. The admin account
+ * exists on every VM already (Azure creates it from the image's osProfile, or it is the login an
+ * ssh-hosts pool installs the agent with): a member of that name would take over its keys and home.
+ */
+export function memberNameProblem(
+  name: string,
+  adminAccounts: readonly string[] = [],
+): string | undefined {
+  if (!LINUX_USERNAME.test(name)) return usernameMessage;
+  if (RESERVED_USERNAMES.has(name)) {
+    return 'is a system account name on the VMs — choose another name';
+  }
+  if (adminAccounts.includes(name)) {
+    return "is the pool's admin account, which every VM has already — a member of that name would take over its keys and home; choose another name";
+  }
+  return undefined;
+}
+
 /** A host name as Azure sets it (VMSS computer names are at most 15 characters on Windows). */
 export const ComputerNameSchema = z
   .string()

@@ -2,6 +2,7 @@
 // re-checks what needs Azure's context (time zones, profile counts) in
 // src/core/azure/autoscale/autoscale-validation.ts.
 import { z } from 'zod';
+import { unsafeTextProblem } from '../user-text';
 
 const instances = (what: string) => {
   const message = `${what} must be a whole number from 0 to 1000`;
@@ -45,9 +46,13 @@ const clockTime = (what: string) =>
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${what} must be HH:MM on a 24-hour clock, e.g. 08:00`);
 
 const profileName = z
-  .string({ error: 'name must be a string' })
+  .string({ error: 'the name must be text' })
   .min(1, 'give the profile a name')
-  .max(256, 'a profile name has at most 256 characters');
+  .max(256, 'a profile name has at most 256 characters')
+  .superRefine((value, ctx) => {
+    const problem = unsafeTextProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `the name ${problem}` });
+  });
 
 const autoscaleRef = z.string().max(40).optional();
 
@@ -55,38 +60,38 @@ const autoscaleRuleSchema = z
   .object({
     ref: autoscaleRef,
     metricName: z
-      .string({ error: 'metricName must be a string' })
+      .string({ error: 'the metric name must be text' })
       .min(1, 'name the metric, e.g. Percentage CPU')
-      .max(256, 'metricName is too long'),
-    metricNamespace: z.string().max(256, 'metricNamespace is too long').optional(),
+      .max(256, 'the metric name is too long'),
+    metricNamespace: z.string().max(256, 'the metric namespace is too long').optional(),
     operator: z.enum(
       ['GreaterThan', 'GreaterThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Equals', 'NotEquals'],
       {
         error:
-          'operator must be GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, Equals or NotEquals',
+          'the operator must be greater than, at least, less than, at most, equal or not equal',
       },
     ),
-    threshold: z.number({ error: 'threshold must be a number' }),
+    threshold: z.number({ error: 'the threshold must be a number' }),
     statistic: z.enum(['Average', 'Min', 'Max', 'Sum'], {
-      error: 'statistic must be Average, Min, Max or Sum',
+      error: 'the statistic must be Average, Min, Max or Sum',
     }),
-    timeGrain: isoDuration('timeGrain'),
-    timeWindow: isoDuration('timeWindow'),
+    timeGrain: isoDuration('the time grain'),
+    timeWindow: isoDuration('the time window'),
     timeAggregation: z.enum(['Average', 'Minimum', 'Maximum', 'Total', 'Count'], {
-      error: 'timeAggregation must be Average, Minimum, Maximum, Total or Count',
+      error: 'the time aggregation must be Average, Minimum, Maximum, Total or Count',
     }),
     direction: z.enum(['Increase', 'Decrease'], {
       error: 'direction must be Increase (scale out) or Decrease (scale in)',
     }),
     changeType: z.enum(['ChangeCount', 'PercentChangeCount', 'ExactCount'], {
-      error: 'changeType must be ChangeCount, PercentChangeCount or ExactCount',
+      error: 'the change must be by a count, by a percentage or to an exact count',
     }),
     value: z
       .number({ error: 'value must be a whole number from 1 to 1000' })
       .int('value must be a whole number from 1 to 1000')
       .min(1, 'value must be a whole number from 1 to 1000')
       .max(1000, 'value must be a whole number from 1 to 1000'),
-    cooldown: isoDuration('cooldown'),
+    cooldown: isoDuration('the cool-down'),
   })
   .strict();
 
@@ -104,7 +109,7 @@ export const autoscaleSettingsSchema = z
     exists: z.boolean(),
     name: z.string().max(260),
     resourceGroup: z.string().max(90),
-    enabled: z.boolean({ error: 'enabled must be true or false' }),
+    enabled: z.boolean({ error: 'autoscale must be on or off' }),
     defaultProfile: z
       .object({ name: profileName, capacity: autoscaleCapacitySchema, rules: autoscaleRules })
       .strict(),
@@ -115,9 +120,9 @@ export const autoscaleSettingsSchema = z
             ref: autoscaleRef,
             name: profileName,
             days: z.array(autoscaleDay).min(1, 'pick at least one day').max(7),
-            start: clockTime('start'),
-            end: clockTime('end').optional(),
-            timeZone: z.string().min(1, 'pick a time zone').max(100, 'timeZone is too long'),
+            start: clockTime('the start'),
+            end: clockTime('the end').optional(),
+            timeZone: z.string().min(1, 'pick a time zone').max(100, 'the time zone is too long'),
             capacity: autoscaleCapacitySchema,
             rules: autoscaleRules,
           })

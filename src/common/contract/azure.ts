@@ -15,7 +15,7 @@ import type {
   PoolInfo,
 } from '../models';
 import { autoscaleSettingsSchema } from './autoscale';
-import { empty, id, method } from './define';
+import { empty, id, method, safeText } from './define';
 
 export const azureMethods = {
   'azure.status': method(
@@ -53,8 +53,8 @@ export const azureMethods = {
     z
       .object({
         subscriptionId: id('subscriptionId'),
-        resourceGroup: id('resourceGroup'),
-        poolName: id('poolName'),
+        resourceGroup: id('resourceGroup').pipe(safeText()),
+        poolName: id('poolName').pipe(safeText()),
       })
       .strict(),
     'Adds an existing Azure pool to the app (remembered in settings).',
@@ -108,8 +108,8 @@ export const azureMethods = {
         capacity: z
           .number()
           .int()
-          .min(0, 'capacity runs from 0 to 1000')
-          .max(1000, 'capacity runs from 0 to 1000'),
+          .min(0, 'the number of instances runs from 0 to 1000')
+          .max(1000, 'the number of instances runs from 0 to 1000'),
       })
       .strict(),
     "Sets an Azure pool's number of instances.",
@@ -159,7 +159,7 @@ export const azureMethods = {
   ).returns<OperationInfo>(),
 
   'azure.deletePool': method(
-    z.object({ poolId: id('poolId'), confirmName: z.string().max(200) }).strict(),
+    z.object({ poolId: id('poolId'), confirmName: z.string().max(200, 'is too long') }).strict(),
     "Deletes an Azure pool's resources; confirmName must be the pool's name.",
   ).returns<OperationInfo>(),
 

@@ -2,7 +2,7 @@
 // instance; they wait out a reconnect with the listening socket kept.
 import { z } from 'zod';
 import type { ForwardInfo } from '../models';
-import { empty, id, method, port } from './define';
+import { empty, hostAddress, id, method, port, userText } from './define';
 
 export const forwardMethods = {
   'forwards.list': method(empty, 'Every port forward.').returns<ForwardInfo[]>(),
@@ -12,10 +12,11 @@ export const forwardMethods = {
       .object({
         connectionId: id('connectionId'),
         remotePort: port,
-        remoteHost: z.string().min(1).max(255).default('127.0.0.1'),
+        /** `localhost`, a host name, an IPv4 address or an IPv6 literal (as seen from the instance). */
+        remoteHost: hostAddress.default('127.0.0.1'),
         /** Omit for the same number as the remote port when free, else the next free one. */
         localPort: port.optional(),
-        label: z.string().min(1).max(80).optional(),
+        label: userText(80).optional(),
       })
       .strict(),
     'Forwards 127.0.0.1:<localPort> over the connection to <remoteHost>:<remotePort> on the instance.',

@@ -3,24 +3,30 @@
 import { z } from 'zod';
 import { AgentConfigSchema } from '../agent-protocol';
 import type { PoolInfo, SshConfigHost } from '../models';
-import { empty, id, method, port } from './define';
+import { empty, id, method, port, safeText, userText } from './define';
 
 /** One host of an ssh-hosts pool; settings.json uses the same rules (src/core/settings). */
 export const sshHostSchema = z
   .object({
-    name: z.string().trim().min(1, 'each host needs a name').max(80),
+    name: userText(80, 'each host needs a name'),
     address: z
       .string()
       .trim()
       .min(1, 'each host needs an address')
       .max(255)
-      .regex(/^[A-Za-z0-9.:_%[\]-]+$/, 'address must be a host name or an IP address'),
+      .regex(
+        /^[A-Za-z0-9.:_%[\]-]+$/,
+        'must be a host name or an IP address (letters, digits, ".", ":" and "-", no spaces)',
+      ),
     port: port.default(22),
     user: z
       .string()
       .trim()
-      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'user must be a login name (letters, digits, _ . -)'),
-    keyPath: z.string().min(1).max(4096).optional(),
+      .regex(
+        /^[a-z_][a-z0-9_.-]{0,31}$/i,
+        'must be a login name (letters, digits, _ . -, starting with a letter or _)',
+      ),
+    keyPath: safeText().min(1, 'must not be empty').max(4096, 'is too long').optional(),
     useAgent: z.boolean().default(false),
   })
   .strict();
@@ -72,7 +78,7 @@ export const poolMethods = {
       .object({
         /** Omit to create a new pool. */
         poolId: id('poolId').optional(),
-        name: z.string().trim().min(1, 'name must not be empty').max(80),
+        name: userText(80, 'give the pool a name'),
         hosts: z.array(sshHostSchema).min(1, 'a pool needs at least one host').max(200),
         /** The share the hosts' agents mount (Install agent…); omit for none. */
         share: sshPoolShareSchema.optional(),

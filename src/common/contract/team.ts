@@ -2,7 +2,7 @@
 // whether the share is mounted and linked on an instance, and the share's usage and quota.
 import { z } from 'zod';
 import type { ShareCheck, StorageInfo, TeamInfo } from '../models';
-import { id, method } from './define';
+import { id, method, safeText } from './define';
 
 export const teamMethods = {
   'team.list': method(
@@ -14,8 +14,10 @@ export const teamMethods = {
     z
       .object({
         poolId: id('poolId'),
-        name: z.string().max(64, 'name: at most 32 characters'),
-        sshKeys: z.array(z.string().max(16_384)).max(64, 'at most 64 keys per member'),
+        name: safeText().max(64, 'must be at most 32 characters'),
+        sshKeys: z
+          .array(z.string().max(16_384, 'a key line is at most 16,384 characters'))
+          .max(64, 'at most 64 keys per member'),
         admin: z.boolean().optional(),
         /** Replace the member of the same name (edit) instead of refusing. */
         replace: z.boolean().optional(),

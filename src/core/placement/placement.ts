@@ -51,8 +51,10 @@ export function chooseInstance(
     if (requested.state !== 'running') {
       throw new RpcError(
         ErrorCode.NoInstance,
-        `Instance ${requested.name} is ${requested.state}, not running. ` +
-          'Pick a running instance, or ask the pool admin to start this one.',
+        requested.detail
+          ? `Instance ${requested.name} ${requested.detail}. Pick another instance, or ask the pool admin to fix this one.`
+          : `Instance ${requested.name} is ${requested.state}, not running. ` +
+              'Pick a running instance, or ask the pool admin to start this one.',
       );
     }
     return { instance: requested, reason: 'requested' };
@@ -61,6 +63,16 @@ export function chooseInstance(
   // Starting, stopping, stopped and failed instances cannot take a session now.
   const running = instances.filter((instance) => instance.state === 'running');
   if (running.length === 0) {
+    // Say what each instance answered when it is known (a host that refuses SSH is up, not off).
+    const known = instances.filter((instance) => instance.detail);
+    if (known.length > 0 && known.length === instances.length) {
+      throw new RpcError(
+        ErrorCode.NoInstance,
+        `No instance of this pool can take a connection: ${known
+          .map((instance) => `${instance.name} ${instance.detail}`)
+          .join('; ')}.`,
+      );
+    }
     throw new RpcError(
       ErrorCode.NoInstance,
       'No instance of this pool is running. The pool admin can start one ' +

@@ -1,6 +1,7 @@
 // SSH connections to pool instances: placement picks the instance, the provider says how to reach
 // it, the host key is checked against the pool's trust store, a dropped link is reconnected to the
 // same instance under the same id, and every state change is announced.
+import { plural } from '../../common/user-text';
 import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, toDisposable, type Disposable } from '../../common/event';
 import type { ConnectionInfo, ConnectionState } from '../../common/models';
@@ -436,5 +437,5 @@ function waitCancelled(info: ConnectionInfo): RpcError {
 function formatDuration(ms: number): string {
   if (ms < 1_000) return `${ms} ms`;
   if (ms < 120_000) return `${Math.round(ms / 1_000)} s`;
-  return `${Math.round(ms / 60_000)} minutes`;
+  return plural(Math.round(ms / 60_000), 'minute');
 }

@@ -57,6 +57,8 @@ export interface TerminalServiceOptions {
 export interface TerminalOwner {
   connectionId: string;
   poolId: string;
+  /** The pool's name, kept with the terminal (default: its id). */
+  poolName?: string;
   instanceId: string;
   instanceName: string;
 }

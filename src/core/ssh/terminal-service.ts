@@ -107,7 +107,13 @@ export class TerminalService implements Disposable {
         `The connection to ${connection.where} closed while the terminal was opening. Connect again.`,
       );
     }
-    const info: TerminalInfo = { id, ...owner, ...size, persistence: tmux ? 'tmux' : 'plain' };
+    const info: TerminalInfo = {
+      id,
+      ...owner,
+      poolName: owner.poolName ?? owner.poolId,
+      ...size,
+      persistence: tmux ? 'tmux' : 'plain',
+    };
     const term: Terminal = {
       info,
       connection,

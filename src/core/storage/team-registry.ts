@@ -10,7 +10,9 @@ import {
   type TeamMember,
   type TeamRegistry,
 } from '../../common/agent-protocol';
+import { LINUX_USERNAME, memberNameProblem } from '../../common/agent-protocol/names';
 import { ErrorCode, RpcError } from '../../common/errors';
+import { pathWords, unsafeTextProblem } from '../../common/user-text';
 import type { ShareFiles } from './share-files';
 
 const EMPTY: TeamRegistry = { version: 1, members: [] };
@@ -30,9 +32,15 @@ export class TeamRegistryService {
     return (await this.read()).members;
   }
 
-  /** Adds a member, or replaces the one with the same name when `replace` is set. */
-  async add(input: MemberInput, options: { replace?: boolean } = {}): Promise<TeamMember[]> {
-    const member = parseMember(input);
+  /**
+   * Adds a member, or replaces the one with the same name when `replace` is set. `adminAccounts`
+   * (the pool's admin login) are refused as names: every VM has that account already.
+   */
+  async add(
+    input: MemberInput,
+    options: { replace?: boolean; adminAccounts?: readonly string[] } = {},
+  ): Promise<TeamMember[]> {
+    const member = parseMember(input, options.adminAccounts);
     return this.change((members) => {
       const at = members.findIndex((m) => m.name === member.name);
       if (at >= 0 && !options.replace) {
@@ -106,9 +114,18 @@ export class TeamRegistryService {
 }
 
 /** Checks a member as the agent will: name rules, every key parsed; errors by field for the UI. */
-export function parseMember(input: MemberInput): TeamMember {
+export function parseMember(input: MemberInput, adminAccounts: readonly string[] = []): TeamMember {
   const keys = input.sshKeys.map((k) => k.trim()).filter(Boolean);
-  const candidate: Record<string, unknown> = { name: input.name.trim(), sshKeys: keys };
+  const name = input.name.trim();
+  const unsafe = unsafeTextProblem(name);
+  const problem =
+    unsafe ?? (LINUX_USERNAME.test(name) ? memberNameProblem(name, adminAccounts) : undefined);
+  if (problem && (unsafe || adminAccounts.includes(name))) {
+    throw new RpcError(ErrorCode.BadInput, `The member's name ${problem}.`, [
+      { path: ['name'], message: problem },
+    ]);
+  }
+  const candidate: Record<string, unknown> = { name, sshKeys: keys };
   if (input.admin) candidate.admin = true;
   const parsed = TeamMemberSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -116,11 +133,11 @@ export function parseMember(input: MemberInput): TeamMember {
       path: issue.path.map(String),
       message: issue.message,
     }));
-    throw new RpcError(
-      ErrorCode.BadInput,
-      `The member needs changes: ${formatSchemaIssues(parsed.error).join('; ')}`,
-      details,
-    );
+    // Fields in words ("SSH key 1: …"), as the Team dialog shows them.
+    const sentence = parsed.error.issues
+      .map((issue) => `${pathWords(issue.path)}: ${issue.message}`)
+      .join('; ');
+    throw new RpcError(ErrorCode.BadInput, `The member needs changes: ${sentence}`, details);
   }
   if (parsed.data.sshKeys.length === 0) {
     throw new RpcError(

@@ -20,15 +20,29 @@ function isIssue(value: unknown): value is Issue {
   );
 }
 
-/** Empty unless the error is E_BAD_INPUT with the usual `{path, message}[]` details. */
+/** A message as a sentence: capitalised, ending in a full stop. */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/**
+ * Empty unless the error is E_BAD_INPUT with the usual `{path, message}[]` details. A field with
+ * several problems gets every message, one sentence after the other: the admin fixes them all in
+ * one go instead of meeting the next one after each try.
+ */
 export function fieldErrors(error: RpcError): FieldErrors {
   if (error.code !== ErrorCode.BadInput || !Array.isArray(error.details)) return {};
   const result: Record<string, string> = {};
   for (const issue of error.details) {
     if (!isIssue(issue)) continue;
     const key = issue.path.join('.') || 'input';
-    // The first message per field is the one to fix first; capitalised as a sentence.
-    result[key] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+    const sentence = asSentence(issue.message);
+    const before = result[key];
+    if (before === undefined) result[key] = sentence;
+    else if (!before.includes(sentence)) result[key] = `${before} ${sentence}`;
   }
   return result;
 }

@@ -27,6 +27,8 @@ export interface TerminalTab {
   replacedAt?: number;
   /** Why the shell ended, once it has. */
   ended?: string;
+  /** The pool is no longer in the app (deleted or removed): nothing can reconnect the tab. */
+  poolGone?: boolean;
   /** The app's message when typing or resizing failed. */
   error?: string;
 }
@@ -152,7 +154,8 @@ export function useWorkspace(
         terminalId: info.id,
         connectionId: conn.id,
         poolId: info.poolId,
-        poolName: poolsRef.current?.find((p) => p.id === info.poolId)?.name ?? info.poolId,
+        poolName:
+          poolsRef.current?.find((p) => p.id === info.poolId)?.name ?? info.poolName ?? info.poolId,
         instanceId: info.instanceId,
         instanceName: info.instanceName,
         host: conn.host,
@@ -230,16 +233,17 @@ export function useWorkspace(
     }
   }, [rpc, makeTab]);
 
-  // Tabs restored before the pool list arrived show the pool's id until then.
+  // A renamed pool's tabs follow its name; a deleted pool's keep the name they had, marked gone.
   useEffect(() => {
     if (!pools) return;
     setTabs((old) => {
       let changed = false;
       const next = old.map((tab) => {
         const name = pools.find((p) => p.id === tab.poolId)?.name;
-        if (!name || name === tab.poolName) return tab;
+        const poolGone = name === undefined;
+        if ((poolGone || name === tab.poolName) && poolGone === (tab.poolGone ?? false)) return tab;
         changed = true;
-        return { ...tab, poolName: name };
+        return { ...tab, poolName: name ?? tab.poolName, poolGone };
       });
       return changed ? next : old;
     });

@@ -109,6 +109,7 @@ describe('app core: Azure pools over RPC against the emulator', () => {
         assert.equal(err.code, ErrorCode.BadInput);
         // Named as the wizard labels it; the details keep the parameter path for the field.
         assert.match(err.message, /"Instances now" must be 0 or more/);
+        assert.doesNotMatch(err.message, /instanceCount/);
         const details = err.details as Array<{ path: string[] }>;
         assert.ok(details.some((d) => d.path.join('.') === 'instanceCount'));
         return true;
@@ -238,6 +239,20 @@ describe('app core: Azure pools over RPC against the emulator', () => {
       ui.call('team.add', { poolId, name: 'alice', sshKeys: [alice] }),
       /already a member/,
     );
+    // The scale set's admin account is every VM's already: never a member, and the app says why.
+    await assert.rejects(
+      ui.call('team.add', { poolId, name: 'dsvmadmin', sshKeys: [alice] }),
+      (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.BadInput);
+        assert.match(err.message, /is the pool's admin account/);
+        assert.deepEqual(
+          (err.details as Array<{ path: string[] }>).map((d) => d.path.join('.')),
+          ['name'],
+        );
+        return true;
+      },
+    );
+    assert.deepEqual((await ui.call('team.list', { poolId })).adminAccounts, ['dsvmadmin']);
     const after = await ui.call('team.remove', { poolId, name: 'alice' });
     assert.deepEqual(
       after.members.map((m) => m.name),
@@ -356,8 +371,35 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     );
   });
 
-  it('deletes the pool only with its exact name', async () => {
+  it('signed out, Connect says to sign in to Azure (not that the account lacks a role)', async () => {
     const poolId = azurePool()!.id;
+    await until('every instance stopped', () =>
+      azurePool()!.instances.every((i) => i.state !== 'running'),
+    );
+    await ui.call('azure.signOut', {});
+    try {
+      await assert.rejects(ui.call('connections.connect', { poolId }), (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.NotSignedIn);
+        assert.match(err.message, /^Sign in to Azure to connect to corepool/);
+        assert.doesNotMatch(err.message, /may not|role|permission/i);
+        return true;
+      });
+    } finally {
+      await ui.call('azure.signIn', { kind: 'environment' });
+    }
+  });
+
+  it('deletes the pool only with its exact name; its open terminal ends saying the pool was deleted', async () => {
+    const poolId = azurePool()!.id;
+    const connection = await ui.call('connections.connect', { poolId });
+    const terminal = await ui.call('terminals.open', {
+      connectionId: connection.id,
+      cols: 80,
+      rows: 24,
+    });
+    assert.equal(terminal.poolName, POOL);
+    const exits: string[] = [];
+    ui.on('terminals.onDidExit', (e) => e.terminalId === terminal.id && exits.push(e.reason));
     await assert.rejects(
       ui.call('azure.deletePool', { poolId, confirmName: 'wrong' }),
       (err: RpcError) => err.code === ErrorCode.BadInput,
@@ -369,5 +411,10 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     );
     assert.ok(gone);
     assert.ok((await ui.call('pools.list', {})).every((p) => p.id !== poolId));
+    await until('the terminal to end', () => exits.length > 0);
+    assert.equal(
+      exits[0],
+      `The pool ${POOL} was deleted: this terminal cannot reconnect. Close the tab.`,
+    );
   });
 });

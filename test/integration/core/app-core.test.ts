@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, RpcError } from '../../../src/common/errors';
-import type { Prompt } from '../../../src/common/models';
+import type { InstanceInfo, Prompt } from '../../../src/common/models';
 import { RpcClient } from '../../../src/common/rpc';
 import { createMemoryTransportPair } from '../../../src/common/transports/memory';
 import { createAppCore, type AppCore } from '../../../src/core/app-core';
@@ -100,7 +100,34 @@ describe('app core over RPC', () => {
     await assert.rejects(
       ui.call('connections.connect', { poolId: 42 } as unknown as { poolId: string }),
       (e: unknown) =>
-        e instanceof RpcError && e.code === ErrorCode.BadInput && /poolId/.test(e.message),
+        e instanceof RpcError &&
+        e.code === ErrorCode.BadInput &&
+        /pool: must be text/.test(e.message) &&
+        !/poolId/.test(e.message),
+    );
+    // A forward leads only to a host name or an IP address, said in the UI's words.
+    for (const remoteHost of [' ', 'a b;c', '300.1.1.1', '[nope]']) {
+      await assert.rejects(
+        ui.call('forwards.add', { connectionId: 'conn-1', remotePort: 80, remoteHost }),
+        (e: unknown) =>
+          e instanceof RpcError &&
+          e.code === ErrorCode.BadInput &&
+          /remote host: /.test(e.message) &&
+          !/remoteHost/.test(e.message),
+        remoteHost,
+      );
+    }
+    // A pool name with a right-to-left override is refused, naming the character, never echoing it.
+    await assert.rejects(
+      ui.call('pools.saveSshHosts', {
+        name: 'lab\u202Egpu',
+        hosts: [{ name: 'a', address: '127.0.0.1', user: 'me' }],
+      } as never),
+      (e: unknown) =>
+        e instanceof RpcError &&
+        e.code === ErrorCode.BadInput &&
+        /name: must not contain a text direction override \(U\+202E\)/.test(e.message) &&
+        !e.message.includes('\u202E'),
     );
     await assert.rejects(
       ui.call('connections.connect', { poolId: 'nope' }),
@@ -111,6 +138,72 @@ describe('app core over RPC', () => {
       ui.call('terminals.open', { connectionId: 'conn-999', cols: 80, rows: 24 }),
       (e: unknown) => e instanceof RpcError && e.code === ErrorCode.NotFound,
     );
+  });
+
+  it('an SSH host that refuses connections is said to refuse them, not to be stopped', async () => {
+    const ui = client();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const pool = await ui.call('pools.saveSshHosts', {
+      name: 'Refusing lab',
+      hosts: [{ name: 'gpu1', address: '127.0.0.1', port, user: 'me', useAgent: false }],
+    });
+    try {
+      // The first probe runs as the pool starts; its answer comes with the pool list.
+      let instance: InstanceInfo | undefined;
+      for (let i = 0; i < 500 && !instance; i++) {
+        instance = (await ui.call('pools.list', {}))
+          .find((p) => p.id === pool.id)
+          ?.instances.find((x) => x.state !== 'running');
+        if (!instance) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(instance, 'the probe of gpu1 answered');
+      assert.equal(instance.state, 'failed');
+      assert.match(instance.detail ?? '', new RegExp(`refuses connections on port ${port}`));
+      await assert.rejects(
+        ui.call('connections.connect', { poolId: pool.id }),
+        (e: unknown) =>
+          e instanceof RpcError &&
+          e.code === ErrorCode.NoInstance &&
+          new RegExp(`gpu1 refuses connections on port ${port}`).test(e.message) &&
+          !/No instance of this pool is running/.test(e.message),
+      );
+    } finally {
+      await ui.call('pools.remove', { poolId: pool.id });
+    }
+  });
+
+  it("a removed pool's terminal ends saying so, with the pool's name kept from when it opened", async () => {
+    const ui = client();
+    ui.on('prompts.onDidOpen', (p) => {
+      ui.call('prompts.answer', { promptId: p.id, accept: true }).catch(() => {});
+    });
+    // An ssh-hosts pool whose one host is the sandbox's first instance (same key, same user).
+    const local = (await ui.call('pools.list', {})).find((p) => p.id === 'local')!;
+    const vm = local.instances[0]!;
+    const pool = await ui.call('pools.saveSshHosts', {
+      name: 'Borrowed box',
+      hosts: [{ name: 'box', address: vm.host, port: vm.port, user: local.user, useAgent: false }],
+    });
+    const connection = await ui.call('connections.connect', { poolId: pool.id });
+    const terminal = await ui.call('terminals.open', {
+      connectionId: connection.id,
+      cols: 80,
+      rows: 24,
+    });
+    assert.equal(terminal.poolName, 'Borrowed box');
+    const exits: string[] = [];
+    ui.on('terminals.onDidExit', (e) => e.terminalId === terminal.id && exits.push(e.reason));
+    await ui.call('pools.remove', { poolId: pool.id });
+    await until('the terminal to end', () => exits.length > 0);
+    assert.equal(
+      exits[0],
+      'The pool Borrowed box was removed from the app: this terminal cannot reconnect. Close the tab.',
+    );
+    assert.ok((await ui.call('connections.list', {})).every((c) => c.poolId !== pool.id));
+    assert.ok((await ui.call('terminals.list', {})).every((t) => t.id !== terminal.id));
   });
 
   it('forwards Jupyter to the same local port on every connect, and to another only when taken', async () => {

@@ -59,7 +59,7 @@ describe('rpc over the in-memory pair', () => {
     await rejectsWith(
       client.call('terminals.resize', bad),
       ErrorCode.BadInput,
-      /Bad input for terminals\.resize: .*terminalId.*cols.*rows/,
+      /needs changes — terminal: must not be empty; cols: .*; rows: /,
     );
     assert.equal(called, false);
   });

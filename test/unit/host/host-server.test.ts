@@ -207,7 +207,7 @@ describe('headless host', () => {
     assert.equal((await client.call('app.info', {})).version, '1.2.3');
     await assert.rejects(
       client.call('terminals.ack', { terminalId: 't', chars: -1 }),
-      /Bad input for terminals\.ack: chars/,
+      /needs changes — chars: /,
     );
     client.dispose();
   });

@@ -6,7 +6,7 @@ import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protoc
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../../common/models';
-import { AzureCredential, type DeviceCodePrompt } from '../identity/index';
+import { AzureCredential, notSignedIn, type DeviceCodePrompt } from '../identity/index';
 import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/index';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { ShareFiles } from '../../storage/share-files';
@@ -27,6 +27,11 @@ export interface AzureAdminOptions {
   log: (line: string) => void;
   /** Poll intervals for deployments and long-running operations (tests shorten them). */
   pollIntervalMs?: number;
+  /**
+   * Whether "Sign in with browser" can work here: not in the headless host, which may run where
+   * no browser can open Azure's page or bring its answer back (device code works anywhere).
+   */
+  interactiveBrowser?: boolean;
   /** The agent bundle new pools get on their share (resource-paths.ts; default: the checkout's). */
   agentBundlePath?: string;
 }
@@ -55,6 +60,7 @@ export class AzureAdmin implements Disposable {
       dataDir: join(options.dataDir, 'azure'),
       log: options.log,
       onDeviceCode: (p) => this.deviceCode.fire(p),
+      ...(options.interactiveBrowser === false ? { interactiveBrowser: false } : {}),
     });
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
@@ -172,6 +178,13 @@ export class AzureAdmin implements Disposable {
     if (!entry) return undefined;
     signal?.throwIfAborted();
     const { pool } = entry.provider;
+    // Signed out, the app cannot even tell whether something runs: that is what to say, not that
+    // the account may not start instances.
+    if (!this.credential.status.signedIn) {
+      throw notSignedIn(
+        `connect to ${pool.poolName}: no instance of it is known to run, and starting one needs your Azure account`,
+      );
+    }
     const tracked = this.service.startOnConnect(pool);
     const setActivity = (text: string) => {
       this.activities.set(poolId, text);
@@ -186,6 +199,11 @@ export class AzureAdmin implements Disposable {
       return (await tracked.result).instanceId;
     } catch (err) {
       const error = RpcError.from(err);
+      if (!this.credential.status.signedIn) {
+        throw notSignedIn(
+          `connect to ${pool.poolName}: starting an instance needs your Azure account`,
+        );
+      }
       if (error.code !== ErrorCode.AuthFailed) throw error;
       throw new RpcError(
         ErrorCode.NoInstance,

@@ -106,6 +106,12 @@ const IDENTITY_ERRORS = new Set([
   'AggregateAuthenticationError',
 ]);
 
+/**
+ * How the app's credential starts the error it throws while nobody is signed in, so that the
+ * failure of any call made then says "Sign in to Azure", not that the account lacks a role.
+ */
+export const NOT_SIGNED_IN = 'Not signed in to Azure';
+
 /** core-lro's message for a failed operation: the code is only in the text. */
 const LRO_FAILED = /^The long-running operation has failed\.\s+([A-Za-z][\w.-]*)\.\s*([\s\S]*)$/;
 
@@ -226,6 +232,13 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
     return new RpcError(
       ErrorCode.AuthFailed,
       `Azure did not accept the app's sign-in (${code ?? 'HTTP 401'}). Sign in to Azure again, then ${context.action}.`,
+      details(false),
+    );
+  }
+  if (IDENTITY_ERRORS.has(failure.kind) && failure.message.startsWith(NOT_SIGNED_IN)) {
+    return new RpcError(
+      ErrorCode.NotSignedIn,
+      `Sign in to Azure to ${context.action}: the app is not signed in (Admin → Azure → Sign in).`,
       details(false),
     );
   }

@@ -11,6 +11,7 @@ export type { AzurePoolRef } from './azure-pool-ref';
 export {
   CAPACITY_CODES,
   IN_USE_CODES,
+  NOT_SIGNED_IN,
   describeAzureFailure,
   translateAzureError,
 } from './azure-errors';

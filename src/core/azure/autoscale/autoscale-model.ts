@@ -313,7 +313,7 @@ export function readAutoscale(raw: RawAutoscaleSetting, resourceGroup: string): 
       const endCapacity = capacityOf(profiles[end.index].capacity);
       if (!same(endCapacity, defaultProfile.capacity)) {
         notes.push(
-          `At ${end.time} schedule "${name}" returns to ${endCapacity?.minimum}–${endCapacity?.maximum} instances, not to the default; changing the default makes it return to the default.`,
+          `At ${end.time} schedule "${name}" returns to ${endCapacity?.minimum}–${endCapacity?.maximum} ${endCapacity?.maximum === 1 ? 'instance' : 'instances'}, not to the default; changing the default makes it return to the default.`,
         );
       }
     }

@@ -7,6 +7,8 @@ import type {
   AutoscaleRule,
   AutoscaleSettings,
 } from '../../../common/models';
+import { scheduleEndProblem } from '../../../common/autoscale-schedule';
+import { unsafeTextProblem } from '../../../common/user-text';
 import { durationSeconds, parseClock } from './autoscale-duration';
 import { type AutoscaleRead, DAYS, parseEndProfileName, profileCount } from './autoscale-model';
 import { autoscaleTimeZone } from './autoscale-time-zones';
@@ -55,9 +57,8 @@ export function autoscaleProblems(
     if (!trimmed) return add(path, 'Give it a name');
     if (trimmed !== name) return add(path, 'The name must not start or end with spaces');
     if (name.length > 256) return add(path, 'The name must be at most 256 characters');
-    if ([...name].some((c) => c.charCodeAt(0) < 0x20)) {
-      return add(path, 'The name must not contain control characters');
-    }
+    const unsafe = unsafeTextProblem(name);
+    if (unsafe) return add(path, `The name ${unsafe}`);
     if (name.startsWith('{') || parseEndProfileName(name)) {
       return add(path, 'The name must not start with "{" (Azure uses such names for end profiles)');
     }
@@ -76,7 +77,10 @@ export function autoscaleProblems(
     if (!parseClock(s.start)) add([...at, 'start'], 'Use HH:MM on a 24-hour clock, e.g. 08:00');
     if (s.end !== undefined) {
       if (!parseClock(s.end)) add([...at, 'end'], 'Use HH:MM on a 24-hour clock, e.g. 19:00');
-      else if (s.end === s.start) add([...at, 'end'], 'The end must differ from the start');
+      else {
+        const problem = scheduleEndProblem(s.start, s.end);
+        if (problem) add([...at, 'end'], problem);
+      }
     }
     const zone = zoneProblem(s.timeZone, s.ref);
     if (zone) add([...at, 'timeZone'], zone);
@@ -159,7 +163,7 @@ function rulesProblems(
   if (rules.length + hiddenRules > MAX_RULES) {
     add(
       at,
-      `A profile holds at most ${MAX_RULES} rules${hiddenRules ? ` (${hiddenRules} kept from Azure count too)` : ''}; remove ${rules.length + hiddenRules - MAX_RULES}`,
+      `A profile holds at most ${MAX_RULES} rules${hiddenRules ? ` (${hiddenRules === 1 ? 'the one' : `the ${hiddenRules}`} kept from Azure ${hiddenRules === 1 ? 'counts' : 'count'} too)` : ''}; remove ${rules.length + hiddenRules - MAX_RULES}`,
     );
   }
   rules.forEach((r, j) => {

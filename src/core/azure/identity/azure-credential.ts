@@ -28,6 +28,7 @@ import {
   createResourceManagementClient,
   type AzureEnvironment,
   resolveAzureEnvironment,
+  NOT_SIGNED_IN,
   translateAzureError,
 } from '../arm/index';
 import {
@@ -36,7 +37,14 @@ import {
   persistentTokenCache,
 } from './azure-token-cache';
 import { accountFromToken, withRecord } from './azure-account';
-import { notSignedIn, signInError } from './sign-in-errors';
+import {
+  BROWSER_TIMEOUT_MS,
+  KIND_WORDS,
+  browserUnavailable,
+  interactiveSignIn,
+  notSignedIn,
+  signInError,
+} from './sign-in-errors';
 import type { AzureAccount, AzureSignInKind, AzureSignInStatus } from '../../../common/models';
 
 /** The Azure CLI's public client id: consented in every tenant, so no app registration. */
@@ -93,6 +101,13 @@ export interface AzureCredentialOptions {
   clients?: Omit<AzureClientOptions, 'environment'>;
   /** How long `az` may take to answer (default 20 s). */
   cliTimeoutMs?: number;
+  /**
+   * false: "Sign in with browser" is refused with the reason and a pointer to device code (the
+   * headless host: no browser may open there, nor its redirect reach the app). Default true.
+   */
+  interactiveBrowser?: boolean;
+  /** How long a browser sign-in may wait for the browser's answer (default 5 minutes). */
+  browserTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -158,13 +173,24 @@ export class AzureCredential implements TokenCredential, Disposable {
         'Device code sign-in needs somewhere to show its code: pass onPrompt (or onDeviceCode).',
       );
     }
+    if (method.kind === 'browser' && this.options.interactiveBrowser === false) {
+      throw browserUnavailable();
+    }
     let credential: TokenCredential;
     let record: AuthenticationRecord | undefined;
+    const log = this.options.log;
     try {
       credential = this.build(method);
       if (method.kind === 'browser' || method.kind === 'device-code') {
         const interactive = credential as InteractiveBrowserCredential | DeviceCodeCredential;
-        record = await interactive.authenticate(scopes, { abortSignal: signal, ...CAE });
+        log?.(`azure: sign-in ${KIND_WORDS[method.kind]} started`);
+        record = await interactiveSignIn(
+          (abortSignal) => interactive.authenticate(scopes, { abortSignal, ...CAE }),
+          method.kind === 'browser'
+            ? (this.options.browserTimeoutMs ?? BROWSER_TIMEOUT_MS)
+            : undefined,
+          signal,
+        );
       }
       const token = await credential.getToken(scopes, { abortSignal: signal, ...CAE });
       if (!token) throw new CredentialUnavailableError('Azure returned no access token.');
@@ -176,9 +202,16 @@ export class AzureCredential implements TokenCredential, Disposable {
         record: record && serializeAuthenticationRecord(record),
       });
       this.changed.fire(this.status);
+      if (method.kind === 'browser' || method.kind === 'device-code') {
+        log?.(`azure: sign-in ${KIND_WORDS[method.kind]} done`);
+      }
       return { ...account };
     } catch (err) {
-      throw signInError(method.kind, err);
+      const error = signInError(method.kind, err, this.environment.authorityHost);
+      if (method.kind === 'browser' || method.kind === 'device-code') {
+        log?.(`azure: sign-in ${KIND_WORDS[method.kind]} ended: ${error.message}`);
+      }
+      throw error;
     }
   }
 
@@ -232,9 +265,7 @@ export class AzureCredential implements TokenCredential, Disposable {
     options?: GetTokenOptions,
   ): Promise<AccessToken | null> {
     if (!this.current) {
-      throw new CredentialUnavailableError(
-        'Not signed in to Azure: sign in from the admin view first.',
-      );
+      throw new CredentialUnavailableError(`${NOT_SIGNED_IN}: sign in from the admin view first.`);
     }
     return this.current.credential.getToken(scopes, options);
   }

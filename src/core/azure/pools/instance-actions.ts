@@ -161,7 +161,7 @@ async function warnAboutAutoscale(
     const max = Number(profile.capacity.maximum);
     if (capacity < min || capacity > max) {
       op.progress(
-        `Note: autoscale is on with ${min}–${max} instances; it will bring the pool back within that range. Change the autoscale bounds to keep ${capacity}.`,
+        `Note: autoscale is on with ${min}–${max} ${max === 1 ? 'instance' : 'instances'}; it will bring the pool back within that range. Change the autoscale bounds to keep ${capacity}.`,
       );
     }
   } catch {

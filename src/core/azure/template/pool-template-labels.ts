@@ -1,37 +1,16 @@
 // The create-pool wizard's field labels by parameter path, so that a validation error names what
-// the admin sees ("Most (autoscale)"), not the template's parameter ("maxInstances").
+// the admin sees ("Most (autoscale)"), not the template's parameter ("maxInstances"). The labels
+// live in src/common/pool-fields.ts, which the wizard's fields use too.
+import { POOL_FIELD_LABELS as WIZARD_LABELS } from '../../../common/pool-fields';
 
-/** Label of each pool parameter, as the wizard (src/renderer/admin/create-pool) shows it. */
+/** Label of each pool parameter (and of the image's parts), as the wizard shows it. */
 export const POOL_FIELD_LABELS: Record<string, string> = {
-  poolName: 'Pool name',
-  location: 'Region',
-  vmSize: 'VM size',
-  image: 'Image',
+  ...WIZARD_LABELS,
   'image.publisher': 'Image publisher',
   'image.offer': 'Image offer',
   'image.sku': 'Image SKU',
   'image.version': 'Image version',
   'image.plan': 'Image plan',
-  instanceCount: 'Instances now',
-  minInstances: 'Fewest (autoscale)',
-  maxInstances: 'Most (autoscale)',
-  singlePlacementGroup: 'Single placement group',
-  computerNamePrefix: 'Host name prefix',
-  adminUsername: 'Admin account',
-  sshPublicKey: 'Admin SSH public key',
-  allowedSourceCidrs: 'Who may reach SSH',
-  allowInternetSsh: 'SSH open to the whole internet',
-  dnsLabel: 'DNS label',
-  natFrontendPortStart: 'First SSH port',
-  osDiskType: 'OS disk',
-  autoscaleEnabled: 'Autoscale',
-  storageAccountName: 'Storage account',
-  fileShareName: 'File share',
-  createStorage: 'They exist already',
-  storageResourceGroup: "Storage account's resource group",
-  storageSku: 'Storage redundancy',
-  shareQuotaGiB: 'Share quota (GiB)',
-  agentBundleUri: 'Agent bundle URL',
 };
 
 /**

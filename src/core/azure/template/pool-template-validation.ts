@@ -275,7 +275,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       issue(
         ['maxInstances'],
         counts.singlePlacementGroup
-          ? `must be at most ${limit} while the pool keeps a single placement group (singlePlacementGroup true) — remove that setting, or set it to false, for up to ${INSTANCE_LIMIT.uniform}`
+          ? `must be at most ${limit} while the pool keeps a single placement group ("Single placement group" on) — remove that setting, or turn it off, for up to ${INSTANCE_LIMIT.uniform}`
           : `must be at most ${limit} (the limit of a Uniform scale set)`,
       );
     }

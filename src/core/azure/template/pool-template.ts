@@ -2,6 +2,7 @@
 // pool's resources, warnings, and the ARM `parameters` object for resources/templates/pool.json.
 // Their validation with Azure's rules is in pool-template-validation.ts.
 import poolTemplateJson from '../../../../resources/templates/pool.json' with { type: 'json' };
+import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
 import { parseCidr } from './pool-template-cidr';
 import { KNOWN_REGIONS, deriveComputerNamePrefix } from './pool-template-names';
 import type { StorageSku } from './pool-template-storage';
@@ -198,35 +199,35 @@ export function poolParameterWarnings(params: PoolParameters): string[] {
     if (!parsed.ok) continue;
     if (parsed.isAny) {
       warnings.push(
-        `allowedSourceCidrs holds ${cidr}: SSH is open to the whole internet and will be probed by bots within minutes — keys only, but prefer your office or VPN range.`,
+        `${L.allowedSourceCidrs} holds ${cidr}: SSH is open to the whole internet and will be probed by bots within minutes — keys only, but prefer your office or VPN range.`,
       );
     } else if (parsed.isPrivate) {
       warnings.push(
-        `allowedSourceCidrs holds ${cidr}, a private range: connections to the pool's public address come from public addresses, so this range lets nobody in.`,
+        `${L.allowedSourceCidrs} holds ${cidr}, a private range: connections to the pool's public address come from public addresses, so this range lets nobody in.`,
       );
     }
   }
   if (!KNOWN_REGIONS.has(params.location)) {
     warnings.push(
-      `location "${params.location}" is not a region this app knows — check it with \`az account list-locations -o table\`.`,
+      `${L.location} "${params.location}" is not a region this app knows — check it with \`az account list-locations -o table\`.`,
     );
   }
   if (params.storageAccountName !== undefined && params.fileShareName !== undefined) {
     const where = `${params.storageAccountName}/${params.fileShareName}`;
     if (params.createStorage !== false) {
       warnings.push(
-        `The template creates (or, if it is already in the pool's resource group, updates) storage account ${params.storageAccountName} and share ${where}; an account of that name elsewhere makes the deployment fail — then set createStorage to false and give storageResourceGroup.`,
+        `The template creates (or, if it is already in the pool's resource group, updates) storage account ${params.storageAccountName} and share ${where}; an account of that name elsewhere makes the deployment fail — then tick “${L.createStorage}” and give the ${L.storageResourceGroup}.`,
       );
     }
     if (params.agentBundleUri === undefined) {
       warnings.push(
-        `No agentBundleUri: every instance copies the agent from ${where}/.pool/agent/dsvm-pool-agent.js at its first boot, so upload the agent there before instances start.`,
+        `No ${L.agentBundleUri}: every instance copies the agent from ${where}/.pool/agent/dsvm-pool-agent.js at its first boot, so upload the agent there before instances start.`,
       );
     }
   }
   if (params.minInstances === 0 && params.autoscaleEnabled) {
     warnings.push(
-      'minInstances is 0: when the pool is empty, CPU rules cannot wake it — the app starts an instance when someone connects.',
+      `${L.minInstances} is 0: when the pool is empty, CPU rules cannot wake it — the app starts an instance when someone connects.`,
     );
   }
   return warnings;

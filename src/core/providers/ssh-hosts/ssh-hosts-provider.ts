@@ -221,8 +221,17 @@ export class SshHostsProvider implements PoolProvider {
     let changed = false;
     hosts.forEach((host, i) => {
       const reason = results[i];
-      const state: InstanceState = reason === undefined ? 'running' : 'stopped';
-      const detail = reason === undefined ? undefined : `not reachable: ${reason}`;
+      // A refused connection comes from a machine that is up: it is not "stopped", it refuses
+      // SSH (sshd down, another port, a firewall that rejects). Silence or no name may be either.
+      const refused = reason === 'connection refused';
+      const state: InstanceState =
+        reason === undefined ? 'running' : refused ? 'failed' : 'stopped';
+      const detail =
+        reason === undefined
+          ? undefined
+          : refused
+            ? `refuses connections on port ${host.entry.port} (the machine answers, but no SSH server accepts there)`
+            : `not reachable: ${reason}`;
       if (host.state === state && host.detail === detail) return;
       if (host.state !== state) {
         this.options.log?.(

@@ -12,14 +12,18 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { MethodInput } from '../../../common/contract';
-import { RpcError } from '../../../common/errors';
+import { ErrorCode, RpcError } from '../../../common/errors';
 import type { AzureSignInStatus } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
 import type { AzureSignIn } from './use-azure-sign-in';
 import { useEvent } from '../../shared/use-event';
 import { CopyButton } from '../../shared/copy-button';
+import { useLoad } from '../../shared/use-load';
+
+const BROWSER_IN_HEADLESS =
+  'Sign in with browser needs the desktop app: this page is served by the headless host, which may run where no browser opens and Azure’s answer cannot come back. Use Device code: it works from any browser.';
 
 type Kind = MethodInput<'azure.signIn'>['kind'];
 
@@ -52,6 +56,10 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
   const styles = useStyles();
   const rpc = useRpc();
   const [busy, setBusy] = useState<Kind | 'sign-out'>();
+  const cancel = useRef<AbortController>(undefined);
+  // In the headless host no browser may open here, nor Azure's answer reach the app: say so.
+  const { data: app } = useLoad(true, () => rpc.call('app.info', {}), [rpc]);
+  const headless = app?.shell === 'headless';
   const [error, setError] = useState<string>();
   const [deviceCode, setDeviceCode] = useState<{
     message: string;
@@ -65,7 +73,9 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
     setBusy(kind);
     setError(undefined);
     setDeviceCode(undefined);
-    rpc.call('azure.signIn', { kind }).then(
+    const controller = new AbortController();
+    cancel.current = controller;
+    rpc.call('azure.signIn', { kind }, { signal: controller.signal }).then(
       (s) => {
         setBusy(undefined);
         setDeviceCode(undefined);
@@ -74,7 +84,8 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
       (err: unknown) => {
         setBusy(undefined);
         setDeviceCode(undefined);
-        setError(RpcError.from(err).message);
+        const error = RpcError.from(err);
+        setError(error.code === ErrorCode.Cancelled ? undefined : error.message);
       },
     );
   };
@@ -139,7 +150,8 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
               <Button
                 key={k.kind}
                 appearance={k.kind === 'cli' ? 'primary' : 'secondary'}
-                disabled={busy !== undefined}
+                disabled={busy !== undefined || (k.kind === 'browser' && headless)}
+                title={k.kind === 'browser' && headless ? BROWSER_IN_HEADLESS : undefined}
                 icon={busy === k.kind ? <Spinner size="extra-tiny" /> : undefined}
                 data-testid={k.testId}
                 onClick={() => start(k.kind)}
@@ -147,7 +159,26 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
                 {k.label}
               </Button>
             ))}
+            {(busy === 'browser' || busy === 'device-code') && (
+              <Button
+                appearance="subtle"
+                data-testid="azure-signin-cancel"
+                onClick={() => cancel.current?.abort()}
+              >
+                Cancel
+              </Button>
+            )}
           </div>
+          {headless && (
+            <Text size={200} className={styles.muted} data-testid="azure-signin-browser-note">
+              {BROWSER_IN_HEADLESS}
+            </Text>
+          )}
+          {busy === 'browser' && (
+            <Text size={200} className={styles.muted} role="status">
+              Waiting for the sign-in in your browser (up to 5 minutes). Finish it there, or Cancel.
+            </Text>
+          )}
         </>
       )}
       {deviceCode && (

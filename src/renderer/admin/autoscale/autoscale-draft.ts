@@ -10,6 +10,8 @@ import type {
   AutoscaleSettings,
   AutoscaleTimeZone,
 } from '../../../common/models';
+import { scheduleEndProblem } from '../../../common/autoscale-schedule';
+import { unsafeTextProblem } from '../../../common/user-text';
 
 export const DAYS: ReadonlyArray<{ day: AutoscaleDay; short: string }> = [
   { day: 'Monday', short: 'Mon' },
@@ -306,6 +308,10 @@ export function settingsOf(draft: AutoscaleDraft): {
     },
     schedules: draft.schedules.map((s, i) => {
       const at = `settings.schedules.${i}`;
+      const unsafe = unsafeTextProblem(s.name);
+      if (unsafe) errors[`${at}.name`] = `The name ${unsafe}`;
+      const endProblem = s.hasEnd ? scheduleEndProblem(s.start, s.end) : undefined;
+      if (endProblem) errors[`${at}.end`] = endProblem;
       return {
         ...(s.ref !== undefined ? { ref: s.ref } : {}),
         name: s.name,

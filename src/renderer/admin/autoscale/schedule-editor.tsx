@@ -47,7 +47,7 @@ export function ScheduleEditor({
     : [{ id: s.timeZone, offset: '' }, ...zones];
   const zoneText = (z: AutoscaleTimeZone) => (z.offset ? `(UTC${z.offset}) ${z.id}` : z.id);
   const current = options.find((z) => z.id === s.timeZone);
-  const summary: ReactNode = `${describeDays(s.days)} ${s.start}${s.hasEnd ? `–${s.end}` : ' onwards'} (${s.timeZone}): ${s.capacity.minimum}–${s.capacity.maximum} instances, ${s.capacity.default} by default${s.hasEnd ? `; at ${s.end} back to the default` : '; until another schedule starts'}.`;
+  const summary: ReactNode = `${describeDays(s.days)} ${s.start}${s.hasEnd ? `–${s.end}` : ' onwards'} (${s.timeZone}): ${s.capacity.minimum}–${s.capacity.maximum} ${s.capacity.maximum.trim() === '1' ? 'instance' : 'instances'}, ${s.capacity.default} by default${s.hasEnd ? `; at ${s.end} back to the default` : '; until another schedule starts'}.`;
 
   return (
     <fieldset className={styles.schedule} data-testid={id} aria-label={label}>

@@ -2,6 +2,7 @@
 // first NAT port.
 import { Button, Checkbox, Field, Input, Textarea } from '@fluentui/react-components';
 import { Key16Regular } from '@fluentui/react-icons';
+import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
 import type { CreatePoolModel } from './create-pool-model';
 import { derivedDnsLabel } from './pool-draft';
 import { useWizardStyles } from './wizard-styles';
@@ -12,7 +13,7 @@ export function AccessStep({ model }: { model: CreatePoolModel }) {
   const { draft, update, field, fillAppKey } = model;
   return (
     <>
-      <Field label="Admin account" required {...field('adminUsername')}>
+      <Field label={L.adminUsername} required {...field('adminUsername')}>
         <Input
           value={draft.adminUsername}
           data-testid="wizard-adminUsername"
@@ -20,7 +21,7 @@ export function AccessStep({ model }: { model: CreatePoolModel }) {
         />
       </Field>
       <Field
-        label="Admin SSH public key"
+        label={L.sshPublicKey}
         required
         hint="Password login is off. The app's own key is filled in so the app can connect at once."
         {...field('sshPublicKey')}
@@ -39,7 +40,7 @@ export function AccessStep({ model }: { model: CreatePoolModel }) {
         </Button>
       </div>
       <Field
-        label="Who may reach SSH"
+        label={L.allowedSourceCidrs}
         required
         hint="Address ranges (CIDR), one per line: your office or VPN. Nothing else gets through."
         {...field('allowedSourceCidrs')}
@@ -60,7 +61,7 @@ export function AccessStep({ model }: { model: CreatePoolModel }) {
       />
       <div className={styles.row2}>
         <Field
-          label="DNS label"
+          label={L.dnsLabel}
           hint={`<label>.${draft.location || 'region'}.cloudapp.azure.com`}
           {...field('dnsLabel')}
         >
@@ -72,7 +73,7 @@ export function AccessStep({ model }: { model: CreatePoolModel }) {
           />
         </Field>
         <Field
-          label="First SSH port"
+          label={L.natFrontendPortStart}
           hint="Instance n answers on this port + n."
           {...field('natFrontendPortStart')}
         >

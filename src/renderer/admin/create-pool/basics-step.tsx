@@ -18,6 +18,7 @@ import { DocumentArrowUp16Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { AZURE_REGIONS } from '../../../common/azure-regions';
 import type { ArticleImportResult } from '../../../common/models';
+import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
 import type { CreatePoolModel } from './create-pool-model';
 import type { PoolDraft } from './pool-draft';
 import { useWizardStyles } from './wizard-styles';
@@ -29,7 +30,7 @@ export function BasicsStep({ model }: { model: CreatePoolModel }) {
   return (
     <>
       <Field
-        label="Pool name"
+        label={L.poolName}
         required
         hint="Names the scale set and every resource made for it."
         {...field('poolName')}
@@ -41,7 +42,7 @@ export function BasicsStep({ model }: { model: CreatePoolModel }) {
           onChange={(_, d) => update('poolName', d.value)}
         />
       </Field>
-      <Field label="Subscription" required {...field('subscriptionId')}>
+      <Field label={L.subscriptionId} required {...field('subscriptionId')}>
         <Dropdown
           data-testid="wizard-subscription"
           placeholder={subs ? 'Pick a subscription' : 'Loading subscriptions…'}
@@ -60,7 +61,7 @@ export function BasicsStep({ model }: { model: CreatePoolModel }) {
           ))}
         </Dropdown>
       </Field>
-      <Field label="Resource group" required {...field('resourceGroup')}>
+      <Field label={L.resourceGroup} required {...field('resourceGroup')}>
         <RadioGroup
           layout="horizontal"
           value={draft.resourceGroupMode}
@@ -106,7 +107,7 @@ export function BasicsStep({ model }: { model: CreatePoolModel }) {
         )}
       </Field>
       <Field
-        label="Region"
+        label={L.location}
         required
         hint="Where the machines run; close to the team is faster."
         {...field('location')}

@@ -21,6 +21,7 @@ import {
   draftWithParameters,
   emptyDraft,
   errorFor,
+  localErrors,
   resourceGroupOf,
   stepOfField,
   type PoolDraft,
@@ -93,12 +94,17 @@ export function useCreatePool({
   const [operationId, setOperationId] = useState<string>();
   const [started, setStarted] = useState<OperationInfo>();
   const fileRef = useRef<HTMLInputElement>(null);
+  /** The draft of a deployment that failed, kept when the wizard closed, to fix and try again. */
+  const kept = useRef<PoolDraft>(undefined);
 
-  // A fresh form each time the wizard opens.
+  // A fresh form each time the wizard opens, unless the last Create failed: then its settings
+  // come back at the review, so the admin fixes what Azure refused instead of typing it all again.
   useEffect(() => {
     if (!open) return;
-    setDraft(emptyDraft());
-    setStep('basics');
+    const retry = kept.current;
+    kept.current = undefined;
+    setDraft(retry ?? emptyDraft());
+    setStep(retry ? 'review' : 'basics');
     setErrors({});
     setFormError(undefined);
     setReview(undefined);
@@ -259,6 +265,7 @@ export function useCreatePool({
 
   const close = () => {
     if (busy === 'create') return;
+    if (operation?.status === 'failed') kept.current = draft;
     onClose();
   };
 
@@ -324,25 +331,4 @@ function fieldOfDraftKey(key: keyof PoolDraft): string {
   if (key === 'newResourceGroup' || key === 'existingResourceGroup' || key === 'resourceGroupMode')
     return 'resourceGroup';
   return key;
-}
-
-/** Local checks the app cannot make (it never sees the subscription choice as a field). */
-export function localErrors(draft: PoolDraft, upTo: number): Record<string, string> {
-  const e: Record<string, string> = {};
-  if (upTo >= 0) {
-    if (!draft.poolName.trim()) e.poolName = 'Name the pool (e.g. "ds-team").';
-    if (!draft.subscriptionId) e.subscriptionId = 'Pick the subscription to pay for the pool.';
-    if (draft.resourceGroupMode === 'existing' && !draft.existingResourceGroup) {
-      e.resourceGroup = 'Pick a resource group, or create a new one.';
-    }
-    if (!draft.location.trim()) e.location = 'Pick a region.';
-  }
-  if (upTo >= 2 && !draft.sshPublicKey.trim()) {
-    e.sshPublicKey = "Paste an SSH public key (a .pub file's line), or use the app's key.";
-  }
-  if (upTo >= 2 && !draft.allowedSourceCidrs.trim()) {
-    e.allowedSourceCidrs =
-      'Give the address ranges allowed to reach SSH (your office or VPN, e.g. 203.0.113.0/24).';
-  }
-  return e;
 }

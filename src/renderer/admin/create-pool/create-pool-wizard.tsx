@@ -5,7 +5,7 @@
 // validate what is filled in so far, so Azure's naming rules speak at the step they belong to.
 //
 // Test ids: create-pool-open, create-pool-dialog, wizard-step-<step>, wizard-next, wizard-back,
-// wizard-create, wizard-close, wizard-<field> for inputs (wizard-poolName, …),
+// wizard-create, wizard-close, wizard-cancel, wizard-<field> for inputs (wizard-poolName, …),
 // wizard-import-file, wizard-az, wizard-operation.
 import {
   Button,
@@ -27,7 +27,7 @@ import { BasicsStep } from './basics-step';
 import { useCreatePool } from './create-pool-model';
 import { DeploymentStep } from './deployment-step';
 import { MachinesStep } from './machines-step';
-import { STEP_LABELS, WIZARD_STEPS } from './pool-draft';
+import { STEP_LABELS, WIZARD_STEPS, unshownErrors } from './pool-draft';
 import { ReviewStep } from './review-step';
 import { StorageStep } from './storage-step';
 import { useWizardStyles } from './wizard-styles';
@@ -109,6 +109,15 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
                 </MessageBar>
               )}
               {body}
+              {!deploying && unshownErrors(model.errors, step).length > 0 && (
+                <MessageBar intent="error" layout="multiline" data-testid="wizard-other-errors">
+                  <MessageBarBody>
+                    {unshownErrors(model.errors, step).map((line) => (
+                      <div key={line}>{line}</div>
+                    ))}
+                  </MessageBarBody>
+                </MessageBar>
+              )}
               {formError && (
                 <MessageBar intent="error" layout="multiline">
                   <MessageBarBody>{formError}</MessageBarBody>
@@ -155,7 +164,7 @@ export function CreatePoolWizard({ open, onClose, operations }: CreatePoolWizard
                       Next
                     </Button>
                   )}
-                  <Button disabled={busy === 'create'} onClick={close}>
+                  <Button disabled={busy === 'create'} data-testid="wizard-cancel" onClick={close}>
                     Cancel
                   </Button>
                 </>

@@ -20,7 +20,7 @@ export function DeploymentStep({ model }: { model: CreatePoolModel }) {
           ? 'You can close this window: the deployment goes on, and the operations panel keeps showing it.'
           : operation?.status === 'succeeded'
             ? `The pool ${draft.poolName} is ready and in the app: its instances show in the admin view and under Connect.`
-            : 'The deployment failed; what Azure said is above. Go back to change the settings and try again.'}
+            : 'The deployment failed; what Azure said is above. Go back to change the settings and try again — they are kept when you close this window, too.'}
       </Text>
     </div>
   );

@@ -1,6 +1,7 @@
 // The wizard's Machines step: VM size, how many instances (now, fewest, most), image, OS disk,
 // autoscale.
 import { Combobox, Dropdown, Field, Input, Option, Switch, Text } from '@fluentui/react-components';
+import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
 import type { CreatePoolModel } from './create-pool-model';
 import { COMMON_VM_SIZES, OS_DISK_TYPES } from './pool-draft';
 import { useWizardStyles } from './wizard-styles';
@@ -12,7 +13,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
   return (
     <>
       <Field
-        label="VM size"
+        label={L.vmSize}
         required
         hint="Any size your subscription offers in the region."
         {...field('vmSize')}
@@ -31,7 +32,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
         </Combobox>
       </Field>
       <div className={styles.row}>
-        <Field label="Instances now" {...field('instanceCount')}>
+        <Field label={L.instanceCount} {...field('instanceCount')}>
           <Input
             type="number"
             min={0}
@@ -41,7 +42,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
             onChange={(_, d) => update('instanceCount', d.value)}
           />
         </Field>
-        <Field label="Fewest (autoscale)" hint="0 lets the pool sleep." {...field('minInstances')}>
+        <Field label={L.minInstances} hint="0 lets the pool sleep." {...field('minInstances')}>
           <Input
             type="number"
             min={0}
@@ -51,7 +52,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
             onChange={(_, d) => update('minInstances', d.value)}
           />
         </Field>
-        <Field label="Most (autoscale)" {...field('maxInstances')}>
+        <Field label={L.maxInstances} {...field('maxInstances')}>
           <Input
             type="number"
             min={1}
@@ -63,7 +64,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
         </Field>
       </div>
       <Field
-        label="Image"
+        label={L.image}
         hint="Default: the current Ubuntu 22.04 Data Science VM."
         {...field('image')}
       >
@@ -86,7 +87,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
         </div>
       </Field>
       <div className={styles.row2}>
-        <Field label="OS disk" {...field('osDiskType')}>
+        <Field label={L.osDiskType} {...field('osDiskType')}>
           <Dropdown
             value={draft.osDiskType}
             selectedOptions={[draft.osDiskType]}
@@ -97,7 +98,7 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
             ))}
           </Dropdown>
         </Field>
-        <Field label="Autoscale" {...field('autoscaleEnabled')}>
+        <Field label={L.autoscaleEnabled} {...field('autoscaleEnabled')}>
           <Switch
             checked={draft.autoscaleEnabled}
             label={draft.autoscaleEnabled ? 'On (between fewest and most)' : 'Off (fixed size)'}

@@ -1,6 +1,8 @@
 // The create-pool wizard's form: what the admin typed (strings, as inputs hold them), the pool
 // parameters it becomes for `azure.validatePool` / `azure.createPool`, and which step owns which
 // field, so an error the app reports lands next to the field and on the right step.
+import { poolFieldLabel } from '../../../common/pool-fields';
+import { asSentence } from '../../shared/field-errors';
 
 export const WIZARD_STEPS = ['basics', 'machines', 'access', 'storage', 'review'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -235,12 +237,83 @@ export function stepOfField(field: string): WizardStep {
   return FIELD_STEP[field.split('.')[0] ?? ''] ?? 'review';
 }
 
-/** The error of a field, or of any of its parts (`image` shows `image.sku`'s). */
+/**
+ * Every error of a field and of its parts, one sentence after the other (`image` shows
+ * `image.sku`'s as "Image SKU: …", `allowedSourceCidrs.2`'s as "Line 3: …"), so a step that says
+ * "(2 to fix)" shows both.
+ */
 export function errorFor(
   errors: Readonly<Record<string, string>>,
   field: string,
 ): string | undefined {
-  if (errors[field]) return errors[field];
-  const part = Object.keys(errors).find((k) => k.startsWith(`${field}.`));
-  return part ? errors[part] : undefined;
+  const messages: string[] = [];
+  if (errors[field]) messages.push(asSentence(errors[field]));
+  for (const key of Object.keys(errors)) {
+    if (!key.startsWith(`${field}.`)) continue;
+    const rest = key.slice(field.length + 1).split('.');
+    const where = /^\d+$/.test(rest[0] ?? '')
+      ? `Line ${Number(rest[0]) + 1}`
+      : poolFieldLabel([field, ...rest]);
+    messages.push(`${where}: ${asSentence(errors[key]!)}`);
+  }
+  return messages.length ? messages.join(' ') : undefined;
+}
+
+/** The fields each step shows with a Field of their own (their errors appear beside them). */
+const SHOWN_FIELDS: Record<WizardStep, readonly string[]> = {
+  basics: ['poolName', 'subscriptionId', 'resourceGroup', 'location'],
+  machines: [
+    'vmSize',
+    'instanceCount',
+    'minInstances',
+    'maxInstances',
+    'image',
+    'osDiskType',
+    'autoscaleEnabled',
+  ],
+  access: [
+    'adminUsername',
+    'sshPublicKey',
+    'allowedSourceCidrs',
+    'dnsLabel',
+    'natFrontendPortStart',
+  ],
+  storage: ['storageAccountName', 'fileShareName', 'shareQuotaGiB'],
+  review: [],
+};
+
+/**
+ * The errors of a step that no field of it shows (a checkbox, a setting from an imported file,
+ * anything the app refused as a whole), as "Label: message" sentences: every error a step counts
+ * is shown somewhere.
+ */
+export function unshownErrors(
+  errors: Readonly<Record<string, string>>,
+  step: WizardStep,
+): string[] {
+  const shown = SHOWN_FIELDS[step];
+  return Object.keys(errors)
+    .filter((field) => stepOfField(field) === step && !shown.includes(field.split('.')[0] ?? ''))
+    .map((field) => `${poolFieldLabel(field.split('.'))}: ${asSentence(errors[field]!)}`);
+}
+
+/** Local checks the app cannot make (it never sees the subscription choice as a field). */
+export function localErrors(draft: PoolDraft, upTo: number): Record<string, string> {
+  const e: Record<string, string> = {};
+  if (upTo >= 0) {
+    if (!draft.poolName.trim()) e.poolName = 'Name the pool (e.g. "ds-team").';
+    if (!draft.subscriptionId) e.subscriptionId = 'Pick the subscription to pay for the pool.';
+    if (draft.resourceGroupMode === 'existing' && !draft.existingResourceGroup) {
+      e.resourceGroup = 'Pick a resource group, or create a new one.';
+    }
+    if (!draft.location.trim()) e.location = 'Pick a region.';
+  }
+  if (upTo >= 2 && !draft.sshPublicKey.trim()) {
+    e.sshPublicKey = "Paste an SSH public key (a .pub file's line), or use the app's key.";
+  }
+  if (upTo >= 2 && !draft.allowedSourceCidrs.trim()) {
+    e.allowedSourceCidrs =
+      'Give the address ranges allowed to reach SSH (your office or VPN, e.g. 203.0.113.0/24).';
+  }
+  return e;
 }

@@ -1,5 +1,6 @@
 // The wizard's Storage step: the optional Azure Files share every instance mounts.
 import { Checkbox, Field, Input, Text } from '@fluentui/react-components';
+import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
 import type { CreatePoolModel } from './create-pool-model';
 import { useWizardStyles } from './wizard-styles';
 
@@ -14,14 +15,14 @@ export function StorageStep({ model }: { model: CreatePoolModel }) {
         on every VM. Leave empty to add storage later.
       </Text>
       <div className={styles.row2}>
-        <Field label="Storage account" {...field('storageAccountName')}>
+        <Field label={L.storageAccountName} {...field('storageAccountName')}>
           <Input
             value={draft.storageAccountName}
             data-testid="wizard-storageAccountName"
             onChange={(_, d) => update('storageAccountName', d.value)}
           />
         </Field>
-        <Field label="File share" {...field('fileShareName')}>
+        <Field label={L.fileShareName} {...field('fileShareName')}>
           <Input
             value={draft.fileShareName}
             data-testid="wizard-fileShareName"
@@ -36,7 +37,7 @@ export function StorageStep({ model }: { model: CreatePoolModel }) {
           onChange={(_, d) => update('createStorage', d.checked !== true)}
         />
         {draft.createStorage && (
-          <Field label="Share quota (GiB)" {...field('shareQuotaGiB')}>
+          <Field label={L.shareQuotaGiB} {...field('shareQuotaGiB')}>
             <Input
               type="number"
               min={1}

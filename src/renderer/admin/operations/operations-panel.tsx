@@ -113,7 +113,8 @@ export function OperationCard({
       {op.status === 'failed' && op.error && (
         <MessageBar intent="error" layout="multiline">
           <MessageBarBody className={styles.wrap}>
-            {op.error.code ? `${op.error.code}: ` : ''}
+            {/* Azure's codes (AllocationFailed) help a search; the app's own (E_BAD_INPUT) do not. */}
+            {op.error.code && !op.error.code.startsWith('E_') ? `${op.error.code}: ` : ''}
             {op.error.message}
           </MessageBarBody>
         </MessageBar>

@@ -1,5 +1,6 @@
 // The confirmations of an Azure pool's actions that cannot be undone or end sessions: deallocate
 // or delete instances, repair their agent, stop all, delete the pool; each with its az equivalent.
+import { plural } from '../../../common/user-text';
 import { Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { InstanceInfo, OperationInfo, PoolInfo } from '../../../common/models';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
@@ -113,7 +114,9 @@ export function PoolActionConfirms({
         onClose={onClose}
       >
         <Text block>
-          All {pool.instances.length} instances are deallocated; every session on them ends.
+          {pool.instances.length === 1
+            ? 'Its one instance is deallocated; every session on it ends.'
+            : `All ${pool.instances.length} instances are deallocated; every session on them ends.`}
         </Text>
         <AzPreview
           request={confirm === 'stop-all' ? { poolId: pool.id, action: 'stopAll' } : undefined}
@@ -135,8 +138,8 @@ export function PoolActionConfirms({
         onClose={onClose}
       >
         <Text block className={styles.wrap}>
-          This deletes the pool&apos;s Azure resources and its {pool.instances.length} instances. It
-          cannot be undone.
+          This deletes the pool&apos;s Azure resources and its{' '}
+          {plural(pool.instances.length, 'instance')}. It cannot be undone.
         </Text>
         <AzPreview
           request={

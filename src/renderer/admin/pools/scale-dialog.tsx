@@ -1,11 +1,25 @@
 // Scale…: a new instance count for an Azure pool, checked as typed against what its scale set
-// can hold, with the az equivalent.
-import { Button, Dialog, DialogSurface, Field, Input, Spinner } from '@fluentui/react-components';
+// can hold (placement group, SSH port range, SNAT ports); a count autoscale would undo is asked
+// about first. With the az equivalent.
+import {
+  Button,
+  Checkbox,
+  Dialog,
+  DialogSurface,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+} from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../../common/errors';
 import type { PoolInfo } from '../../../common/models';
 import { DialogShell } from '../../shared/dialog-shell';
+import { useRpc } from '../../shared/rpc-context';
+import { useLoad } from '../../shared/use-load';
 import { AzPreview } from '../az/az-preview';
+import { checkScale } from './scale-check';
 
 export function ScaleDialog({
   open,
@@ -18,35 +32,45 @@ export function ScaleDialog({
   onScale: (capacity: number) => Promise<void>;
   onClose: () => void;
 }) {
+  const rpc = useRpc();
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [confirmed, setConfirmed] = useState(false);
+  // Autoscale's default bounds: a count outside them would not last (read when the dialog opens;
+  // without a setting, or while it loads, nothing is asked).
+  const { data: autoscale } = useLoad(
+    open,
+    () =>
+      rpc.call('azure.getAutoscale', { poolId: pool.id }).then(({ settings }) =>
+        settings.exists
+          ? {
+              enabled: settings.enabled,
+              minimum: settings.defaultProfile.capacity.minimum,
+              maximum: settings.defaultProfile.capacity.maximum,
+            }
+          : undefined,
+      ),
+    [rpc, pool.id],
+  );
   useEffect(() => {
     if (!open) return;
     setValue(String(pool.instances.length));
     setError(undefined);
     setBusy(false);
+    setConfirmed(false);
     // Only when it opens: a pool update must not overwrite what is being typed.
   }, [open]);
-  const n = Number(value);
-  // What the scale set can hold (placement group, SSH port range, SNAT ports), once the pool
-  // was read; Azure refuses more, so the request is not even sent.
+  // What the scale set can hold, once the pool was read; Azure refuses more, so it is not sent.
   const limit = pool.azure?.capacityLimit;
-  const max = limit?.max ?? 1000;
-  const invalid =
-    value.trim() === '' || !Number.isInteger(n) || n < 0
-      ? `Enter a whole number from 0 to ${max}`
-      : n > max
-        ? limit
-          ? `At most ${max}: ${limit.reason}.`
-          : 'Enter a whole number from 0 to 1000'
-        : undefined;
+  const check = checkScale(value, limit, autoscale);
+  const blocked = check.error !== undefined || (check.warning !== undefined && !confirmed);
 
   const submit = () => {
-    if (invalid || busy) return;
+    if (blocked || busy || check.capacity === undefined) return;
     setBusy(true);
     setError(undefined);
-    onScale(n).then(
+    onScale(check.capacity).then(
       () => {
         setBusy(false);
         onClose();
@@ -58,6 +82,7 @@ export function ScaleDialog({
     );
   };
 
+  const max = limit?.max ?? 1000;
   return (
     <Dialog
       open={open}
@@ -82,11 +107,11 @@ export function ScaleDialog({
                 <Button
                   type="submit"
                   appearance="primary"
-                  disabled={invalid !== undefined || busy}
+                  disabled={blocked || busy}
                   icon={busy ? <Spinner size="extra-tiny" /> : undefined}
                   data-testid="admin-scale-submit"
                 >
-                  Scale
+                  {check.warning ? 'Scale anyway' : 'Scale'}
                 </Button>
                 <Button disabled={busy} onClick={onClose}>
                   Cancel
@@ -97,7 +122,7 @@ export function ScaleDialog({
             <Field
               label="Number of instances"
               hint={`Now ${pool.instances.length}. From 0 to ${max}.`}
-              validationMessage={value.trim() !== '' ? invalid : undefined}
+              validationMessage={value.trim() !== '' ? check.error : undefined}
             >
               <Input
                 type="number"
@@ -107,12 +132,30 @@ export function ScaleDialog({
                 value={value}
                 autoFocus
                 data-testid="admin-scale-input"
-                onChange={(_, d) => setValue(d.value)}
+                onChange={(_, d) => {
+                  setValue(d.value);
+                  setConfirmed(false);
+                }}
               />
             </Field>
+            {check.warning && (
+              <MessageBar intent="warning" layout="multiline" data-testid="admin-scale-warning">
+                <MessageBarBody>
+                  <div>{check.warning}</div>
+                  <Checkbox
+                    checked={confirmed}
+                    label={`Scale to ${check.capacity} anyway`}
+                    data-testid="admin-scale-anyway"
+                    onChange={(_, d) => setConfirmed(d.checked === true)}
+                  />
+                </MessageBarBody>
+              </MessageBar>
+            )}
             <AzPreview
               request={
-                open && !invalid ? { poolId: pool.id, action: 'scale', capacity: n } : undefined
+                open && check.capacity !== undefined && !check.error
+                  ? { poolId: pool.id, action: 'scale', capacity: check.capacity }
+                  : undefined
               }
             />
           </DialogShell>

@@ -29,6 +29,7 @@ import { useRpc } from '../../shared/rpc-context';
 import { useLoad } from '../../shared/use-load';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { DialogShell } from '../../shared/dialog-shell';
+import { memberNameError } from './team-member-check';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },
@@ -105,9 +106,16 @@ export function TeamDialog({
 
   const save = () => {
     if (busy) return;
-    setBusy(true);
     setErrors({});
     setFormError(undefined);
+    const nameError = editing
+      ? undefined
+      : memberNameError(name, team?.adminAccounts ?? (pool.user ? [pool.user] : []));
+    if (nameError) {
+      setErrors({ name: nameError });
+      return;
+    }
+    setBusy(true);
     const sshKeys = keys
       .split('\n')
       .map((k) => k.trim())

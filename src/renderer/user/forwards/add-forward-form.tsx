@@ -15,6 +15,7 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useRef, useState, type FormEvent, type Ref } from 'react';
 import { RpcError } from '../../../common/errors';
+import { unsafeTextMessage } from '../../../common/user-text';
 import type { ConnectionInfo, ForwardInfo } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
 import { fieldErrors } from '../../shared/field-errors';
@@ -128,7 +129,10 @@ export function AddForwardForm(props: AddForwardFormProps) {
             f.remoteHost === '127.0.0.1',
         )
       : undefined;
-  const labelError = label.length > 80 ? 'Keep the label under 80 characters.' : serverFields.label;
+  const labelError =
+    label.length > 80
+      ? 'Keep the label under 80 characters.'
+      : (unsafeTextMessage('The label', label) ?? serverFields.label);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

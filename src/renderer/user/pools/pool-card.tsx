@@ -4,6 +4,8 @@
 // Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-edit-<id>, pool-key-<id>,
 // pool-install-agent-<id> (opens install-agent-dialog), pool-team-<id> (with shared storage;
 // opens team-dialog), pool-remove-<id>.
+import { ErrorCode } from '../../../common/errors';
+import { plural } from '../../../common/user-text';
 import {
   Button,
   Card,
@@ -79,6 +81,8 @@ export interface PoolCardProps {
   disabled: boolean;
   onConnect: (instanceId?: string) => void;
   onDismissError: () => void;
+  /** Opens the Azure sign-in (a Connect that needs an account while signed out offers it). */
+  onSignIn?: () => void;
   /** For pools the user manages here (ssh-hosts): the card's menu. */
   onEdit?: () => void;
   onGenerateKey?: () => void;
@@ -266,7 +270,7 @@ export function PoolCard(props: PoolCardProps) {
                 data-testid={`show-all-${pool.id}`}
                 onClick={() => setShowAll(true)}
               >
-                Show all {pool.instances.length} instances ({hidden} more)
+                Show all {plural(pool.instances.length, 'instance')} ({hidden} more)
               </Button>
             </li>
           )}
@@ -289,6 +293,19 @@ export function PoolCard(props: PoolCardProps) {
             {error.message}
           </MessageBarBody>
           <MessageBarActions
+            {...(error.code === ErrorCode.NotSignedIn && props.onSignIn
+              ? {
+                  children: (
+                    <Button
+                      size="small"
+                      data-testid={`sign-in-${pool.id}`}
+                      onClick={props.onSignIn}
+                    >
+                      Sign in to Azure
+                    </Button>
+                  ),
+                }
+              : {})}
             containerAction={
               <Button
                 appearance="transparent"

@@ -42,6 +42,8 @@ export interface PoolListProps {
   prompts: Prompt[];
   workspace: Workspace;
   disabled: boolean;
+  /** Opens the admin view, where the Azure sign-in is. */
+  onSignIn?: () => void;
 }
 
 export function PoolList({
@@ -51,6 +53,7 @@ export function PoolList({
   prompts,
   workspace,
   disabled,
+  onSignIn,
 }: PoolListProps) {
   const styles = useStyles();
   const [editor, setEditor] = useState<SshPoolEditorTarget>();
@@ -89,6 +92,7 @@ export function PoolList({
           disabled={disabled}
           onConnect={(instanceId) => workspace.connect(pool.id, instanceId)}
           onDismissError={() => workspace.dismissError(pool.id)}
+          {...(onSignIn ? { onSignIn } : {})}
           {...(pool.kind === 'ssh-hosts'
             ? {
                 onEdit: () => setEditor({ mode: 'edit', pool }),

@@ -1,6 +1,7 @@
 // The ssh-hosts pool editor's rows: checked here with the contract's own rules, so most mistakes
 // are named before Save; the app checks again and its messages land on the same fields.
 import type { PoolInfo, SshConfigHost, SshHostEntry } from '../../../common/models';
+import { unsafeTextMessage } from '../../../common/user-text';
 import type { FieldErrors } from '../../shared/field-errors';
 import { parsePort } from '../../shared/port';
 
@@ -61,6 +62,9 @@ export function validateSshPool(name: string, rows: HostRow[]): FieldErrors {
   const errors: Record<string, string> = {};
   if (!name.trim()) errors.name = 'Give the pool a name, e.g. "Lab GPUs".';
   else if (name.trim().length > 80) errors.name = 'Keep the name under 80 characters.';
+  else if (unsafeTextMessage('The pool name', name)) {
+    errors.name = unsafeTextMessage('The pool name', name)!;
+  }
   if (!rows.length) errors.hosts = 'A pool needs at least one host.';
   const seen = new Map<string, number>();
   rows.forEach((row, i) => {
@@ -68,7 +72,9 @@ export function validateSshPool(name: string, rows: HostRow[]): FieldErrors {
     const hostName = row.name.trim();
     if (!hostName) errors[at('name')] = 'Each host needs a name.';
     else if (hostName.length > 80) errors[at('name')] = 'Keep the name under 80 characters.';
-    else {
+    else if (unsafeTextMessage('The host name', hostName)) {
+      errors[at('name')] = unsafeTextMessage('The host name', hostName)!;
+    } else {
       const other = seen.get(hostName.toLowerCase());
       if (other !== undefined) errors[at('name')] = `Host ${other + 1} already has this name.`;
       else seen.set(hostName.toLowerCase(), i);
@@ -86,6 +92,9 @@ export function validateSshPool(name: string, rows: HostRow[]): FieldErrors {
       errors[at('user')] = 'A login name has letters, digits, _ . - and starts with a letter or _.';
     }
     if (row.keyPath.length > 4096) errors[at('keyPath')] = 'That path is too long.';
+    else if (unsafeTextMessage('The key file path', row.keyPath)) {
+      errors[at('keyPath')] = unsafeTextMessage('The key file path', row.keyPath)!;
+    }
   });
   return errors;
 }

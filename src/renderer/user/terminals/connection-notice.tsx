@@ -79,16 +79,20 @@ export function ConnectionNotice(props: ConnectionNoticeProps) {
           {props.error && !props.reconnecting ? ` Reconnect failed: ${props.error.message}` : ''}
         </MessageBarBody>
         <MessageBarActions>
-          <Button
-            size="small"
-            appearance="primary"
-            icon={props.reconnecting ? <Spinner size="extra-tiny" /> : <ArrowClockwise16Regular />}
-            disabled={props.reconnecting}
-            data-testid={`lost-reconnect-${id}`}
-            onClick={props.onReconnect}
-          >
-            {props.reconnecting ? 'Reconnecting…' : 'Reconnect'}
-          </Button>
+          {!tab.poolGone && (
+            <Button
+              size="small"
+              appearance="primary"
+              icon={
+                props.reconnecting ? <Spinner size="extra-tiny" /> : <ArrowClockwise16Regular />
+              }
+              disabled={props.reconnecting}
+              data-testid={`lost-reconnect-${id}`}
+              onClick={props.onReconnect}
+            >
+              {props.reconnecting ? 'Reconnecting…' : 'Reconnect'}
+            </Button>
+          )}
           <Button size="small" data-testid={`lost-close-${id}`} onClick={props.onClose}>
             Close tab
           </Button>

@@ -169,14 +169,16 @@ export function TerminalArea(props: TerminalAreaProps) {
             {active.ended}
           </MessageBarBody>
           <MessageBarActions>
-            <Button
-              size="small"
-              icon={<ArrowClockwise16Regular />}
-              disabled={workspace.pending[active.poolId] !== undefined}
-              onClick={() => workspace.connect(active.poolId, active.instanceId)}
-            >
-              Reconnect
-            </Button>
+            {!active.poolGone && (
+              <Button
+                size="small"
+                icon={<ArrowClockwise16Regular />}
+                disabled={workspace.pending[active.poolId] !== undefined}
+                onClick={() => workspace.connect(active.poolId, active.instanceId)}
+              >
+                Reconnect
+              </Button>
+            )}
             <Button size="small" onClick={() => workspace.closeTab(active.terminalId)}>
               Close tab
             </Button>

@@ -111,7 +111,7 @@ export function TerminalTabs(props: TerminalTabsProps) {
                   data-ended={tab.ended !== undefined}
                   data-connection-state={status.state}
                   icon={tabIcon(status, styles.lost)}
-                  title={`${tab.poolName} · ${tab.instanceName} · ${tab.host}:${tab.port} · ${stateWord.toLowerCase()}${tab.persistence === 'tmux' ? ' · tmux' : ''} (Delete closes)`}
+                  title={`${tab.poolName}${tab.poolGone ? ' (deleted)' : ''} · ${tab.instanceName} · ${tab.host}:${tab.port} · ${stateWord.toLowerCase()}${tab.persistence === 'tmux' ? ' · tmux' : ''} (Delete closes)`}
                   onKeyDown={(event) => {
                     if (event.key !== 'Delete') return;
                     event.preventDefault();

@@ -142,7 +142,7 @@ describe('SshHostsProvider against OpenSSH', () => {
     ...extra,
   });
 
-  test('a reachable host is running, a closed port stopped with the reason; a probe brings it back', async () => {
+  test('a reachable host is running, a closed port refuses connections (not stopped); a probe brings it back', async () => {
     const port = await closedPort();
     const provider = makeProvider('ssh-states', [
       sshd(),
@@ -160,8 +160,8 @@ describe('SshHostsProvider against OpenSSH', () => {
         { id: 'sshd', state: 'running', detail: undefined, host: '127.0.0.1', port: server.port },
         {
           id: 'closed-port',
-          state: 'stopped',
-          detail: 'not reachable: connection refused',
+          state: 'failed',
+          detail: `refuses connections on port ${port} (the machine answers, but no SSH server accepts there)`,
           host: '127.0.0.1',
           port,
         },

@@ -106,6 +106,25 @@ describe('chooseInstance', () => {
     assert.equal(pick(pool, 'ana', 'id-vm-b'), 'vm-b requested');
   });
 
+  test('nothing running, and every instance says why: the message says what each answered', () => {
+    const refusing = {
+      ...vm('gpu1', {}, 'failed'),
+      detail:
+        'refuses connections on port 22 (the machine answers, but no SSH server accepts there)',
+    };
+    const silent = { ...vm('gpu2', {}, 'stopped'), detail: 'not reachable: no answer within 3 s' };
+    throwsCode(
+      () => chooseInstance([refusing, silent], 'ana'),
+      ErrorCode.NoInstance,
+      /^No instance of this pool can take a connection: gpu1 refuses connections on port 22 .*; gpu2 not reachable: no answer within 3 s\.$/,
+    );
+    throwsCode(
+      () => chooseInstance([refusing], 'ana', { instanceId: 'id-gpu1' }),
+      ErrorCode.NoInstance,
+      /^Instance gpu1 refuses connections on port 22 /,
+    );
+  });
+
   test('a requested instance that does not exist: NotFound', () => {
     throwsCode(
       () => chooseInstance([vm('vm-a')], 'ana', { instanceId: 'id-gone' }),

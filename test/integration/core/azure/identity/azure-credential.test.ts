@@ -6,6 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,8 +182,8 @@ describe('Azure sign-in against the emulator (real @azure/identity)', () => {
     const credential = new AzureCredential({ environment: environment() });
     assert.equal(credential.status.signedIn, false);
     await assert.rejects(credential.listSubscriptions(), (err: RpcError) => {
-      assert.equal(err.code, ErrorCode.AuthFailed);
-      assert.match(err.message, /Not signed in to Azure/);
+      assert.equal(err.code, ErrorCode.NotSignedIn);
+      assert.match(err.message, /^Sign in to Azure first: the app is not signed in/);
       return true;
     });
     await assert.rejects(credential.getToken(environment().scopes), {
@@ -349,6 +350,95 @@ exit 2
       (await readdir(cacheDir)).filter((f) => f.endsWith('.bin')),
       [],
     );
+  });
+
+  test('device code with the sign-in service out of reach: a sentence naming it, not a bare network_error', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const lines: string[] = [];
+    const credential = new AzureCredential({
+      environment: resolveAzureEnvironment({
+        resourceManagerEndpoint: emulator.url,
+        authorityHost: `https://127.0.0.1:${port}`,
+      }),
+      tenantId: emulator.tenantId,
+      log: (line) => lines.push(line),
+    });
+    await assert.rejects(
+      credential.signIn({ kind: 'device-code', onPrompt: () => {} }),
+      (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.Unreachable);
+        assert.match(
+          err.message,
+          new RegExp(
+            `^Could not sign in to Azure with a device code: the app cannot reach the Microsoft sign-in service at 127\\.0\\.0\\.1:${port} \\(.+\\)\\. Check the network connection, proxy or VPN`,
+          ),
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ended: .*/, 'ended: …')),
+      ['azure: sign-in with device code started', 'azure: sign-in with device code ended: …'],
+    );
+  });
+
+  test('browser sign-in: refused in the headless host; elsewhere it times out or cancels, saying so', async () => {
+    const headless = new AzureCredential({ environment: environment(), interactiveBrowser: false });
+    await assert.rejects(headless.signIn({ kind: 'browser' }), (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.BadInput);
+      assert.match(err.message, /desktop app only.*Use Device code/);
+      return true;
+    });
+
+    // An authority that takes the connection and never answers: the browser never gets its page.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const lines: string[] = [];
+      const credential = new AzureCredential({
+        environment: resolveAzureEnvironment({
+          resourceManagerEndpoint: emulator.url,
+          authorityHost: `https://127.0.0.1:${port}`,
+        }),
+        tenantId: emulator.tenantId,
+        browserTimeoutMs: 300,
+        log: (line) => lines.push(line),
+      });
+      await assert.rejects(credential.signIn({ kind: 'browser' }), (err: RpcError) => {
+        assert.equal(err.code, ErrorCode.AuthFailed);
+        assert.match(
+          err.message,
+          /^Sign-in in the browser did not finish within 1 s: .*use Device code/,
+        );
+        return true;
+      });
+      assert.equal(lines[0], 'azure: sign-in with browser started');
+      assert.match(
+        lines[1] ?? '',
+        /^azure: sign-in with browser ended: Sign-in in the browser did not finish/,
+      );
+
+      const cancel = new AbortController();
+      setTimeout(() => cancel.abort(), 50);
+      await assert.rejects(
+        new AzureCredential({
+          environment: resolveAzureEnvironment({
+            resourceManagerEndpoint: emulator.url,
+            authorityHost: `https://127.0.0.1:${port}`,
+          }),
+          tenantId: emulator.tenantId,
+        }).signIn({ kind: 'browser' }, cancel.signal),
+        (err: RpcError) => err.code === ErrorCode.Cancelled && err.message === 'Sign-in cancelled.',
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   test('device code: the message reaches the callback; the account and its cache survive a restart', async () => {

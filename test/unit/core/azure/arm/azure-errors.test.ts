@@ -5,6 +5,7 @@ import { ErrorCode, RpcError } from '../../../../../src/common/errors';
 import { innermostError } from '../../../../../src/core/azure/pools/azure-deployment-watcher';
 import {
   describeAzureFailure,
+  NOT_SIGNED_IN,
   translateAzureError,
 } from '../../../../../src/core/azure/arm/azure-errors';
 import { AzureThrottledError } from '../../../../../src/core/azure/arm/azure-retry-policy';
@@ -119,6 +120,17 @@ describe('translateAzureError', () => {
       name: 'CredentialUnavailableError',
     });
     assert.equal(translateAzureError(unavailable, ctx).code, ErrorCode.AuthFailed);
+    // Nobody signed in: say so, with the action — not that the account lacks a role.
+    const signedOut = Object.assign(
+      new Error(`${NOT_SIGNED_IN}: sign in from the admin view first.`),
+      { name: 'CredentialUnavailableError' },
+    );
+    const notSignedIn = translateAzureError(signedOut, ctx);
+    assert.equal(notSignedIn.code, ErrorCode.NotSignedIn);
+    assert.equal(
+      notSignedIn.message,
+      'Sign in to Azure to start instance 1 of pool team: the app is not signed in (Admin → Azure → Sign in).',
+    );
     const forbidden = translateAzureError(
       restError(
         403,

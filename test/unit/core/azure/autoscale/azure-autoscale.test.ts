@@ -337,6 +337,8 @@ describe('validation', () => {
       { ...weekdaySchedule(), name: 'weekdays', start: '08:00', end: '08:00' },
       { ...weekdaySchedule(), name: '{"name":"default","for":"x"}' },
       { ...weekdaySchedule(), name: 'default' },
+      { ...weekdaySchedule(), name: 'Early', start: '08:00', end: '07:00' },
+      { ...weekdaySchedule(), name: 'Night\u202Eshift' },
     );
     assert.deepEqual(messages(settings), [
       'settings.schedules.0.days: Pick at least one day',
@@ -344,9 +346,11 @@ describe('validation', () => {
       'settings.schedules.0.end: Use HH:MM on a 24-hour clock, e.g. 19:00',
       'settings.schedules.0.timeZone: Azure does not know the time zone "Europe/Berlin"; pick one from the list (Windows ids such as W. Europe Standard Time or UTC)',
       'settings.schedules.1.name: The name "weekdays" is already used by another profile',
-      'settings.schedules.1.end: The end must differ from the start',
+      'settings.schedules.1.end: The end must differ from the start (08:00)',
       'settings.schedules.2.name: The name must not start with "{" (Azure uses such names for end profiles)',
       'settings.schedules.3.name: The name "default" is already used by the default profile',
+      'settings.schedules.4.end: The end (07:00) comes before the start (08:00): a schedule runs from its start to its end on the same day. For hours across midnight, make two schedules (08:00–23:59, and 00:00–07:00 on the following days), or untick “Ends at” so it lasts until another schedule starts',
+      'settings.schedules.5.name: The name must not contain a text direction override (U+202E): retype it without invisible or direction characters',
     ]);
   });
 
@@ -381,7 +385,7 @@ describe('validation', () => {
     assert.deepEqual(messages(portal, raw), [], '8 shown and 1 kept: 9 rules');
     portal.schedules[0].rules.push({ ...rule, ref: undefined }, { ...rule, ref: undefined });
     assert.deepEqual(messages(portal, raw), [
-      'settings.schedules.0.rules: A profile holds at most 10 rules (1 kept from Azure count too); remove 1',
+      'settings.schedules.0.rules: A profile holds at most 10 rules (the one kept from Azure counts too); remove 1',
     ]);
   });
 
@@ -434,9 +438,9 @@ describe('validation', () => {
     const issues = result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     assert.deepEqual(issues.sort(), [
       'settings.defaultProfile.capacity.default: the default (1) must lie between the minimum (2) and the maximum (4)',
-      'settings.defaultProfile.rules.0.cooldown: cooldown must be an ISO 8601 duration such as PT10M',
+      'settings.defaultProfile.rules.0.cooldown: the cool-down must be an ISO 8601 duration such as PT10M',
       'settings.defaultProfile.rules.0.direction: direction must be Increase (scale out) or Decrease (scale in)',
-      'settings.schedules.0.start: start must be HH:MM on a 24-hour clock, e.g. 08:00',
+      'settings.schedules.0.start: the start must be HH:MM on a 24-hour clock, e.g. 08:00',
     ]);
   });
 });

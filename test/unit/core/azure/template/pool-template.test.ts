@@ -372,7 +372,7 @@ describe('poolParameterWarnings', () => {
     const warnings = poolParameterWarnings(p).join('\n');
     assert.match(warnings, /10\.0\.0\.0\/8, a private range/);
     assert.match(warnings, /"marsnorth" is not a region this app knows/);
-    assert.match(warnings, /minInstances is 0/);
+    assert.match(warnings, /Fewest \(autoscale\) is 0/);
     const quiet = validatePoolParameters(validInput({ minInstances: 1 }));
     assert.deepEqual(poolParameterWarnings(quiet), []);
   });

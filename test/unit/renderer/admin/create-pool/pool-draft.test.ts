@@ -9,6 +9,7 @@ import {
   draftWithParameters,
   emptyDraft,
   errorFor,
+  unshownErrors,
   resourceGroupOf,
   stepOfField,
 } from '../../../../../src/renderer/admin/create-pool/pool-draft';
@@ -79,7 +80,36 @@ describe('pool draft', () => {
     assert.equal(stepOfField('allowedSourceCidrs.2'), 'access');
     assert.equal(stepOfField('fileShareName'), 'storage');
     assert.equal(stepOfField('input'), 'review');
-    assert.equal(errorFor({ 'image.sku': 'Must be…' }, 'image'), 'Must be…');
+    assert.equal(errorFor({ 'image.sku': 'must be…' }, 'image'), 'Image SKU: Must be….');
+    // Every message of a field and its parts, not just the first: "(2 to fix)" shows two.
+    assert.equal(
+      errorFor(
+        { allowedSourceCidrs: 'needs a range', 'allowedSourceCidrs.1': '"10.0.0.0/8" is private' },
+        'allowedSourceCidrs',
+      ),
+      'Needs a range. Line 2: "10.0.0.0/8" is private.',
+    );
     assert.equal(errorFor({ poolName: 'x' }, 'image'), undefined);
+  });
+});
+
+describe('unshownErrors', () => {
+  it('errors of a step that no field shows are listed in the wizard’s words', () => {
+    const errors = {
+      poolName: 'Must be 1 to 64 characters.',
+      allowInternetSsh: 'must be true or false',
+      singlePlacementGroup: 'must be true or false',
+      storageSku: 'must be one of Standard_LRS',
+    };
+    assert.deepEqual(unshownErrors(errors, 'basics'), []);
+    assert.deepEqual(unshownErrors(errors, 'access'), [
+      'I accept 0.0.0.0/0: Must be true or false.',
+    ]);
+    assert.deepEqual(unshownErrors(errors, 'machines'), [
+      'Single placement group: Must be true or false.',
+    ]);
+    assert.deepEqual(unshownErrors(errors, 'storage'), [
+      'Storage redundancy: Must be one of Standard_LRS.',
+    ]);
   });
 });
