@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `  cold, first read: ${cold.requests.length} requests (VM list pages, load balancer, ` +
-        `public IP once, a token if due), ${cold.ms.toFixed(0)} ms to the list`,
+        `public IP and scale set once, a token if due), ${cold.ms.toFixed(0)} ms to the list`,
     );
     console.log(
       `  cold, NAT ports of page 1: ${coldPorts.requests.length} requests ` +

@@ -39,10 +39,10 @@ export interface PoolReadOptions {
 }
 
 /**
- * Reads the pool once: ~(VMs / 100) VM list pages + one load balancer GET (+ the public IP the
- * first time). When one read fails, or the deadline passes, the others stop at once (a retry
- * waiting out Retry-After is not sent after the read has failed); rejects with what the SDK
- * threw, or AzureDeadlineError naming the reads still waiting.
+ * Reads the pool once: ~(VMs / 100) VM list pages + one load balancer GET (+ the public IP and
+ * the scale set when asked: the first time). When one read fails, or the deadline passes, the
+ * others stop at once (a retry waiting out Retry-After is not sent after the read has failed);
+ * rejects with what the SDK threw, or AzureDeadlineError naming the reads still waiting.
  */
 export async function readPool(
   clients: AzureClients,
