@@ -70,14 +70,15 @@ export async function createBenchPool(
   return { credential, service, ref };
 }
 
-/** ARM requests (not the token endpoint) made while `fn` runs, and how long it took. */
+/**
+ * Every HTTP request the emulator saw while `fn` ran (ARM, long-running operation polls and the
+ * token endpoint alike), and how long it took.
+ */
 export async function measure(emulator: AzureEmulator, fn: () => Promise<unknown>) {
   const first = emulator.requests.length;
   const start = performance.now();
   await fn();
   const ms = performance.now() - start;
-  const requests = emulator.requests
-    .slice(first)
-    .filter((r) => r.path.toLowerCase().startsWith('/subscriptions'));
+  const requests = emulator.requests.slice(first);
   return { ms, requests };
 }

@@ -173,6 +173,10 @@ export function createHandlers(s: HandlerServices): Handlers {
         .operation,
     'azure.instanceAction': ({ poolId, action, instanceIds }) =>
       s.azure.service.instanceAction(s.azure.provider(poolId).pool, action, instanceIds).operation,
+    'azure.showInstances': ({ poolId, instanceIds }) => {
+      // Answers at once; the ports show as they come (pools.onDidChange).
+      void s.azure.provider(poolId).showInstances(instanceIds);
+    },
     'azure.setScaleInProtection': ({ poolId, instanceId, protect }) =>
       s.azure.service.setScaleInProtection(s.azure.provider(poolId).pool, instanceId, protect)
         .operation,

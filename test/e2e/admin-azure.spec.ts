@@ -89,6 +89,8 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
     { timeout: 30_000 },
   );
   for (const row of await rows.all()) {
+    // A port comes after its row: the table asks Azure for the rows on screen.
+    await expect(row.getByTestId('admin-nat-port')).toHaveText(/^\d+$/, { timeout: 30_000 });
     const port = Number(await row.getByTestId('admin-nat-port').textContent());
     expect(port).toBeGreaterThanOrEqual(natStart);
     expect(port).toBeLessThan(natStart + 100);

@@ -88,6 +88,10 @@ test('admin adds a member → they sign in on every VM with ~/notebooks/remote o
     ).toHaveCount(2, {
       timeout: 60_000,
     });
+    // The ports come after the rows: the table asks Azure for the rows on screen.
+    await expect(card.getByTestId('admin-nat-port')).toHaveText([/^\d+$/, /^\d+$/], {
+      timeout: 30_000,
+    });
     const ports = (await card.getByTestId('admin-nat-port').allTextContents()).map(Number);
     expect(ports).toHaveLength(2);
 

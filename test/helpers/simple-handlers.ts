@@ -49,6 +49,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'azure.validatePool': notUsed,
     'azure.createPool': notUsed,
     'azure.instanceAction': notUsed,
+    'azure.showInstances': () => undefined,
     'azure.setScaleInProtection': notUsed,
     'azure.scale': notUsed,
     'azure.stopAll': notUsed,

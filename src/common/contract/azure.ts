@@ -96,6 +96,16 @@ export const azureMethods = {
     'Starts, stops (deallocates), restarts or deletes instances of an Azure pool.',
   ).returns<OperationInfo>(),
 
+  'azure.showInstances': method(
+    z
+      .object({
+        poolId: id('poolId'),
+        instanceIds: z.array(id('instanceId')).max(1000, 'at most 1000 instances'),
+      })
+      .strict(),
+    "The instances of an Azure pool now on screen (the admin table's page, in its order): their SSH NAT ports are asked from Azure, a few at a time and cached per instance; the others' are not. An empty list: none is on screen.",
+  ).returns<void>(),
+
   'azure.setScaleInProtection': method(
     z.object({ poolId: id('poolId'), instanceId: id('instanceId'), protect: z.boolean() }).strict(),
     'Protects an instance from scale-in, or lifts the protection.',

@@ -427,7 +427,8 @@ export class AzureEmulator {
       for (const m of this.nat.mappings(lb)) {
         if (
           m.backendPort === 22 &&
-          m.scaleSetId.toLowerCase() === handle.resource.id.toLowerCase()
+          m.instanceId !== undefined &&
+          m.scaleSetId?.toLowerCase() === handle.resource.id.toLowerCase()
         ) {
           ports.set(m.instanceId, m.frontendPort);
         }

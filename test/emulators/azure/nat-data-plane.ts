@@ -1,6 +1,6 @@
-// The load balancers' data plane: which frontend port each scale set instance gets from an inbound
-// NAT rule v2 (port range → backend port), and real TCP forwarders from those ports on 127.0.0.1 to
-// the running instances' SSH servers.
+// The load balancers' data plane: which frontend port each backend pool member (a scale set NIC, or
+// an address of an IP-based pool) gets from an inbound NAT rule v2 (port range → backend port), and
+// real TCP forwarders from those ports on 127.0.0.1 to the running instances' SSH servers.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ProcessLauncher } from '../../../src/core/providers/local/process-launcher';
@@ -15,25 +15,45 @@ import { VmSshServer } from './vm-ssh-server';
 
 type Json = Record<string, unknown>;
 
-/** One frontend port of a NAT rule v2, mapped to one instance's NIC IP configuration. */
+/** One frontend port of a NAT rule v2, mapped to one backend pool member. */
 export interface NatPortMapping {
   loadBalancerId: string;
   inboundNatRuleName: string;
   protocol: string;
   frontendPort: number;
   backendPort: number;
-  /** `<scale set>/virtualMachines/<n>/networkInterfaces/<nic>/ipConfigurations/<ipconfig>` */
-  ipConfigurationId: string;
+  /** The member's allocation key (`PoolMember.key`). */
+  memberKey: string;
+  /**
+   * `<scale set>/virtualMachines/<n>/networkInterfaces/<nic>/ipConfigurations/<ipconfig>`; for an
+   * IP-based member only when a scale set VM's NIC holds its address.
+   */
+  ipConfigurationId?: string;
   privateIpAddress: string;
-  scaleSetId: string;
-  instanceId: string;
+  /** The scale set VM behind the port, if any. */
+  scaleSetId?: string;
+  instanceId?: string;
 }
 
-/** A scale set instance's IP configuration that is in a load balancer backend pool. */
+/**
+ * A member of a load balancer backend pool. Azure has two kinds of pool and never mixes them in
+ * one (https://learn.microsoft.com/azure/load-balancer/backend-pool-management): NIC-based, whose
+ * members are NIC IP configurations that name the pool (what a scale set's network profile
+ * makes), and IP-based, whose members are addresses listed on the pool (`ipAddress` +
+ * `virtualNetwork`).
+ */
 export interface PoolMember {
-  ipConfigurationId: string;
-  scaleSetId: string;
-  vm: VmInstance;
+  kind: 'nic' | 'ip';
+  /** What its NAT ports are allocated by: the IP configuration id, or `ip:<vnet>|<address>`. */
+  key: string;
+  /** A NIC member's IP configuration; an IP member's when a scale set VM's NIC holds the address. */
+  ipConfigurationId?: string;
+  ipAddress: string;
+  /** An IP member's name and virtual network, as the pool lists them. */
+  name?: string;
+  /** The scale set VM behind it (always for a NIC member). */
+  scaleSetId?: string;
+  vm?: VmInstance;
 }
 
 /**
@@ -85,7 +105,7 @@ export interface NatDataPlaneOptions {
 }
 
 export class NatDataPlane {
-  /** rule key → ip configuration key → frontend port; kept while the instance exists. */
+  /** rule key → member key → frontend port; kept while the member exists. */
   private readonly allocations = new Map<string, Map<string, number>>();
   private readonly forwarders = new Map<number, { vmKey: string; forwarder: NatForwarder }>();
   /** Ports that could not be bound (in use by something else), not retried until freed. */
@@ -110,8 +130,15 @@ export class NatDataPlane {
     this.launcher = new ProcessLauncher(options.log);
   }
 
-  /** The members of a backend pool: scale set NIC IP configurations that reference it. */
+  /**
+   * The members of a backend pool: the addresses listed on it when it is IP-based, else the scale
+   * set NIC IP configurations that reference it.
+   */
   members(poolId: string): PoolMember[] {
+    return this.ipMembers(poolId) ?? this.nicMembers(poolId);
+  }
+
+  private nicMembers(poolId: string): PoolMember[] {
     const members: PoolMember[] = [];
     for (const { resource, set } of this.compute.all()) {
       const nics = arr(
@@ -123,10 +150,14 @@ export class NatDataPlane {
           const pools = arr(obj(ip.properties).loadBalancerBackendAddressPools);
           if (!pools.some((p) => idKey(String(p.id ?? '')) === idKey(poolId))) continue;
           for (const vm of [...set.instances.values()].sort(byInstanceId)) {
+            const ipConfigurationId =
+              `${vmId(resource, vm)}/networkInterfaces/${String(nic.name)}` +
+              `/ipConfigurations/${String(ip.name)}`;
             members.push({
-              ipConfigurationId:
-                `${vmId(resource, vm)}/networkInterfaces/${String(nic.name)}` +
-                `/ipConfigurations/${String(ip.name)}`,
+              kind: 'nic',
+              key: idKey(ipConfigurationId),
+              ipConfigurationId,
+              ipAddress: vm.privateIpAddress,
               scaleSetId: resource.id,
               vm,
             });
@@ -137,6 +168,68 @@ export class NatDataPlane {
     return members;
   }
 
+  /** An IP-based pool's addresses (undefined when the pool lists none: it is NIC-based). */
+  private ipMembers(poolId: string): PoolMember[] | undefined {
+    const at = poolId.toLowerCase().lastIndexOf('/backendaddresspools/');
+    if (at < 0) return undefined;
+    const loadBalancer = this.store.get(poolId.slice(0, at));
+    const poolName = poolId.slice(at + '/backendaddresspools/'.length).toLowerCase();
+    const pool = arr(obj(loadBalancer?.body.properties).backendAddressPools).find(
+      (p) => String(p.name).toLowerCase() === poolName,
+    );
+    const addresses = arr(obj(pool?.properties).loadBalancerBackendAddresses).filter(
+      (a) => typeof obj(a.properties).ipAddress === 'string',
+    );
+    if (addresses.length === 0) return undefined;
+    return addresses.map((address) => {
+      const props = obj(address.properties);
+      const ipAddress = String(props.ipAddress);
+      const network = String(
+        obj(props.virtualNetwork).id ??
+          String(obj(props.subnet).id ?? '').replace(/\/subnets\/.*$/i, ''),
+      );
+      const member: PoolMember = {
+        kind: 'ip',
+        key: `ip:${idKey(network)}|${ipAddress}`,
+        ipAddress,
+        name: String(address.name ?? ipAddress),
+      };
+      const holder = this.nicHolding(network, ipAddress);
+      if (holder) Object.assign(member, holder);
+      return member;
+    });
+  }
+
+  /** The scale set VM whose NIC has `ipAddress` in a subnet of `network`, if any. */
+  private nicHolding(
+    network: string,
+    ipAddress: string,
+  ): Pick<PoolMember, 'ipConfigurationId' | 'scaleSetId' | 'vm'> | undefined {
+    const prefix = `${idKey(network)}/subnets/`;
+    for (const { resource, set } of this.compute.all()) {
+      const nics = arr(
+        obj(obj(obj(resource.body.properties).virtualMachineProfile).networkProfile)
+          .networkInterfaceConfigurations,
+      );
+      for (const nic of nics) {
+        for (const ip of arr(obj(nic.properties).ipConfigurations)) {
+          const subnet = idKey(String(obj(obj(ip.properties).subnet).id ?? ''));
+          if (!subnet.startsWith(prefix)) continue;
+          const vm = [...set.instances.values()].find((v) => v.privateIpAddress === ipAddress);
+          if (!vm) continue;
+          return {
+            ipConfigurationId:
+              `${vmId(resource, vm)}/networkInterfaces/${String(nic.name)}` +
+              `/ipConfigurations/${String(ip.name)}`,
+            scaleSetId: resource.id,
+            vm,
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
   /** Every mapping of a load balancer (all its NAT rules v2), in rule then port order. */
   mappings(loadBalancer: StoredResource): NatPortMapping[] {
     const result: NatPortMapping[] = [];
@@ -144,19 +237,23 @@ export class NatDataPlane {
       const ports = this.allocations.get(ruleKey(loadBalancer.id, rule.name));
       if (!ports) continue;
       for (const member of this.members(rule.poolId)) {
-        const port = ports.get(idKey(member.ipConfigurationId));
+        const port = ports.get(member.key);
         if (port === undefined) continue;
-        result.push({
+        const mapping: NatPortMapping = {
           loadBalancerId: loadBalancer.id,
           inboundNatRuleName: rule.name,
           protocol: rule.protocol,
           frontendPort: port,
           backendPort: rule.backendPort,
-          ipConfigurationId: member.ipConfigurationId,
-          privateIpAddress: member.vm.privateIpAddress,
-          scaleSetId: member.scaleSetId,
-          instanceId: member.vm.instanceId,
-        });
+          memberKey: member.key,
+          privateIpAddress: member.ipAddress,
+        };
+        if (member.ipConfigurationId) mapping.ipConfigurationId = member.ipConfigurationId;
+        if (member.scaleSetId && member.vm) {
+          mapping.scaleSetId = member.scaleSetId;
+          mapping.instanceId = member.vm.instanceId;
+        }
+        result.push(mapping);
       }
     }
     return result.sort((a, b) => a.frontendPort - b.frontendPort);
@@ -205,12 +302,11 @@ export class NatDataPlane {
         const ports = this.allocations.get(key) ?? new Map<string, number>();
         this.allocations.set(key, ports);
         const members = this.members(rule.poolId);
-        const present = new Set(members.map((m) => idKey(m.ipConfigurationId)));
-        for (const ipKey of [...ports.keys()]) if (!present.has(ipKey)) ports.delete(ipKey);
+        const present = new Set(members.map((m) => m.key));
+        for (const key of [...ports.keys()]) if (!present.has(key)) ports.delete(key);
         const used = new Set(ports.values());
         for (const member of members) {
-          const ipKey = idKey(member.ipConfigurationId);
-          let port = ports.get(ipKey);
+          let port = ports.get(member.key);
           if (port === undefined) {
             port = freePort(rule.start, rule.end, used);
             if (port === undefined) {
@@ -219,10 +315,10 @@ export class NatDataPlane {
               );
               continue;
             }
-            ports.set(ipKey, port);
+            ports.set(member.key, port);
             used.add(port);
           }
-          if (rule.backendPort === 22 && member.vm.sshUp) {
+          if (rule.backendPort === 22 && member.vm?.sshUp && member.scaleSetId) {
             wanted.set(port, {
               vmKey: vmKey(member.scaleSetId, member.vm.instanceId),
               scaleSetId: member.scaleSetId,

@@ -1,5 +1,6 @@
-// Microsoft.Network: load balancers (with NAT rule v2 port mappings), public IPs (address
-// 127.0.0.1, cloudapp.azure.com FQDN), NSGs and their rules, VNets, and scale set NICs.
+// Microsoft.Network: load balancers (NIC- and IP-based backend pools, NAT rule v2 port mappings and
+// their query), public IPs (address 127.0.0.1, cloudapp.azure.com FQDN), NSGs and their rules,
+// VNets, and scale set NICs.
 import { ArmError } from './arm-error';
 import type { ArmRequest, ArmResponse, ArmRouter } from './arm-router';
 import type { ComputeProvider } from './compute-provider';
@@ -217,23 +218,36 @@ export class NetworkProvider extends GenericProvider {
     for (const pool of arr(props.backendAddressPools)) {
       const pp = obj(pool.properties);
       const members = this.nat.members(String(pool.id));
-      pp.backendIPConfigurations = members.map((m) => ({ id: m.ipConfigurationId }));
-      // NIC-based pools list each member with its NAT rule v2 ports: one GET tells a client
-      // every instance's frontend port (the same data queryInboundNatRulePortMapping gives).
-      pp.loadBalancerBackendAddresses = members.map((m) => ({
-        name: `${m.vm.name}_${m.ipConfigurationId.split('/').slice(-3).join('_')}`,
-        properties: {
-          ipAddress: m.vm.privateIpAddress,
-          networkInterfaceIPConfiguration: { id: m.ipConfigurationId },
-          inboundNatRulesPortMapping: mappings
-            .filter((x) => sameId(x.ipConfigurationId, m.ipConfigurationId))
-            .map((x) => ({
-              inboundNatRuleName: x.inboundNatRuleName,
-              frontendPort: x.frontendPort,
-              backendPort: x.backendPort,
-            })),
-        },
-      }));
+      const natPorts = (key: string) =>
+        mappings
+          .filter((x) => x.memberKey === key)
+          .map((x) => ({
+            inboundNatRuleName: x.inboundNatRuleName,
+            frontendPort: x.frontendPort,
+            backendPort: x.backendPort,
+          }));
+      if (members.some((m) => m.kind === 'ip')) {
+        // An IP-based pool lists its addresses, each with its NAT rule v2 ports (the REST spec's
+        // example LoadBalancerGetInboundNatRulePortMapping.json), and the NIC holding the address
+        // when there is one (`networkInterfaceIPConfiguration`, read-only in the spec).
+        const stored = arr(pp.loadBalancerBackendAddresses);
+        pp.loadBalancerBackendAddresses = members.map((m) => {
+          const address = clone(
+            stored.find((a) => obj(a.properties).ipAddress === m.ipAddress) ?? {},
+          );
+          const ap: Json = { ...obj(address.properties) };
+          if (m.ipConfigurationId) ap.networkInterfaceIPConfiguration = { id: m.ipConfigurationId };
+          ap.inboundNatRulesPortMapping = natPorts(m.key);
+          return { ...address, name: m.name, properties: ap };
+        });
+        delete pp.backendIPConfigurations;
+      } else {
+        // A NIC-based pool (a scale set's) names its members only as backendIPConfigurations
+        // (the spec's LoadBalancerBackendAddressPoolGet.json): no loadBalancerBackendAddresses,
+        // so no port mappings in this GET. A client asks queryInboundNatRulePortMapping.
+        pp.backendIPConfigurations = members.map((m) => ({ id: m.ipConfigurationId }));
+        delete pp.loadBalancerBackendAddresses;
+      }
       pp.inboundNatRules = refsTo(rules, 'backendAddressPool', String(pool.id));
       pp.loadBalancingRules = refsTo(lbRules, 'backendAddressPool', String(pool.id));
     }
@@ -324,7 +338,7 @@ export class NetworkProvider extends GenericProvider {
       .find((m) =>
         typeof ipConfigId === 'string'
           ? sameId(m.ipConfigurationId, ipConfigId)
-          : m.vm.privateIpAddress === ipAddress,
+          : m.ipAddress === ipAddress,
       );
     if (!member) {
       throw new ArmError(
@@ -336,7 +350,7 @@ export class NetworkProvider extends GenericProvider {
     const result = {
       inboundNatRulePortMappings: this.nat
         .mappings(resource)
-        .filter((m) => sameId(m.ipConfigurationId, member.ipConfigurationId))
+        .filter((m) => m.memberKey === member.key)
         .map((m) => ({
           inboundNatRuleName: m.inboundNatRuleName,
           protocol: m.protocol,
@@ -344,13 +358,17 @@ export class NetworkProvider extends GenericProvider {
           backendPort: m.backendPort,
         })),
     };
+    // A long-running operation (x-ms-long-running-operation, final-state-via: location, in the
+    // REST spec): 202 with Location, Azure-AsyncOperation and Retry-After; the spec's example
+    // QueryInboundNatRulePortMapping.json shows the mappings in the 202's body too. The Location
+    // URL answers 202 until done, then 200 with the mappings.
     const done = this.ctx.scheduler.delay(Math.min(this.ctx.delays.resource, 20));
     return acceptOperation(
       this.ctx,
       req,
       providerScope(resource.subscriptionId, 'Microsoft.Network', resource.location),
       done,
-      { status: 202, location: true, result: () => result },
+      { status: 202, location: true, body: result, result: () => result },
     ).response;
   }
 

@@ -150,6 +150,12 @@ describe('app core: Azure pools over RPC against the emulator', () => {
       const p = azurePool();
       return p?.instances.filter((i) => i.state === 'running').length === 2 ? p : undefined;
     });
+    // As the admin table does for its rows on screen: their NAT ports are asked from Azure and
+    // come with a pools.onDidChange.
+    await ui.call('azure.showInstances', { poolId: pool.id, instanceIds: ['0', '1'] });
+    await until('the NAT ports of the instances on screen', () =>
+      azurePool()?.instances.every((i) => i.port > 0),
+    );
     const listed = (await ui.call('pools.list', {})).find((p) => p.id === pool.id)!;
     assert.equal(listed.instances.length, 2);
     for (const i of listed.instances) {

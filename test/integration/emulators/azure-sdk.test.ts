@@ -193,16 +193,13 @@ describe('Azure emulator with the real SDK clients', () => {
     }
   });
 
-  it("tells each instance's NAT frontend port: load balancer GET and queryInboundNatRulePortMapping agree", async () => {
+  it("tells each instance's NAT frontend port through queryInboundNatRulePortMapping, not the load balancer GET", async () => {
     const lb = await azure.network.loadBalancers.get(RG, LB);
     const pool = lb.backendAddressPools?.[0];
+    // A scale set's pool is NIC-based: its members are backendIPConfigurations, and the GET
+    // lists no loadBalancerBackendAddresses (so no port mappings), as Azure's does.
     assert.equal(pool?.backendIPConfigurations?.length, 2);
-    const fromLb = new Map(
-      (pool?.loadBalancerBackendAddresses ?? []).map((a) => [
-        a.networkInterfaceIPConfiguration?.id,
-        a.inboundNatRulesPortMapping?.[0]?.frontendPort,
-      ]),
-    );
+    assert.equal(pool?.loadBalancerBackendAddresses, undefined);
     for (const ipConfig of pool?.backendIPConfigurations ?? []) {
       const mapping = await azure.network.loadBalancers.beginListInboundNatRulePortMappingsAndWait(
         RG,
@@ -213,7 +210,9 @@ describe('Azure emulator with the real SDK clients', () => {
       const [only] = mapping.inboundNatRulePortMappings ?? [];
       assert.equal(only.backendPort, 22);
       assert.equal(only.inboundNatRuleName, 'ssh');
-      assert.equal(fromLb.get(ipConfig.id), only.frontendPort);
+      assert.equal(only.protocol, 'Tcp');
+      const instanceId = /\/virtualMachines\/(\d+)\//.exec(String(ipConfig.id))?.[1];
+      assert.equal(only.frontendPort, sshPort(String(instanceId)));
       assert.ok(only.frontendPort! >= natStart && only.frontendPort! < natStart + 10);
     }
     const ip = await azure.network.publicIPAddresses.get(RG, `${POOL}-pip`);
@@ -527,9 +526,17 @@ describe("Azure emulator deploying the app's own resources/templates/pool.json",
       'app-rg',
       String(outputs.loadBalancerName.value),
     );
-    const ports = (lb.backendAddressPools?.[0]?.loadBalancerBackendAddresses ?? []).map(
-      (a) => a.inboundNatRulesPortMapping?.[0]?.frontendPort,
-    );
+    const pool = lb.backendAddressPools?.[0];
+    const ports: Array<number | undefined> = [];
+    for (const ipConfig of pool?.backendIPConfigurations ?? []) {
+      const mapping = await azure.network.loadBalancers.beginListInboundNatRulePortMappingsAndWait(
+        'app-rg',
+        String(outputs.loadBalancerName.value),
+        String(pool?.name),
+        { ipConfiguration: { id: ipConfig.id } },
+      );
+      ports.push(mapping.inboundNatRulePortMappings?.[0]?.frontendPort);
+    }
     assert.equal(ports.length, 2);
     assert.equal(ports[0], params.natFrontendPortStart);
     const result = await sshExec(ports[0]!, 'dsvmadmin', key.private, 'echo $USER');

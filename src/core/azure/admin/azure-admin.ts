@@ -393,6 +393,9 @@ export class AzureAdmin implements Disposable {
       clients: this.credential.clientsFor(ref.subscriptionId),
       keys: (poolId) => this.keyFor(poolId),
       service: this.service,
+      ...(this.options.pollIntervalMs !== undefined
+        ? { lroPollIntervalMs: this.options.pollIntervalMs }
+        : {}),
       log: this.options.log,
     });
     const sub = provider.onDidChangeInstances(() => this.changed.fire());

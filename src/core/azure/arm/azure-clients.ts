@@ -1,5 +1,6 @@
 // Builds the Azure SDK clients for one subscription from a credential and an AzureEnvironment,
-// with bounded throttling retries; the same code serves Azure, sovereign clouds and the emulator.
+// with bounded throttling retries and a deadline on every read; the same code serves Azure,
+// sovereign clouds and the emulator.
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { MonitorClient } from '@azure/arm-monitor';
 import { NetworkManagementClient } from '@azure/arm-network';
@@ -8,6 +9,7 @@ import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
 import { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/identity';
 import { type AzureEnvironment, resolveAzureEnvironment } from './azure-environment';
+import { DEFAULT_READ_DEADLINE_MS, readDeadlinePolicy } from './azure-deadline';
 import { boundedRetryAfterPolicy } from './azure-retry-policy';
 
 export interface AzureClients {
@@ -15,6 +17,8 @@ export interface AzureClients {
   environment: AzureEnvironment;
   /** Retries per request (for messages that say how often the app tried). */
   maxRetries: number;
+  /** How long a read may wait for Azure's answer (each request; a provider's refresh as a whole). */
+  readDeadlineMs: number;
   compute: ComputeManagementClient;
   network: NetworkManagementClient;
   resources: ResourceManagementClient;
@@ -32,6 +36,8 @@ export interface AzureClientOptions {
   maxRetries?: number;
   /** A Retry-After longer than this ends the call with a clear message (default 30 s). */
   maxRetryAfterMs?: number;
+  /** A read (GET, HEAD, read-only POST) unanswered after this ends with AzureDeadlineError (default 30 s; 0: none). */
+  readDeadlineMs?: number;
 }
 
 export const DEFAULT_MAX_RETRIES = 3;
@@ -45,6 +51,11 @@ function pipelineOptions(options: AzureClientOptions) {
     userAgentOptions: { userAgentPrefix: USER_AGENT },
     retryOptions: { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES },
     additionalPolicies: [
+      {
+        // Per call, so the deadline covers the SDK's retries and their Retry-After waits too.
+        policy: readDeadlinePolicy(options.readDeadlineMs ?? DEFAULT_READ_DEADLINE_MS),
+        position: 'perCall' as const,
+      },
       {
         policy: boundedRetryAfterPolicy(options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS),
         position: 'perRetry' as const,
@@ -72,6 +83,7 @@ export function createAzureClients(
     subscriptionId,
     environment,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    readDeadlineMs: options.readDeadlineMs ?? DEFAULT_READ_DEADLINE_MS,
     compute: new ComputeManagementClient(credential, subscriptionId, {
       ...common,
       endpoint,

@@ -1,6 +1,7 @@
 // Turns what the Azure SDKs throw (RestError, failed long-running operations, identity errors,
 // throttling) into RpcErrors whose message says what happened and what to do.
 import { ErrorCode, RpcError } from '../../../common/errors';
+import { AzureDeadlineError, formatDeadline } from './azure-deadline';
 import { AzureThrottledError } from './azure-retry-policy';
 
 /** What the app was doing, so the message can name it and give the right advice. */
@@ -13,6 +14,8 @@ export interface AzureErrorContext {
   scope?: string;
   /** How many times the SDK retried before giving up (for throttling messages). */
   maxRetries?: number;
+  /** What happens after a read Azure did not answer in time (default "try again"). */
+  afterTimeout?: string;
 }
 
 /** What the app knows about one Azure failure, whatever threw it. */
@@ -25,6 +28,8 @@ export interface AzureFailure {
   retryAfterMs?: number;
   /** The error's class name (RestError, CredentialUnavailableError, AbortError, …). */
   kind: string;
+  /** A read's deadline that passed, and which call it was. */
+  deadline?: { ms: number; call: string };
 }
 
 /** Structured detail on the RpcError, so the UI can offer "try another size" or "sign in". */
@@ -34,6 +39,8 @@ export interface AzureErrorDetails {
   /** The same request may succeed later without any change (throttling, capacity). */
   retryable: boolean;
   retryAfterSeconds?: number;
+  /** The read deadline that passed. */
+  deadlineMs?: number;
 }
 
 export const CAPACITY_CODES = new Set([
@@ -128,6 +135,13 @@ export function describeAzureFailure(err: unknown): AzureFailure {
       retryAfterMs: err.retryAfterMs,
     };
   }
+  if (err instanceof AzureDeadlineError) {
+    return {
+      kind: err.name,
+      message: err.message,
+      deadline: { ms: err.deadlineMs, call: err.call },
+    };
+  }
   if (!(err instanceof Error)) return { kind: typeof err, message: String(err) };
   const e = err as Error & {
     code?: unknown;
@@ -178,6 +192,15 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
     return d;
   };
 
+  if (failure.deadline) {
+    const d = failure.deadline;
+    return new RpcError(
+      ErrorCode.Unreachable,
+      `Azure did not answer in ${formatDeadline(d.ms)} (${context.action}: ${d.call}); ` +
+        `${context.afterTimeout ?? 'try again'}.`,
+      { retryable: true, deadlineMs: d.ms } satisfies AzureErrorDetails,
+    );
+  }
   if (failure.kind === 'AbortError' || failure.kind === 'AbortSignalError') {
     return new RpcError(ErrorCode.Cancelled, `Cancelled: ${context.action}.`);
   }

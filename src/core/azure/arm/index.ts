@@ -7,6 +7,12 @@ export {
   createAzureClients,
   createResourceManagementClient,
 } from './azure-clients';
+export {
+  AzureDeadlineError,
+  DEFAULT_READ_DEADLINE_MS,
+  ReadDeadline,
+  formatDeadline,
+} from './azure-deadline';
 export type { AzurePoolRef } from './azure-pool-ref';
 export {
   CAPACITY_CODES,

@@ -7,7 +7,15 @@ export type { DeploymentProgress } from './azure-deployment-watcher';
 export { createPoolAz } from './pool-az';
 export type { RedeployPoolRequest, RedeployedPool } from './pool-redeploy';
 export { mapInstanceState } from './azure-instance-state';
-export { natPortsByInstance } from './azure-nat-ports';
+export {
+  type LoadBalancerNatInput,
+  type SshNatRule,
+  ipConfigurationsByInstance,
+  natPortsByInstance,
+  sshNatRule,
+} from './azure-nat-ports';
+export { DEFAULT_PORT_QUERIES_IN_FLIGHT, NatPortCache, type PortTarget } from './nat-port-cache';
+export { natPortQuery } from './nat-port-query';
 export { capacityLimit } from './scale-limit';
 export { resourceGroupOf } from './pool-summary';
 export {

@@ -1,5 +1,6 @@
 // An Azure pool (DESIGN.md §3–4): the instances of one tagged VM scale set, read with one VM list
-// (instance views expanded) plus one load balancer GET for their SSH NAT ports, kept fresh.
+// (instance views expanded) plus one load balancer GET, under one read deadline, kept fresh; their
+// SSH NAT ports come from azure-instance-ports.ts (asked per instance, cached, only when shown).
 import type { VirtualMachineScaleSetVM } from '@azure/arm-compute';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, type Disposable } from '../../../common/event';
@@ -12,12 +13,13 @@ import {
 import {
   capacityLimit,
   mapInstanceState,
-  natPortsByInstance,
   type AzurePoolRef,
   type AzurePoolService,
 } from '../../azure/pools/index';
 import { poolResourceNames } from '../../azure/template/index';
 import type { ConnectTarget, PoolProvider } from '../pool-provider';
+import { InstancePorts } from './azure-instance-ports';
+import { type PoolPublicIp, readPool } from './azure-pool-read';
 
 /** How the app signs in to a pool's instances: the pool's key, else the app key. Never logged. */
 export interface AzureKeyMaterial {
@@ -65,6 +67,12 @@ export interface AzurePoolProviderOptions {
   service?: AzurePoolService;
   /** Background refresh period (default 30 s; 0 turns the timer off). */
   refreshIntervalMs?: number;
+  /** How long a refresh (all its reads) and a port query may wait for Azure (default: the clients'). */
+  readDeadlineMs?: number;
+  /** Port queries in flight at most (default 4). */
+  portQueriesInFlight?: number;
+  /** Poll interval of a port query when Azure gives no Retry-After (default 1 s). */
+  lroPollIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -79,10 +87,15 @@ export class AzurePoolProvider implements PoolProvider {
   readonly name: string;
   readonly pool: AzurePoolRef;
   private snapshot: Snapshot = { instances: [], details: new Map() };
+  /** The last VM list: the snapshot is rebuilt from it when a port becomes known. */
+  private vms: VirtualMachineScaleSetVM[] = [];
+  private readonly ports: InstancePorts;
+  private portsChanged: NodeJS.Timeout | undefined;
+  private readonly readDeadlineMs: number;
   private adminUsername = '';
   private singlePlacementGroup: boolean | undefined;
   private scaleLimit: CapacityLimit | undefined;
-  private publicIp: { id: string; ipAddress?: string; fqdn?: string } | undefined;
+  private publicIp: PoolPublicIp | undefined;
   private readonly changed = new Emitter<void>();
   readonly onDidChangeInstances = this.changed.event;
   private readonly sessions = new Map<string, Record<string, number>>();
@@ -101,6 +114,26 @@ export class AzurePoolProvider implements PoolProvider {
     this.id = options.id ?? azurePoolId(options.pool);
     this.name = options.name ?? options.pool.poolName;
     this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+    this.readDeadlineMs = options.readDeadlineMs ?? options.clients.readDeadlineMs;
+    const names = poolResourceNames(options.pool.poolName);
+    this.ports = new InstancePorts({
+      clients: options.clients,
+      resourceGroup: options.pool.resourceGroup,
+      loadBalancerName: names.loadBalancer,
+      scaleSetId: scaleSetIdOf(options.pool),
+      preferredRule: names.natRule,
+      concurrency: options.portQueriesInFlight,
+      deadlineMs: this.readDeadlineMs,
+      // A port query is a cheap read Azure answers within moments: 1 s, not the SDK's 2 s (its
+      // default for writes); a Retry-After from Azure still wins.
+      pollIntervalMs: options.lroPollIntervalMs ?? 1_000,
+      log: options.log,
+    });
+    // Answers come a few at a time: one rebuild (and one change event) for each burst.
+    this.ports.onDidChange(() => {
+      this.portsChanged ??= setTimeout(() => this.flushPorts(), 20);
+      this.portsChanged.unref();
+    });
     this.registration = options.service?.registerRefresher(this.pool, () =>
       this.refresh().catch(() => {}),
     );
@@ -188,15 +221,16 @@ export class AzurePoolProvider implements PoolProvider {
           '; start it, or connect to another instance.',
       );
     }
-    if (!instance.host || !instance.port) {
+    if (!instance.host) {
       throw new RpcError(
         ErrorCode.Unreachable,
-        `${instance.name} of pool "${this.name}" has no public SSH port yet (the load balancer maps none to it). Try again in a minute.`,
+        `Pool "${this.name}" has no public address yet (its load balancer's public IP has none). Try again in a minute.`,
       );
     }
+    const port = instance.port || (await this.resolvePort(instance));
     const target: ConnectTarget = {
       host: instance.host,
-      port: instance.port,
+      port,
       username: this.adminUsername,
     };
     const key = await this.options.keys(this.id);
@@ -213,6 +247,27 @@ export class AzurePoolProvider implements PoolProvider {
     const before = JSON.stringify(this.sessions.get(instanceId) ?? {});
     this.sessions.set(instanceId, clean);
     if (JSON.stringify(clean) !== before) this.changed.fire();
+  }
+
+  /**
+   * The instances on screen (the admin table's page, in its order): their NAT ports are asked
+   * for, a few at a time, and cached for each instance's life; the others' are not asked. Settles
+   * once each is answered (the list shows it) or failed (asked again at the next refresh).
+   */
+  async showInstances(instanceIds: readonly string[]): Promise<void> {
+    await this.ports.show(instanceIds);
+    this.flushPorts();
+  }
+
+  /**
+   * What is under way: a refresh, port queries (in flight, waiting for a slot) and ports cached.
+   * For tests and the benchmark: nothing stays pending after a refresh that timed out.
+   */
+  get stats(): {
+    refreshing: boolean;
+    portQueries: { inFlight: number; waiting: number; cached: number };
+  } {
+    return { refreshing: this.inFlight !== undefined, portQueries: this.ports.stats };
   }
 
   /**
@@ -241,8 +296,49 @@ export class AzurePoolProvider implements PoolProvider {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.portsChanged);
     this.registration?.dispose();
+    this.ports.dispose();
     this.changed.dispose();
+  }
+
+  /** Shows the ports answered since the last rebuild. */
+  private flushPorts(): void {
+    clearTimeout(this.portsChanged);
+    this.portsChanged = undefined;
+    if (!this.disposed) this.apply(this.vms);
+  }
+
+  /** Connect to an instance whose port is not known yet: one query, ahead of every other. */
+  private async resolvePort(instance: InstanceInfo): Promise<number> {
+    let port: number | undefined;
+    try {
+      port = await this.ports.resolve(instance.id);
+    } catch (err) {
+      throw translateAzureError(err, {
+        action: `find the SSH port of ${instance.name} (instance ${instance.id}) of pool ${this.pool.poolName}`,
+        scope: `resource group ${this.pool.resourceGroup}`,
+        maxRetries: this.options.clients.maxRetries,
+        afterTimeout: 'connect again to try once more',
+      });
+    }
+    if (port === undefined) {
+      const rule = this.ports.sshRule;
+      const names = poolResourceNames(this.pool.poolName);
+      throw new RpcError(
+        ErrorCode.Unreachable,
+        rule
+          ? `Azure has no SSH port for ${instance.name} (instance ${instance.id}) of pool "${this.name}": ` +
+              `NAT rule ${rule.ruleName} of load balancer ${names.loadBalancer} maps none to it ` +
+              `(az network lb list-mapping --resource-group ${this.pool.resourceGroup} --name ${names.loadBalancer} ` +
+              `--backend-pool-name ${rule.poolName} shows the mappings). A new instance gets one within a minute; ` +
+              "otherwise check that the rule's frontend port range has room for every instance."
+          : `Azure has no SSH port for ${instance.name} of pool "${this.name}": load balancer ${names.loadBalancer} ` +
+              'has no inbound NAT rule that leads to port 22. Recreate the rule (the pool template has it), or connect another way.',
+      );
+    }
+    this.apply(this.vms);
+    return port;
   }
 
   private schedule(): void {
@@ -258,87 +354,46 @@ export class AzurePoolProvider implements PoolProvider {
   }
 
   private async read(): Promise<void> {
-    const { compute, network } = this.options.clients;
-    const { resourceGroup: rg, subscriptionId } = this.pool;
-    const names = poolResourceNames(this.pool.poolName);
-    const scaleSetId = `/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss}`;
     try {
-      // One VM list (all pages) and one load balancer GET; the static public IP only once. When
-      // one fails the others stop too (a retry waiting out Retry-After is not sent after the read
-      // has already failed).
-      const siblings = new AbortController();
-      const abortSignal = siblings.signal;
-      const orStopSiblings = <T>(read: Promise<T>): Promise<T> =>
-        read.catch((err: unknown) => {
-          siblings.abort();
-          throw err;
-        });
-      const [vms, lb, ip] = await Promise.all([
-        orStopSiblings(
-          collect(
-            compute.virtualMachineScaleSetVMs.list(rg, names.vmss, {
-              expand: 'instanceView',
-              abortSignal,
-            }),
-          ),
-        ),
-        orStopSiblings(
-          network.loadBalancers
-            .get(rg, names.loadBalancer, { abortSignal })
-            .catch((err: unknown) => {
-              if (describeAzureFailure(err).status === 404) return undefined; // no ports, still instances
-              throw err;
-            }),
-        ),
-        this.publicIp
-          ? undefined
-          : network.publicIPAddresses
-              .get(rg, names.publicIp, { abortSignal })
-              .catch(() => undefined),
-      ]);
-      if (ip)
-        this.publicIp = { id: ip.id ?? '', ipAddress: ip.ipAddress, fqdn: ip.dnsSettings?.fqdn };
-      // The load balancer may front another public IP than the template's (edited by hand).
-      const frontendIpId = lb?.frontendIPConfigurations?.[0]?.publicIPAddress?.id;
-      if (frontendIpId && frontendIpId.toLowerCase() !== this.publicIp?.id.toLowerCase()) {
-        const name = frontendIpId.split('/').pop() ?? '';
-        const other = await network.publicIPAddresses.get(rg, name);
-        this.publicIp = {
-          id: other.id ?? frontendIpId,
-          ipAddress: other.ipAddress,
-          fqdn: other.dnsSettings?.fqdn,
-        };
+      const read = await readPool(this.options.clients, this.pool, {
+        deadlineMs: this.readDeadlineMs,
+        publicIp: this.publicIp,
+        // Read once: an empty pool lists no VM to take the admin from, and the placement group
+        // setting bounds Scale (it only ever changes from true to false).
+        needScaleSet: !this.adminUsername || this.singlePlacementGroup === undefined,
+      });
+      this.publicIp = read.publicIp;
+      if (read.adminUsername) this.adminUsername = read.adminUsername;
+      if (read.singlePlacementGroup !== undefined) {
+        this.singlePlacementGroup = read.singlePlacementGroup;
       }
-      const ports = lb
-        ? natPortsByInstance(lb, scaleSetId, { preferredRule: names.natRule })
-        : new Map<string, number>();
-      const admin = vms.find((vm) => vm.osProfile?.adminUsername)?.osProfile?.adminUsername;
-      if (admin) this.adminUsername = admin;
-      if (!this.adminUsername || this.singlePlacementGroup === undefined) {
-        // Read once: an empty pool lists no VM to take the admin from, and the placement
-        // group setting bounds Scale (it only ever changes from true to false).
-        const vmss = await compute.virtualMachineScaleSets.get(rg, names.vmss);
-        this.adminUsername ||= vmss.virtualMachineProfile?.osProfile?.adminUsername ?? '';
-        this.singlePlacementGroup = vmss.singlePlacementGroup !== false;
-      }
-      this.scaleLimit = capacityLimit({ singlePlacementGroup: this.singlePlacementGroup }, lb);
-      this.apply(vms, ports);
+      this.scaleLimit = capacityLimit(
+        { singlePlacementGroup: this.singlePlacementGroup },
+        read.loadBalancer,
+      );
+      this.ports.update(read.loadBalancer, read.vms);
+      this.apply(read.vms);
       this.error = undefined;
       this.refreshedAt = Date.now();
     } catch (err) {
-      // A pool that is gone has no instances; any other failure (throttling, network) keeps
-      // the last list, which is still the best guess.
-      if (describeAzureFailure(err).status === 404) this.apply([], new Map());
+      // A pool that is gone has no instances; any other failure (throttling, network, a
+      // deadline) keeps the last list, which is still the best guess.
+      if (describeAzureFailure(err).status === 404) {
+        this.ports.update(undefined, []);
+        this.apply([]);
+      }
       this.error = translateAzureError(err, {
         action: `read pool ${this.pool.poolName}`,
-        scope: `resource group ${rg}`,
+        scope: `resource group ${this.pool.resourceGroup}`,
         maxRetries: this.options.clients.maxRetries,
+        afterTimeout: 'the next refresh tries again',
       });
       throw this.error;
     }
   }
 
-  private apply(vms: VirtualMachineScaleSetVM[], ports: Map<string, number>): void {
+  private apply(vms: VirtualMachineScaleSetVM[]): void {
+    this.vms = vms;
     const host = this.publicIp?.ipAddress || this.publicIp?.fqdn || '';
     const instances: InstanceInfo[] = [];
     const details = new Map<string, AzureInstanceDetails>();
@@ -348,7 +403,7 @@ export class AzurePoolProvider implements PoolProvider {
       if (!id) continue;
       const mapped = mapInstanceState(vm);
       const computerName = vm.instanceView?.computerName ?? vm.osProfile?.computerName;
-      const natPort = ports.get(id);
+      const natPort = this.ports.portOf(id);
       const info: InstanceInfo = {
         id,
         name: computerName ?? vm.name ?? id,
@@ -358,7 +413,8 @@ export class AzurePoolProvider implements PoolProvider {
         sessions: {},
       };
       let detail = mapped.detail;
-      if (mapped.state === 'running' && natPort === undefined) {
+      // Not asked yet is no problem (it is asked when shown or connected to); asked, it is.
+      if (mapped.state === 'running' && natPort === undefined && this.ports.hasNoPort(id)) {
         detail = 'No SSH port on the load balancer for it yet';
       }
       if (detail !== undefined) info.detail = detail;
@@ -386,13 +442,12 @@ export class AzurePoolProvider implements PoolProvider {
   }
 }
 
+function scaleSetIdOf(pool: AzurePoolRef): string {
+  const { subscriptionId, resourceGroup, poolName } = pool;
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${poolResourceNames(poolName).vmss}`;
+}
+
 /** The provider id of an Azure pool: stable across restarts, unique across subscriptions. */
 export function azurePoolId(pool: AzurePoolRef): string {
   return `azure:${pool.subscriptionId}/${pool.resourceGroup}/${pool.poolName}`.toLowerCase();
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const list: T[] = [];
-  for await (const item of items) list.push(item);
-  return list;
 }

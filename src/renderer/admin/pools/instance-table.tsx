@@ -1,5 +1,6 @@
 // The instances of an Azure pool as a table: filter, sort by any column, pages of 50, and a
-// checkbox per row (and one for the page) that selects the instances the actions apply to.
+// checkbox per row (and one for the page) that selects the instances the actions apply to. It
+// tells the core which rows are on screen: only their NAT ports are asked from Azure.
 import {
   Button,
   Checkbox,
@@ -18,12 +19,14 @@ import {
   memo,
   useCallback,
   useDeferredValue,
+  useEffect,
   useMemo,
   useState,
   type Dispatch,
   type SetStateAction,
 } from 'react';
 import type { InstanceInfo, PoolInfo } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
 import { StateBadge } from '../../shared/state-badge';
 
 /** Rows per page: keeps a 1,000-instance pool as quick as a 10-instance one. */
@@ -117,6 +120,22 @@ export function InstanceTable({ pool, selected, onSelect }: InstanceTableProps) 
   const current = Math.min(page, pages - 1);
   const visible = rows.slice(current * PAGE, current * PAGE + PAGE);
   const allVisibleSelected = visible.length > 0 && visible.every((i) => selected.has(i.id));
+
+  // Azure gives a scale set instance's NAT port only through one query per instance: the core
+  // asks for the rows on screen (a few at a time, cached per instance), not for all 1,000.
+  const rpc = useRpc();
+  const shown = visible.map((i) => i.id).join(',');
+  useEffect(() => {
+    const instanceIds = shown ? shown.split(',') : [];
+    rpc.call('azure.showInstances', { poolId: pool.id, instanceIds }).catch(() => {});
+  }, [rpc, pool.id, shown]);
+  useEffect(
+    () => () => {
+      // Closed (or another pool): nothing of this pool is on screen any more.
+      rpc.call('azure.showInstances', { poolId: pool.id, instanceIds: [] }).catch(() => {});
+    },
+    [rpc, pool.id],
+  );
   const someVisibleSelected = visible.some((i) => selected.has(i.id));
 
   const toggle = useCallback(

@@ -240,6 +240,8 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       refreshIntervalMs: 0,
     });
     await provider.start();
+    // As the admin table does for the rows on screen: their NAT ports are asked from Azure.
+    await provider.showInstances(['0', '1']);
     const instances = provider.listInstances();
     assert.deepEqual(states(), ['0:running', '1:running']);
     assert.equal(provider.user, 'dsvmadmin');
@@ -317,6 +319,7 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       ['0:running', '1:running', '2:running'],
       'refreshed before the result',
     );
+    await provider.showInstances(['0', '1', '2']);
     assert.equal(new Set(provider.listInstances().map((i) => i.port)).size, 3);
   });
 

@@ -8,6 +8,7 @@ import {
   NOT_SIGNED_IN,
   translateAzureError,
 } from '../../../../../src/core/azure/arm/azure-errors';
+import { AzureDeadlineError } from '../../../../../src/core/azure/arm/azure-deadline';
 import { AzureThrottledError } from '../../../../../src/core/azure/arm/azure-retry-policy';
 
 /** What @azure/core-rest-pipeline's RestError looks like to the app. */
@@ -197,6 +198,28 @@ describe('translateAzureError', () => {
     assert.equal(
       describeAzureFailure(restError(429, 'TooManyRequests', 'x', '5')).retryAfterMs,
       5000,
+    );
+  });
+
+  test('a read Azure did not answer in time names the call and what happens next', () => {
+    const err = translateAzureError(
+      new AzureDeadlineError(30_000, 'the VM list of scale set team'),
+      {
+        action: 'read pool team',
+        afterTimeout: 'the next refresh tries again',
+      },
+    );
+    assert.equal(err.code, ErrorCode.Unreachable);
+    assert.equal(
+      err.message,
+      'Azure did not answer in 30 s (read pool team: the VM list of scale set team); the next refresh tries again.',
+    );
+    assert.deepEqual(err.details, { retryable: true, deadlineMs: 30_000 });
+    assert.match(
+      translateAzureError(new AzureDeadlineError(500, 'GET resourcegroups'), {
+        action: 'list the resource groups of subscription s',
+      }).message,
+      /^Azure did not answer in 500 ms \(list the resource groups of subscription s: GET resourcegroups\); try again\.$/,
     );
   });
 
