@@ -11,6 +11,7 @@ import {
   poolResourceNames,
 } from '../template/index';
 import { readAgentBundle } from '../../agent-bundle';
+import { findAgentRuntimes } from '../../agent-runtime';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import {
   type ArmErrorInfo,
@@ -46,6 +47,8 @@ export interface CreatedPool {
 
 /** Where the app puts the agent bundle on a pool's share; the template's script looks there. */
 export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
+/** …and the agent's Node.js runtime tarballs, beside it under their registry names. */
+export const AGENT_DIR_ON_SHARE = '.pool/agent';
 
 /** What creating a pool needs from the pool service. */
 export interface PoolCreateContext {
@@ -54,6 +57,8 @@ export interface PoolCreateContext {
   lro: LroOptions;
   deploymentPollIntervalMs?: number;
   agentBundlePath?: string;
+  /** Where the agent's runtime tarballs are (default: next to the bundle, out/agent/runtime). */
+  agentRuntimeDirs?: string[];
   log?: (line: string) => void;
   /** The service's translation of a failure (size and region make capacity errors actionable). */
   translate: (
@@ -143,7 +148,15 @@ export async function deployPool(
   //    boot (the template's own storage resources then change nothing).
   if (params.storageAccountName && params.fileShareName) {
     try {
-      await prepareShare(op, clients, params, resourceGroup, ctx.lro, ctx.agentBundlePath);
+      await prepareShare(
+        op,
+        clients,
+        params,
+        resourceGroup,
+        ctx.lro,
+        ctx.agentBundlePath,
+        ctx.agentRuntimeDirs,
+      );
     } catch (err) {
       return fail(err, `prepare the share ${params.storageAccountName}/${params.fileShareName}`);
     }
@@ -237,7 +250,8 @@ export async function deployPool(
 
 /**
  * Creates the pool's storage account and share (unless they exist already), as the template
- * describes them, and uploads the agent bundle to `.pool/agent/` for the instances' extension.
+ * describes them, and uploads the agent bundle and its Node.js runtimes to `.pool/agent/` for
+ * the instances' extension.
  */
 async function prepareShare(
   op: OperationHandle,
@@ -246,6 +260,7 @@ async function prepareShare(
   poolGroup: string,
   lro: LroOptions,
   agentBundlePath: string | undefined,
+  agentRuntimeDirs: string[] | undefined,
 ): Promise<void> {
   const account = params.storageAccountName!;
   const share = params.fileShareName!;
@@ -275,15 +290,30 @@ async function prepareShare(
       enabledProtocols: 'SMB',
     });
   }
+  const files = await AzureShareFiles.open(clients.storage, {
+    resourceGroup: group,
+    account,
+    share,
+  });
   if (params.agentBundleUri === undefined) {
     op.progress(`Putting the pool agent on the share (${AGENT_ON_SHARE})…`);
     const bundle = await readAgentBundle(agentBundlePath);
-    const files = await AzureShareFiles.open(clients.storage, {
-      resourceGroup: group,
-      account,
-      share,
-    });
     await files.writeAtomic(AGENT_ON_SHARE, bundle);
+  }
+  // Its own Node.js, which the installer checks against the template's pinned sha512: the
+  // instances never depend on the image's Node.js (Ubuntu 22.04's nodejs is 12).
+  const runtimes = await findAgentRuntimes(agentRuntimeDirs);
+  if (runtimes.length === 0) {
+    op.progress(
+      "Note: this build has no Node.js runtime for the agent (npm run build:agent fetches it); instances fall back to their image's Node.js 18+.",
+    );
+  }
+  for (const runtime of runtimes) {
+    const path = `${AGENT_DIR_ON_SHARE}/${runtime.fileName}`;
+    op.progress(
+      `Putting the agent's Node.js ${runtime.version} for ${runtime.arch} (${Math.round(runtime.size / 1_048_576)} MB) on the share (${path})…`,
+    );
+    await files.uploadFileAtomic(path, runtime.path);
   }
 }
 
