@@ -79,6 +79,7 @@ async function cached(pkg, version, log) {
       throw new Error(
         `cannot reach the npm registry for ${pkg.name}@${version} (${err.cause?.message ?? err.message}). ` +
           `The agent's Node.js runtime is part of the build: connect once (it is cached in ${dir}), or set npm_config_registry to a mirror.`,
+        { cause: err },
       );
     }
     if (!response.ok || !response.body) {
