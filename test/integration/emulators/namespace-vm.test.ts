@@ -313,6 +313,11 @@ describe('Azure emulator with namespace VMs behind the NAT ports', () => {
     );
     assert.ok(vmss);
     vmss.tags = { [STORAGE_ACCOUNT_TAG]: 'poolfiles', [FILE_SHARE_TAG]: 'teamshare' };
+    // Without the fixture's (empty) CustomScript extension the backend copies the agent in itself,
+    // with the tagged share bound; vm-extension.test.ts runs pool.json's extension for real.
+    const profile = (vmss.properties as { virtualMachineProfile: Record<string, unknown> })
+      .virtualMachineProfile;
+    delete profile.extensionProfile;
     await azure.resources.resourceGroups.createOrUpdate('ns-pool', { location: 'westeurope' });
     await azure.deployments.deployments.createOrUpdate('ns-pool', 'pool', {
       properties: {
