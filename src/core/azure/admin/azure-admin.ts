@@ -291,6 +291,7 @@ export class AzureAdmin implements Disposable {
       if (d.failureCode !== undefined) azure.failureCode = d.failureCode;
       if (d.latestModelApplied !== undefined) azure.latestModelApplied = d.latestModelApplied;
       if (d.natPort !== undefined) azure.natPort = d.natPort;
+      if (d.agentExtension !== undefined) azure.agentExtension = { ...d.agentExtension };
       return { ...i, azure };
     });
   }
