@@ -38,6 +38,8 @@ const useStyles = makeStyles({
   table: { minWidth: '1130px' },
   check: { width: '44px' },
   pager: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  // A failure code (VMExtensionProvisioningError) is wider than its column.
+  wrap: { overflowWrap: 'anywhere' },
 });
 
 type ColumnId =
@@ -258,6 +260,7 @@ const InstanceTableRow = memo(function InstanceTableRow({
   onToggle: (id: string) => void;
   onRepairAgent: (id: string) => void;
 }) {
+  const styles = useStyles();
   const sessions = sessionCount(i);
   const model = i.azure?.latestModelApplied;
   return (
@@ -274,7 +277,7 @@ const InstanceTableRow = memo(function InstanceTableRow({
         <StateBadge state={i.state} title={i.detail} />
       </TableCell>
       <TableCell>{i.azure?.powerState ?? '—'}</TableCell>
-      <TableCell title={i.azure?.failureCode}>
+      <TableCell title={i.azure?.failureCode} className={styles.wrap}>
         {i.azure?.provisioningState ?? '—'}
         {i.azure?.failureCode ? ` (${i.azure.failureCode})` : ''}
       </TableCell>
