@@ -302,6 +302,8 @@ export class ComputeProvider implements ResourceProvider {
     if (extensions.length === 0) return undefined;
     const runner = await this.hooks.extensionRunner?.(id, vm);
     if (!runner) return undefined;
+    // A later action (deallocate, delete) supersedes this boot: what it ran is not its result.
+    const generation = vm.generation;
     const fetchFile =
       this.hooks.fetchFile ??
       ((uri: string) => Promise.reject(new Error(`the emulator cannot download ${uri}`)));
@@ -322,6 +324,7 @@ export class ComputeProvider implements ResourceProvider {
       }
       outcomes.push(customScriptOutcome(ext, ended));
     }
+    if (vm.generation !== generation || vm.deleted) return undefined;
     vm.extensions = outcomes.map((o) => o.view);
     vm.extensionFailure = outcomes.find((o) => o.failure)?.failure;
     this.ctx.store.touch(resource);
