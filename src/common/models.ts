@@ -63,10 +63,22 @@ export interface PoolInfo {
   sshShare?: SshPoolShare;
   /** Why the pool cannot be read now (e.g. an Azure pool while signed out); the last list stays. */
   detail?: string;
-  /** For an Azure pool: where it lives. */
-  azure?: { subscriptionId: string; resourceGroup: string; poolName: string };
+  /** For an Azure pool: where it lives, and the most instances Scale may ask for (once read). */
+  azure?: {
+    subscriptionId: string;
+    resourceGroup: string;
+    poolName: string;
+    capacityLimit?: CapacityLimit;
+  };
   /** What the app is doing with the pool for you right now, e.g. starting an instance to connect. */
   activity?: string;
+}
+
+/** The most instances an Azure pool's scale set can hold, and what sets that limit. */
+export interface CapacityLimit {
+  max: number;
+  /** Why, in a phrase: "a scale set in a single placement group holds at most 100 instances". */
+  reason: string;
 }
 
 /**
@@ -297,6 +309,11 @@ export interface AzCommand {
   shell: string;
   /** What it does, in one line. */
   summary: string;
+  /**
+   * What the command reads on standard input (the JSON of `az rest … --body @-`); `shell` carries
+   * it as a here-document.
+   */
+  stdin?: string;
 }
 
 export type OperationStatus = 'running' | 'succeeded' | 'failed';
@@ -329,130 +346,20 @@ export interface ArticleImportResult {
 }
 
 // --- Autoscale: a pool's autoscale setting as the admin edits it (src/core/azure/autoscale/azure-autoscale.ts)
-
-export type AutoscaleDay =
-  'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday' | 'Sunday';
-
-/** Instance counts, 0–1000, minimum ≤ default ≤ maximum. */
-export interface AutoscaleCapacity {
-  minimum: number;
-  /** What Azure keeps when no metric can be read (e.g. from zero instances). */
-  default: number;
-  maximum: number;
-}
-
-export type AutoscaleOperator =
-  'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual' | 'Equals' | 'NotEquals';
-
-/** A metric rule, limited to what `az monitor autoscale rule create` can express. */
-export interface AutoscaleRule {
-  /** The stored rule this came from (opaque); absent on a new rule. Keeps what the model omits. */
-  ref?: string;
-  /** e.g. `Percentage CPU`. */
-  metricName: string;
-  /** e.g. `microsoft.compute/virtualmachinescalesets`; absent: Azure's default for the target. */
-  metricNamespace?: string;
-  operator: AutoscaleOperator;
-  threshold: number;
-  /** How the instances' values combine per time grain. */
-  statistic: 'Average' | 'Min' | 'Max' | 'Sum';
-  /** ISO 8601 duration, 1 minute to 12 hours (e.g. `PT1M`). */
-  timeGrain: string;
-  /** ISO 8601 duration, 5 minutes to 12 hours, over which values are aggregated (e.g. `PT10M`). */
-  timeWindow: string;
-  timeAggregation: 'Average' | 'Minimum' | 'Maximum' | 'Total' | 'Count';
-  /** Increase: scale out; Decrease: scale in. */
-  direction: 'Increase' | 'Decrease';
-  /** ChangeCount: by `value` instances; PercentChangeCount: by `value` %; ExactCount: to `value`. */
-  changeType: 'ChangeCount' | 'PercentChangeCount' | 'ExactCount';
-  value: number;
-  /** ISO 8601 duration, 1 minute to 1 week, to wait after a scale action (e.g. `PT10M`). */
-  cooldown: string;
-}
-
-/**
- * A weekly window: from `start` on each of `days` until `end`, in `timeZone`. Azure stores it as
- * two recurrence profiles: one at `start` with this capacity, one at `end` returning to the
- * default (the portal names that one `{"name":"<default>","for":"<name>"}`; both names are kept).
- */
-export interface AutoscaleSchedule {
-  ref?: string;
-  /** The profile's name, as the portal or az shows it. */
-  name: string;
-  days: AutoscaleDay[];
-  /** `HH:MM`, 24-hour clock. */
-  start: string;
-  /** `HH:MM`; absent: the profile lasts until another one starts. */
-  end?: string;
-  /** A Windows time zone id Azure accepts, e.g. `W. Europe Standard Time` or `UTC`. */
-  timeZone: string;
-  capacity: AutoscaleCapacity;
-  rules: AutoscaleRule[];
-}
-
-/** A profile for fixed dates, e.g. a deadline week. */
-export interface AutoscaleFixedDate {
-  ref?: string;
-  name: string;
-  /** ISO 8601 date-times (e.g. `2025-12-01T08:00:00`), read in `timeZone`. */
-  start: string;
-  end: string;
-  timeZone?: string;
-  capacity: AutoscaleCapacity;
-  rules: AutoscaleRule[];
-}
-
-/** A pool's autoscale setting, as `azure.getAutoscale` reads it and `azure.setAutoscale` writes it. */
-export interface AutoscaleSettings {
-  /** Which stored version this was read from; saving refuses if Azure's has changed since. */
-  revision: string;
-  /** False: the pool has no setting yet; saving creates `<pool>-autoscale`. */
-  exists: boolean;
-  /** The setting's name and resource group (a portal-made setting keeps its own). */
-  name: string;
-  resourceGroup: string;
-  enabled: boolean;
-  /** Applies outside every schedule and fixed date. */
-  defaultProfile: { name: string; capacity: AutoscaleCapacity; rules: AutoscaleRule[] };
-  schedules: AutoscaleSchedule[];
-  fixedDates: AutoscaleFixedDate[];
-  /** Read only: what the setting holds that the app keeps exactly as it is but does not edit. */
-  kept: string[];
-}
-
-export interface AutoscaleTimeZone {
-  /** The id Azure stores, e.g. `W. Europe Standard Time`. */
-  id: string;
-  /** Standard (winter) offset from UTC, e.g. `+01:00`. */
-  offset: string;
-}
-
-/** A field's problem: `path` as in E_BAD_INPUT details, e.g. `settings.schedules.0.end`. */
-export interface AutoscaleProblem {
-  path: string[];
-  message: string;
-}
-
-/** What `azure.getAutoscale` returns. */
-export interface AutoscaleView {
-  settings: AutoscaleSettings;
-  /** Sentences for the admin (e.g. a CPU rule cannot wake a pool from zero instances). */
-  notes: string[];
-  /** `az monitor autoscale show` for this setting. */
-  az: AzCommand[];
-  /** The time zones a schedule may use. */
-  timeZones: AutoscaleTimeZone[];
-}
-
-/** What `azure.previewAutoscale` returns for an edited setting, before it is saved. */
-export interface AutoscalePreview {
-  /** Empty when it can be saved. */
-  problems: AutoscaleProblem[];
-  notes: string[];
-  /** The `az monitor autoscale …` commands that make the same change; empty when nothing changed. */
-  az: AzCommand[];
-  changed: boolean;
-}
+export type {
+  AutoscaleDay,
+  AutoscaleCapacity,
+  AutoscaleOperator,
+  AutoscaleRule,
+  AutoscaleSchedule,
+  AutoscaleFixedDate,
+  AutoscaleSettings,
+  AutoscaleTimeZone,
+  AutoscaleProblem,
+  AutoscaleWarning,
+  AutoscaleView,
+  AutoscalePreview,
+} from './autoscale-models';
 
 // --- The team and the share ---------------------------------------------------------------------
 

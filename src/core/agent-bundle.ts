@@ -1,29 +1,18 @@
-// The on-VM agent as the app ships it: out/agent/dsvm-pool-agent.js (scripts/build-agent.mjs),
-// next to out/main where the app's own bundle runs. The app hands it to VMs (through the share).
+// The on-VM agent as the app ships it: dsvm-pool-agent.js (scripts/build-agent.mjs) in the agent
+// folder of resource-paths.ts — out/agent in a checkout, <resources>/agent in an installed app.
+// The app hands it to VMs (through the share, or over SFTP).
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCode, RpcError } from '../common/errors';
+import { resourcePaths } from './resource-paths';
 
-/** Where the agent bundle is looked for: next to the running bundle, then the project's out/. */
-export function agentBundleCandidates(): string[] {
-  return [
-    fileURLToPath(new URL('../agent/dsvm-pool-agent.js', import.meta.url)),
-    join(process.cwd(), 'out', 'agent', 'dsvm-pool-agent.js'),
-  ];
-}
-
-export async function readAgentBundle(path?: string): Promise<string> {
-  const candidates = path ? [path] : agentBundleCandidates();
-  for (const candidate of candidates) {
-    try {
-      return await readFile(candidate, 'utf8');
-    } catch {
-      // the next one
-    }
+/** The agent bundle's text; `path` defaults to the checkout's out/agent/dsvm-pool-agent.js. */
+export async function readAgentBundle(path = resourcePaths().agentBundle): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new RpcError(
+      ErrorCode.Internal,
+      `The pool agent is missing from this build (no file at ${path}). From a checkout, run \`npm run build\` (or \`npm start\`, which builds it) and try again; an installed app is incomplete: reinstall it.`,
+    );
   }
-  throw new RpcError(
-    ErrorCode.Internal,
-    `The pool agent is missing from this build (looked for ${candidates.join(', ')}). Run \`npm run build\` and try again.`,
-  );
 }

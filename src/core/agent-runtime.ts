@@ -1,14 +1,15 @@
 // The agent's own Node.js runtime as the app ships it: the npm registry's node-linux-<arch>
 // tarballs pinned in resources/agent-runtime.json (their sha512 compiled into the app), found in
-// out/agent/runtime/ (scripts/fetch-agent-runtime.mjs) and checked before the app hands them out.
+// the agent folder's runtime/ (resource-paths.ts: out/agent/runtime in a checkout, made by
+// scripts/fetch-agent-runtime.mjs) and checked before the app hands them out.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import pin from '../../resources/agent-runtime.json' with { type: 'json' };
 import { ErrorCode, RpcError } from '../common/errors';
+import { resourcePaths } from './resource-paths';
 
 export const AGENT_RUNTIME_ARCHES = ['x64', 'arm64'] as const;
 export type AgentRuntimeArch = (typeof AGENT_RUNTIME_ARCHES)[number];
@@ -64,14 +65,6 @@ export function runtimeArchOf(machine: string): AgentRuntimeArch | undefined {
   return undefined;
 }
 
-/** Where the runtime tarballs are looked for: next to the running bundle, then the project's out/. */
-export function agentRuntimeDirs(): string[] {
-  return [
-    fileURLToPath(new URL('../agent/runtime/', import.meta.url)),
-    join(process.cwd(), 'out', 'agent', 'runtime'),
-  ];
-}
-
 async function sha512Hex(path: string): Promise<string> {
   const hash = createHash('sha512');
   await pipeline(createReadStream(path), hash);
@@ -85,29 +78,26 @@ async function sha512Hex(path: string): Promise<string> {
  */
 export async function findAgentRuntime(
   arch: AgentRuntimeArch,
-  dirs: string[] = agentRuntimeDirs(),
+  dir: string = resourcePaths().agentRuntimeDir,
 ): Promise<AgentRuntime | undefined> {
   const pkg = agentRuntimePackage(arch);
-  for (const dir of dirs) {
-    const path = join(dir, pkg.fileName);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) continue;
-    if ((await sha512Hex(path)) !== pkg.sha512) {
-      throw new RpcError(
-        ErrorCode.Internal,
-        `${path} is not the pinned ${pkg.packageName}@${pkg.version} (its sha512 differs): run \`npm run build:agent\` to fetch it again.`,
-      );
-    }
-    return { ...pkg, path, size: info.size };
+  const path = join(dir, pkg.fileName);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return undefined;
+  if ((await sha512Hex(path)) !== pkg.sha512) {
+    throw new RpcError(
+      ErrorCode.Internal,
+      `${path} is not the pinned ${pkg.packageName}@${pkg.version} (its sha512 differs): from a checkout, run \`npm run build:agent\` to fetch it again; an installed app is damaged: reinstall it.`,
+    );
   }
-  return undefined;
+  return { ...pkg, path, size: info.size };
 }
 
 /** Every pinned runtime this build has (checked), for uploading beside the agent bundle. */
-export async function findAgentRuntimes(dirs?: string[]): Promise<AgentRuntime[]> {
+export async function findAgentRuntimes(dir?: string): Promise<AgentRuntime[]> {
   const found: AgentRuntime[] = [];
   for (const arch of AGENT_RUNTIME_ARCHES) {
-    const runtime = await findAgentRuntime(arch, dirs);
+    const runtime = await findAgentRuntime(arch, dir);
     if (runtime) found.push(runtime);
   }
   return found;

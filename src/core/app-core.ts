@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
 import type { AzureSignInStatus, PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
+import { readAgentBundle } from './agent-bundle';
 import { AgentInstallService } from './agent-install/agent-install-service';
 import { createHandlers } from './app-handlers';
 import { AzureAdmin } from './azure/admin/index';
@@ -16,6 +17,8 @@ import { PrivateKeyLoader } from './keys/private-key-loader';
 import { PromptService } from './prompts/prompt-service';
 import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
+import { findAgentRuntime } from './agent-runtime';
+import { resourcePaths, type ResourcePaths } from './resource-paths';
 import { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
 import { SshHostsProvider } from './providers/ssh-hosts/ssh-hosts-provider';
 import { ConnectionService } from './sessions/connection-service';
@@ -42,6 +45,11 @@ export interface AppCoreOptions {
   azurePollIntervalMs?: number;
   /** How often the agents' heartbeats are read from Azure pools' shares (default 60 s). */
   heartbeatIntervalMs?: number;
+  /**
+   * Where the agent bundle, the template and the icons are: the shell computes it with
+   * resourcePaths() (packaged: its resources folder). Default: the checkout's out/ and resources/.
+   */
+  resources?: ResourcePaths;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -69,6 +77,7 @@ export interface AppCore extends Disposable {
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const log = options.log ?? ((line: string) => process.stderr.write(`dsvm-pool: ${line}\n`));
   const { dataDir } = options;
+  const resources = options.resources ?? resourcePaths();
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const store = new DisposableStore();
 
@@ -117,6 +126,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       appPrivateKey: appKey.privateKey,
       log,
       pollIntervalMs: options.azurePollIntervalMs,
+      agentBundlePath: resources.agentBundle,
+      agentRuntimeDir: resources.agentRuntimeDir,
     }),
   );
 
@@ -137,6 +148,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     if (p instanceof AzurePoolProvider) {
       info.instances = azure.instances(p);
       info.azure = { ...p.pool };
+      if (p.capacityLimit) info.azure.capacityLimit = { ...p.capacityLimit };
       const problem = p.lastError?.message;
       if (problem) info.detail = problem;
       const activity = azure.activity(p.id);
@@ -154,6 +166,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         platform: process.platform,
         dataDir,
       },
+      resources,
       dataDir,
       listPools,
       poolInfo,
@@ -171,6 +184,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         azure,
         prompts,
         log,
+        readBundle: () => readAgentBundle(resources.agentBundle),
+        runtime: (arch) => findAgentRuntime(arch, resources.agentRuntimeDir),
       }),
       log,
     }),

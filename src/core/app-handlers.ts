@@ -20,6 +20,8 @@ import type { PromptService } from './prompts/prompt-service';
 import type { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
 import type { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
+import { checkResources } from './resource-check';
+import type { ResourcePaths } from './resource-paths';
 import type { ConnectionService } from './sessions/connection-service';
 import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
 import type { ForwardService } from './ssh/forward-service';
@@ -31,6 +33,8 @@ import { TeamRegistryService } from './storage/team-registry';
 
 export interface HandlerServices {
   appInfo: AppInfo;
+  /** Where the agent bundle, the template and the icons are (resource-paths.ts). */
+  resources: ResourcePaths;
   dataDir: string;
   listPools: () => PoolInfo[];
   poolInfo: (provider: PoolProvider) => PoolInfo;
@@ -49,6 +53,7 @@ export interface HandlerServices {
 export function createHandlers(s: HandlerServices): Handlers {
   return {
     'app.info': () => s.appInfo,
+    'app.resources': () => checkResources(s.resources),
     'pools.list': () => s.listPools(),
     'connections.connect': ({ poolId, instanceId }, { signal }) =>
       s.connections.connect(poolId, instanceId, signal),

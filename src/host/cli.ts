@@ -1,11 +1,15 @@
 // `npm start` without Electron: runs the app's core and serves the UI to a browser on 127.0.0.1.
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppCore } from '../core/app-core';
+import { resourcePaths } from '../core/resource-paths';
 import { defaultDataDir } from '../core/settings/data-dir';
 import { startHost } from './host-server';
 
-const usage = `Usage: node out/main/host.js [--port N] [--data-dir DIR] [--static-dir DIR] [--instances N]`;
+const usage = `Usage: node out/main/host.js [--port N] [--data-dir DIR] [--static-dir DIR] [--instances N] [--resources DIR]
+  --resources DIR  an installed app's resources folder (app.asar, agent/, templates/, icons/):
+                   take the agent and the template from there instead of this checkout's`;
 
 async function main(): Promise<void> {
   let values;
@@ -16,6 +20,7 @@ async function main(): Promise<void> {
         'data-dir': { type: 'string' },
         'static-dir': { type: 'string' },
         instances: { type: 'string', default: '2' },
+        resources: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -43,11 +48,16 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const version = process.env.npm_package_version ?? '0.0.0';
 
+  const resources = values.resources
+    ? resourcePaths({ packaged: true, resourcesPath: resolve(values.resources) })
+    : resourcePaths();
+
   const core = await createAppCore({
     dataDir,
     shell: 'headless',
     version,
     localInstances: instances,
+    resources,
   });
   const host = await startHost({ rpc: core.rpc, staticDir, port });
   console.log(`dsvm-pool is running headless. Open ${host.url}`);

@@ -14,11 +14,17 @@ import {
   Tray,
 } from 'electron';
 import { createAppCore } from '../core/app-core';
+import { resourcePaths } from '../core/resource-paths';
 import { startShell } from './shell';
 
 // This bundle is out/main/index.js; the preload and the page are built beside it.
 const here = dirname(fileURLToPath(import.meta.url));
-const icons = join(here, '../../resources/icons');
+// The agent, the template and the icons: <resources>/… when installed, out/ and resources/ in a
+// checkout (src/core/resource-paths.ts).
+const resources = resourcePaths({
+  packaged: app.isPackaged,
+  resourcesPath: process.resourcesPath,
+});
 
 // electron-vite dev sets ELECTRON_RENDERER_URL. Never honoured in a packaged app: anyone who
 // can set our environment could otherwise point the window, and its RPC port, at their page.
@@ -32,10 +38,10 @@ startShell(
   {
     ...renderer,
     createCore: (dataDir) =>
-      createAppCore({ dataDir, shell: 'electron', version: app.getVersion() }),
+      createAppCore({ dataDir, shell: 'electron', version: app.getVersion(), resources }),
     preloadPath: join(here, '../preload/index.cjs'),
-    trayIconPath: join(icons, 'tray.png'),
-    windowIconPath: join(icons, 'icon.png'),
+    trayIconPath: resources.trayIcon,
+    windowIconPath: resources.windowIcon,
     isDev: devUrl !== undefined,
   },
 ).catch((err: unknown) => {

@@ -87,6 +87,14 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
 
   // --- Scale to 3 ----------------------------------------------------------------------------------
   await card.getByTestId('admin-scale').click();
+  // One placement group holds 100: the dialog says so and sends nothing.
+  const scaleDialog = page.getByTestId('admin-scale-dialog');
+  await page.getByTestId('admin-scale-input').fill('101');
+  await expect(scaleDialog).toContainText(
+    'At most 100: a scale set in a single placement group holds at most 100 instances.',
+  );
+  await expect(page.getByTestId('admin-scale-submit')).toBeDisabled();
+  await page.screenshot({ path: 'test-results/screenshots/admin-scale-limit.png' });
   await page.getByTestId('admin-scale-input').fill('3');
   await page.getByTestId('admin-scale-submit').click();
   await expect(card.locator('[data-testid^="admin-instance-"][data-state="running"]')).toHaveCount(
@@ -98,11 +106,15 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await card.getByTestId('autoscale-open').click();
   const autoscale = page.getByTestId('autoscale-dialog');
   await expect(autoscale.getByTestId('autoscale-default-min')).toBeVisible({ timeout: 30_000 });
-  await autoscale.getByTestId('autoscale-schedule-add-weekdays').click();
+  // A minimum of 0 with CPU rules only: nothing but Connect wakes the pool; a schedule is offered.
+  const wake = autoscale.getByTestId('autoscale-zero-note');
+  await expect(wake).toContainText('Only Connect (the app starts an instance) or a schedule');
+  await page.screenshot({ path: 'test-results/screenshots/autoscale-editor.png' });
+  await wake.getByTestId('autoscale-warning-add-schedule').click();
   await expect(autoscale.getByTestId('autoscale-schedule-0-summary')).toContainText(/08:00/);
-  await expect(autoscale.getByTestId('autoscale-az')).toContainText(
-    'az monitor autoscale profile create',
-  );
+  await expect(wake).toContainText('Schedule "Weekdays" wakes it');
+  await expect(wake.getByTestId('autoscale-warning-add-schedule')).toHaveCount(0);
+  await expect(autoscale.getByTestId('autoscale-az')).toContainText('az rest --method patch');
   await autoscale.getByTestId('autoscale-save').click();
   await expect(autoscale).toBeHidden({ timeout: 30_000 });
   await expect(

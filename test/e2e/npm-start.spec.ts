@@ -1,6 +1,8 @@
 // The README's first command as a new user runs it where Electron cannot be installed:
-// `npm start` says so in one line and serves the app at the tokened address it prints.
+// `npm start` builds the app and its agent, says in one line that Electron is missing, and serves
+// the app at the tokened address it prints.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,10 @@ test('npm start falls back to the headless host and prints the address to open',
 }) => {
   test.setTimeout(120_000);
   const dataDir = await mkdtemp(join(tmpdir(), 'dsvm-pool-start-'));
+  // As after a fresh clone: no agent built. npm start must build it (Create pool, Repair agent
+  // and Install agent upload it).
+  const agentDir = join(import.meta.dirname, '../../out/agent');
+  await rm(agentDir, { recursive: true, force: true });
   const child = spawn('npm', ['start'], {
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', DSVM_POOL_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,6 +35,7 @@ test('npm start falls back to the headless host and prints the address to open',
     const url = /(http:\/\/dsvm-[a-z0-9]+\.localhost:\d+\/\?token=[\w-]+)/.exec(output)![1]!;
     await page.goto(url);
     await expect(page.getByTestId('pool-card-local')).toContainText(/local sandbox/i);
+    expect(existsSync(join(agentDir, 'dsvm-pool-agent.js'))).toBe(true);
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

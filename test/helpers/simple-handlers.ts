@@ -13,6 +13,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
       platform: 'linux',
       dataDir: '/tmp/x',
     }),
+    'app.resources': notUsed,
     'pools.list': () => [],
     'connections.connect': notUsed,
     'connections.list': () => [],

@@ -3,11 +3,27 @@
 import type { AppInfo } from '../models';
 import { empty, method } from './define';
 
+/** What the app ships beside its code, as found (`app.resources`); `problem` when not usable. */
+export interface AppResources {
+  /** An installed app (resources from its resources folder) rather than a checkout. */
+  packaged: boolean;
+  /** The agent bundle that Create pool, Repair agent and Install agent upload. */
+  agent: { path: string; bytes?: number; problem?: string };
+  /** The ARM template of a pool, as shipped for admins; its version must be the code's. */
+  template: { path: string; templateVersion?: string; problem?: string };
+  /** The tray and window icons: their folder and the files missing from it. */
+  icons: { dir: string; missing: string[] };
+}
+
 export const appMethods = {
   'app.info': method(
     empty,
     'What shell hosts the UI, the version and the data folder.',
   ).returns<AppInfo>(),
+  'app.resources': method(
+    empty,
+    'Where this build keeps the agent bundle, the ARM template and the icons, and whether each is there (an installed app: its resources folder; a checkout: out/agent and resources/).',
+  ).returns<AppResources>(),
 } as const;
 
 export interface AppEvents {

@@ -5,7 +5,7 @@
 // (`<Domain>Events` and `<domain>EventNames`). This file composes them into the one `methods`,
 // `Events` and `eventNames` that every side imports as `common/contract`.
 //
-//   app.ts          app.info, app.onDidRequestConnect
+//   app.ts          app.info, app.resources, app.onDidRequestConnect
 //   pools.ts        pools.*, sshConfig.list, sandbox.dropConnections, keys.*; the ssh-hosts schemas
 //   connections.ts  connections.*
 //   terminals.ts    terminals.*
@@ -34,6 +34,7 @@ import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
 import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 
+export type { AppResources } from './app';
 export { autoscaleSettingsSchema } from './autoscale';
 export { sshHostSchema, sshPoolShareSchema } from './pools';
 

@@ -100,7 +100,12 @@ export function registerArmRoutes(
   const status = (req: ArmRequest): ArmResponse => {
     const operation = ctx.operations.get(req.params.operationId);
     if (!operation) throw operationNotFound(req.params.operationId);
-    return { status: 200, body: ctx.operations.statusBody(operation) };
+    // ARM's status answers say when to ask again, as its 201/202 did.
+    return {
+      status: 200,
+      headers: { 'Retry-After': String(ctx.retryAfterSeconds) },
+      body: ctx.operations.statusBody(operation),
+    };
   };
   const result = (req: ArmRequest): ArmResponse => {
     const operation = ctx.operations.get(req.params.operationId);
@@ -317,6 +322,7 @@ async function resourceRoute(ctx: EmulatorContext, req: ArmRequest): Promise<Arm
     }
     case 'DELETE': {
       if (!resource) return { status: 204 };
+      provider.checkDelete?.(resource);
       const fault = ctx.faults.takeOperationFault(req.method, req.path);
       const done = provider.delete(resource, fault);
       if (!provider.longRunning) {
@@ -361,17 +367,20 @@ function resultResponse(
       },
     };
   }
+  // Every polling answer carries Retry-After, the final one too (the client stops anyway).
+  const headers = { 'Retry-After': String(ctx.retryAfterSeconds) };
   if (operation.status === 'Failed' && operation.error) {
-    return { status: operation.errorStatus ?? 500, body: { error: operation.error } };
+    return { status: operation.errorStatus ?? 500, headers, body: { error: operation.error } };
   }
   if (operation.status === 'Canceled') {
     return {
       status: 409,
+      headers,
       body: { error: { code: 'OperationCanceled', message: 'The operation was canceled.' } },
     };
   }
   const value = operation.result?.();
-  return value === undefined ? { status: 200 } : { status: 200, body: value };
+  return value === undefined ? { status: 200, headers } : { status: 200, headers, body: value };
 }
 
 function listResources(

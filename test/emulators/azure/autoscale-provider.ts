@@ -1,15 +1,19 @@
 // Microsoft.Insights/autoscaleSettings: stored and shown as the examples show them (synchronous
-// PUT/PATCH/DELETE, location kept as sent, profile names kept). The emulator does not act on them,
-// but refuses what Azure refuses: bad capacities, too many profiles or rules, weekly schedules
-// with unknown days, times or time zones, reversed fixed dates, durations out of range.
+// PUT/PATCH/DELETE, location kept as sent, profile names kept), refusing what Azure refuses: bad
+// capacities, too many profiles or rules, weekly schedules with unknown days, times or time
+// zones, reversed fixed dates, durations out of range. The autoscale engine acts on them.
 import { AUTOSCALE_TIME_ZONES } from '../../../src/core/azure/autoscale/index';
 import { ArmError } from './arm-error';
 import { clone } from './compute-views';
 import type { PutResult } from './emulator-context';
 import { GenericProvider } from './generic-provider';
 import type { StoredResource } from './resource-store';
+import { sameId } from './resource-ids';
 
 type Json = Record<string, unknown>;
+
+/** The most instances a profile may ask for: a Uniform scale set's limit. */
+const MAX_INSTANCES = 1000;
 
 const PATCHABLE = [
   'profiles',
@@ -29,7 +33,7 @@ export class AutoscaleProvider extends GenericProvider {
     return false;
   }
 
-  protected override prepare(body: Json): Json {
+  protected override prepare(body: Json, _existing: StoredResource | undefined, id: string): Json {
     const props = obj(body.properties);
     const profiles = Array.isArray(props.profiles) ? (props.profiles as Json[]) : undefined;
     if (!profiles || profiles.length < 1 || profiles.length > 20) {
@@ -46,6 +50,19 @@ export class AutoscaleProvider extends GenericProvider {
         throw ArmError.badRequest(
           'InvalidRequest',
           'Each profile needs a name and capacity minimum, maximum and default (integers as strings).',
+          'profiles',
+        );
+      }
+      if (max > MAX_INSTANCES) {
+        bad(
+          `Profile '${profile.name}': the maximum capacity ${max} is more than ${MAX_INSTANCES}, ` +
+            'the most instances a scale set can hold.',
+          'profiles',
+        );
+      }
+      if (min > max) {
+        bad(
+          `Profile '${profile.name}': the minimum capacity ${min} is more than the maximum ${max}.`,
           'profiles',
         );
       }
@@ -75,6 +92,29 @@ export class AutoscaleProvider extends GenericProvider {
         'targetResourceUri',
       );
     }
+    // One autoscale setting per target resource: a second one (another name) is a conflict.
+    const subscriptionId = id.split('/')[2] ?? '';
+    const other = this.ctx.store
+      .list(subscriptionId, undefined, 'Microsoft.Insights/autoscaleSettings')
+      .find(
+        (r) =>
+          !sameId(r.id, id) &&
+          sameId(
+            String(obj(r.body.properties).targetResourceUri ?? ''),
+            props.targetResourceUri as string,
+          ),
+      );
+    if (other) {
+      throw new ArmError(
+        409,
+        'Conflict',
+        `The target resource '${props.targetResourceUri}' already has an autoscale setting, ` +
+          `'${other.name}' in resource group '${other.resourceGroup}': a resource can have only ` +
+          'one autoscale setting. Edit that one, or delete it first.',
+        undefined,
+        'targetResourceUri',
+      );
+    }
     return body;
   }
 
@@ -83,7 +123,7 @@ export class AutoscaleProvider extends GenericProvider {
     const props = (resource.body.properties = obj(resource.body.properties));
     const patch = obj(body.properties);
     for (const key of PATCHABLE) if (patch[key] !== undefined) props[key] = clone(patch[key]);
-    this.prepare(resource.body);
+    this.prepare(resource.body, resource, resource.id);
     this.ctx.store.touch(resource);
     return { created: false, view: this.view(resource), done: Promise.resolve() };
   }

@@ -7,10 +7,14 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { checkApiVersion } from './api-versions';
 import { ArmError } from './arm-error';
 import { ArmRouter, queryParam, type ArmRequest, type ArmResponse } from './arm-router';
 import { registerArmRoutes } from './arm-routes';
+import { ActivityLog } from './activity-log';
 import { AsyncOperations } from './async-operations';
+import type { AutoscaleClock } from './autoscale-clock';
+import { AutoscaleEngine } from './autoscale-engine';
 import { AutoscaleProvider } from './autoscale-provider';
 import { ComputeProvider, type ScaleSetHandle } from './compute-provider';
 import { DeploymentService } from './deployment-service';
@@ -28,7 +32,7 @@ import { GenericProvider } from './generic-provider';
 import { registerIdentityRoutes } from './identity-routes';
 import { NatDataPlane, type NatPortMapping, type VmBackendFactory } from './nat-data-plane';
 import { NetworkProvider } from './network-provider';
-import { buildResourceId } from './resource-ids';
+import { buildResourceId, normalizeLocation, parseResourceId } from './resource-ids';
 import { ResourceStore } from './resource-store';
 import type { PowerState, VmInstance } from './scale-set';
 import { Scheduler } from './scheduler';
@@ -80,6 +84,12 @@ export interface AzureEmulatorOptions {
   extensionTimeoutMs?: number;
   /** Contents VMs can download as extension fileUris, besides Azure Files URLs with a SAS. */
   fileUris?: Record<string, string | Buffer>;
+  /**
+   * The autoscale engine (`emulator.autoscale`, see README): its clock (default: the system's),
+   * and a real-time evaluation period; `start: true` starts evaluating at once (else tests call
+   * `emulator.autoscale.evaluateNow()`, or `start()` it).
+   */
+  autoscale?: { clock?: AutoscaleClock; evaluationPeriodMs?: number; start?: boolean };
 }
 
 /** One request as the emulator saw it. */
@@ -139,6 +149,10 @@ export class AzureEmulator {
   readonly store = new ResourceStore();
   /** The Azure Files data plane of Microsoft.Storage accounts (see storage-provider.ts). */
   readonly files: AzureFilesEmulator;
+  /** The subscription's Activity Log (`MonitorClient.activityLogs.list`). */
+  readonly activityLog = new ActivityLog();
+  /** Azure Monitor autoscale acting on the autoscale settings (see README, "Autoscale engine"). */
+  readonly autoscale: AutoscaleEngine;
 
   private readonly server: https.Server;
   private readonly scheduler = new Scheduler();
@@ -212,6 +226,13 @@ export class AzureEmulator {
     for (const provider of this.providers) {
       for (const type of provider.types) providersByType.set(type, provider);
     }
+    this.autoscale = new AutoscaleEngine(
+      this.ctx,
+      this.compute,
+      this.activityLog,
+      options.autoscale,
+    );
+    if (options.autoscale?.start) this.autoscale.start();
     this.deployments = new DeploymentService(this.ctx);
     for (const [uri, template] of Object.entries(options.templateLinks ?? {})) {
       this.deployments.registerTemplateLink(uri, template);
@@ -224,6 +245,7 @@ export class AzureEmulator {
     this.compute.registerRoutes(this.armRouter);
     network.registerRoutes(this.armRouter);
     storage.registerRoutes(this.armRouter);
+    this.activityLog.registerRoutes(this.armRouter);
     this.deployments.registerRoutes(this.armRouter);
     registerArmRoutes(this.armRouter, this.ctx, this.deployments);
 
@@ -357,6 +379,8 @@ export class AzureEmulator {
       properties: {
         upgradePolicy: { mode: 'Manual' },
         overprovision: false,
+        // Over 100 instances need more than one placement group, as in Azure.
+        singlePlacementGroup: options.capacity <= 100,
         virtualMachineProfile: {
           osProfile: { computerNamePrefix: options.name.slice(0, 9), adminUsername: 'azureuser' },
           storageProfile: {
@@ -423,6 +447,7 @@ export class AzureEmulator {
 
   /** Stops the server, every SSH server and forwarder, and every timer. */
   async close(): Promise<void> {
+    this.autoscale.dispose();
     this.scheduler.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -587,6 +612,10 @@ export class AzureEmulator {
       );
     }
     let body: unknown;
+    // The api-version must be one the addressed type serves (api-versions.ts).
+    checkApiVersion(path, queryParam(url.searchParams, 'api-version') ?? '', () =>
+      this.locationOf(path, raw),
+    );
     if (raw.trim() !== '') {
       try {
         body = JSON.parse(raw);
@@ -607,6 +636,29 @@ export class AzureEmulator {
       origin: this.origin,
     };
     return match.handler(request);
+  }
+
+  /** The region a request concerns: its body's, else the stored resource's, else its group's. */
+  private locationOf(path: string, raw: string): string | undefined {
+    try {
+      const location = (JSON.parse(raw) as { location?: unknown }).location;
+      if (typeof location === 'string') return normalizeLocation(location);
+    } catch {
+      // no JSON body
+    }
+    const parts = parseResourceId(path);
+    if (parts) {
+      const top = buildResourceId(
+        parts.subscriptionId,
+        parts.resourceGroup,
+        `${parts.namespace}/${parts.types[0]}`,
+        [parts.names[0]],
+      );
+      const stored = this.store.get(top);
+      if (stored?.location) return stored.location;
+    }
+    const group = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)/i.exec(path);
+    return group ? this.store.findGroup(group[1], group[2])?.location : undefined;
   }
 
   /** ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge. */

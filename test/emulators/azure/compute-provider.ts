@@ -24,7 +24,8 @@ import {
   type ExtensionOutcome,
 } from './custom-script';
 import { acceptOperation, providerScope } from './lro';
-import { buildResourceId, idKey, normalizeLocation } from './resource-ids';
+import { checkOutboundPorts, outboundRulesOfPools, scaleSetNetworkRefs } from './network-rules';
+import { buildResourceId, idKey, normalizeLocation, sameId } from './resource-ids';
 import type { StoredResource } from './resource-store';
 import {
   ScaleSet,
@@ -102,7 +103,6 @@ export class ComputeProvider implements ResourceProvider {
     const group = this.ctx.store.group(parts.subscriptionId, parts.resourceGroup);
     const id = buildResourceId(group.subscriptionId, group.name, SCALE_SET_TYPE, parts.names);
     const existing = this.ctx.store.get(id);
-    this.keepProtectedSettings(id, request.body);
     const body = withoutSecrets(request.body);
     delete body.id;
     delete body.name;
@@ -140,13 +140,12 @@ export class ComputeProvider implements ResourceProvider {
         });
       }
     }
-    return this.apply(id, existing, body, request.fault);
+    return this.apply(id, existing, body, request.fault, undefined, request.body);
   }
 
   patch(resource: StoredResource, patchBody: Json, fault?: ArmErrorBody): PutResult {
-    this.keepProtectedSettings(resource.id, patchBody);
     const body = mergePatch(clone(resource.body), withoutSecrets(patchBody));
-    return this.apply(resource.id, resource, body, fault);
+    return this.apply(resource.id, resource, body, fault, undefined, patchBody);
   }
 
   view(resource: StoredResource, query: URLSearchParams): unknown {
@@ -192,8 +191,12 @@ export class ComputeProvider implements ResourceProvider {
     body: Json,
     fault: ArmErrorBody | undefined,
     seedState?: PowerState,
+    /** The request as sent, with the extensions' protectedSettings (kept aside once accepted). */
+    sent?: Json,
   ): PutResult {
     const props = obj(body.properties);
+    this.checkCapacity(id, body);
+    if (sent) this.keepProtectedSettings(id, sent);
     const location =
       typeof body.location === 'string' ? normalizeLocation(body.location) : existing?.location;
     if (location) body.location = location;
@@ -329,6 +332,41 @@ export class ComputeProvider implements ResourceProvider {
     vm.extensionFailure = outcomes.find((o) => o.failure)?.failure;
     this.ctx.store.touch(resource);
     return vm.extensionFailure;
+  }
+
+  /**
+   * The most instances a Uniform scale set holds: 100 in a single placement group (the default),
+   * 1000 otherwise; and the SNAT ports of the outbound rules its NICs fall under must suffice.
+   */
+  private checkCapacity(id: string, body: Json): void {
+    const capacity = Number(obj(body.sku).capacity ?? 0);
+    const single = obj(body.properties).singlePlacementGroup !== false;
+    const limit = single ? 100 : 1000;
+    if (capacity > limit) {
+      throw ArmError.badRequest(
+        'InvalidParameter',
+        single
+          ? `The specified capacity ${capacity} exceeds the maximum of 100 virtual machines of a ` +
+              'scale set with singlePlacementGroup set to true. Set singlePlacementGroup to ' +
+              'false for up to 1000.'
+          : `The specified capacity ${capacity} exceeds the maximum of 1000 virtual machines ` +
+              'of a scale set.',
+        'sku.capacity',
+      );
+    }
+    const subscriptionId = id.split('/')[2];
+    const pools = scaleSetNetworkRefs(body).pools;
+    for (const rule of outboundRulesOfPools(this.ctx.store, subscriptionId, pools)) {
+      // Every scale set in the rule's pool counts, this one at its new capacity.
+      let instances = capacity;
+      for (const other of this.all()) {
+        if (sameId(other.resource.id, id)) continue;
+        if (scaleSetNetworkRefs(other.resource.body).pools.some((p) => sameId(p, rule.poolId))) {
+          instances += other.set.live().length;
+        }
+      }
+      checkOutboundPorts(rule.ruleId, rule.ports, rule.frontendIps, instances);
+    }
   }
 
   private setState(id: string, state: string): void {

@@ -1,6 +1,7 @@
 // Microsoft.Resources/deployments: validate a template, then create its resources in dependency
 // order through the resource providers, with per-resource deployment operations to follow.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { checkApiVersion } from './api-versions';
 import { ArmError, type ArmErrorBody } from './arm-error';
 import { queryParam, type ArmRequest, type ArmResponse, type ArmRouter } from './arm-router';
 import type { EmulatorContext } from './emulator-context';
@@ -372,6 +373,10 @@ export class DeploymentService {
       if (!parts || resource.raw.scope !== undefined) {
         await this.putExtensionResource(deployment, resource, body, fault);
       } else {
+        // ARM routes a template's resource by its apiVersion like any request.
+        checkApiVersion(resource.id, resource.apiVersion, () =>
+          typeof body.location === 'string' ? normalizeLocation(body.location) : undefined,
+        );
         const provider = this.ctx.provider(resource.type);
         const result = provider.put({
           id: resource.id,

@@ -55,6 +55,11 @@ export interface ResourceProvider {
   /** PATCH: defaults to merging tags only. */
   patch?(resource: StoredResource, body: Record<string, unknown>, fault?: ArmErrorBody): PutResult;
   delete(resource: StoredResource, fault?: ArmErrorBody): Promise<void>;
+  /**
+   * Throws the ArmError Azure answers a DELETE of a resource something still uses. Only a
+   * client's DELETE is checked: a resource group's deletion orders its resources itself.
+   */
+  checkDelete?(resource: StoredResource): void;
 }
 
 export interface EmulatorContext {

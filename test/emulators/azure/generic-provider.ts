@@ -38,7 +38,7 @@ export class GenericProvider implements ResourceProvider {
     }
     const id = buildResourceId(group.subscriptionId, group.name, parts.type, parts.names);
     const existing = this.ctx.store.get(id);
-    const body = this.prepare(JSON.parse(JSON.stringify(request.body)) as Json, existing);
+    const body = this.prepare(JSON.parse(JSON.stringify(request.body)) as Json, existing, id);
     delete body.id;
     delete body.name;
     delete body.type;
@@ -103,7 +103,7 @@ export class GenericProvider implements ResourceProvider {
   }
 
   /** A subclass's chance to check or complete the model before it is stored. */
-  protected prepare(body: Json, _existing: StoredResource | undefined): Json {
+  protected prepare(body: Json, _existing: StoredResource | undefined, _id: string): Json {
     return body;
   }
 

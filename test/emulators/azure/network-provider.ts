@@ -8,7 +8,14 @@ import type { EmulatorContext } from './emulator-context';
 import { GenericProvider } from './generic-provider';
 import { acceptOperation, providerScope } from './lro';
 import type { NatDataPlane } from './nat-data-plane';
-import { buildResourceId, sameId } from './resource-ids';
+import {
+  checkLoadBalancer,
+  checkNetworkDelete,
+  checkSecurityGroup,
+  checkSecurityRulePriority,
+  checkSubnetUnused,
+} from './network-rules';
+import { buildResourceId, parseResourceId, sameId } from './resource-ids';
 import type { StoredResource } from './resource-store';
 
 type Json = Record<string, unknown>;
@@ -52,7 +59,7 @@ export class NetworkProvider extends GenericProvider {
     super(ctx);
   }
 
-  protected override prepare(body: Json): Json {
+  protected override prepare(body: Json, existing: StoredResource | undefined, id: string): Json {
     // Basic public IPs and load balancers were retired on 30 Sep 2025; ARM refuses new ones.
     // (The code is the emulator's: the point is that such a template fails.)
     const sku = String(obj(body.sku).name ?? 'Standard');
@@ -64,7 +71,36 @@ export class NetworkProvider extends GenericProvider {
         'sku.name',
       );
     }
+    const parts = parseResourceId(id);
+    switch (parts?.type.toLowerCase()) {
+      case LB.toLowerCase():
+        checkLoadBalancer(
+          this.ctx.store,
+          id,
+          parts!.subscriptionId,
+          body,
+          (pool) => this.nat.members(pool).length,
+        );
+        break;
+      case NSG.toLowerCase():
+        checkSecurityGroup(body);
+        break;
+      case VNET.toLowerCase(): {
+        // A PUT without a subnet deletes it: refused while a scale set's NICs sit in it.
+        const kept = arr(obj(body.properties).subnets).map((s) => String(s.name).toLowerCase());
+        for (const subnet of arr(obj(existing?.body.properties).subnets)) {
+          if (!kept.includes(String(subnet.name).toLowerCase())) {
+            checkSubnetUnused(this.ctx.store, existing!, String(subnet.name));
+          }
+        }
+        break;
+      }
+    }
     return body;
+  }
+
+  checkDelete(resource: StoredResource): void {
+    checkNetworkDelete(this.ctx.store, resource);
   }
 
   protected override changed(resource: StoredResource): void {
@@ -341,6 +377,7 @@ export class NetworkProvider extends GenericProvider {
     }
     const rule: Json = { ...clone(obj(req.body)), name: req.params.ruleName };
     delete rule.id;
+    checkSecurityRulePriority(rule);
     if (index < 0) rules.push(rule);
     else rules[index] = rule;
     props.securityRules = rules;

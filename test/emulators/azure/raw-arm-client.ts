@@ -1,6 +1,7 @@
 // Plain HTTPS requests to the emulator with its token, trusting its certificate explicitly (`ca`),
 // for tests that check the wire format itself rather than what an SDK makes of it.
 import https from 'node:https';
+import { defaultApiVersion } from './api-versions';
 import type { AzureEmulator } from './azure-emulator';
 
 export interface RawResponse {
@@ -19,15 +20,18 @@ export class RawArmClient {
     this.token = emulator.issueToken();
   }
 
-  /** `path` may carry its own query; api-version is added when missing. */
-  request(
-    method: string,
-    path: string,
-    body?: unknown,
-    apiVersion = '2024-11-01',
-  ): Promise<RawResponse> {
+  /**
+   * `path` may carry its own query; api-version is added when missing: `apiVersion`, else the
+   * newest one the emulator serves for the addressed type (api-versions.ts).
+   */
+  request(method: string, path: string, body?: unknown, apiVersion?: string): Promise<RawResponse> {
     const url = new URL(path, this.emulator.url);
-    if (!url.searchParams.has('api-version')) url.searchParams.set('api-version', apiVersion);
+    if (!url.searchParams.has('api-version')) {
+      url.searchParams.set(
+        'api-version',
+        apiVersion ?? defaultApiVersion(url.pathname) ?? '2025-04-01',
+      );
+    }
     const text = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request(

@@ -107,7 +107,10 @@ describe('app core: Azure pools over RPC against the emulator', () => {
       }),
       (err: RpcError) => {
         assert.equal(err.code, ErrorCode.BadInput);
-        assert.match(err.message, /instanceCount/);
+        // Named as the wizard labels it; the details keep the parameter path for the field.
+        assert.match(err.message, /"Instances now" must be 0 or more/);
+        const details = err.details as Array<{ path: string[] }>;
+        assert.ok(details.some((d) => d.path.join('.') === 'instanceCount'));
         return true;
       },
     );

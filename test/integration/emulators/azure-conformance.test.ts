@@ -91,12 +91,9 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
 
   async function group(): Promise<string> {
     const name = `conformance-${++groups}`;
-    const created = await arm.request(
-      'PUT',
-      `${sub}/resourceGroups/${name}`,
-      { location: 'westus' },
-      '2024-11-01',
-    );
+    const created = await arm.request('PUT', `${sub}/resourceGroups/${name}`, {
+      location: 'westus',
+    });
     assert.equal(created.status, 201);
     return `${sub}/resourceGroups/${name}`;
   }
@@ -419,6 +416,13 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
       rg = await group();
     });
     const path = (name: string) => `${rg}/providers/Microsoft.Insights/autoscalesettings/${name}`;
+    /** Azure allows one setting per target: each test's setting gets its own scale set id. */
+    const own = (body: unknown, name: string): Json => {
+      const copy = structuredClone(body) as Json;
+      const props = copy.properties as Json;
+      props.targetResourceUri = `${String(props.targetResourceUri)}-${name}`;
+      return copy;
+    };
 
     it('createOrUpdateAutoscaleSetting.json', async () => {
       const file = 'createOrUpdateAutoscaleSetting.json';
@@ -447,7 +451,7 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
       await arm.request(
         'PUT',
         path('FromGet'),
-        modelOf(example.responses['200'].body),
+        own(modelOf(example.responses['200'].body), 'FromGet'),
         '2022-10-01',
       );
       conforms(file, await arm.request('GET', path('FromGet'), undefined, '2022-10-01'), example);
@@ -457,11 +461,11 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
       const file = 'patchAutoscaleSetting.json';
       const example = load(file);
       const create = load('createOrUpdateAutoscaleSetting.json').parameters.parameters;
-      await arm.request('PUT', path('ToPatch'), create, '2022-10-01');
+      await arm.request('PUT', path('ToPatch'), own(create, 'ToPatch'), '2022-10-01');
       const patched = await arm.request(
         'PATCH',
         path('ToPatch'),
-        example.parameters.autoscaleSettingResource,
+        own(example.parameters.autoscaleSettingResource, 'ToPatch'),
         '2022-10-01',
       );
       conforms(file, patched, example);
@@ -474,7 +478,7 @@ describe('Azure emulator: conformance with the official ARM examples', () => {
       await arm.request(
         'PUT',
         path('ToDelete'),
-        load('createOrUpdateAutoscaleSetting.json').parameters.parameters,
+        own(load('createOrUpdateAutoscaleSetting.json').parameters.parameters, 'ToDelete'),
         '2022-10-01',
       );
       const deleted = await arm.request('DELETE', path('ToDelete'), undefined, '2022-10-01');

@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import ssh2 from 'ssh2';
 import { startAzureEmulator, type AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
 import { createEmulatorClients, type EmulatorClients } from '../../emulators/azure/sdk-clients';
 import { probePort, sshExec } from '../../emulators/azure/ssh-probe';
+import { ssh2Ed25519 } from '../../helpers/ssh-keys';
 
 await trustEmulatorCertificate();
 
-const { utils } = ssh2;
 const TEMPLATE = JSON.parse(
   readFileSync(
     new URL('../../fixtures/azure-emulator/pool-template.json', import.meta.url),
@@ -50,7 +49,7 @@ describe('Azure emulator at 1,000 instances', () => {
   });
 
   it('deploys a pool of 1,000: every VM gets a NAT port, only the first few an SSH server', async () => {
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ssh2Ed25519();
     const natStart = 30_000 + Math.floor(Math.random() * 100) * 10;
     await azure.resources.resourceGroups.createOrUpdate('big-pool', { location: 'westeurope' });
     await azure.deployments.deployments.createOrUpdate('big-pool', 'pool', {

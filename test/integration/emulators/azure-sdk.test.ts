@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import ssh2 from 'ssh2';
 import { startAzureEmulator, type AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
 import { createEmulatorClients, type EmulatorClients } from '../../emulators/azure/sdk-clients';
@@ -15,11 +14,11 @@ import {
   validatePoolParameters,
 } from '../../../src/core/azure/template/index';
 import { probePort, sshExec } from '../../emulators/azure/ssh-probe';
+import { ssh2Ed25519 } from '../../helpers/ssh-keys';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.
 await trustEmulatorCertificate();
 
-const { utils } = ssh2;
 const RG = 'pool-rg';
 const POOL = 'team';
 const LB = `${POOL}-lb`;
@@ -48,7 +47,7 @@ function powerOf(statuses: { code?: string }[] | undefined): string | undefined 
 describe('Azure emulator with the real SDK clients', () => {
   let emulator: AzureEmulator;
   let azure: EmulatorClients;
-  const key = utils.generateKeyPairSync('ed25519');
+  const key = ssh2Ed25519();
   const natStart = natRangeStart();
 
   before(async () => {
@@ -235,7 +234,7 @@ describe('Azure emulator with the real SDK clients', () => {
     assert.equal(result.code, 0);
     assert.equal(result.stdout.trim(), 'azureuser on team000000');
     await assert.rejects(
-      sshExec(sshPort('0'), 'azureuser', utils.generateKeyPairSync('ed25519').private, 'true'),
+      sshExec(sshPort('0'), 'azureuser', ssh2Ed25519().private, 'true'),
       /authentication/i,
       'only the scale set key is accepted',
     );
@@ -485,7 +484,7 @@ describe('Azure emulator with the real SDK clients', () => {
 describe("Azure emulator deploying the app's own resources/templates/pool.json", () => {
   let emulator: AzureEmulator;
   let azure: EmulatorClients;
-  const key = utils.generateKeyPairSync('ed25519');
+  const key = ssh2Ed25519();
 
   before(async () => {
     emulator = await startAzureEmulator();

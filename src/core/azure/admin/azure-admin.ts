@@ -27,6 +27,10 @@ export interface AzureAdminOptions {
   log: (line: string) => void;
   /** Poll intervals for deployments and long-running operations (tests shorten them). */
   pollIntervalMs?: number;
+  /** The agent bundle new pools get on their share (resource-paths.ts; default: the checkout's). */
+  agentBundlePath?: string;
+  /** The agent's Node.js runtime tarballs, put beside it (resource-paths.ts agentRuntimeDir). */
+  agentRuntimeDir?: string;
 }
 
 export class AzureAdmin implements Disposable {
@@ -57,6 +61,8 @@ export class AzureAdmin implements Disposable {
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
       log: options.log,
+      agentBundlePath: options.agentBundlePath,
+      agentRuntimeDir: options.agentRuntimeDir,
       ...(options.pollIntervalMs !== undefined
         ? {
             deploymentPollIntervalMs: options.pollIntervalMs,

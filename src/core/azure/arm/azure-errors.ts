@@ -77,6 +77,14 @@ const BAD_INPUT_CODES = new Set([
   'InvalidResourceName',
   'BadRequest',
 ]);
+/** A delete Azure refuses because another resource still uses the one being deleted. */
+export const IN_USE_CODES = new Set([
+  'InUseNetworkSecurityGroupCannotBeDeleted',
+  'PublicIPAddressCannotBeDeleted',
+  'LoadBalancerInUseByVirtualMachineScaleSet',
+  'InUseSubnetCannotBeDeleted',
+  'InUseNatGatewayCannotBeDeleted',
+]);
 const NETWORK_CODES = new Set([
   'REQUEST_SEND_ERROR',
   'ECONNREFUSED',
@@ -234,6 +242,14 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
       ErrorCode.AuthFailed,
       `You are not allowed to ${context.action} (${code ?? 'HTTP 403'}). ` +
         `Ask an owner${scope} for a role that allows it (e.g. Virtual Machine Contributor), or ask a pool admin to do it.`,
+      details(false),
+    );
+  }
+  if (code !== undefined && IN_USE_CODES.has(code)) {
+    return new RpcError(
+      ErrorCode.BadInput,
+      `Azure refused to ${context.action} because another resource still uses it: ${azure} (${code}). ` +
+        'Delete or detach that resource first (Delete pool does this in the order Azure accepts), then try again.',
       details(false),
     );
   }

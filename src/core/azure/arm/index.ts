@@ -8,4 +8,9 @@ export {
   createResourceManagementClient,
 } from './azure-clients';
 export type { AzurePoolRef } from './azure-pool-ref';
-export { CAPACITY_CODES, describeAzureFailure, translateAzureError } from './azure-errors';
+export {
+  CAPACITY_CODES,
+  IN_USE_CODES,
+  describeAzureFailure,
+  translateAzureError,
+} from './azure-errors';

@@ -1,6 +1,10 @@
-// The `az monitor autoscale …` commands: show and update a pool's setting, and one builder per
-// change of a setting found by name (create, update, profile and rule create/delete). Pure.
-import type { AutoscaleDay, AutoscaleRule, AzCommand } from '../../../common/models';
+// The `az` commands of a pool's autoscale setting: `az monitor autoscale show|update`, and
+// `az rest` with the setting's JSON on standard input for what `update` cannot say. Not `az
+// monitor autoscale profile|rule …`: they rebuild the schedule from every profile and fail on
+// settings the app or the portal write (a schedule without its end profile is az's KeyError
+// 'end'; an end profile returning elsewhere than the default is "unable to resolve default
+// profile"). Pure.
+import type { AzCommand } from '../../../common/models';
 import {
   type PoolTarget,
   bad,
@@ -9,9 +13,10 @@ import {
   command,
   hasControlCharacter,
   scope,
+  shellQuote,
 } from '../az/index';
 import { poolResourceNames, resourceGroupProblem } from '../template/index';
-import { azPeriod, durationSeconds } from './autoscale-duration';
+import { AUTOSCALE_API_VERSION } from './autoscale-json';
 
 /** `az monitor autoscale show`. */
 export function azShowAutoscale(target: PoolTarget): AzCommand {
@@ -91,47 +96,12 @@ function autoscaleScope(target: AutoscaleTarget): string[] {
   return [...scope(target), '--name', target.autoscaleName];
 }
 
-/** `--autoscale-name NAME -g RG` for `az monitor autoscale profile|rule …`. */
-function autoscaleChildScope(target: AutoscaleTarget): string[] {
-  return ['--autoscale-name', target.autoscaleName, ...scope(target)];
-}
-
-function checkProfileName(name: string): void {
-  if (name.length < 1 || name.length > 512 || hasControlCharacter(name)) {
-    bad('A profile name must be 1 to 512 characters without control characters.');
-  }
-}
-
 /** `az monitor autoscale show` of a setting by name. */
 export function azAutoscaleShowSetting(target: AutoscaleTarget): AzCommand {
   checkAutoscaleTarget(target);
   return command(
     ['az', 'monitor', 'autoscale', 'show', ...autoscaleScope(target)],
     `Show autoscale setting ${target.autoscaleName}`,
-  );
-}
-
-/** `az monitor autoscale create --resource <scale set id>`: a setting with a default profile. */
-export function azAutoscaleCreate(
-  target: AutoscaleTarget & { resource: string },
-  capacity: { minCount: number; maxCount: number; count: number },
-): AzCommand {
-  checkAutoscaleTarget(target);
-  if (
-    !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^\s]+$/i.test(target.resource)
-  ) {
-    bad('resource must be the ARM id of the scale set.');
-  }
-  checkCapacity(capacity);
-  // prettier-ignore
-  return command(
-    [
-      'az', 'monitor', 'autoscale', 'create', ...autoscaleScope(target),
-      '--resource', target.resource,
-      '--min-count', String(capacity.minCount), '--max-count', String(capacity.maxCount),
-      '--count', String(capacity.count),
-    ],
-    `Create autoscale setting ${target.autoscaleName} for the scale set`,
   );
 }
 
@@ -173,207 +143,30 @@ export function azAutoscaleUpdateSetting(
   return command(args, `Update autoscale setting ${target.autoscaleName}: ${what.join('; ')}`);
 }
 
-const AZ_DAYS: Record<AutoscaleDay, string> = {
-  Monday: 'mon',
-  Tuesday: 'tue',
-  Wednesday: 'wed',
-  Thursday: 'thu',
-  Friday: 'fri',
-  Saturday: 'sat',
-  Sunday: 'sun',
-};
+/** The here-document delimiter of `az rest --body @-`: JSON never has it alone on a line. */
+const HEREDOC = 'JSON';
 
-export interface AzAutoscaleProfile {
-  name: string;
-  minCount: number;
-  maxCount: number;
-  count: number;
-  /** A Windows time zone id, e.g. `W. Europe Standard Time`. */
-  timeZone: string;
-  /** Weekly: the days and `HH:MM` times. az always adds the profile that ends it (23:59 without `end`). */
-  recurrence?: { days: AutoscaleDay[]; start: string; end?: string };
-  /** Fixed dates: `YYYY-MM-DDTHH:MM:SS` (az reads them in UTC and applies `timeZone`). */
-  fixed?: { start: string; end: string };
-  /** Copy the rules of this profile (e.g. the default one). */
-  copyRules?: string;
-}
-
-/** `az monitor autoscale profile create`: a weekly or fixed-date profile. */
-export function azAutoscaleProfileCreate(
+/**
+ * `az rest --method put|patch --url <setting>?api-version=… --body @-`, the JSON on standard input
+ * (`stdin`; the shell line carries it as a here-document): the request the app itself makes. The
+ * URL is a resource path, so az prefixes the current cloud's ARM endpoint; without a subscription
+ * id it uses az's own `{subscriptionId}`.
+ */
+export function azAutoscaleRest(
   target: AutoscaleTarget,
-  profile: AzAutoscaleProfile,
+  method: 'put' | 'patch',
+  body: unknown,
+  summary: string,
 ): AzCommand {
   checkAutoscaleTarget(target);
-  checkProfileName(profile.name);
-  checkCapacity(profile);
-  if (!/^[A-Za-z0-9 .()+-]{1,100}$/.test(profile.timeZone)) bad('timeZone must be a time zone id.');
+  const sub =
+    target.subscription !== undefined && /^[0-9a-f-]{36}$/i.test(target.subscription)
+      ? target.subscription
+      : '{subscriptionId}';
+  const url = `/subscriptions/${sub}/resourceGroups/${encodeURIComponent(target.resourceGroup)}/providers/Microsoft.Insights/autoscalesettings/${encodeURIComponent(target.autoscaleName)}?api-version=${AUTOSCALE_API_VERSION}`;
+  const json = JSON.stringify(body, null, 2);
   // prettier-ignore
-  const args = [
-    'az', 'monitor', 'autoscale', 'profile', 'create', ...autoscaleChildScope(target),
-    '--name', profile.name,
-    '--min-count', String(profile.minCount), '--max-count', String(profile.maxCount),
-    '--count', String(profile.count),
-  ];
-  const clock = /^([01]\d|2[0-3]):[0-5]\d$/;
-  let when: string;
-  if (profile.recurrence) {
-    const { days, start, end } = profile.recurrence;
-    if (days.length === 0 || days.some((d) => !AZ_DAYS[d]))
-      bad('recurrence needs at least one day.');
-    if (!clock.test(start) || (end !== undefined && !clock.test(end))) {
-      bad('start and end must be HH:MM on a 24-hour clock.');
-    }
-    args.push('--recurrence', 'week', ...days.map((d) => AZ_DAYS[d]), '--start', start);
-    if (end !== undefined) args.push('--end', end);
-    when = `every ${days.map((d) => d.slice(0, 3)).join(' ')} from ${start}${end ? ` to ${end}` : ' (az ends it at 23:59)'}`;
-  } else if (profile.fixed) {
-    const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
-    if (!dateTime.test(profile.fixed.start) || !dateTime.test(profile.fixed.end)) {
-      bad('fixed start and end must be YYYY-MM-DDTHH:MM:SS.');
-    }
-    args.push('--start', profile.fixed.start, '--end', profile.fixed.end);
-    when = `from ${profile.fixed.start} to ${profile.fixed.end}`;
-  } else {
-    bad('A profile needs a recurrence or fixed dates.');
-  }
-  args.push('--timezone', profile.timeZone);
-  if (profile.copyRules !== undefined) {
-    checkProfileName(profile.copyRules);
-    args.push('--copy-rules', profile.copyRules);
-  }
-  return command(
-    args,
-    `Add profile "${profile.name}": ${profile.minCount}–${profile.maxCount} instances (${profile.count} by default) ${when}`,
-  );
-}
-
-/** `az monitor autoscale profile delete`: the profile and the profiles that end it. */
-export function azAutoscaleProfileDelete(target: AutoscaleTarget, name: string): AzCommand {
-  checkAutoscaleTarget(target);
-  checkProfileName(name);
-  return command(
-    [
-      'az',
-      'monitor',
-      'autoscale',
-      'profile',
-      'delete',
-      ...autoscaleChildScope(target),
-      '--name',
-      name,
-    ],
-    `Remove profile "${name}" (and the profile that ends it)`,
-  );
-}
-
-const AZ_OPERATORS: Record<AutoscaleRule['operator'], string> = {
-  GreaterThan: '>',
-  GreaterThanOrEqual: '>=',
-  LessThan: '<',
-  LessThanOrEqual: '<=',
-  Equals: '==',
-  NotEquals: '!=',
-};
-const AZ_AGGREGATIONS: Record<AutoscaleRule['timeAggregation'], string> = {
-  Average: 'avg',
-  Minimum: 'min',
-  Maximum: 'max',
-  Total: 'total',
-  Count: 'count',
-};
-const AZ_STATISTICS: Record<AutoscaleRule['statistic'], string> = {
-  Average: 'avg',
-  Min: 'min',
-  Max: 'max',
-  Sum: 'sum',
-};
-
-/** az's `--condition`: `["NAMESPACE"] METRIC OP THRESHOLD AGGREGATION PERIOD`. */
-export function azAutoscaleCondition(rule: AutoscaleRule): string {
-  const window = durationSeconds(rule.timeWindow);
-  const op = AZ_OPERATORS[rule.operator];
-  const aggregation = AZ_AGGREGATIONS[rule.timeAggregation];
-  if (window === undefined || !op || !aggregation || !Number.isFinite(rule.threshold)) {
-    bad('The rule needs a metric, an operator, a threshold, an aggregation and a time window.');
-  }
-  if (
-    !rule.metricName.trim() ||
-    hasControlCharacter(rule.metricName) ||
-    rule.metricName.includes('"')
-  ) {
-    bad('metricName must be a metric name such as Percentage CPU.');
-  }
-  const namespace =
-    rule.metricNamespace && !rule.metricNamespace.includes('"') ? `"${rule.metricNamespace}" ` : '';
-  return `${namespace}${rule.metricName} ${op} ${rule.threshold} ${aggregation} ${azPeriod(window)}`;
-}
-
-/** `az monitor autoscale rule create`: a metric rule in a profile (default: `default`). */
-export function azAutoscaleRuleCreate(
-  target: AutoscaleTarget,
-  profileName: string,
-  rule: AutoscaleRule,
-): AzCommand {
-  checkAutoscaleTarget(target);
-  checkProfileName(profileName);
-  const condition = azAutoscaleCondition(rule);
-  if (!Number.isInteger(rule.value) || rule.value < 1 || rule.value > 1000) {
-    bad('The scale value must be a whole number from 1 to 1000.');
-  }
-  const scale =
-    rule.changeType === 'ExactCount'
-      ? `to ${rule.value}`
-      : `${rule.direction === 'Increase' ? 'out' : 'in'} ${rule.value}${rule.changeType === 'PercentChangeCount' ? '%' : ''}`;
-  const grain = durationSeconds(rule.timeGrain);
-  const cooldown = durationSeconds(rule.cooldown);
-  if (grain === undefined || cooldown === undefined)
-    bad('timeGrain and cooldown must be ISO 8601 durations.');
-  // az takes the cooldown in whole minutes.
-  const minutes = Math.max(1, Math.round(cooldown / 60));
-  // prettier-ignore
-  return command(
-    [
-      'az', 'monitor', 'autoscale', 'rule', 'create', ...autoscaleChildScope(target),
-      '--profile-name', profileName,
-      '--condition', condition,
-      '--scale', ...scale.split(' '),
-      '--cooldown', String(minutes),
-      '--timegrain', `${AZ_STATISTICS[rule.statistic]} ${azPeriod(grain)}`,
-    ],
-    `Add to "${profileName}": scale ${scale} when ${condition}`,
-  );
-}
-
-/** `az monitor autoscale rule delete --index …` (indices as `rule list` numbers them, or `*`). */
-export function azAutoscaleRuleDelete(
-  target: AutoscaleTarget,
-  profileName: string,
-  indices: readonly number[] | '*',
-): AzCommand {
-  checkAutoscaleTarget(target);
-  checkProfileName(profileName);
-  if (
-    indices !== '*' &&
-    (indices.length === 0 || indices.some((i) => !Number.isInteger(i) || i < 0))
-  ) {
-    bad('Name at least one rule index to delete.');
-  }
-  const list = indices === '*' ? ['*'] : [...new Set(indices)].sort((a, b) => a - b).map(String);
-  return command(
-    [
-      'az',
-      'monitor',
-      'autoscale',
-      'rule',
-      'delete',
-      ...autoscaleChildScope(target),
-      '--profile-name',
-      profileName,
-      '--index',
-      ...list,
-    ],
-    indices === '*'
-      ? `Remove every rule of "${profileName}"`
-      : `Remove rule${list.length > 1 ? 's' : ''} ${list.join(', ')} of "${profileName}"`,
-  );
+  const args = ['az', 'rest', '--method', method, '--url', url, '--body', '@-'];
+  const line = `${args.map(shellQuote).join(' ')} <<'${HEREDOC}'\n${json}\n${HEREDOC}`;
+  return { args, shell: line, summary, stdin: json };
 }

@@ -1,5 +1,5 @@
 // ISO 8601 durations as autoscale stores them (PT10M, PT1H30M, P1D, P1W) and the clock times of
-// its schedules (HH:MM): parsing, checking and the forms az wants (10m, minutes).
+// its schedules (HH:MM): parsing and checking.
 
 const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
@@ -29,16 +29,6 @@ export function isoDuration(seconds: number): string {
     if (sec || (!h && !m)) text += `${sec}S`;
   }
   return text;
-}
-
-/** az's `##h##m##s` form (e.g. `1h30m`, `10m`) of a number of seconds. */
-export function azPeriod(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const text = `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec ? `${sec}s` : ''}`;
-  return text || '0m';
 }
 
 const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;

@@ -4,6 +4,9 @@ import { createHash } from 'node:crypto';
 
 export type Json = Record<string, unknown>;
 
+/** The autoscale api-version the app and the template use (the one with predictive autoscale). */
+export const AUTOSCALE_API_VERSION = '2022-10-01';
+
 /** An autoscale setting as ARM returns it (GET) or takes it (PUT). */
 export interface RawAutoscaleSetting {
   id?: string;

@@ -63,6 +63,8 @@ export interface AutoscaleLayout {
 }
 
 export interface AutoscaleRead {
+  /** The stored setting it was read from. */
+  raw: RawAutoscaleSetting;
   settings: AutoscaleSettings;
   layout: AutoscaleLayout;
   /** Sentences about how the stored setting maps (e.g. an end that returns elsewhere). */
@@ -381,7 +383,7 @@ export function readAutoscale(raw: RawAutoscaleSetting, resourceGroup: string): 
     fixedDates,
     kept,
   };
-  return { settings, layout, notes };
+  return { raw, settings, layout, notes };
 }
 
 /** The model of a pool without a setting: what saving would create (autoscale off). */

@@ -1,5 +1,6 @@
-// What the admin should know about an autoscale setting before saving it, in plain sentences —
-// above all that a CPU rule cannot wake a pool from zero instances.
+// What the admin should know about an autoscale setting before saving it, in plain sentences
+// (autoscale off, one-sided rules, a schedule without an end). Whether a pool can wake from zero
+// instances is a warning of its own: autoscale-wake-validation.ts.
 import type { AutoscaleRule, AutoscaleSettings } from '../../../common/models';
 
 export function autoscaleNotes(settings: AutoscaleSettings): string[] {
@@ -14,12 +15,6 @@ export function autoscaleNotes(settings: AutoscaleSettings): string[] {
     ...settings.schedules.map((s) => ({ label: `schedule "${s.name}"`, ...s })),
     ...settings.fixedDates.map((f) => ({ label: `"${f.name}"`, ...f })),
   ];
-  const zero = profiles.filter((p) => p.capacity.minimum === 0);
-  if (zero.length) {
-    notes.push(
-      `With a minimum of 0 (${zero.map((p) => p.label).join(', ')}) the pool can sleep with no instance, and a CPU rule cannot wake it: with no instance there is no CPU to measure. The app starts an instance when someone clicks Connect.`,
-    );
-  }
   for (const p of profiles) {
     const out = p.rules.some((r: AutoscaleRule) => r.direction === 'Increase');
     const inward = p.rules.some((r: AutoscaleRule) => r.direction === 'Decrease');

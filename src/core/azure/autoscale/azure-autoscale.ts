@@ -17,12 +17,18 @@ import type {
 } from '../../../common/models';
 import { type AutoscaleTarget, azAutoscaleShowSetting } from './autoscale-az-commands';
 import { autoscaleAz } from './autoscale-az';
-import { type RawAutoscaleSetting, autoscaleRevision, canonical } from './autoscale-json';
+import {
+  AUTOSCALE_API_VERSION,
+  type RawAutoscaleSetting,
+  autoscaleRevision,
+  canonical,
+} from './autoscale-json';
 import { type AutoscaleRead, newAutoscaleSettings, readAutoscale } from './autoscale-model';
-import { putBody, writeAutoscale } from './autoscale-write';
+import { type WriteContext, putBody, writeAutoscale } from './autoscale-write';
 import { autoscaleNotes } from './autoscale-notes';
 import { sortedAutoscaleTimeZones } from './autoscale-time-zones';
 import { autoscaleProblems } from './autoscale-validation';
+import { autoscaleWakeWarnings } from './autoscale-wake-validation';
 import {
   type AzureClients,
   type AzurePoolRef,
@@ -31,8 +37,7 @@ import {
 } from '../arm/index';
 import { poolResourceNames } from '../template/index';
 
-/** The autoscale api-version the template deploys with (and the one with predictive autoscale). */
-export const AUTOSCALE_API_VERSION = '2022-10-01';
+export { AUTOSCALE_API_VERSION } from './autoscale-json';
 
 /** A stored setting and where it lives (a portal-made one may sit in another resource group). */
 export interface StoredAutoscale {
@@ -55,6 +60,9 @@ function remember(pool: AzurePoolRef, revision: string, read: AutoscaleRead | un
 function recall(pool: AzurePoolRef, revision: string): AutoscaleRead | null | undefined {
   return recentReads.get(`${poolKey(pool)}|${revision}`);
 }
+
+/** Scale sets' locations by pool: a new setting's az preview needs one, without a read per keystroke. */
+const knownLocations = new Map<string, string>();
 
 export class AzureAutoscale {
   constructor(
@@ -121,6 +129,7 @@ export class AzureAutoscale {
           `Pool ${this.pool.poolName} has no autoscale setting: saving creates ${settings.name}, off until you turn it on.`,
           ...autoscaleNotes(settings),
         ],
+        warnings: autoscaleWakeWarnings(settings),
         az: [],
         timeZones: sortedAutoscaleTimeZones(),
       };
@@ -142,19 +151,22 @@ export class AzureAutoscale {
       if (current.revision !== settings.revision) problems.push(staleProblem());
     }
     problems.push(...autoscaleProblems(settings, base ?? undefined));
+    const context = await this.writeContext(base ?? undefined).catch(() => undefined);
     const az =
-      problems.length === 0
+      problems.length === 0 && context
         ? azOrNone(() =>
             autoscaleAz(
               this.azTarget(stored, base ?? undefined, settings),
               base ?? undefined,
               settings,
+              context,
             ),
           )
         : [];
     return {
       problems,
       notes: autoscaleNotes(settings),
+      warnings: autoscaleWakeWarnings(settings),
       az,
       changed: !base || az.length > 0 || base.settings.enabled !== settings.enabled,
     };
@@ -164,11 +176,15 @@ export class AzureAutoscale {
   plannedAz(settings: AutoscaleSettings): AzCommand[] {
     const base = recall(this.pool, settings.revision);
     if (base === undefined || autoscaleProblems(settings, base ?? undefined).length) return [];
+    const location = knownLocations.get(poolKey(this.pool));
+    if (!base && !location) return []; // the save reports them once it knows the location
+    const context = base ? this.contextOf(base) : this.newContext(location!);
     return azOrNone(() =>
       autoscaleAz(
         this.azTarget(undefined, base ?? undefined, settings),
         base ?? undefined,
         settings,
+        context,
       ),
     );
   }
@@ -203,23 +219,13 @@ export class AzureAutoscale {
     remember(this.pool, revision, read);
     const problems = autoscaleProblems(settings, read);
     if (problems.length) throw badSettings(problems);
+    const context = await this.writeContext(read);
     report.setAz(
-      azOrNone(() => autoscaleAz(this.azTarget(stored, read, settings), read, settings)),
+      azOrNone(() => autoscaleAz(this.azTarget(stored, read, settings), read, settings, context)),
     );
 
     const resourceGroup = stored?.resourceGroup ?? this.pool.resourceGroup;
     const name = stored?.name ?? poolResourceNames(this.pool.poolName).autoscale;
-    const context = stored
-      ? {
-          targetResourceUri: String(
-            obj(stored.raw.properties).targetResourceUri ?? this.scaleSetId,
-          ),
-        }
-      : {
-          targetResourceUri: this.scaleSetId,
-          location: await this.scaleSetLocation(),
-          tags: { ...this.newSettingTags },
-        };
     const body = writeAutoscale(stored?.raw, settings, context);
     if (stored && canonical(body) === canonical(putBody(stored.raw))) {
       report.progress(`Nothing changed in ${name}.`);
@@ -266,9 +272,29 @@ export class AzureAutoscale {
     return {
       settings: read.settings,
       notes: [...read.notes, ...autoscaleNotes(read.settings)],
+      warnings: autoscaleWakeWarnings(read.settings),
       az: [azAutoscaleShowSetting(this.target(stored.resourceGroup, stored.name))],
       timeZones: sortedAutoscaleTimeZones(),
     };
+  }
+
+  /** What writing needs besides the model: the target, and for a new setting location and tags. */
+  private async writeContext(base: AutoscaleRead | undefined): Promise<WriteContext> {
+    if (base) return this.contextOf(base);
+    const key = poolKey(this.pool);
+    const location = knownLocations.get(key) ?? (await this.scaleSetLocation());
+    knownLocations.set(key, location);
+    return this.newContext(location);
+  }
+
+  private contextOf(base: AutoscaleRead): WriteContext {
+    return {
+      targetResourceUri: String(obj(base.raw.properties).targetResourceUri ?? this.scaleSetId),
+    };
+  }
+
+  private newContext(location: string): WriteContext {
+    return { targetResourceUri: this.scaleSetId, location, tags: { ...this.newSettingTags } };
   }
 
   private target(resourceGroup: string, autoscaleName: string): AutoscaleTarget {
@@ -279,15 +305,12 @@ export class AzureAutoscale {
     stored: StoredAutoscale | undefined,
     base: AutoscaleRead | undefined,
     settings: AutoscaleSettings,
-  ): AutoscaleTarget & { resource: string } {
+  ): AutoscaleTarget {
     const resourceGroup =
       stored?.resourceGroup ?? base?.settings.resourceGroup ?? settings.resourceGroup;
     const name =
       stored?.name ?? base?.settings.name ?? poolResourceNames(this.pool.poolName).autoscale;
-    return {
-      ...this.target(resourceGroup || this.pool.resourceGroup, name),
-      resource: this.scaleSetId,
-    };
+    return this.target(resourceGroup || this.pool.resourceGroup, name);
   }
 
   private async scaleSetCapacity(): Promise<number> {

@@ -36,6 +36,7 @@ import {
 import { type LroOptions, type PoolActionPlan, target } from './pool-action';
 import { type CreatePoolRequest, type CreatedPool, deployPool } from './pool-create';
 import { type DeletePoolResult, planDeletePool } from './pool-delete';
+import { type RedeployPoolRequest, type RedeployedPool, redeployPool } from './pool-redeploy';
 import { POOL_TAG, type AzurePoolSummary, summarize } from './pool-summary';
 import { type StartOnConnectResult, planStartOnConnect } from './start-on-connect';
 import {
@@ -60,8 +61,10 @@ export interface AzurePoolServiceOptions {
   tracker?: OperationTracker;
   /** How often deployment operations are polled while a pool is created (default 2 s). */
   deploymentPollIntervalMs?: number;
-  /** The agent bundle to put on new pools' shares (default: next to the app's bundle). */
+  /** The agent bundle to put on new pools' shares (default: the checkout's out/agent). */
   agentBundlePath?: string;
+  /** Its Node.js runtime tarballs, put beside it (default: the checkout's out/agent/runtime). */
+  agentRuntimeDir?: string;
   /**
    * How often a long-running operation's status is polled (default: the SDK's 2 s, or Azure's
    * Retry-After). Lower it for a snappier UI against a fast endpoint such as the emulator.
@@ -160,6 +163,40 @@ export class AzurePoolService implements Disposable {
       { title: `Create pool ${params.poolName} in ${resourceGroup}`, az, pool: ref },
       (op) => this.deploy(op, ref, params, deploymentName, request),
     );
+  }
+
+  /**
+   * Redeploys a pool's template (e.g. to add its share, or to move to a newer template) with the
+   * parameters of its last deployment and the given changes, keeping what the admin set since:
+   * the autoscale setting stays exactly as it is (profiles, portal-made ones too) and the scale set
+   * keeps its current capacity. Its `az` equivalent is known once the parameters are read.
+   */
+  redeployPool(
+    pool: AzurePoolRef,
+    request: RedeployPoolRequest = {},
+  ): TrackedOperation<RedeployedPool> {
+    return this.act(pool, {
+      title: `Redeploy pool ${pool.poolName}`,
+      az: [],
+      action: `redeploy pool ${pool.poolName}`,
+      work: (op, clients) =>
+        redeployPool(
+          {
+            clients,
+            lro: this.lro,
+            deploymentPollIntervalMs: this.options.deploymentPollIntervalMs,
+            agentBundlePath: this.options.agentBundlePath,
+            agentRuntimeDir: this.options.agentRuntimeDir,
+            log: this.options.log,
+            // act() re-reads the pool afterwards; the deployment's own ending need not.
+            afterAction: async () => {},
+            getPool: (ref) => this.getPool(ref),
+          },
+          op,
+          pool,
+          request,
+        ),
+    });
   }
 
   /** start / deallocate / restart / delete the given instances (one request for all). */
@@ -369,6 +406,7 @@ export class AzurePoolService implements Disposable {
         lro: this.lro,
         deploymentPollIntervalMs: this.options.deploymentPollIntervalMs,
         agentBundlePath: this.options.agentBundlePath,
+        agentRuntimeDir: this.options.agentRuntimeDir,
         log: this.options.log,
         translate: (err, pool, action, known) => this.translate(err, clients, pool, action, known),
         afterAction: (pool) => this.afterAction(pool),

@@ -5,8 +5,10 @@ export { AzurePoolService } from './azure-pools';
 export type { AzurePoolRef } from '../arm/index';
 export type { DeploymentProgress } from './azure-deployment-watcher';
 export { createPoolAz } from './pool-az';
+export type { RedeployPoolRequest, RedeployedPool } from './pool-redeploy';
 export { mapInstanceState } from './azure-instance-state';
 export { natPortsByInstance } from './azure-nat-ports';
+export { capacityLimit } from './scale-limit';
 export { resourceGroupOf } from './pool-summary';
 export {
   type OperationHandle,

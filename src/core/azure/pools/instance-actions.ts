@@ -1,6 +1,7 @@
 // The actions on a pool's instances and capacity: start, deallocate, restart or delete chosen
 // instances, scale-in protection, scale (noting when autoscale will undo it), stop all.
-import type { AzureClients, AzurePoolRef } from '../arm/index';
+import { ErrorCode, RpcError } from '../../../common/errors';
+import { type AzureClients, type AzurePoolRef, describeAzureFailure } from '../arm/index';
 import { poolResourceNames } from '../template/index';
 import type { OperationHandle } from './azure-operation-tracker';
 import { type LroOptions, type PoolActionPlan, target } from './pool-action';
@@ -11,6 +12,7 @@ import {
   azSetScaleInProtection,
   azStopAll,
 } from './pool-az';
+import { capacityLimit, capacityProblem } from './scale-limit';
 
 /** start / deallocate / restart / delete the given instances (one request for all). */
 export function planInstanceAction(
@@ -96,6 +98,18 @@ export function planScale(
     action: `scale pool ${pool.poolName} to ${capacity}`,
     work: async (op, clients) => {
       const names = poolResourceNames(pool.poolName);
+      // Azure refuses a capacity beyond the scale set's limits: say so before asking it.
+      const [vmss, lb] = await Promise.all([
+        clients.compute.virtualMachineScaleSets.get(pool.resourceGroup, names.vmss),
+        clients.network.loadBalancers
+          .get(pool.resourceGroup, names.loadBalancer)
+          .catch((err: unknown) => {
+            if (describeAzureFailure(err).status === 404) return undefined;
+            throw err;
+          }),
+      ]);
+      const problem = capacityProblem(pool.poolName, capacity, capacityLimit(vmss, lb));
+      if (problem) throw new RpcError(ErrorCode.BadInput, problem);
       await warnAboutAutoscale(op, clients, pool, capacity);
       op.progress(`Setting the capacity of ${names.vmss} to ${capacity}…`);
       await clients.compute.virtualMachineScaleSets.update(

@@ -9,6 +9,7 @@ import {
   type ArmParameterValues,
   type PoolParameters,
   buildDeploymentParameters,
+  buildRedeployParameters,
   parseCidr,
   looksLikeSecretUrl,
   poolResourceNames,
@@ -85,6 +86,8 @@ export function azDeployPool(
     templateFile?: string;
     /** Default `dsvm-pool-<poolName>` (64 characters at most). */
     deploymentName?: string;
+    /** A redeployment: `deployAutoscale=false` keeps the autoscale setting as it is. */
+    redeploy?: boolean;
   },
 ): AzCommand {
   const params = target.params;
@@ -93,7 +96,9 @@ export function azDeployPool(
   if (!/^[-\w.()]{1,64}$/.test(deploymentName)) {
     bad('deploymentName must be 1 to 64 letters, digits, "-", "_", ".", "(" or ")".');
   }
-  const parameters = redactDeploymentParameters(buildDeploymentParameters(params));
+  const parameters = redactDeploymentParameters(
+    target.redeploy ? buildRedeployParameters(params) : buildDeploymentParameters(params),
+  );
   assertNoSecretParameters(parameters);
   // prettier-ignore
   const args = [
@@ -104,7 +109,12 @@ export function azDeployPool(
     '--parameters',
     ...Object.entries(parameters).map(([name, { value }]) => parameterArg(name, value)),
   ];
-  return command(args, `Deploy pool ${params.poolName} (template pool.json)`);
+  return command(
+    args,
+    target.redeploy
+      ? `Redeploy pool ${params.poolName} (template pool.json), keeping its autoscale setting and ${params.instanceCount} instances`
+      : `Deploy pool ${params.poolName} (template pool.json)`,
+  );
 }
 
 /** `az vmss list-instances --expand instanceView`: power and provisioning state of each. */

@@ -3,7 +3,6 @@
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { type AzureClients, type AzurePoolRef, describeAzureFailure } from '../arm/index';
 import {
-  POOL_TEMPLATE_VERSION,
   type PoolParameters,
   buildDeploymentParameters,
   loadPoolTemplate,
@@ -13,14 +12,10 @@ import {
 import { readAgentBundle } from '../../agent-bundle';
 import { findAgentRuntimes } from '../../agent-runtime';
 import { AzureShareFiles } from '../../storage/azure-share-files';
-import {
-  type ArmErrorInfo,
-  type DeploymentProgress,
-  DeploymentWatcher,
-  innermostError,
-} from './azure-deployment-watcher';
+import type { DeploymentProgress } from './azure-deployment-watcher';
 import type { OperationHandle } from './azure-operation-tracker';
 import type { LroOptions } from './pool-action';
+import { validateAndDeploy } from './pool-deployment';
 import { POOL_TAG, type AzurePoolSummary } from './pool-summary';
 
 export interface CreatePoolRequest {
@@ -57,8 +52,8 @@ export interface PoolCreateContext {
   lro: LroOptions;
   deploymentPollIntervalMs?: number;
   agentBundlePath?: string;
-  /** Where the agent's runtime tarballs are (default: next to the bundle, out/agent/runtime). */
-  agentRuntimeDirs?: string[];
+  /** Where the agent's runtime tarballs are (default: the checkout's out/agent/runtime). */
+  agentRuntimeDir?: string;
   log?: (line: string) => void;
   /** The service's translation of a failure (size and region make capacity errors actionable). */
   translate: (
@@ -148,97 +143,31 @@ export async function deployPool(
   //    boot (the template's own storage resources then change nothing).
   if (params.storageAccountName && params.fileShareName) {
     try {
-      await prepareShare(
-        op,
-        clients,
-        params,
-        resourceGroup,
-        ctx.lro,
-        ctx.agentBundlePath,
-        ctx.agentRuntimeDirs,
-      );
+      await prepareShare(op, clients, params, resourceGroup, ctx.lro, {
+        bundlePath: ctx.agentBundlePath,
+        runtimeDir: ctx.agentRuntimeDir,
+      });
     } catch (err) {
       return fail(err, `prepare the share ${params.storageAccountName}/${params.fileShareName}`);
     }
   }
 
   // 4. Validate, then deploy, watching the deployment operations.
-  const deployment = {
-    properties: {
-      mode: 'Incremental' as const,
-      template: loadPoolTemplate() as unknown as Record<string, unknown>,
-      parameters: buildDeploymentParameters(params),
-    },
-  };
-  try {
-    op.progress('Validating the deployment with Azure…');
-    const validation = await clients.deployments.deployments.validate(
-      resourceGroup,
-      deploymentName,
-      deployment,
-      ctx.lro,
-    );
-    const problem = (validation as { error?: ArmErrorInfo }).error;
-    if (problem?.code) {
-      throw Object.assign(new Error(problem.message ?? problem.code), {
-        code: problem.code,
-        name: 'RestError',
-      });
-    }
-  } catch (err) {
-    return fail(err, `validate the deployment of pool ${params.poolName}`);
-  }
-
-  op.progress(`Deploying ${deploymentName} (template ${POOL_TEMPLATE_VERSION})…`);
-  const states = new Map<string, string>();
-  const watcher = new DeploymentWatcher({
-    client: clients.deployments,
+  const outputs = await validateAndDeploy(ctx, op, {
     resourceGroup,
     deploymentName,
-    intervalMs: ctx.deploymentPollIntervalMs,
-    log: ctx.log,
-    onProgress: (progress) => {
-      for (const r of progress.resources) {
-        const key = `${r.type}/${r.name}`;
-        if (states.get(key) === r.provisioningState) continue;
-        states.set(key, r.provisioningState);
-        op.progress(`${r.type} ${r.name}: ${r.provisioningState}`);
-      }
-      op.setResources(progress.resources, progress.status);
-      request.onProgress?.(progress);
+    poolName: params.poolName,
+    deployment: {
+      properties: {
+        mode: 'Incremental',
+        template: loadPoolTemplate() as unknown as Record<string, unknown>,
+        parameters: buildDeploymentParameters(params),
+      },
     },
+    fail,
+    after: () => ctx.afterAction(ref),
+    onProgress: request.onProgress,
   });
-  let outputs: Record<string, unknown>;
-  try {
-    const poller = clients.deployments.deployments.createOrUpdate(
-      resourceGroup,
-      deploymentName,
-      deployment,
-      ctx.lro,
-    );
-    watcher.start();
-    const result = await poller;
-    await watcher.stop();
-    outputs = outputValues(result.properties?.outputs);
-  } catch (err) {
-    await watcher.stop();
-    // core-lro keeps only "DeploymentFailed"; the deployment's error tree says why.
-    const inner = innermostError(watcher.error);
-    const cause = inner?.code
-      ? Object.assign(new Error(inner.message ?? inner.code), {
-          code: inner.code,
-          name: 'RestError',
-        })
-      : err;
-    for (const r of watcher.resources.filter((x) => x.provisioningState === 'Failed')) {
-      op.progress(
-        `${r.type} ${r.name} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim(),
-      );
-    }
-    return fail(cause, `deploy pool ${params.poolName}`);
-  } finally {
-    await ctx.afterAction(ref);
-  }
 
   const pool = await ctx.getPool(ref);
   op.progress(
@@ -248,24 +177,30 @@ export async function deployPool(
   return { pool, outputs, createdResourceGroup, warnings };
 }
 
+/** What the instances' extension takes from the share: where this build has them. */
+export interface AgentFiles {
+  /** The agent bundle (default: the checkout's out/agent/dsvm-pool-agent.js). */
+  bundlePath?: string;
+  /** The folder of the agent's runtime tarballs (default: the checkout's out/agent/runtime). */
+  runtimeDir?: string;
+}
+
 /**
  * Creates the pool's storage account and share (unless they exist already), as the template
  * describes them, and uploads the agent bundle and its Node.js runtimes to `.pool/agent/` for
  * the instances' extension.
  */
-async function prepareShare(
+export async function prepareShare(
   op: OperationHandle,
   clients: AzureClients,
   params: PoolParameters,
   poolGroup: string,
   lro: LroOptions,
-  agentBundlePath: string | undefined,
-  agentRuntimeDirs: string[] | undefined,
+  agent: AgentFiles = {},
 ): Promise<void> {
   const account = params.storageAccountName!;
   const share = params.fileShareName!;
-  const group =
-    params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
+  const group = storageGroupOf(params, poolGroup);
   if (params.createStorage !== false) {
     const quota = params.shareQuotaGiB ?? 100;
     op.progress(`Creating storage account ${account}…`);
@@ -297,24 +232,45 @@ async function prepareShare(
   });
   if (params.agentBundleUri === undefined) {
     op.progress(`Putting the pool agent on the share (${AGENT_ON_SHARE})…`);
-    const bundle = await readAgentBundle(agentBundlePath);
+    const bundle = await readAgentBundle(agent.bundlePath);
     await files.writeAtomic(AGENT_ON_SHARE, bundle);
   }
-  // Its own Node.js, which the installer checks against the template's pinned sha512: the
-  // instances never depend on the image's Node.js (Ubuntu 22.04's nodejs is 12).
-  const runtimes = await findAgentRuntimes(agentRuntimeDirs);
+  await putAgentRuntimes(op, files, agent.runtimeDir);
+}
+
+/**
+ * The agent's own Node.js beside the bundle, which the installer checks against the template's
+ * pinned sha512, so instances never depend on the image's Node.js (Ubuntu 22.04's is 12). A
+ * tarball already there under its name (release and arch in it) is left alone.
+ */
+export async function putAgentRuntimes(
+  op: OperationHandle,
+  files: AzureShareFiles,
+  runtimeDir: string | undefined,
+): Promise<void> {
+  const runtimes = await findAgentRuntimes(runtimeDir);
   if (runtimes.length === 0) {
     op.progress(
       "Note: this build has no Node.js runtime for the agent (npm run build:agent fetches it); instances fall back to their image's Node.js 18+.",
     );
+    return;
   }
+  const there = new Map(
+    (await files.list(AGENT_DIR_ON_SHARE)).map((entry) => [entry.name, entry.size]),
+  );
   for (const runtime of runtimes) {
     const path = `${AGENT_DIR_ON_SHARE}/${runtime.fileName}`;
+    if (there.get(runtime.fileName) === runtime.size) continue;
     op.progress(
       `Putting the agent's Node.js ${runtime.version} for ${runtime.arch} (${Math.round(runtime.size / 1_048_576)} MB) on the share (${path})…`,
     );
     await files.uploadFileAtomic(path, runtime.path);
   }
+}
+
+/** The storage account's resource group: the pool's, unless an existing account lives elsewhere. */
+export function storageGroupOf(params: PoolParameters, poolGroup: string): string {
+  return params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
 }
 
 /** Whether a GET finds the resource (404: no); other failures are thrown. */
@@ -326,14 +282,4 @@ async function exists(get: () => Promise<unknown>): Promise<boolean> {
     if (describeAzureFailure(err).status === 404) return false;
     throw err;
   }
-}
-
-function outputValues(outputs: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (outputs && typeof outputs === 'object') {
-    for (const [key, value] of Object.entries(outputs as Record<string, { value?: unknown }>)) {
-      out[key] = value?.value;
-    }
-  }
-  return out;
 }

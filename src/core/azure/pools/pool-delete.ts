@@ -1,7 +1,12 @@
 // Deleting a pool: exactly what the template created, dependants first, each only if it carries
 // the pool's tag; the resource group only if the pool created it and it is empty afterwards.
 import { ErrorCode, RpcError } from '../../../common/errors';
-import { type AzureClients, type AzurePoolRef, describeAzureFailure } from '../arm/index';
+import {
+  type AzureClients,
+  type AzurePoolRef,
+  IN_USE_CODES,
+  describeAzureFailure,
+} from '../arm/index';
 import { poolResourceNames } from '../template/index';
 import type { OperationHandle } from './azure-operation-tracker';
 import { type LroOptions, type PoolActionPlan, collect, target } from './pool-action';
@@ -65,8 +70,11 @@ async function deleteResources(
   const rg = pool.resourceGroup;
   const n = poolResourceNames(pool.poolName);
   const { compute, network, monitor } = clients;
-  // Dependants first: autoscale targets the scale set; the scale set's NICs sit in the load
-  // balancer's pool and the subnet; the load balancer holds the public IP; the subnet the NSG.
+  // Dependants first, in the order Azure accepts (it refuses to delete what is still in use):
+  // autoscale targets the scale set; the scale set's NICs sit in the load balancer's pool
+  // (LoadBalancerInUseByVirtualMachineScaleSet) and the subnet (InUseSubnetCannotBeDeleted);
+  // the load balancer's frontend holds the public IP (PublicIPAddressCannotBeDeleted); the
+  // subnet holds the NSG (InUseNetworkSecurityGroupCannotBeDeleted), so the VNet goes first.
   const steps: Array<{
     type: string;
     name: string;
@@ -132,7 +140,11 @@ async function deleteResources(
       continue;
     }
     op.progress(`${label}: deleting…`);
-    await step.remove();
+    try {
+      await step.remove();
+    } catch (err) {
+      throw inUseRefusal(err, pool, label, result.deleted) ?? err;
+    }
     result.deleted.push(label);
     op.progress(`${label}: deleted.`);
   }
@@ -165,4 +177,25 @@ async function deleteResources(
   result.resourceGroupDeleted = true;
   op.progress(`Resource group ${rg}: deleted.`);
   return result;
+}
+
+/**
+ * Azure refused a delete because something still uses the resource (one the pool did not
+ * create, or made by hand): say which, what is already gone, and that a retry skips it.
+ */
+function inUseRefusal(
+  err: unknown,
+  pool: AzurePoolRef,
+  label: string,
+  deleted: string[],
+): RpcError | undefined {
+  const failure = describeAzureFailure(err);
+  if (!failure.code || !IN_USE_CODES.has(failure.code)) return undefined;
+  const gone = deleted.length > 0 ? ` Deleted so far: ${deleted.join(', ')}.` : '';
+  return new RpcError(
+    ErrorCode.BadInput,
+    `Pool ${pool.poolName} is only partly deleted: Azure refused to delete ${label} because ` +
+      `another resource still uses it (${failure.code}: ${failure.message}).${gone} Delete or ` +
+      'detach the resource Azure names, then delete the pool again: what is gone is skipped.',
+  );
 }

@@ -4,13 +4,16 @@ export { importArticleParameters } from './article-import';
 export {
   type ArmParameterValues,
   type PoolParameters,
+  INSTANCE_LIMIT,
   POOL_TEMPLATE_VERSION,
+  SNAT_PORTS_PER_IP,
   buildDeploymentParameters,
   loadPoolTemplate,
   poolParameterWarnings,
   poolResourceNames,
 } from './pool-template';
 export { validatePoolParameters } from './pool-template-validation';
+export { buildRedeployParameters, poolInputFromDeployment } from './pool-template-redeploy';
 export { parseCidr } from './pool-template-cidr';
 export { poolNameProblem, resourceGroupProblem } from './pool-template-names';
 export { parseSshPublicKey } from './pool-template-ssh-key';

@@ -11,6 +11,7 @@ import {
   instanceLimit,
 } from './pool-template';
 import { parseCidr } from './pool-template-cidr';
+import { fieldLabel } from './pool-template-labels';
 import {
   type NameCheck,
   adminUsernameProblem,
@@ -97,8 +98,8 @@ const cidrListSchema = z
 
 /** Keys people carry over from the article's template, refused with the reason. */
 const REFUSED_KEYS: Record<string, string> = {
-  adminpassword: 'the pool uses SSH keys only — remove it and give sshPublicKey',
-  password: 'the pool uses SSH keys only — remove it and give sshPublicKey',
+  adminpassword: 'the pool uses SSH keys only — remove it and give "Admin SSH public key"',
+  password: 'the pool uses SSH keys only — remove it and give "Admin SSH public key"',
   storageaccountkey:
     "a storage key must never be a deployment parameter (anyone with Reader access sees it) — remove it: the template reads the key itself (listKeys) into the agent extension's protected settings",
 };
@@ -274,19 +275,22 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       issue(
         ['maxInstances'],
         counts.singlePlacementGroup
-          ? `must be at most ${limit} with singlePlacementGroup true — set singlePlacementGroup to false for up to ${INSTANCE_LIMIT.uniform}`
+          ? `must be at most ${limit} while the pool keeps a single placement group (singlePlacementGroup true) — remove that setting, or set it to false, for up to ${INSTANCE_LIMIT.uniform}`
           : `must be at most ${limit} (the limit of a Uniform scale set)`,
       );
     }
     if (counts.minInstances > counts.maxInstances) {
-      issue(['minInstances'], `must not exceed maxInstances (${counts.maxInstances})`);
+      issue(
+        ['minInstances'],
+        `must not exceed "Most (autoscale)" (${counts.maxInstances}) — lower it or raise "Most (autoscale)"`,
+      );
     } else if (
       counts.instanceCount < counts.minInstances ||
       counts.instanceCount > counts.maxInstances
     ) {
       issue(
         ['instanceCount'],
-        `must be between minInstances (${counts.minInstances}) and maxInstances (${counts.maxInstances})`,
+        `must be between "Fewest (autoscale)" (${counts.minInstances}) and "Most (autoscale)" (${counts.maxInstances})`,
       );
     }
     const natStart = raw.natFrontendPortStart ?? 50_000;
@@ -295,7 +299,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (end > 65_534) {
         issue(
           ['natFrontendPortStart'],
-          `must be at most ${65_534 - limit + 1}: the range holds one port for each of up to ${limit} instances and NAT ports stop at 65534`,
+          `must be at most ${65_534 - limit + 1}: the range holds one port for each of up to ${limit} instances and NAT ports stop at 65534 — pick a lower first port`,
         );
       }
     }
@@ -320,7 +324,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (parsed.isAny && !allowAny) {
         issue(
           path,
-          `"${item}" opens SSH to the whole internet, as the article's template did — give your office or VPN range, or set allowInternetSsh to true to accept the risk`,
+          `"${item}" opens SSH to the whole internet, as the article's template did — give your office or VPN range, or tick "I accept 0.0.0.0/0" to accept the risk`,
         );
       }
     });
@@ -332,7 +336,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
   if (hasAccount !== hasShare) {
     issue(
       [hasAccount ? 'fileShareName' : 'storageAccountName'],
-      'is needed too: give both the storage account and the file share, or neither',
+      'is needed too: give both "Storage account" and "File share", or neither',
     );
   }
 
@@ -357,7 +361,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (raw[key] !== undefined) {
         issue(
           [key],
-          'applies only with storageAccountName and fileShareName (the pool has no share without them) — remove it or name the storage',
+          'applies only with "Storage account" and "File share" (the pool has no share without them) — remove it or name the storage',
         );
       }
     }
@@ -367,7 +371,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
   if (create === true && raw.storageResourceGroup !== undefined) {
     issue(
       ['storageResourceGroup'],
-      "applies only to an existing account (createStorage false): the template creates storage in the pool's own resource group — remove it, or set createStorage to false",
+      'applies only to an existing account ("They exist already"): the template creates storage in the pool\'s own resource group — remove it, or tick "They exist already"',
     );
   }
   if (create === false) {
@@ -375,7 +379,7 @@ function crossFieldChecks(value: unknown, ctx: RefinementContext): void {
       if (raw[key] !== undefined) {
         issue(
           [key],
-          'applies only when the template creates the storage (createStorage true): an existing account and share keep their own — remove it',
+          'applies only when the template creates the storage: an existing account and share keep their own — remove it, or untick "They exist already"',
         );
       }
     }
@@ -399,9 +403,8 @@ function describe(issues: z.core.$ZodIssue[]): { message: string; details: unkno
     const path = issue.path.map(String);
     parts.push({ path, message: issue.message });
   }
-  const sentence = parts
-    .map((p) => `${p.path.length ? p.path.join('.') : 'the settings'} ${p.message}`)
-    .join('; ');
+  // Named by the wizard's labels: the admin sees those, not the template's parameter names.
+  const sentence = parts.map((p) => `${fieldLabel(p.path)} ${p.message}`).join('; ');
   return { message: `The pool's settings need changes: ${sentence}.`, details: parts };
 }
 

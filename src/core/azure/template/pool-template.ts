@@ -28,7 +28,7 @@ export const DEFAULT_VM_SIZE = 'Standard_D4s_v5';
 export const INSTANCE_LIMIT = { singlePlacementGroup: 100, uniform: 1000 } as const;
 
 /** One public IPv4 address gives an outbound rule 64,000 SNAT ports to share. */
-const SNAT_PORTS_PER_IP = 64_000;
+export const SNAT_PORTS_PER_IP = 64_000;
 
 export const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS'] as const;
 export type OsDiskType = (typeof OS_DISK_TYPES)[number];
@@ -166,6 +166,19 @@ export function natPortRange(
   return { start, end: start + instanceLimit(params) - 1 };
 }
 
+/**
+ * SNAT ports each instance gets from the outbound rule: the one public IP's 64,000 shared by
+ * every instance the set can hold, rounded down to a multiple of 8 as Azure requires — 640 with
+ * a single placement group (100 instances), 64 without (1000). Azure refuses a scale set whose
+ * instances × ports exceed what the rule's frontend IPs give, so the budget must hold for the
+ * most instances the set can ever have.
+ */
+export function outboundPortsPerInstance(
+  params: Pick<PoolParameters, 'singlePlacementGroup'>,
+): number {
+  return Math.floor(SNAT_PORTS_PER_IP / instanceLimit(params) / 8) * 8;
+}
+
 /** A DNS label for a new pool, unique enough: `<prefix>-<6 random base-36 characters>`. */
 export function suggestDnsLabel(
   poolName: string,
@@ -248,8 +261,7 @@ export function buildDeploymentParameters(params: PoolParameters): ArmParameterV
     dnsLabel: params.dnsLabel,
     natFrontendPortStart: nat.start,
     natFrontendPortEnd: nat.end,
-    // A multiple of 8 that fits every instance the set can hold into one IP's SNAT ports.
-    outboundPortsPerInstance: Math.floor(SNAT_PORTS_PER_IP / instanceLimit(params) / 8) * 8,
+    outboundPortsPerInstance: outboundPortsPerInstance(params),
     osDiskType: params.osDiskType,
     autoscaleEnabled: params.autoscaleEnabled,
   };

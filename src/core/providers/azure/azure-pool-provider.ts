@@ -3,13 +3,14 @@
 import type { VirtualMachineScaleSetVM } from '@azure/arm-compute';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, type Disposable } from '../../../common/event';
-import type { AgentExtensionState, InstanceInfo } from '../../../common/models';
+import type { AgentExtensionState, CapacityLimit, InstanceInfo } from '../../../common/models';
 import {
   type AzureClients,
   describeAzureFailure,
   translateAzureError,
 } from '../../azure/arm/index';
 import {
+  capacityLimit,
   mapInstanceState,
   natPortsByInstance,
   type AzurePoolRef,
@@ -81,6 +82,8 @@ export class AzurePoolProvider implements PoolProvider {
   readonly pool: AzurePoolRef;
   private snapshot: Snapshot = { instances: [], details: new Map() };
   private adminUsername = '';
+  private singlePlacementGroup: boolean | undefined;
+  private scaleLimit: CapacityLimit | undefined;
   private publicIp: { id: string; ipAddress?: string; fqdn?: string } | undefined;
   private readonly changed = new Emitter<void>();
   readonly onDidChangeInstances = this.changed.event;
@@ -120,6 +123,11 @@ export class AzurePoolProvider implements PoolProvider {
   }
 
   /** The last refresh's failure, if it failed (the previous list is kept meanwhile). */
+  /** The most instances Scale may ask for, once the pool has been read. */
+  get capacityLimit(): CapacityLimit | undefined {
+    return this.scaleLimit;
+  }
+
   get lastError(): RpcError | undefined {
     return this.error;
   }
@@ -308,11 +316,14 @@ export class AzurePoolProvider implements PoolProvider {
         : new Map<string, number>();
       const admin = vms.find((vm) => vm.osProfile?.adminUsername)?.osProfile?.adminUsername;
       if (admin) this.adminUsername = admin;
-      else if (!this.adminUsername) {
-        // An empty pool lists no VM to read it from: the scale set's model has it.
+      if (!this.adminUsername || this.singlePlacementGroup === undefined) {
+        // Read once: an empty pool lists no VM to take the admin from, and the placement
+        // group setting bounds Scale (it only ever changes from true to false).
         const vmss = await compute.virtualMachineScaleSets.get(rg, names.vmss);
-        this.adminUsername = vmss.virtualMachineProfile?.osProfile?.adminUsername ?? '';
+        this.adminUsername ||= vmss.virtualMachineProfile?.osProfile?.adminUsername ?? '';
+        this.singlePlacementGroup = vmss.singlePlacementGroup !== false;
       }
+      this.scaleLimit = capacityLimit({ singlePlacementGroup: this.singlePlacementGroup }, lb);
       this.apply(vms, ports);
       this.error = undefined;
       this.refreshedAt = Date.now();

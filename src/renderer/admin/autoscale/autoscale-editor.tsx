@@ -1,7 +1,7 @@
 // Views and edits an Azure pool's autoscale setting: on/off, the default capacity and its metric
 // rules, weekly schedules (days, start and end time, time zone, capacity, rules), fixed dates (remove
-// only), with per-field errors, notes (a CPU rule cannot wake a pool from zero), and the `az
-// monitor autoscale …` commands the save amounts to, before saving as a tracked operation.
+// only), with per-field errors, notes, warnings (a CPU rule cannot wake a pool from zero, with a
+// schedule to add), and the `az` commands the save amounts to, before saving as a tracked operation.
 //
 // Test ids (data-testid):
 //   autoscale-open                      the button that opens the editor (AutoscaleButton)
@@ -21,7 +21,9 @@
 //                                       -summary, -copy-rules, -remove
 //   autoscale-fixed-<i>, autoscale-fixed-<i>-remove                   fixed-date profiles
 //   autoscale-kept                      what the setting holds that the app keeps as it is
-//   autoscale-notes, autoscale-zero-note  notes; the one about waking from zero instances
+//   autoscale-notes                     the app's notes
+//   autoscale-warnings, autoscale-zero-note, autoscale-warning-add-schedule
+//                                       warnings about waking from 0 instances; the schedule one offers
 //   autoscale-problems                  every problem that blocks saving
 //   autoscale-az                        the az commands of the save
 //   autoscale-reload                    re-reads the setting (after it changed in Azure)
@@ -43,7 +45,7 @@ import type { OperationInfo, PoolInfo } from '../../../common/models';
 import { DialogShell } from '../../shared/dialog-shell';
 import { AzCommands } from '../az/az-commands';
 import { describePath } from './autoscale-draft';
-import { Notes, Problems } from './autoscale-messages';
+import { Notes, Problems, Warnings } from './autoscale-messages';
 import { useAutoscaleEditor } from './autoscale-model';
 import { useAutoscaleStyles } from './autoscale-styles';
 import { DefaultProfileSection } from './default-profile-section';
@@ -116,6 +118,8 @@ export function AutoscaleEditor({ pool, open, onClose, onOperation }: AutoscaleE
     change,
     setSchedule,
     notes,
+    warnings,
+    addWeekdaySchedule,
     zones,
   } = useAutoscaleEditor({ pool, open, onClose, onOperation });
   const title = `Autoscale: ${pool.name}`;
@@ -208,6 +212,11 @@ export function AutoscaleEditor({ pool, open, onClose, onOperation }: AutoscaleE
                     : `No autoscale setting yet: saving creates ${view.settings.name}.`}
                 </Text>
                 <Notes notes={notes} />
+                <Warnings
+                  warnings={warnings}
+                  busy={busy}
+                  onAddWeekdaySchedule={addWeekdaySchedule}
+                />
                 <Switch
                   label={draft.enabled ? 'Autoscale is on' : 'Autoscale is off'}
                   checked={draft.enabled}

@@ -9,6 +9,7 @@ import type {
   AutoscaleSettings,
   AutoscaleTimeZone,
   AutoscaleView,
+  AutoscaleWarning,
   OperationInfo,
   PoolInfo,
 } from '../../../common/models';
@@ -18,6 +19,8 @@ import { useEvent } from '../../shared/use-event';
 import { useLoad } from '../../shared/use-load';
 import {
   draftOf,
+  guessTimeZone,
+  newSchedule,
   settingsOf,
   type AutoscaleDraft,
   type LocalErrors,
@@ -67,6 +70,10 @@ export interface AutoscaleEditorModel {
   change: (update: (d: AutoscaleDraft) => AutoscaleDraft) => void;
   setSchedule: (i: number, update: Partial<ScheduleDraft>) => void;
   notes: string[];
+  /** Profiles that cannot wake a sleeping pool (the app's, for what is on screen). */
+  warnings: AutoscaleWarning[];
+  /** Adds "Weekdays 08:00–19:00, min 2", as a warning suggests. */
+  addWeekdaySchedule: () => void;
   zones: AutoscaleTimeZone[];
 }
 
@@ -214,7 +221,13 @@ export function useAutoscaleEditor({
     }));
 
   const notes = preview?.notes ?? view?.notes ?? [];
+  const warnings = preview?.warnings ?? view?.warnings ?? [];
   const zones = view?.timeZones ?? [];
+  const addWeekdaySchedule = () =>
+    change((x) => ({
+      ...x,
+      schedules: [...x.schedules, newSchedule(x, guessTimeZone(x, zones), 'weekdays')],
+    }));
 
   return {
     view,
@@ -238,6 +251,8 @@ export function useAutoscaleEditor({
     change,
     setSchedule,
     notes,
+    warnings,
+    addWeekdaySchedule,
     zones,
   };
 }

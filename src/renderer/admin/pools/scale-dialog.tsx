@@ -1,4 +1,5 @@
-// Scale…: a new instance count for an Azure pool, checked as typed, with the az equivalent.
+// Scale…: a new instance count for an Azure pool, checked as typed against what its scale set
+// can hold, with the az equivalent.
 import { Button, Dialog, DialogSurface, Field, Input, Spinner } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { RpcError } from '../../../common/errors';
@@ -28,10 +29,18 @@ export function ScaleDialog({
     // Only when it opens: a pool update must not overwrite what is being typed.
   }, [open]);
   const n = Number(value);
+  // What the scale set can hold (placement group, SSH port range, SNAT ports), once the pool
+  // was read; Azure refuses more, so the request is not even sent.
+  const limit = pool.azure?.capacityLimit;
+  const max = limit?.max ?? 1000;
   const invalid =
-    value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 1000
-      ? 'Enter a whole number from 0 to 1000'
-      : undefined;
+    value.trim() === '' || !Number.isInteger(n) || n < 0
+      ? `Enter a whole number from 0 to ${max}`
+      : n > max
+        ? limit
+          ? `At most ${max}: ${limit.reason}.`
+          : 'Enter a whole number from 0 to 1000'
+        : undefined;
 
   const submit = () => {
     if (invalid || busy) return;
@@ -87,13 +96,13 @@ export function ScaleDialog({
           >
             <Field
               label="Number of instances"
-              hint={`Now ${pool.instances.length}. From 0 to 1000.`}
+              hint={`Now ${pool.instances.length}. From 0 to ${max}.`}
               validationMessage={value.trim() !== '' ? invalid : undefined}
             >
               <Input
                 type="number"
                 min={0}
-                max={1000}
+                max={max}
                 step={1}
                 value={value}
                 autoFocus

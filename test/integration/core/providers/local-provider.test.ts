@@ -10,6 +10,7 @@ import ssh2, { type ClientChannel, type ParsedKey } from 'ssh2';
 import { ensureAppKey, type AppKey } from '../../../../src/core/keys/app-key';
 import { LocalSandboxProvider } from '../../../../src/core/providers/local/local-provider';
 import { until } from '../../../helpers/until';
+import { ssh2Ed25519 } from '../../../helpers/ssh-keys';
 
 const { Client, BaseAgent, utils } = ssh2;
 
@@ -251,7 +252,7 @@ describe('LocalSandboxProvider', () => {
   });
 
   test('accepts only the app key, only for the configured user, only with a valid signature', async () => {
-    const other = utils.generateKeyPairSync('ed25519', { comment: 'intruder' });
+    const other = ssh2Ed25519({ comment: 'intruder' });
     await assert.rejects(
       connect(port('local-0'), { username: provider.user, privateKey: other.private }),
       { level: 'client-authentication' },

@@ -6,7 +6,6 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import ssh2 from 'ssh2';
 import { ErrorCode, isRpcError, type RpcError } from '../../../../src/common/errors';
 import type { Prompt } from '../../../../src/common/models';
 import type { ConnectTarget } from '../../../../src/core/providers/pool-provider';
@@ -21,6 +20,7 @@ import {
   TerminalService,
 } from '../../../../src/core/ssh/terminal-service';
 import { startOpenSshServer, type OpenSshServer } from '../../../helpers/openssh-server';
+import { ssh2Ed25519 } from '../../../helpers/ssh-keys';
 
 const acceptAnyKey = async () => {};
 
@@ -205,7 +205,7 @@ describe('SSH against a real OpenSSH server', () => {
 
   describe('connecting', () => {
     it('reports a key the server does not accept as AuthFailed, naming user and host', async () => {
-      const other = ssh2.utils.generateKeyPairSync('ed25519');
+      const other = ssh2Ed25519();
       await assert.rejects(
         SshConnection.open({
           target: { ...target, privateKey: other.private },
@@ -221,7 +221,7 @@ describe('SSH against a real OpenSSH server', () => {
     });
 
     it('says when an encrypted key has no passphrase, without showing the key', async () => {
-      const encrypted = ssh2.utils.generateKeyPairSync('ed25519', {
+      const encrypted = ssh2Ed25519({
         passphrase: 'correct horse',
         cipher: 'aes256-ctr',
         rounds: 1,

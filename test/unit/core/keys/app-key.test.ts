@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { ErrorCode, isRpcError } from '../../../../src/common/errors';
 import { ensureAppKey } from '../../../../src/core/keys/app-key';
+import { ssh2Ed25519 } from '../../../helpers/ssh-keys';
 
 const { utils } = ssh2;
 
@@ -63,7 +64,7 @@ describe('ensureAppKey', () => {
     assert.equal(await mode(first.path), 0o600);
     assert.equal((await readFile(`${first.path}.pub`, 'utf8')).trim(), first.publicKey);
 
-    const other = utils.generateKeyPairSync('ed25519', { comment: 'other' });
+    const other = ssh2Ed25519({ comment: 'other' });
     await writeFile(`${first.path}.pub`, other.public);
     assert.deepEqual(await ensureAppKey(dataDir), first);
     assert.equal((await readFile(`${first.path}.pub`, 'utf8')).trim(), first.publicKey);

@@ -3,7 +3,6 @@
 // throttling, AllocationFailed, concurrency, start-on-connect and a typed-confirmation delete.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import ssh2 from 'ssh2';
 import { ErrorCode, type RpcError } from '../../../../../src/common/errors';
 import {
   POOL_TEMPLATE_VERSION,
@@ -24,12 +23,13 @@ import { AzurePoolProvider } from '../../../../../src/core/providers/azure/azure
 import { SshConnection } from '../../../../../src/core/ssh/ssh-connection';
 import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../../../emulators/azure/emulator-trust';
+import { RawArmClient } from '../../../../emulators/azure/raw-arm-client';
 import { probePort } from '../../../../emulators/azure/ssh-probe';
+import { ssh2Ed25519 } from '../../../../helpers/ssh-keys';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.
 await trustEmulatorCertificate();
 
-const { utils } = ssh2;
 const RG = 'pool-rg';
 const POOL = 'team';
 const CLIENT_ID = 'dsvm-pool-tests';
@@ -37,15 +37,11 @@ const CLIENT_SECRET = 'emulator-secret-for-tests';
 /** The scale set's VM list (GET …/virtualMachineScaleSets/<name>/virtualMachines?…). */
 const VM_LIST = /^GET .*\/virtualMachineScaleSets\/[^/]+\/virtualMachines$/i;
 
-/**
- * An ed25519 key pair Azure accepts. ssh2 1.17 drops a leading zero byte of the public key about
- * once in 256 keys (a 31-byte key the pool's validation rightly refuses), so such draws are skipped.
- */
+/** An ed25519 key pair Azure accepts (ssh2Ed25519 skips ssh2's occasional malformed key). */
 function azureTestKey(): { public: string; private: string } {
-  for (;;) {
-    const key = utils.generateKeyPairSync('ed25519');
-    if (parseSshPublicKey(key.public).ok) return key;
-  }
+  const key = ssh2Ed25519();
+  assert.ok(parseSshPublicKey(key.public).ok);
+  return key;
 }
 
 /** A NAT range below Linux's ephemeral ports, different per run so parallel runs rarely meet. */
@@ -285,6 +281,29 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       provider.connectTarget('42'),
       (err: RpcError) => err.code === ErrorCode.NotFound,
     );
+  });
+
+  test('refuses to scale past what the scale set holds, before asking Azure', async () => {
+    // The template's pool keeps one placement group (most 3): 100 at most, and the provider
+    // knows it from its read.
+    assert.deepEqual(provider.capacityLimit?.max, 100);
+    const patches = () =>
+      emulator
+        .requestsMatching('PATCH')
+        .filter((r) =>
+          r.path.toLowerCase().endsWith(`/virtualmachinescalesets/${POOL}`.toLowerCase()),
+        ).length;
+    const before = patches();
+    const tracked = service.scale(ref, 101);
+    await assert.rejects(tracked.result, (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.BadInput);
+      assert.match(
+        err.message,
+        /can hold at most 100 instances: a scale set in a single placement group holds at most 100 instances\. Enter 100 or fewer/,
+      );
+      return true;
+    });
+    assert.equal(patches(), before, 'no PATCH sent');
   });
 
   test('scales to 3; the new instance runs with its own port', async () => {
@@ -658,6 +677,90 @@ describe('Azure pools against the emulator (real SDK clients)', () => {
       service.tracker.get(tracked.operation.id).az.at(-1)!.shell,
       /^az group delete --name solo-rg/,
     );
+  });
+
+  test('a delete Azure refuses as in use says what, what is gone, and a retry finishes', async () => {
+    await service.createPool({
+      subscriptionId: emulator.subscriptionId,
+      resourceGroup: 'busy-rg',
+      createResourceGroup: true,
+      parameters: {
+        poolName: 'busy',
+        location: 'westeurope',
+        instanceCount: 0,
+        adminUsername: 'dsvmadmin',
+        sshPublicKey: key.public,
+        allowedSourceCidrs: ['203.0.113.0/24'],
+        dnsLabel: 'busy-pool-test',
+        natFrontendPortStart: natStart + 500,
+      },
+    }).result;
+    // Someone else's scale set (not tagged) put its NICs in the pool's load balancer.
+    const raw = new RawArmClient(emulator);
+    const rg = `/subscriptions/${emulator.subscriptionId}/resourceGroups/busy-rg`;
+    const lb = `${rg}/providers/Microsoft.Network/loadBalancers/busy-lb`;
+    const other = `${rg}/providers/Microsoft.Compute/virtualMachineScaleSets/other`;
+    try {
+      const put = await raw.request('PUT', other, {
+        location: 'westeurope',
+        sku: { name: 'Standard_D2s_v5', capacity: 0 },
+        properties: {
+          upgradePolicy: { mode: 'Manual' },
+          virtualMachineProfile: {
+            osProfile: { computerNamePrefix: 'other', adminUsername: 'azureuser' },
+            networkProfile: {
+              networkInterfaceConfigurations: [
+                {
+                  name: 'nic',
+                  properties: {
+                    primary: true,
+                    ipConfigurations: [
+                      {
+                        name: 'ip',
+                        properties: {
+                          loadBalancerBackendAddressPools: [
+                            { id: `${lb}/backendAddressPools/instances` },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        },
+      });
+      assert.equal(await raw.waitFor(put), 'Succeeded');
+      const busy = {
+        subscriptionId: emulator.subscriptionId,
+        resourceGroup: 'busy-rg',
+        poolName: 'busy',
+      };
+      await assert.rejects(
+        service.deletePool(busy, { confirmName: 'busy' }).result,
+        (err: RpcError) => {
+          assert.equal(err.code, ErrorCode.BadInput);
+          assert.match(
+            err.message,
+            /^Pool busy is only partly deleted: Azure refused to delete Microsoft\.Network\/loadBalancers\/busy-lb because another resource still uses it \(LoadBalancerInUseByVirtualMachineScaleSet: .*virtualMachineScaleSets\/other.*\)\. Deleted so far: Microsoft\.Insights\/autoscaleSettings\/busy-autoscale, Microsoft\.Compute\/virtualMachineScaleSets\/busy\. .*delete the pool again/,
+          );
+          return true;
+        },
+      );
+      // Once the other scale set is gone, deleting again finishes what is left.
+      assert.equal(await raw.waitFor(await raw.request('DELETE', other)), 'Succeeded');
+      const result = await service.deletePool(busy, { confirmName: 'busy' }).result;
+      assert.deepEqual(result.deleted, [
+        'Microsoft.Network/loadBalancers/busy-lb',
+        'Microsoft.Network/publicIPAddresses/busy-ip',
+        'Microsoft.Network/virtualNetworks/busy-vnet',
+        'Microsoft.Network/networkSecurityGroups/busy-nsg',
+      ]);
+      assert.equal(result.resourceGroupDeleted, true);
+    } finally {
+      raw.close();
+    }
   });
 });
 

@@ -1,16 +1,10 @@
 // Autoscale settings: the stored JSON ↔ the admin model both ways (template-made and portal-made
-// settings with JSON-named end profiles), what is kept untouched, validation, notes, az commands
-// and the contract's schema.
+// settings with JSON-named end profiles), what is kept untouched, validation, notes and the
+// contract's schema. The az commands are in autoscale-az.test.ts.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { methods } from '../../../../../src/common/contract';
-import type {
-  AutoscaleRule,
-  AutoscaleSchedule,
-  AutoscaleSettings,
-} from '../../../../../src/common/models';
-import { autoscaleAz } from '../../../../../src/core/azure/autoscale/autoscale-az';
+import type { AutoscaleRule, AutoscaleSettings } from '../../../../../src/common/models';
 import {
   durationSeconds,
   isoDuration,
@@ -19,189 +13,22 @@ import {
   type RawAutoscaleSetting,
   autoscaleRevision,
 } from '../../../../../src/core/azure/autoscale/autoscale-json';
-import {
-  endProfileName,
-  readAutoscale,
-} from '../../../../../src/core/azure/autoscale/autoscale-model';
+import { endProfileName } from '../../../../../src/core/azure/autoscale/autoscale-model';
 import { writeAutoscale } from '../../../../../src/core/azure/autoscale/autoscale-write';
 import { autoscaleNotes } from '../../../../../src/core/azure/autoscale/autoscale-notes';
 import { autoscaleProblems } from '../../../../../src/core/azure/autoscale/autoscale-validation';
-
-const SUB = '00000000-0000-0000-0000-000000000001';
-const VMSS = `/subscriptions/${SUB}/resourceGroups/rg-team/providers/Microsoft.Compute/virtualMachineScaleSets/team`;
-const TARGET = { resourceGroup: 'rg-team', autoscaleName: 'team-autoscale', resource: VMSS };
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'] as const;
-const PORTAL_DEFAULT = 'Auto created default scale condition';
-const WEBHOOK = 'https://hooks.example.com/scale?sig=SECRET-TOKEN-123';
-
-function cpuRule(direction: 'Increase' | 'Decrease', extra: Record<string, unknown> = {}) {
-  return {
-    metricTrigger: {
-      metricName: 'Percentage CPU',
-      metricNamespace: 'microsoft.compute/virtualmachinescalesets',
-      metricResourceUri: VMSS,
-      timeGrain: 'PT1M',
-      statistic: 'Average',
-      timeWindow: direction === 'Increase' ? 'PT10M' : 'PT30M',
-      timeAggregation: 'Average',
-      operator: direction === 'Increase' ? 'GreaterThan' : 'LessThan',
-      threshold: direction === 'Increase' ? 75 : 20,
-      dividePerInstance: false,
-      ...extra,
-    },
-    scaleAction: { direction, type: 'ChangeCount', value: '1', cooldown: 'PT10M' },
-  };
-}
-
-/** What resources/templates/pool.json deploys (as ARM returns it). */
-function templateSetting(): RawAutoscaleSetting {
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg-team/providers/microsoft.insights/autoscalesettings/team-autoscale`,
-    name: 'team-autoscale',
-    type: 'Microsoft.Insights/autoscaleSettings',
-    location: 'westeurope',
-    tags: { 'dsvm-pool': 'team', 'dsvm-pool-template': '1.0.0' },
-    properties: {
-      name: 'team-autoscale',
-      enabled: true,
-      targetResourceUri: VMSS,
-      profiles: [
-        {
-          name: 'default',
-          capacity: { minimum: '0', maximum: '4', default: '2' },
-          rules: [cpuRule('Increase'), cpuRule('Decrease')],
-        },
-      ],
-      notifications: [],
-      predictiveAutoscalePolicy: { scaleMode: 'Disabled' },
-    },
-  };
-}
-
-/**
- * As the portal saves "weekdays 08–19 min 2, else 0": a default condition, the "Weekdays"
- * profile at 08:00 and the JSON-named profile that ends it at 19:00, plus what the model does not
- * show: notifications with a secret-bearing webhook, predictive autoscale, a rule dimension, a
- * Count-statistic rule, a profile starting twice a day and fields from a future api-version.
- */
-function portalSetting(): RawAutoscaleSetting {
-  const weekly = (hour: number) => ({
-    frequency: 'Week',
-    schedule: {
-      timeZone: 'W. Europe Standard Time',
-      days: [...WEEKDAYS],
-      hours: [hour],
-      minutes: [0],
-    },
-  });
-  const defaultRules = [
-    cpuRule('Increase', {
-      dimensions: [{ DimensionName: 'VMName', Operator: 'Equals', Values: ['team_0'] }],
-    }),
-    cpuRule('Decrease'),
-  ];
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/ops-rg/providers/microsoft.insights/autoscalesettings/team-Autoscale-512`,
-    name: 'team-Autoscale-512',
-    type: 'Microsoft.Insights/autoscaleSettings',
-    location: 'West Europe',
-    tags: { owner: 'ops' },
-    properties: {
-      name: 'team-Autoscale-512',
-      enabled: true,
-      targetResourceUri: VMSS,
-      targetResourceLocation: 'westeurope',
-      futureField: { keep: 'me' },
-      profiles: [
-        {
-          name: PORTAL_DEFAULT,
-          capacity: { minimum: '0', maximum: '4', default: '0' },
-          rules: defaultRules,
-        },
-        {
-          name: 'Weekdays',
-          capacity: { minimum: '2', maximum: '4', default: '2' },
-          rules: [
-            cpuRule('Increase'),
-            cpuRule('Decrease'),
-            {
-              metricTrigger: { ...cpuRule('Increase').metricTrigger, statistic: 'Count' },
-              scaleAction: cpuRule('Increase').scaleAction,
-            },
-          ],
-          recurrence: weekly(8),
-          portalOnly: true,
-        },
-        {
-          name: `{"name":"${PORTAL_DEFAULT}","for":"Weekdays"}`,
-          capacity: { minimum: '0', maximum: '4', default: '0' },
-          rules: defaultRules,
-          recurrence: weekly(19),
-        },
-        {
-          name: 'Lunch peaks',
-          capacity: { minimum: '3', maximum: '4', default: '3' },
-          rules: [],
-          recurrence: {
-            frequency: 'Week',
-            schedule: { timeZone: 'UTC', days: ['Monday'], hours: [11, 13], minutes: [30] },
-          },
-        },
-      ],
-      notifications: [
-        {
-          operation: 'Scale',
-          email: {
-            sendToSubscriptionAdministrator: true,
-            sendToSubscriptionCoAdministrators: false,
-            customEmails: ['ops@example.com'],
-          },
-          webhooks: [{ serviceUri: WEBHOOK, properties: {} }],
-        },
-      ],
-      predictiveAutoscalePolicy: { scaleMode: 'ForecastOnly', scaleLookAheadTime: 'PT14M' },
-    },
-  };
-}
-
-/** The PUT body a no-op save must produce: the setting as read, less what ARM sets. */
-function asPut(raw: RawAutoscaleSetting): RawAutoscaleSetting {
-  const { id: _id, name: _name, type: _type, ...rest } = structuredClone(raw);
-  return rest;
-}
-
-function profiles(body: RawAutoscaleSetting): Array<Record<string, unknown>> {
-  return (body.properties as { profiles: Array<Record<string, unknown>> }).profiles;
-}
-
-const read = (raw: RawAutoscaleSetting, rg = 'rg-team') => readAutoscale(raw, rg);
-
-function weekdaySchedule(): AutoscaleSchedule {
-  return {
-    name: 'Weekdays',
-    days: [...WEEKDAYS],
-    start: '08:00',
-    end: '19:00',
-    timeZone: 'W. Europe Standard Time',
-    capacity: { minimum: 2, default: 2, maximum: 4 },
-    rules: [],
-  };
-}
-
-/** A model without the parts that identify where it came from, for comparing two reads. */
-function shape(settings: AutoscaleSettings): unknown {
-  return JSON.parse(
-    JSON.stringify(settings, (key, value: unknown) =>
-      key === 'ref' || key === 'revision' ? undefined : value,
-    ),
-  );
-}
-
-/** What a POSIX shell makes of a line: the argv it would run. */
-function shellArgv(line: string): string[] {
-  const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' });
-  return out.split('\0').slice(0, -1);
-}
+import {
+  PORTAL_DEFAULT,
+  VMSS,
+  WEEKDAYS,
+  asPut,
+  portalSetting,
+  profiles,
+  read,
+  shape,
+  templateSetting,
+  weekdaySchedule,
+} from './autoscale-fixtures';
 
 describe('reading a stored setting', () => {
   test('the template-made setting: default profile and its CPU rule pair', () => {
@@ -615,15 +442,8 @@ describe('validation', () => {
 });
 
 describe('notes', () => {
-  test('a minimum of 0 says that a CPU rule cannot wake the pool', () => {
+  test('a sensible setting has none (waking from 0 is a warning: autoscale-wake-validation)', () => {
     const { settings } = read(templateSetting());
-    const notes = autoscaleNotes(settings);
-    assert.equal(notes.length, 1);
-    assert.match(
-      notes[0],
-      /minimum of 0 \(the default\).*a CPU rule cannot wake it.*clicks Connect/,
-    );
-    settings.defaultProfile.capacity.minimum = 1;
     assert.deepEqual(autoscaleNotes(settings), []);
   });
 
@@ -637,121 +457,5 @@ describe('notes', () => {
     assert.match(notes, /Autoscale is off/);
     assert.match(notes, /The default has a rule to scale out but none to scale in/);
     assert.match(notes, /Schedule "Weekdays" has no end time/);
-  });
-});
-
-describe('az commands', () => {
-  const lines = (az: Array<{ shell: string }>) => az.map((c) => c.shell);
-
-  test('nothing changed: no command', () => {
-    const raw = portalSetting();
-    const base = read(raw, 'ops-rg');
-    assert.deepEqual(autoscaleAz(TARGET, base, base.settings), []);
-  });
-
-  test('the weekday schedule on the template setting', () => {
-    const raw = templateSetting();
-    const base = read(raw);
-    const next = structuredClone(base.settings);
-    next.defaultProfile.capacity = { minimum: 0, default: 0, maximum: 4 };
-    next.schedules.push({ ...weekdaySchedule(), rules: next.defaultProfile.rules });
-    const az = autoscaleAz({ ...TARGET, subscription: SUB }, base, next);
-    assert.deepEqual(lines(az), [
-      `az monitor autoscale update --resource-group rg-team --subscription ${SUB} --name team-autoscale --min-count 0 --max-count 4 --count 0`,
-      `az monitor autoscale profile create --autoscale-name team-autoscale --resource-group rg-team --subscription ${SUB} --name Weekdays --min-count 2 --max-count 4 --count 2 --recurrence week mon tue wed thu fri --start 08:00 --end 19:00 --timezone 'W. Europe Standard Time' --copy-rules default`,
-    ]);
-    assert.deepEqual(shellArgv(az[1].shell), az[1].args);
-  });
-
-  test('rules: changed ones deleted by index and created again; own rules of a new schedule', () => {
-    const raw = templateSetting();
-    const base = read(raw);
-    const next = structuredClone(base.settings);
-    next.defaultProfile.rules[1] = {
-      ...next.defaultProfile.rules[1],
-      threshold: 10,
-      value: 20,
-      changeType: 'PercentChangeCount',
-    };
-    next.schedules.push({
-      ...weekdaySchedule(),
-      end: undefined,
-      rules: [
-        {
-          ...next.defaultProfile.rules[0],
-          ref: undefined,
-          timeWindow: 'PT1H30M',
-          cooldown: 'PT5M',
-        },
-      ],
-    });
-    const az = lines(autoscaleAz(TARGET, base, next));
-    assert.deepEqual(az, [
-      'az monitor autoscale rule delete --autoscale-name team-autoscale --resource-group rg-team --profile-name default --index 1',
-      `az monitor autoscale rule create --autoscale-name team-autoscale --resource-group rg-team --profile-name default --condition '"microsoft.compute/virtualmachinescalesets" Percentage CPU < 10 avg 30m' --scale in 20% --cooldown 10 --timegrain 'avg 1m'`,
-      "az monitor autoscale profile create --autoscale-name team-autoscale --resource-group rg-team --name Weekdays --min-count 2 --max-count 4 --count 2 --recurrence week mon tue wed thu fri --start 08:00 --timezone 'W. Europe Standard Time'",
-      `az monitor autoscale rule create --autoscale-name team-autoscale --resource-group rg-team --profile-name Weekdays --condition '"microsoft.compute/virtualmachinescalesets" Percentage CPU > 75 avg 1h30m' --scale out 1 --cooldown 5 --timegrain 'avg 1m'`,
-    ]);
-  });
-
-  test('portal setting: a schedule moved to 07:00 is recreated; a removed one deleted; no secret in any line', () => {
-    const raw = portalSetting();
-    const base = read(raw, 'ops-rg');
-    const next = structuredClone(base.settings);
-    next.schedules[0].start = '07:00';
-    next.enabled = false;
-    const az = autoscaleAz(
-      { ...TARGET, resourceGroup: 'ops-rg', autoscaleName: 'team-Autoscale-512' },
-      base,
-      next,
-    );
-    assert.match(az[0].shell, /^az monitor autoscale update .* --enabled false$/);
-    assert.match(az[1].shell, /^az monitor autoscale profile delete .* --name Weekdays$/);
-    assert.match(
-      az[2].shell,
-      /profile create .* --start 07:00 --end 19:00 --timezone 'W. Europe Standard Time' --copy-rules 'Auto created default scale condition'$/,
-    );
-    assert.equal(az.length, 3, "its rules read like the default's: copied with --copy-rules");
-    for (const c of az) assert.doesNotMatch(c.shell, /SECRET|hooks\.example|ops@example/);
-
-    next.schedules = [];
-    assert.deepEqual(
-      lines(
-        autoscaleAz(
-          { ...TARGET, resourceGroup: 'ops-rg', autoscaleName: 'team-Autoscale-512' },
-          base,
-          next,
-        ),
-      ).slice(1),
-      [
-        'az monitor autoscale profile delete --autoscale-name team-Autoscale-512 --resource-group ops-rg --name Weekdays',
-      ],
-    );
-  });
-
-  test('a pool without a setting: create, then its rules', () => {
-    const next: AutoscaleSettings = {
-      revision: '',
-      exists: false,
-      name: 'team-autoscale',
-      resourceGroup: 'rg-team',
-      enabled: true,
-      defaultProfile: {
-        name: 'default',
-        capacity: { minimum: 0, default: 1, maximum: 3 },
-        rules: read(templateSetting()).settings.defaultProfile.rules.slice(0, 1),
-      },
-      schedules: [],
-      fixedDates: [],
-      kept: [],
-    };
-    assert.deepEqual(
-      lines(autoscaleAz(TARGET, undefined, next)).map((l) => l.split(' ').slice(0, 4).join(' ')),
-      ['az monitor autoscale create', 'az monitor autoscale rule'],
-    );
-    assert.match(
-      autoscaleAz(TARGET, undefined, next)[0].shell,
-      new RegExp(`--resource ${VMSS.replace(/\//g, '\\/')} --min-count 0 --max-count 3 --count 1$`),
-    );
   });
 });

@@ -23,6 +23,8 @@ export const ALLOWED_FUNCTIONS = [
   'if',
   'empty',
   'json',
+  // Defaults that follow singlePlacementGroup (NAT range end, SNAT ports per instance).
+  'add',
 ] as const;
 
 /** `"[...]"` is an expression; `"[[..."` is an escaped literal string. */

@@ -163,9 +163,9 @@ describe('pool parameters: storage and the agent', () => {
     const alone = refusal(
       validInput({ createStorage: true, shareQuotaGiB: 5, agentBundleUri: SAS }),
     ).fields;
-    assert.match(alone.createStorage, /only with storageAccountName and fileShareName/);
-    assert.match(alone.shareQuotaGiB, /only with storageAccountName and fileShareName/);
-    assert.match(alone.agentBundleUri, /only with storageAccountName and fileShareName/);
+    assert.match(alone.createStorage, /only with "Storage account" and "File share"/);
+    assert.match(alone.shareQuotaGiB, /only with "Storage account" and "File share"/);
+    assert.match(alone.agentBundleUri, /only with "Storage account" and "File share"/);
     const existing = refusal(
       storage({ createStorage: false, storageSku: 'Standard_GRS', shareQuotaGiB: 5 }),
     ).fields;

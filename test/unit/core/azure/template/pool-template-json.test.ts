@@ -596,7 +596,9 @@ describe('pool.json', () => {
     assert.equal(p.enabled, true);
     const profiles = p.profiles as Json[];
     assert.equal(profiles[0].name, 'default');
-    assert.deepEqual(profiles[0].capacity, { minimum: '0', maximum: '3', default: '1' });
+    // A minimum of 0 makes the default 0: Azure scales to the default when metrics are missing.
+    assert.equal(params.instanceCount, 1);
+    assert.deepEqual(profiles[0].capacity, { minimum: '0', maximum: '3', default: '0' });
     const rules = profiles[0].rules as Json[];
     assert.deepEqual(
       rules.map((r) => [get(r, 'metricTrigger.metricName'), get(r, 'scaleAction.direction')]),
@@ -606,6 +608,29 @@ describe('pool.json', () => {
       ],
     );
     for (const rule of rules) assert.equal(get(rule, 'metricTrigger.metricResourceUri'), vmssId);
+  });
+
+  test('with a minimum above 0 the default is the instance count', () => {
+    const busy = validatePoolParameters(
+      validInput({ minInstances: 1, instanceCount: 2, maxInstances: 4 }),
+    );
+    const { resources } = deploy(raw, buildDeploymentParameters(busy));
+    const autoscale = resources.find((r) => r.type === 'Microsoft.Insights/autoscaleSettings');
+    assert.deepEqual(get(autoscale, 'properties.profiles.0.capacity'), {
+      minimum: '1',
+      maximum: '4',
+      default: '2',
+    });
+  });
+
+  test('a redeployment (deployAutoscale false) leaves the autoscale setting out', () => {
+    const { resources, outputs } = deploy(raw, { ...given, deployAutoscale: { value: false } });
+    assert.equal(
+      resources.filter((r) => r.type === 'Microsoft.Insights/autoscaleSettings').length,
+      0,
+    );
+    assert.equal(resources.filter((r) => r.type.includes('virtualMachineScaleSets')).length, 1);
+    assert.equal(outputs.autoscaleSettingName.value, `${params.poolName}-autoscale`);
   });
 
   test('outputs the public FQDN, the NAT port range and the scale set', () => {

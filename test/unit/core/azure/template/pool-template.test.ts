@@ -8,9 +8,11 @@ import {
   buildDeploymentParameters,
   loadPoolTemplate,
   natPortRange,
+  outboundPortsPerInstance,
   poolParameterWarnings,
   suggestDnsLabel,
 } from '../../../../../src/core/azure/template/pool-template';
+import { fieldLabel } from '../../../../../src/core/azure/template/pool-template-labels';
 import { validatePoolParameters } from '../../../../../src/core/azure/template/pool-template-validation';
 import {
   adminUsernameProblem,
@@ -33,7 +35,8 @@ function refusal(input: unknown): { message: string; fields: Record<string, stri
     assert.equal(err.code, ErrorCode.BadInput);
     const details = err.details as Array<{ path: string[]; message: string }>;
     const fields = Object.fromEntries(details.map((d) => [d.path.join('.'), d.message]));
-    for (const field of Object.keys(fields)) assert.ok(err.message.includes(field), field);
+    // The sentence names each field by the wizard's label (the key when the wizard has none).
+    for (const d of details) assert.ok(err.message.includes(fieldLabel(d.path)), d.path.join('.'));
     return { message: err.message, fields };
   }
   return assert.fail('expected the parameters to be refused');
@@ -136,16 +139,16 @@ describe('validatePoolParameters', () => {
   test('counts: min ≤ initial ≤ max, max ≤ 100 in one placement group and ≤ 1000 otherwise', () => {
     assert.match(
       refusal(validInput({ minInstances: 4, maxInstances: 2 })).fields.minInstances,
-      /must not exceed maxInstances \(2\)/,
+      /must not exceed "Most \(autoscale\)" \(2\)/,
     );
     assert.match(
       refusal(validInput({ minInstances: 1, maxInstances: 4, instanceCount: 5 })).fields
         .instanceCount,
-      /between minInstances \(1\) and maxInstances \(4\)/,
+      /between "Fewest \(autoscale\)" \(1\) and "Most \(autoscale\)" \(4\)/,
     );
     assert.match(
       refusal(validInput({ maxInstances: 101, singlePlacementGroup: true })).fields.maxInstances,
-      /at most 100 with singlePlacementGroup true/,
+      /at most 100 while the pool keeps a single placement group/,
     );
     assert.match(refusal(validInput({ maxInstances: 1001 })).fields.maxInstances, /at most 1000/);
     assert.match(refusal(validInput({ maxInstances: 0 })).fields.maxInstances, /at least 1/);
@@ -159,6 +162,40 @@ describe('validatePoolParameters', () => {
     assert.deepEqual([count5.instanceCount, count5.maxInstances], [5, 5]);
     const zero = validatePoolParameters(validInput({ instanceCount: 0 }));
     assert.equal(zero.instanceCount, 0);
+  });
+
+  test("errors name the wizard's field labels, not parameter names, and say what to do", () => {
+    const { message } = refusal(validInput({ minInstances: 4, maxInstances: 2, dnsLabel: 'X' }));
+    assert.match(
+      message,
+      /"Fewest \(autoscale\)" must not exceed "Most \(autoscale\)" \(2\) — lower it/,
+    );
+    assert.match(message, /"DNS label" /);
+    assert.doesNotMatch(message, /minInstances|maxInstances|dnsLabel/);
+    const range = refusal(validInput({ allowedSourceCidrs: ['203.0.113.0/24', '0.0.0.0/0'] }));
+    assert.match(range.message, /"Who may reach SSH" range 2 .*tick "I accept 0\.0\.0\.0\/0"/);
+    // A key the wizard does not know keeps its name: there is no label to give.
+    assert.match(refusal(validInput({ colour: 'red' })).message, /colour is not a pool setting/);
+  });
+
+  test("SNAT ports: every instance the set can hold fits the public IP's 64,000", () => {
+    for (const singlePlacementGroup of [true, false]) {
+      const limit = singlePlacementGroup ? 100 : 1000;
+      const ports = outboundPortsPerInstance({ singlePlacementGroup });
+      assert.equal(ports % 8, 0, 'a multiple of 8');
+      assert.ok(ports * limit <= 64_000, `${ports} × ${limit}`);
+      assert.ok((ports + 8) * limit > 64_000, 'as many as fit');
+    }
+    // The template's own defaults follow singlePlacementGroup the same way.
+    const template = loadPoolTemplate();
+    assert.match(
+      String(template.parameters.outboundPortsPerInstance.defaultValue),
+      /if\(parameters\('singlePlacementGroup'\), 640, 64\)/,
+    );
+    assert.match(
+      String(template.parameters.natFrontendPortEnd.defaultValue),
+      /if\(parameters\('singlePlacementGroup'\), 99, 999\)/,
+    );
   });
 
   test('the NAT range must fit below port 65534 for every possible instance', () => {
@@ -182,7 +219,7 @@ describe('validatePoolParameters', () => {
     );
     assert.deepEqual(p.allowedSourceCidrs, ['198.51.100.7/32', '203.0.113.0/24']);
     const { fields } = refusal(validInput({ allowedSourceCidrs: ['203.0.113.0/24', '0.0.0.0/0'] }));
-    assert.match(fields['allowedSourceCidrs.1'], /whole internet.*allowInternetSsh/);
+    assert.match(fields['allowedSourceCidrs.1'], /whole internet.*tick "I accept 0\.0\.0\.0\/0"/);
     assert.match(
       refusal(validInput({ allowedSourceCidrs: ['*'] })).fields['allowedSourceCidrs.0'],
       /whole internet/,
