@@ -1,9 +1,11 @@
 // Bundles the on-VM agent (src/agent/cli.ts) into one self-contained file for Node >= 18:
 // out/agent/dsvm-pool-agent.js. Fails when anything but src/agent, src/common and zod got in.
+// Then puts the agent's own Node.js runtime beside it (out/agent/runtime/, fetch-agent-runtime.mjs).
 import { chmod, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { fetchAgentRuntime } from './fetch-agent-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'out/agent/dsvm-pool-agent.js');
@@ -43,3 +45,9 @@ await chmod(outfile, 0o755);
 await writeFile(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
 const bytes = result.metafile.outputs[relative(root, outfile)]?.bytes ?? 0;
 console.log(`build-agent: ${relative(root, outfile)} (${Math.round(bytes / 1024)} KiB)`);
+try {
+  await fetchAgentRuntime();
+} catch (err) {
+  console.error(`build-agent: ${err.message}`);
+  process.exit(1);
+}

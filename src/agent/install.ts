@@ -61,7 +61,7 @@ major=\${version#v}
 major=\${major%%.*}
 case "$major" in ''|*[!0-9]*) major=0 ;; esac
 if [ "$major" -lt ${MIN_NODE_MAJOR} ]; then
-  echo "dsvm-pool-agent: needs Node.js >= ${MIN_NODE_MAJOR} at $NODE (found \${version:-none}); install a current nodejs" >&2
+  echo "dsvm-pool-agent: needs Node.js >= ${MIN_NODE_MAJOR} at $NODE (found \${version:-none}); reinstall the agent (Repair agent in the app) to give it its own Node.js runtime" >&2
   exit 3
 fi
 exec "$NODE" ${AGENT_PATHS.bundle} "$@"
@@ -217,14 +217,14 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
     }
   }
   await ensureRootDir(hostPath(system, '/usr/local/bin'), 0o755);
-  if (
-    await writeIfChanged(
-      hostPath(system, AGENT_PATHS.wrapper),
-      wrapperScript(system.nodePath),
-      0o755,
-    )
-  ) {
-    log.info(`wrote ${AGENT_PATHS.wrapper}`);
+  const node = await wrapperNode(system);
+  if (await writeIfChanged(hostPath(system, AGENT_PATHS.wrapper), wrapperScript(node), 0o755)) {
+    log.info(`wrote ${AGENT_PATHS.wrapper} (runs the agent on ${node})`);
+  }
+  if (node !== AGENT_PATHS.runtimeNode) {
+    log.warn(
+      `no agent runtime in ${AGENT_PATHS.runtimeDir}: the agent runs on this machine's Node.js ${system.nodeVersion} (${node})`,
+    );
   }
   // `apply` is idempotent and is what the timer runs every minute anyway: any user may ask for it
   // now (the app's one-click fix), with exactly that argument and no other.
@@ -277,6 +277,18 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
     );
   }
   return 0;
+}
+
+/**
+ * The Node.js the wrapper (and so the systemd units) runs the agent on: the agent's own runtime
+ * when an installer unpacked it, else the one running this install (a machine's own Node.js, for
+ * an arch the app brings no runtime for).
+ */
+async function wrapperNode(system: AgentSystem): Promise<string> {
+  const runtime = await lstatOrUndefined(hostPath(system, AGENT_PATHS.runtimeNode));
+  return runtime?.isFile() && (runtime.mode & 0o111) !== 0
+    ? AGENT_PATHS.runtimeNode
+    : system.nodePath;
 }
 
 /** sudoers(5): every user, as root, without a password, only `dsvm-pool-agent apply`. */

@@ -13,6 +13,9 @@ export const AGENT_PATHS = {
   lockDir: '/run/dsvm-pool-agent',
   lock: '/run/dsvm-pool-agent/apply.lock',
   libDir: '/usr/local/lib/dsvm-pool',
+  /** The agent's own Node.js runtime, unpacked there by the installers (template script, app). */
+  runtimeDir: '/usr/local/lib/dsvm-pool/node',
+  runtimeNode: '/usr/local/lib/dsvm-pool/node/bin/node',
   bundle: '/usr/local/lib/dsvm-pool/dsvm-pool-agent.js',
   wrapper: '/usr/local/bin/dsvm-pool-agent',
   /** Lets any user run exactly `dsvm-pool-agent apply` as root (the app's "Fix" button). */

@@ -35,6 +35,17 @@ export interface AzureInstanceFacts {
   protectFromScaleIn: boolean;
   /** The load balancer's public port that leads to its port 22. */
   natPort?: number;
+  /** The pool agent's extension (CustomScript) as the instance reported it; absent until it has. */
+  agentExtension?: AgentExtensionState;
+}
+
+/** What an instance's agent extension reported: Azure's status and the extension's message. */
+export interface AgentExtensionState {
+  name: string;
+  /** `running`: still installing (Azure's "transitioning"). */
+  status: 'succeeded' | 'failed' | 'running';
+  /** The extension's message, e.g. `Enable failed: … exit status=1\n[stdout]\n…\n[stderr]\n…`. */
+  message: string;
 }
 
 export interface PoolInfo {

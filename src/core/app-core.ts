@@ -17,6 +17,7 @@ import { PrivateKeyLoader } from './keys/private-key-loader';
 import { PromptService } from './prompts/prompt-service';
 import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
+import { findAgentRuntime } from './agent-runtime';
 import { resourcePaths, type ResourcePaths } from './resource-paths';
 import { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
 import { SshHostsProvider } from './providers/ssh-hosts/ssh-hosts-provider';
@@ -134,6 +135,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       pollIntervalMs: options.azurePollIntervalMs,
       interactiveBrowser: options.shell !== 'headless',
       agentBundlePath: resources.agentBundle,
+      agentRuntimeDir: resources.agentRuntimeDir,
     }),
   );
 
@@ -192,6 +194,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         prompts,
         log,
         readBundle: () => readAgentBundle(resources.agentBundle),
+        runtime: (arch) => findAgentRuntime(arch, resources.agentRuntimeDir),
       }),
       log,
     }),

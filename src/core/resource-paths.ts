@@ -21,6 +21,8 @@ export interface ResourcePaths {
   agentDir: string;
   /** agentDir/dsvm-pool-agent.js, the file Create pool, Repair agent and Install agent upload. */
   agentBundle: string;
+  /** agentDir/runtime: the agent's own Node.js tarballs (scripts/fetch-agent-runtime.mjs). */
+  agentRuntimeDir: string;
   templatesDir: string;
   /** The ARM template of a pool (the code deploys its build-time copy; this one is for admins). */
   poolTemplate: string;
@@ -62,6 +64,7 @@ export function resourcePaths(location: ResourceLocation = { packaged: false }):
     packaged: location.packaged,
     agentDir,
     agentBundle: join(agentDir, 'dsvm-pool-agent.js'),
+    agentRuntimeDir: join(agentDir, 'runtime'),
     templatesDir,
     poolTemplate: join(templatesDir, 'pool.json'),
     iconsDir,

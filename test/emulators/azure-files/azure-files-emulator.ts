@@ -3,13 +3,13 @@
 // URLs (`https://127.0.0.1:<port>/<account>/<share>/<path>`) and every share a real folder
 // (`<root>/<account>/<share>`). See README.md here.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadEmulatorCertificate, type EmulatorCertificate } from '../azure/emulator-certificate';
 import {
   FaultInjector,
@@ -20,6 +20,7 @@ import {
 } from '../azure/fault-injector';
 import { FilesOperations, type FilesResponse } from './files-operations';
 import { FilesState, shareEtag, type AccountState, type ShareState } from './files-state';
+import { checkFileReadSas } from './service-sas';
 import { parseSharedKey, stringToSign, verifySignature } from './shared-key';
 import { FilesErrors, StorageError } from './storage-error';
 
@@ -177,6 +178,32 @@ export class AzureFilesEmulator {
   /** The real folder holding a share's files (what a test VM can bind-mount as the share). */
   dataDir(account: string, share: string): string {
     return this.state.shareDir(account, share);
+  }
+
+  /**
+   * A file's content by URL with a service SAS, as a VM downloading it (a CustomScript
+   * extension's fileUris) gets it: `https://<account>.file.<suffix>/<share>/<path>?<sas>`, or
+   * this emulator's path-style URL. Throws the service's StorageError (403 for a bad or expired
+   * SAS, 404 for a missing share or file).
+   */
+  readFileBySasUrl(url: string, now = new Date()): Buffer {
+    const parsed = new URL(url);
+    const segments = parsed.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const hostAccount = /^([a-z0-9]{3,24})\.file\./.exec(parsed.hostname)?.[1];
+    const account = hostAccount ?? segments.shift();
+    const share = segments.shift();
+    const state = account ? this.state.account(account) : undefined;
+    if (!account || !state) throw FilesErrors.resourceNotFound();
+    if (!share || segments.length === 0) throw FilesErrors.resourceNotFound();
+    const path = segments.join('/');
+    checkFileReadSas({ account, keys: state.keys, share, path }, parsed.searchParams, now);
+    if (!this.state.share(state, share)) throw FilesErrors.shareNotFound();
+    const base = this.dataDir(account, share);
+    const file = resolve(base, path);
+    if (relative(base, file).startsWith('..')) throw FilesErrors.resourceNotFound();
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (!info?.isFile()) throw FilesErrors.resourceNotFound();
+    return readFileSync(file);
   }
 
   // --- shares (the control plane's view, used by the ARM emulator's Microsoft.Storage) ---

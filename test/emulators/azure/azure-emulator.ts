@@ -80,6 +80,10 @@ export interface AzureEmulatorOptions {
    * `namespaceVmBackend(...)` from `../vm/namespace-vm-backend` gives real sshd + agent VMs.
    */
   vmBackend?: VmBackendFactory;
+  /** How long a CustomScript extension may run before provisioning times out (default 90 min). */
+  extensionTimeoutMs?: number;
+  /** Contents VMs can download as extension fileUris, besides Azure Files URLs with a SAS. */
+  fileUris?: Record<string, string | Buffer>;
   /**
    * The autoscale engine (`emulator.autoscale`, see README): its clock (default: the system's),
    * and a real-time evaluation period; `start: true` starts evaluating at once (else tests call
@@ -164,6 +168,7 @@ export class AzureEmulator {
   private readonly log: (line: string) => void;
   private readonly ctx: EmulatorContext;
   private readonly closers: (() => Promise<void>)[] = [];
+  private readonly fileUris = new Map<string, Buffer>();
   private origin = '';
 
   constructor(
@@ -192,9 +197,17 @@ export class AzureEmulator {
       provider: (type) => providersByType.get(type.toLowerCase()) ?? this.generic,
     };
     this.generic = new GenericProvider(this.ctx);
+    for (const [uri, content] of Object.entries(options.fileUris ?? {})) {
+      this.registerFileUri(uri, content);
+    }
     this.compute = new ComputeProvider(
       this.ctx,
-      { instancesChanged: () => this.nat.sync() },
+      {
+        instancesChanged: () => this.nat.sync(),
+        extensionRunner: (id, vm) => this.nat.extensionRunner(id, vm),
+        fetchFile: (uri) => this.fetchFileUri(uri),
+        extensionTimeoutMs: options.extensionTimeoutMs,
+      },
       options.listPageSize ?? 100,
     );
     this.nat = new NatDataPlane(this.store, this.compute, {
@@ -202,6 +215,7 @@ export class AzureEmulator {
       maxSshServers: options.maxSshServers ?? 8,
       log: this.log,
       vmBackend: options.vmBackend,
+      files: options.files,
     });
     const network = new NetworkProvider(this.ctx, this.compute, this.nat);
     if (!options.files)
@@ -291,6 +305,44 @@ export class AzureEmulator {
   /** Makes a templateLink URI deployable. */
   registerTemplateLink(uri: string, template: Record<string, unknown>): void {
     this.deployments.registerTemplateLink(uri, template);
+  }
+
+  /** Makes a URI downloadable by VMs (an extension's fileUris) with this content. */
+  registerFileUri(uri: string, content: string | Buffer): void {
+    this.fileUris.set(uri, Buffer.from(content));
+  }
+
+  /**
+   * What a VM gets for an extension's fileUri: a registered URI's content, or a file of the Azure
+   * Files data plane by its URL with a service SAS (checked as the service does). The error
+   * never repeats the URL's query (the SAS): extension statuses are visible to any Reader.
+   */
+  async fetchFileUri(uri: string): Promise<Buffer> {
+    const registered = this.fileUris.get(uri);
+    if (registered) return registered;
+    const url = new URL(uri);
+    const shown = `${url.origin}${url.pathname}`;
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new Error(`unsupported URL scheme in ${shown}`);
+    }
+    if (/\.file\.core\.windows\.net$/i.test(url.hostname) || url.origin === this.files.url) {
+      try {
+        return this.files.readFileBySasUrl(uri);
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        const code = (err as { code?: string }).code;
+        if (status === undefined) throw err;
+        throw new Error(
+          `unexpected status code: actual=${status} expected=200 (${code}) for ${shown}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    }
+    throw new Error(
+      `Get "${shown}": the Azure emulator downloads only Azure Files URLs and registered file URIs`,
+    );
   }
 
   /** Creates a resource group directly (no HTTP). */

@@ -14,11 +14,26 @@ import {
   withoutSecrets,
 } from './compute-views';
 import type { EmulatorContext, PutRequest, PutResult, ResourceProvider } from './emulator-context';
+import {
+  customScriptOutcome,
+  isCustomScriptV2,
+  modelExtensions,
+  prepareCustomScript,
+  type CustomScriptJob,
+  type CustomScriptResult,
+  type ExtensionOutcome,
+} from './custom-script';
 import { acceptOperation, providerScope } from './lro';
 import { checkOutboundPorts, outboundRulesOfPools, scaleSetNetworkRefs } from './network-rules';
 import { buildResourceId, idKey, normalizeLocation, sameId } from './resource-ids';
 import type { StoredResource } from './resource-store';
-import { ScaleSet, type PowerState, type ProtectionPolicy, type VmAction } from './scale-set';
+import {
+  ScaleSet,
+  type PowerState,
+  type ProtectionPolicy,
+  type VmAction,
+  type VmInstance,
+} from './scale-set';
 
 type Json = Record<string, unknown>;
 
@@ -37,9 +52,20 @@ export interface ScaleSetHandle {
   set: ScaleSet;
 }
 
+/** A VM that can run a CustomScript extension's job (namespace VMs; the ssh2 sandbox cannot). */
+export interface ExtensionRunner {
+  runCustomScript(job: CustomScriptJob): Promise<CustomScriptResult>;
+}
+
 export interface ComputeHooks {
   /** Instances appeared, changed power state or went: NAT ports and SSH endpoints follow. */
   instancesChanged(): Promise<void>;
+  /** The VM's runner of extensions, once it is up; undefined when its backend runs none. */
+  extensionRunner?(scaleSetId: string, vm: VmInstance): Promise<ExtensionRunner | undefined>;
+  /** What a VM downloads for a fileUri (the Azure Files data plane with a SAS, …). */
+  fetchFile?(uri: string): Promise<Buffer>;
+  /** How long a CustomScript may run (default 90 minutes, as in Azure). */
+  extensionTimeoutMs?: number;
 }
 
 export class ComputeProvider implements ResourceProvider {
@@ -47,6 +73,8 @@ export class ComputeProvider implements ResourceProvider {
   readonly longRunning = true;
   readonly longRunningPatch = true;
   private readonly sets = new Map<string, ScaleSet>();
+  /** Scale set key → extension name (lower case) → its protectedSettings: kept, never shown. */
+  private readonly protectedSettings = new Map<string, Map<string, Json>>();
 
   constructor(
     private readonly ctx: EmulatorContext,
@@ -112,12 +140,12 @@ export class ComputeProvider implements ResourceProvider {
         });
       }
     }
-    return this.apply(id, existing, body, request.fault);
+    return this.apply(id, existing, body, request.fault, undefined, request.body);
   }
 
   patch(resource: StoredResource, patchBody: Json, fault?: ArmErrorBody): PutResult {
     const body = mergePatch(clone(resource.body), withoutSecrets(patchBody));
-    return this.apply(resource.id, resource, body, fault);
+    return this.apply(resource.id, resource, body, fault, undefined, patchBody);
   }
 
   view(resource: StoredResource, query: URLSearchParams): unknown {
@@ -140,6 +168,7 @@ export class ComputeProvider implements ResourceProvider {
     await this.ctx.scheduler.delay(this.ctx.delays.resource);
     set?.dispose();
     this.sets.delete(idKey(resource.id));
+    this.protectedSettings.delete(idKey(resource.id));
     this.ctx.store.remove(resource.id);
     await this.hooks.instancesChanged();
   }
@@ -162,9 +191,12 @@ export class ComputeProvider implements ResourceProvider {
     body: Json,
     fault: ArmErrorBody | undefined,
     seedState?: PowerState,
+    /** The request as sent, with the extensions' protectedSettings (kept aside once accepted). */
+    sent?: Json,
   ): PutResult {
     const props = obj(body.properties);
     this.checkCapacity(id, body);
+    if (sent) this.keepProtectedSettings(id, sent);
     const location =
       typeof body.location === 'string' ? normalizeLocation(body.location) : existing?.location;
     if (location) body.location = location;
@@ -198,6 +230,7 @@ export class ComputeProvider implements ResourceProvider {
         this.ctx.scheduler,
         {
           instancesChanged: () => this.hooks.instancesChanged(),
+          provision: (vm, action) => this.provision(id, vm, action),
           touched: () => {
             const current = this.ctx.store.get(id);
             if (current) this.ctx.store.touch(current);
@@ -231,6 +264,74 @@ export class ComputeProvider implements ResourceProvider {
       }
     })();
     return { created: !existing, view: scaleSetView(stored, set, new URLSearchParams()), done };
+  }
+
+  /**
+   * The model's extensions keep their protectedSettings here (ARM never returns them). A body
+   * whose extension carries none keeps the ones given before for that extension name.
+   */
+  private keepProtectedSettings(id: string, body: Json): void {
+    const profile = obj(obj(body.properties).virtualMachineProfile);
+    const extensions = obj(profile.extensionProfile).extensions;
+    if (!Array.isArray(extensions)) return;
+    const kept = this.protectedSettings.get(idKey(id)) ?? new Map<string, Json>();
+    for (const ext of extensions as Json[]) {
+      const settings = obj(ext.properties).protectedSettings;
+      if (settings && typeof settings === 'object') {
+        kept.set(String(ext.name ?? '').toLowerCase(), clone(settings) as Json);
+      }
+    }
+    this.protectedSettings.set(idKey(id), kept);
+  }
+
+  /**
+   * A created or started VM is up: its CustomScript extensions run once, at the first boot whose
+   * backend can run them (CustomScript runs a configuration once, by sequence number); later
+   * boots report the same status again. Returns the VM's provisioning error, if any.
+   */
+  private async provision(
+    id: string,
+    vm: VmInstance,
+    _action: VmAction,
+  ): Promise<ArmErrorBody | undefined> {
+    if (vm.extensions) return vm.extensionFailure;
+    const resource = this.ctx.store.get(id);
+    if (!resource) return undefined;
+    const profile = obj(obj(resource.body.properties).virtualMachineProfile);
+    const extensions = modelExtensions(
+      profile,
+      this.protectedSettings.get(idKey(id)) ?? new Map(),
+    ).filter(isCustomScriptV2);
+    if (extensions.length === 0) return undefined;
+    const runner = await this.hooks.extensionRunner?.(id, vm);
+    if (!runner) return undefined;
+    // A later action (deallocate, delete) supersedes this boot: what it ran is not its result.
+    const generation = vm.generation;
+    const fetchFile =
+      this.hooks.fetchFile ??
+      ((uri: string) => Promise.reject(new Error(`the emulator cannot download ${uri}`)));
+    const outcomes: ExtensionOutcome[] = [];
+    for (const ext of extensions) {
+      const prepared = await prepareCustomScript(
+        ext,
+        fetchFile,
+        this.hooks.extensionTimeoutMs ?? 90 * 60_000,
+      );
+      let ended: CustomScriptResult | { error: string };
+      if ('job' in prepared) {
+        ended = await runner.runCustomScript(prepared.job).catch((err: unknown) => ({
+          error: `Enable failed: ${err instanceof Error ? err.message : String(err)}`,
+        }));
+      } else {
+        ended = prepared;
+      }
+      outcomes.push(customScriptOutcome(ext, ended));
+    }
+    if (vm.generation !== generation || vm.deleted) return undefined;
+    vm.extensions = outcomes.map((o) => o.view);
+    vm.extensionFailure = outcomes.find((o) => o.failure)?.failure;
+    this.ctx.store.touch(resource);
+    return vm.extensionFailure;
   }
 
   /**

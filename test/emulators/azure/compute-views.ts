@@ -231,7 +231,7 @@ export function vmView(resource: StoredResource, vm: VmInstance, options: VmView
         ...(body.tags ? { tags: clone(body.tags) } : {}),
         properties: {
           autoUpgradeMinorVersion: extProps.autoUpgradeMinorVersion ?? true,
-          provisioningState: vm.provisioningState === 'Succeeded' ? 'Succeeded' : 'Creating',
+          provisioningState: extensionProvisioningState(vm, String(ext.name)),
           publisher: extProps.publisher,
           type: extProps.type,
           typeHandlerVersion: extProps.typeHandlerVersion,
@@ -241,6 +241,16 @@ export function vmView(resource: StoredResource, vm: VmInstance, options: VmView
     });
   }
   return view;
+}
+
+/** An extension resource's provisioningState: what it reported, else the VM's own. */
+function extensionProvisioningState(vm: VmInstance, name: string): string {
+  const reported = vm.extensions?.find((e) => e.name.toLowerCase() === name.toLowerCase());
+  const code = reported?.statuses[0]?.code ?? '';
+  if (code.startsWith('ProvisioningState/failed')) return 'Failed';
+  if (code === 'ProvisioningState/succeeded') return 'Succeeded';
+  if (reported) return 'Creating';
+  return vm.provisioningState === 'Succeeded' ? 'Succeeded' : 'Creating';
 }
 
 const POWER_TEXT: Record<string, string> = {
@@ -305,7 +315,11 @@ export function vmInstanceView(resource: StoredResource, vm: VmInstance): Json {
               time: vm.stateTime,
             },
           ],
-          extensionHandlers: [],
+          extensionHandlers: (vm.extensions ?? []).map((ext) => ({
+            type: ext.type,
+            typeHandlerVersion: ext.typeHandlerVersion,
+            status: { code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Ready' },
+          })),
         }
       : {
           vmAgentVersion: 'Unknown',
@@ -335,6 +349,8 @@ export function vmInstanceView(resource: StoredResource, vm: VmInstance): Json {
   };
   const hostGroup = obj(props.hostGroup).id;
   if (typeof hostGroup === 'string') view.assignedHost = `${hostGroup}/hosts/host${index % 2}`;
+  // What the guest agent reported for the extensions (their last status survives a deallocate).
+  if (vm.extensions) view.extensions = clone(vm.extensions);
   view.hyperVGeneration = 'V2';
   view.statuses = vmStatuses(vm);
   return view;
@@ -355,10 +371,21 @@ export function scaleSetInstanceView(resource: StoredResource, set: ScaleSet): J
   const view: Json = { virtualMachine: { statusesSummary: summary } };
   const extensions = arr(obj(profile.extensionProfile).extensions);
   if (extensions.length > 0) {
-    view.extensions = extensions.map((ext) => ({
-      name: ext.name,
-      statusesSummary: [{ code: 'ProvisioningState/succeeded', count: set.live().length }],
-    }));
+    view.extensions = extensions.map((ext) => {
+      // Each instance's reported status; one whose backend ran no extension counts as succeeded.
+      const byCode = new Map<string, number>();
+      for (const vm of set.live()) {
+        const reported = vm.extensions?.find(
+          (e) => e.name.toLowerCase() === String(ext.name).toLowerCase(),
+        );
+        const code = reported?.statuses[0]?.code ?? 'ProvisioningState/succeeded';
+        byCode.set(code, (byCode.get(code) ?? 0) + 1);
+      }
+      return {
+        name: ext.name,
+        statusesSummary: [...byCode].map(([code, count]) => ({ code, count })),
+      };
+    });
   }
   view.statuses = [
     {

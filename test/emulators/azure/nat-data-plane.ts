@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ProcessLauncher } from '../../../src/core/providers/local/process-launcher';
 import { SandboxLayout } from '../../../src/core/providers/local/sandbox-layout';
-import type { ComputeProvider } from './compute-provider';
+import type { ComputeProvider, ExtensionRunner } from './compute-provider';
+import type { CustomScriptJob, CustomScriptResult } from './custom-script';
 import { vmId } from './compute-views';
 import { NatForwarder } from './nat-forwarder';
 import { idKey } from './resource-ids';
@@ -70,6 +71,11 @@ export interface VmBackend {
   dispose(): Promise<void>;
   /** Called (not awaited) when the VM comes up, to boot now rather than on the first connection. */
   start?(): Promise<void>;
+  /**
+   * Runs a CustomScript extension's job as root inside the VM (booting it first), as the Linux
+   * guest agent does at provisioning. Without it the VM runs no extensions and reports none.
+   */
+  runCustomScript?(job: CustomScriptJob): Promise<CustomScriptResult>;
 }
 
 /** One instance, as a backend factory sees it when the instance first comes up. */
@@ -88,6 +94,13 @@ export interface VmBackendContext {
   publicKeys: string[];
   /** A folder for this instance's disk inside the emulator's temp folder (not created yet). */
   dataDir: string;
+  /** The extensions of the scale set's model (public parts), e.g. the agent's CustomScript. */
+  extensions: Array<{ name: string; publisher: string; type: string }>;
+  /** The Azure Files data plane the VM's SMB mounts reach (shares' folders and keys). */
+  files?: {
+    dataDir(account: string, share: string): string;
+    accountKeys(account: string): string[] | undefined;
+  };
   log: (line: string) => void;
 }
 
@@ -102,6 +115,8 @@ export interface NatDataPlaneOptions {
   log: (line: string) => void;
   /** Default: the ssh2 sandbox (`VmSshServer`), a new one per boot. */
   vmBackend?: VmBackendFactory;
+  /** Handed to backends (VmBackendContext.files). */
+  files?: VmBackendContext['files'];
 }
 
 export class NatDataPlane {
@@ -257,6 +272,17 @@ export class NatDataPlane {
       }
     }
     return result.sort((a, b) => a.frontendPort - b.frontendPort);
+  }
+
+  /**
+   * The VM's extension runner once it is up (its backend booted by the last sync); undefined
+   * when its backend runs no extensions, or it has none (beyond `maxSshServers`).
+   */
+  async extensionRunner(scaleSetId: string, vm: VmInstance): Promise<ExtensionRunner | undefined> {
+    await this.queue;
+    const backend = this.servers.get(vmKey(scaleSetId, vm.instanceId))?.backend;
+    const run = backend?.runCustomScript?.bind(backend);
+    return run ? { runCustomScript: run } : undefined;
   }
 
   /** Gives an instance a live SSH endpoint even beyond `maxSshServers`. */
@@ -426,6 +452,15 @@ export class NatDataPlane {
           adminUser: user,
           publicKeys,
           dataDir: join(this.options.dataDir, 'vms', handle.resource.resourceGuid, vm.instanceId),
+          extensions: arr(
+            obj(obj(obj(handle.resource.body.properties).virtualMachineProfile).extensionProfile)
+              .extensions,
+          ).map((ext) => ({
+            name: String(ext.name ?? ''),
+            publisher: String(obj(ext.properties).publisher ?? ''),
+            type: String(obj(ext.properties).type ?? ''),
+          })),
+          files: this.options.files,
           log: this.options.log,
         });
         const entry = { backend, up: false };

@@ -2,6 +2,7 @@
 // deallocating → deallocated…, each step taking the configured delay, as ARM shows them over time.
 import { randomUUID } from 'node:crypto';
 import { ArmError, type ArmErrorBody } from './arm-error';
+import type { ExtensionInstanceView } from './custom-script';
 import type { EmulatorDelays } from './emulator-context';
 import type { Scheduler } from './scheduler';
 
@@ -33,6 +34,13 @@ export interface VmInstance {
   stateTime: string;
   /** The error of the last failed operation, shown in the instance view. */
   failure?: ArmErrorBody;
+  /**
+   * What its extensions reported (once they ran, at the first boot that could run them);
+   * undefined while they have not run, or on a backend that runs none.
+   */
+  extensions?: ExtensionInstanceView[];
+  /** The VM's provisioning error from those extensions, re-reported after every start. */
+  extensionFailure?: ArmErrorBody;
   latestModelApplied: boolean;
   protectionPolicy?: ProtectionPolicy;
   /** Whether its SSH endpoint should answer: set just before it becomes running. */
@@ -91,6 +99,11 @@ const STEPS: Record<VmAction, Step> = {
 export interface ScaleSetHooks {
   /** After any instance change: NAT ports and SSH endpoints follow (awaited). */
   instancesChanged(): Promise<void>;
+  /**
+   * Once a created or started VM is up: its extensions (run at the first boot that can, their
+   * status re-reported at every later one). A failure fails the VM's provisioning.
+   */
+  provision?(vm: VmInstance, action: VmAction): Promise<ArmErrorBody | undefined>;
   /** After the set of instances changed in a way its view shows. */
   touched(): void;
 }
@@ -257,6 +270,19 @@ export class ScaleSet {
       vm.sshUp = true;
       await this.hooks.instancesChanged();
       if (vm.generation !== generation || vm.deleted) return;
+      // Booted: the guest agent runs the extensions while provisioning is still in progress.
+      vm.powerState = 'running';
+      this.hooks.touched();
+      const failed = await this.hooks.provision?.(vm, action);
+      if (vm.generation !== generation || vm.deleted) return;
+      if (failed) {
+        // The VM runs (SSH answers), but its provisioning failed, and so does the operation.
+        vm.provisioningState = 'Failed';
+        vm.failure = failed;
+        vm.stateTime = new Date().toISOString();
+        this.hooks.touched();
+        throw new ArmError(500, failed.code, failed.message);
+      }
     }
     vm.provisioningState = 'Succeeded';
     vm.powerState = step.final;

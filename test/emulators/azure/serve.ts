@@ -26,6 +26,8 @@ export interface ServedEmulator {
   subscriptionId: string;
   /** The emulator's certificate alone, for NODE_EXTRA_CA_CERTS. */
   caFile: string;
+  /** The Azure Files data plane's folder: a share's files are `<filesRoot>/<account>/<share>/…`. */
+  filesRoot: string;
 }
 
 const { namespaceVms, ...options } = JSON.parse(process.argv[2] ?? '{}') as AzureEmulatorOptions & {
@@ -55,6 +57,7 @@ const served: ServedEmulator = {
   tenantId: emulator.tenantId,
   subscriptionId: emulator.subscriptionId,
   caFile: emulator.certificate.certPath,
+  filesRoot: emulator.files.root,
 };
 process.stdout.write(`${JSON.stringify(served)}\n`);
 

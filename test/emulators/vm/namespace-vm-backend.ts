@@ -1,18 +1,25 @@
 // Real Linux VMs behind the Azure emulator's NAT ports: each scale set instance becomes a
 // NamespaceVm (Debian's sshd and the dsvm-pool agent in a private mount namespace) whose disk
 // lives in the emulator's temp folder. Deallocate/stop shut it down (its mounts vanish), start
-// boots the same disk again, delete destroys it. Plug in with
-// `startAzureEmulator({ vmBackend: namespaceVmBackend({ shareDir }) })`.
+// boots the same disk again, delete destroys it. A model with the agent's CustomScript extension
+// gets it run for real at provisioning, on an image without Node.js whose mount.cifs reaches the
+// pool's Azure Files share; a model without one gets the agent copied in directly (bind share).
+// Plug in with `startAzureEmulator({ vmBackend: namespaceVmBackend({ shareDir }) })`.
 import type { VmBackend, VmBackendContext, VmBackendFactory } from '../azure/azure-emulator';
+import { isCustomScriptV2 } from '../azure/custom-script';
 import { NamespaceVm } from './namespace-vm';
+import type { SmbShareStandIn } from './vm-image';
 
 /** The scale set tags that name the pool's share (as the app's pool template sets them). */
 export const STORAGE_ACCOUNT_TAG = 'dsvm-pool-storage-account';
 export const FILE_SHARE_TAG = 'dsvm-pool-file-share';
+/** The storage suffix of the emulator's cloud (its template's environment().suffixes.storage). */
+const STORAGE_SUFFIX = 'core.windows.net';
 
 export interface NamespaceVmBackendOptions {
   /**
-   * The real folder to bind-mount as the pool's share on this VM, typically
+   * The real folder to bind-mount as the pool's share on a VM that gets the agent directly (its
+   * model has no CustomScript extension), typically
    * `(vm) => emulator.files.dataDir(vm.tags[STORAGE_ACCOUNT_TAG], vm.tags[FILE_SHARE_TAG])`.
    * Return undefined for a VM without an agent (sshd and the admin only).
    */
@@ -32,10 +39,28 @@ export interface NamespaceVmBackendFactory extends VmBackendFactory {
   readonly vms: ReadonlyMap<string, NamespaceVm>;
 }
 
+/** The pool's share as the VM's mount.cifs knows it: `//<account>.file.<suffix>/<share>`. */
+function poolShare(ctx: VmBackendContext): SmbShareStandIn[] {
+  const account = ctx.tags[STORAGE_ACCOUNT_TAG];
+  const share = ctx.tags[FILE_SHARE_TAG];
+  const keys = account ? ctx.files?.accountKeys(account) : undefined;
+  if (!account || !share || !keys || !ctx.files) return [];
+  return [
+    {
+      source: `//${account}.file.${STORAGE_SUFFIX}/${share}`,
+      dir: ctx.files.dataDir(account, share),
+      keys,
+    },
+  ];
+}
+
 export function namespaceVmBackend(options: NamespaceVmBackendOptions): NamespaceVmBackendFactory {
   const vms = new Map<string, NamespaceVm>();
   const factory = (ctx: VmBackendContext): VmBackend => {
-    const share = options.shareDir(ctx);
+    // The agent's extension installs it (on the image's behalf, with its own Node.js): the VM
+    // gets nothing directly then, as on Azure.
+    const viaExtension = ctx.extensions.some(isCustomScriptV2);
+    const share = viaExtension ? undefined : options.shareDir(ctx);
     const vm = new NamespaceVm({
       dir: ctx.dataDir,
       computerName: ctx.computerName,
@@ -54,6 +79,9 @@ export function namespaceVmBackend(options: NamespaceVmBackendOptions): Namespac
             computerName: ctx.computerName,
           }
         : undefined,
+      hideNode: viaExtension,
+      // Asked at each boot and extension run: the keys may have been regenerated meanwhile.
+      smbShares: () => poolShare(ctx),
       agentBundle: options.agentBundle,
       agentIntervalMs: options.agentIntervalMs,
       log: ctx.log,
@@ -70,6 +98,7 @@ export function namespaceVmBackend(options: NamespaceVmBackendOptions): Namespac
         if (vms.get(ctx.computerName) === vm) vms.delete(ctx.computerName);
         await vm.destroy();
       },
+      runCustomScript: (job) => vm.runCustomScript(job),
     };
   };
   return Object.assign(factory, { vms: vms as ReadonlyMap<string, NamespaceVm> });

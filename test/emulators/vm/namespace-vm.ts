@@ -1,12 +1,14 @@
 // A real Linux "VM" for tests: Debian's sshd and the dsvm-pool agent inside a private mount (and
-// UTS) namespace. Its "disk" is a folder: overlay upper dirs for /etc, /var and /usr/local, its
-// /home and the sshd host key, so accounts, keys and agent state survive shutdown and boot as a
-// real disk does. /run and /mnt (Azure's temporary disk) are fresh tmpfs at every boot, and the
+// UTS) namespace. Its "disk" is a folder: overlay upper dirs for /etc, /var, /usr and /usr/local,
+// its /home and the sshd host key, so accounts, keys and agent state survive shutdown and boot as
+// a real disk does. Its image (the /usr overlay) has a mount.cifs stand-in and, on request, no
+// Node.js (vm-image.ts); it runs CustomScript extension jobs as the guest agent would. /run and /mnt (Azure's temporary disk) are fresh tmpfs at every boot, and the
 // namespace's mounts vanish with its last process. Nothing here touches the machine's own /etc,
 // /home, users or mount table: the boot script checks the isolation before anything runs, and
 // bind mounts of single files are never used (shadow-utils renames /etc/passwd+ over them).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, copyFile, mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,9 @@ import {
   LINUX_USERNAME,
   type AgentConfigInput,
 } from '../../../src/common/agent-protocol';
+import type { CustomScriptJob, CustomScriptResult } from '../azure/custom-script';
+import { runCustomScript } from './custom-script-runner';
+import { cifsStandIn, cifsTable, hostNodePaths, type SmbShareStandIn } from './vm-image';
 
 export interface ExecResult {
   /** Exit code; -1 when killed by a signal or the command could not start. */
@@ -59,6 +64,14 @@ export interface NamespaceVmOptions {
   agentOnBoot?: boolean;
   /** Node.js inside the VM (default `process.execPath`; must not live under /home, /run or /mnt). */
   nodePath?: string;
+  /**
+   * An image without Node.js: the host's node is hidden (whiteouts in the /usr and /usr/local
+   * overlays), so `command -v node` finds nothing. Only for VMs whose agent comes with its own
+   * runtime (through the CustomScript extension), not with `agentConfig`.
+   */
+  hideNode?: boolean;
+  /** The shares the image's mount.cifs stand-in knows (asked at every boot and extension run). */
+  smbShares?: () => SmbShareStandIn[];
   /** How long sshd may take to answer (default 15 s). */
   bootTimeoutMs?: number;
   /** Boot, agent and sshd failure lines. */
@@ -73,6 +86,9 @@ const DEFAULT_BUNDLE = fileURLToPath(
 );
 /** Where the bundle and its wrapper go inside the VM (as `dsvm-pool-agent install` puts them). */
 const VM_BUNDLE = '/usr/local/lib/dsvm-pool/dsvm-pool-agent.js';
+const VM_WRAPPER = '/usr/local/bin/dsvm-pool-agent';
+/** What `dsvm-pool-agent install` enables: systemd would run it at boot (and its timer). */
+const AGENT_UNIT_ENABLED = '/etc/systemd/system/multi-user.target.wants/dsvm-pool-agent.service';
 const PROVISIONED = '/var/lib/cloud/instance/dsvm-pool-provisioned';
 /** Folders the VM replaces with its own: the disk and node must not be inside them. */
 const VM_OWNED = ['/etc', '/var', '/usr', '/home', '/run', '/mnt', '/proc', '/sys', '/dev'];
@@ -89,11 +105,12 @@ fail() { echo "isolation failed: $*" >&2; exit 99; }
 [ "$(findmnt -n -o PROPAGATION /)" = private ] || fail "/ is not private"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$D/etc.up,workdir=$D/etc.work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$D/var.up,workdir=$D/var.work" /var
+mount -t overlay overlay -o "lowerdir=/usr,upperdir=$D/usr.up,workdir=$D/usr.work" /usr
 mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$D/usrlocal.up,workdir=$D/usrlocal.work" /usr/local
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs /mnt
 mount --bind "$D/home" /home
-for m in etc var usr/local; do
+for m in etc var usr usr/local; do
   up=$(echo "$m" | tr -d /)
   [ "$(findmnt -n -o FSTYPE "/$m")" = overlay ] || fail "/$m is not an overlay"
   case "$(findmnt -n -o OPTIONS "/$m")" in *"upperdir=$D/$up.up,"*) ;; *) fail "/$m is not the VM's overlay" ;; esac
@@ -159,6 +176,8 @@ export class NamespaceVm {
   private readonly children = new Set<ChildProcess>();
   private readonly runWaiters: { since: number; resolve: (run: AgentRun) => void }[] = [];
   private sshdLogText = '';
+  /** Whether the agent's units are enabled (systemd would run it): set at boot or after an install. */
+  private agentEnabled = false;
 
   constructor(options: NamespaceVmOptions) {
     if (process.getuid?.() !== 0) {
@@ -175,6 +194,11 @@ export class NamespaceVm {
       throw new Error(`NamespaceVm: ${options.adminUser} is not a Linux user name`);
     }
     if (options.agentConfig) AgentConfigSchema.parse(options.agentConfig);
+    if (options.agentConfig && options.hideNode) {
+      throw new Error(
+        'NamespaceVm: agentConfig installs the agent on the host node; hideNode hides it',
+      );
+    }
     this.nodePath = options.nodePath ?? process.execPath;
     if (HIDDEN_IN_VM.some((top) => this.nodePath.startsWith(`${top}/`))) {
       throw new Error(`NamespaceVm: node at ${this.nodePath} would be hidden inside the VM`);
@@ -333,15 +357,138 @@ export class NamespaceVm {
       superseded();
       this.state = 'running';
       this.log(`${this.computerName}: booted, sshd on 127.0.0.1:${this.sshPort}`);
-      if (this.options.agentConfig && this.options.agentOnBoot !== false) {
-        const run = await this.queueAgent('boot', ['apply']);
-        if (run.code !== 0) this.log(`${this.computerName}: boot agent run failed: ${run.stderr}`);
-      }
-      superseded();
-      this.scheduleTimer(generation);
+      await this.startAgent(generation, 'boot');
     } catch (err) {
       if (this.generation === generation) await this.shutdown();
       throw err;
+    }
+  }
+
+  /**
+   * What systemd does with the agent's units: when they are enabled (or the VM was given
+   * `agentConfig`), one apply (OnBootSec, or `enable --now` + start after an install), then the
+   * timer. No systemd runs in the namespace, so this stands in for it.
+   */
+  private async startAgent(generation: number, reason: 'boot' | 'install'): Promise<void> {
+    if (this.timer || this.generation !== generation) return;
+    const enabled =
+      this.options.agentConfig !== undefined ||
+      (await this.inside(['test', '-e', AGENT_UNIT_ENABLED], 10_000)).code === 0;
+    if (!enabled || this.generation !== generation) return;
+    this.agentEnabled = true;
+    if (this.options.agentOnBoot !== false || reason === 'install') {
+      const run = await this.queueAgent('boot', ['apply']);
+      if (run.code !== 0)
+        this.log(`${this.computerName}: ${reason} agent run failed: ${run.stderr}`);
+    }
+    if (this.generation !== generation)
+      throw new Error(`${this.computerName} was shut down while booting`);
+    this.scheduleTimer(generation);
+  }
+
+  /**
+   * Runs a CustomScript extension's job as root in the VM (booting it first), as the guest agent
+   * does at provisioning; then, if it installed and enabled the agent's units, starts them.
+   */
+  async runCustomScript(job: CustomScriptJob): Promise<CustomScriptResult> {
+    await this.boot();
+    await this.writeCifsTable();
+    const generation = this.generation;
+    const result = await runCustomScript(this, job);
+    await this.startAgent(generation, 'install').catch(() => {});
+    return result;
+  }
+
+  /** Writes a file inside the VM as root (its view: overlays, /run…), creating it with `mode`. */
+  async writeFile(path: string, data: Buffer, mode: number): Promise<void> {
+    const result = await this.run(
+      [
+        '/bin/sh',
+        '-c',
+        'umask 077 && cat > "$1" && chmod "$2" "$1"',
+        'write',
+        path,
+        mode.toString(8),
+      ],
+      { timeoutMs: 60_000, input: data },
+    );
+    if (result.code !== 0)
+      throw new Error(`cannot write ${path} in ${this.computerName}: ${result.stderr}`);
+  }
+
+  /**
+   * Runs argv as root in the VM with `env` (default: PATH and LANG only). After `timeoutMs`
+   * every process it started (its process group) is killed, and `timedOut` says so.
+   */
+  run(
+    argv: string[],
+    options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: Buffer },
+  ): Promise<ExecResult & { timedOut: boolean }> {
+    const pid = this.root?.pid;
+    if (this.state === 'off' || pid === undefined || this.nsInode === undefined) {
+      return Promise.reject(new Error(`${this.computerName} is not running`));
+    }
+    return new Promise((resolve) => {
+      const child = spawn(NSENTER, ['--target', String(pid), '--mount', '--uts', '--', ...argv], {
+        cwd: '/',
+        env: options.env ?? { PATH, LANG: 'C.UTF-8' },
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      this.children.add(child);
+      let stdout = '';
+      let stderr = '';
+      let timedOut = false;
+      child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(options.input ?? '');
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, options.timeoutMs);
+      const done = (code: number) => {
+        clearTimeout(timer);
+        this.children.delete(child);
+        resolve({ code, stdout, stderr, timedOut });
+      };
+      child.once('error', (err) => {
+        stderr += err.message;
+        done(-1);
+      });
+      child.once('close', (code) => done(code ?? -1));
+    });
+  }
+
+  /** The image's mount.cifs reads this table (root-only, no key in it) of the shares it knows. */
+  private async writeCifsTable(): Promise<void> {
+    await writeFile(join(this.dir, 'cifs-shares'), cifsTable(this.options.smbShares?.() ?? []), {
+      mode: 0o600,
+    });
+  }
+
+  /** The image: a mount.cifs stand-in in /usr/sbin and, without Node.js, whiteouts over the host's. */
+  private async prepareImage(): Promise<void> {
+    const usr = join(this.dir, 'usr.up');
+    await mkdir(join(usr, 'sbin'), { recursive: true, mode: 0o755 });
+    await writeFile(join(usr, 'sbin/mount.cifs'), cifsStandIn(join(this.dir, 'cifs-shares')), {
+      mode: 0o755,
+    });
+    await this.writeCifsTable();
+    if (!this.options.hideNode) return;
+    for (const path of hostNodePaths(this.nodePath)) {
+      if (!path.startsWith('/usr/')) {
+        throw new Error(`${this.computerName}: cannot hide node at ${path} (only under /usr)`);
+      }
+      const whiteout = join(usr, path.slice('/usr/'.length));
+      if (existsSync(whiteout)) continue;
+      await mkdir(dirname(whiteout), { recursive: true, mode: 0o755 });
+      // An overlay whiteout: a 0/0 character device in the upper dir hides the lower file.
+      await run('mknod', [whiteout, 'c', '0', '0']);
     }
   }
 
@@ -353,6 +500,8 @@ export class NamespaceVm {
       'etc.work',
       'var.up',
       'var.work',
+      'usr.up',
+      'usr.work',
       'usrlocal.up',
       'usrlocal.work',
       'home',
@@ -377,6 +526,7 @@ export class NamespaceVm {
         hostKey,
       ]);
     }
+    await this.prepareImage();
     await writeFile(join(this.dir, 'setup.sh'), SETUP, { mode: 0o755 });
     await writeFile(join(this.dir, 'cloud-init.sh'), CLOUD_INIT, { mode: 0o755 });
     const keys = [this.options.adminPublicKeys].flat().map((k) => k.trim());
@@ -508,7 +658,7 @@ export class NamespaceVm {
 
   private scheduleTimer(generation: number): void {
     const interval = this.options.agentIntervalMs ?? 1000;
-    if (!this.options.agentConfig || interval <= 0) return;
+    if (!this.agentEnabled || interval <= 0) return;
     this.timer = setTimeout(() => {
       if (this.generation !== generation) return;
       this.queueAgent('timer', ['apply']).then(
@@ -531,7 +681,7 @@ export class NamespaceVm {
     const queued = this.agentQueue.then(async () => {
       const startedAt = Date.now();
       const result = await this.inside(
-        [this.nodePath, VM_BUNDLE, ...args],
+        [VM_WRAPPER, ...args],
         120_000,
         // No systemd here: make sure the agent does not believe it runs under it.
         { PATH, LANG: 'C.UTF-8' },

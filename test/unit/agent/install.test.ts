@@ -135,6 +135,41 @@ describe('install', () => {
     );
   });
 
+  it("runs the agent on its own runtime once an installer unpacked it, else on this machine's Node.js (said so)", async () => {
+    const args = [
+      'install',
+      '--config',
+      join(inputs, 'agent.json'),
+      '--storage-key-file',
+      join(inputs, 'key'),
+    ];
+    assert.equal(await cli(args), 0, machine.system.logs.join('\n'));
+    assert.match(
+      await readFile(file('usr/local/bin/dsvm-pool-agent'), 'utf8'),
+      /^NODE=\/usr\/bin\/node$/m,
+    );
+    assert.match(
+      machine.system.logs.join('\n'),
+      /no agent runtime in \/usr\/local\/lib\/dsvm-pool\/node/,
+    );
+
+    // The template's script (or the app over SSH) unpacked the runtime: the wrapper uses it.
+    await mkdir(file('usr/local/lib/dsvm-pool/node/bin'), { recursive: true });
+    await writeFile(file('usr/local/lib/dsvm-pool/node/bin/node'), '#!/bin/sh\n', { mode: 0o755 });
+    machine.system.logs.length = 0;
+    assert.equal(await cli(args), 0, machine.system.logs.join('\n'));
+    assert.match(
+      await readFile(file('usr/local/bin/dsvm-pool-agent'), 'utf8'),
+      /^NODE=\/usr\/local\/lib\/dsvm-pool\/node\/bin\/node$/m,
+    );
+    const logs = machine.system.logs.join('\n');
+    assert.match(
+      logs,
+      /wrote \/usr\/local\/bin\/dsvm-pool-agent \(runs the agent on \/usr\/local\/lib\/dsvm-pool\/node\/bin\/node\)/,
+    );
+    assert.doesNotMatch(logs, /no agent runtime/);
+  });
+
   it("lets any user run exactly `dsvm-pool-agent apply` through sudo (the app's Fix button)", async () => {
     await mkdir(file('etc/sudoers.d'), { recursive: true });
     assert.equal(

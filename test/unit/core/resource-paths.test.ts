@@ -27,6 +27,7 @@ describe('resource paths', () => {
       assert.equal(paths.packaged, false);
       assert.equal(paths.agentDir, join(checkout, 'out/agent'));
       assert.equal(paths.agentBundle, join(checkout, 'out/agent/dsvm-pool-agent.js'));
+      assert.equal(paths.agentRuntimeDir, join(checkout, 'out/agent/runtime'));
       assert.equal(paths.poolTemplate, join(checkout, 'resources/templates/pool.json'));
       assert.equal(paths.trayIcon, join(checkout, 'resources/icons/tray.png'));
       assert.equal(paths.windowIcon, join(checkout, 'resources/icons/icon.png'));
@@ -39,6 +40,7 @@ describe('resource paths', () => {
     const paths = resourcePaths({ packaged: true, resourcesPath: '/opt/dsvm-pool/resources' });
     assert.equal(paths.packaged, true);
     assert.equal(paths.agentBundle, '/opt/dsvm-pool/resources/agent/dsvm-pool-agent.js');
+    assert.equal(paths.agentRuntimeDir, '/opt/dsvm-pool/resources/agent/runtime');
     assert.equal(paths.poolTemplate, '/opt/dsvm-pool/resources/templates/pool.json');
     assert.equal(paths.iconsDir, '/opt/dsvm-pool/resources/icons');
     assert.deepEqual(PACKAGED_FOLDERS, { agent: 'agent', templates: 'templates', icons: 'icons' });

@@ -34,6 +34,8 @@ export interface AzureAdminOptions {
   interactiveBrowser?: boolean;
   /** The agent bundle new pools get on their share (resource-paths.ts; default: the checkout's). */
   agentBundlePath?: string;
+  /** The agent's Node.js runtime tarballs, put beside it (resource-paths.ts agentRuntimeDir). */
+  agentRuntimeDir?: string;
 }
 
 export class AzureAdmin implements Disposable {
@@ -66,6 +68,7 @@ export class AzureAdmin implements Disposable {
       clients: (id) => this.credential.clientsFor(id),
       log: options.log,
       agentBundlePath: options.agentBundlePath,
+      agentRuntimeDir: options.agentRuntimeDir,
       ...(options.pollIntervalMs !== undefined
         ? {
             deploymentPollIntervalMs: options.pollIntervalMs,
@@ -312,6 +315,7 @@ export class AzureAdmin implements Disposable {
       if (d.failureCode !== undefined) azure.failureCode = d.failureCode;
       if (d.latestModelApplied !== undefined) azure.latestModelApplied = d.latestModelApplied;
       if (d.natPort !== undefined) azure.natPort = d.natPort;
+      if (d.agentExtension !== undefined) azure.agentExtension = { ...d.agentExtension };
       return { ...i, azure };
     });
   }

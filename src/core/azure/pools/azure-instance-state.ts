@@ -1,14 +1,30 @@
 // Maps a scale set VM's provisioning state and instance-view statuses to the app's InstanceState,
 // with a sentence for the UI; pure, so every combination Azure reports is unit-tested.
-import type { InstanceState } from '../../../common/models';
+import type { AgentExtensionState, InstanceState } from '../../../common/models';
+
+interface StatusInput {
+  code?: string;
+  message?: string;
+  displayStatus?: string;
+}
 
 /** The parts of a VMSS VM (arm-compute 24, properties flattened) this mapping reads. */
 export interface VmStatusInput {
   provisioningState?: string;
   instanceView?: {
-    statuses?: Array<{ code?: string; message?: string; displayStatus?: string }>;
+    statuses?: StatusInput[];
+    extensions?: Array<{ name?: string; type?: string; statuses?: StatusInput[] }>;
   };
 }
+
+/** The template's name of the agent's extension (resources/templates/pool.json). */
+export const AGENT_EXTENSION_NAME = 'dsvm-pool-agent';
+
+/** Failures of an extension: the VM itself runs (and takes SSH), only its provisioning failed. */
+const EXTENSION_FAILURES = new Set([
+  'VMExtensionProvisioningError',
+  'VMExtensionProvisioningTimeout',
+]);
 
 export interface MappedInstanceState {
   state: InstanceState;
@@ -20,6 +36,8 @@ export interface MappedInstanceState {
   failureCode?: string;
   /** For the UI: why the instance is in this state. */
   detail?: string;
+  /** The agent's extension, once the instance reported it. */
+  agentExtension?: AgentExtensionState;
 }
 
 const POWER_TEXT: Record<string, string> = {
@@ -45,9 +63,25 @@ export function mapInstanceState(vm: VmStatusInput): MappedInstanceState {
   const result: MappedInstanceState = { state: 'failed' };
   if (power !== undefined) result.powerState = power;
   if (provisioning !== undefined) result.provisioningState = provisioning;
+  const agentExtension = agentExtensionOf(vm);
+  if (agentExtension) result.agentExtension = agentExtension;
 
   if (provisioning === 'deleting') {
     return { ...result, state: 'stopping', detail: 'Being deleted' };
+  }
+  if (
+    provisioning === 'failed' &&
+    EXTENSION_FAILURES.has(failureCode ?? '') &&
+    power === 'running'
+  ) {
+    // Azure fails the provisioning of a VM whose extension failed, but the VM runs and takes
+    // SSH: it is usable (and Repair agent reaches it); the Agent column says what failed.
+    return {
+      ...result,
+      failureCode,
+      state: 'running',
+      detail: `Its agent extension failed (${failureCode}): see Agent, or Repair agent.`,
+    };
   }
   if (provisioning === 'failed') {
     if (failureCode) result.failureCode = failureCode;
@@ -80,6 +114,27 @@ export function mapInstanceState(vm: VmStatusInput): MappedInstanceState {
     default:
       return { ...result, state: 'failed', detail: `Unknown power state "${power}".` };
   }
+}
+
+/**
+ * The agent's extension as the instance view reports it (`dsvm-pool-agent`, else the only
+ * CustomScript): its first status's code gives the state, its message what it said.
+ */
+function agentExtensionOf(vm: VmStatusInput): AgentExtensionState | undefined {
+  const extensions = vm.instanceView?.extensions ?? [];
+  const ext =
+    extensions.find((e) => e.name === AGENT_EXTENSION_NAME) ??
+    (extensions.length === 1 && /customscript$/i.test(extensions[0]?.type ?? '')
+      ? extensions[0]
+      : undefined);
+  const status = ext?.statuses?.find((s) => s.code?.startsWith('ProvisioningState/'));
+  if (!ext?.name || !status?.code) return undefined;
+  const state = status.code.split('/')[1]?.toLowerCase();
+  return {
+    name: ext.name,
+    status: state === 'succeeded' ? 'succeeded' : state === 'failed' ? 'failed' : 'running',
+    message: status.message ?? status.displayStatus ?? '',
+  };
 }
 
 /** Drops a trailing period so a code can follow: "No capacity (AllocationFailed)." */

@@ -63,6 +63,8 @@ export interface AzurePoolServiceOptions {
   deploymentPollIntervalMs?: number;
   /** The agent bundle to put on new pools' shares (default: the checkout's out/agent). */
   agentBundlePath?: string;
+  /** Its Node.js runtime tarballs, put beside it (default: the checkout's out/agent/runtime). */
+  agentRuntimeDir?: string;
   /**
    * How often a long-running operation's status is polled (default: the SDK's 2 s, or Azure's
    * Retry-After). Lower it for a snappier UI against a fast endpoint such as the emulator.
@@ -184,6 +186,7 @@ export class AzurePoolService implements Disposable {
             lro: this.lro,
             deploymentPollIntervalMs: this.options.deploymentPollIntervalMs,
             agentBundlePath: this.options.agentBundlePath,
+            agentRuntimeDir: this.options.agentRuntimeDir,
             log: this.options.log,
             // act() re-reads the pool afterwards; the deployment's own ending need not.
             afterAction: async () => {},
@@ -403,6 +406,7 @@ export class AzurePoolService implements Disposable {
         lro: this.lro,
         deploymentPollIntervalMs: this.options.deploymentPollIntervalMs,
         agentBundlePath: this.options.agentBundlePath,
+        agentRuntimeDir: this.options.agentRuntimeDir,
         log: this.options.log,
         translate: (err, pool, action, known) => this.translate(err, clients, pool, action, known),
         afterAction: (pool) => this.afterAction(pool),

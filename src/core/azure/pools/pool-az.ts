@@ -3,6 +3,7 @@
 // here. No builder ever puts a secret on the command line.
 import { ErrorCode, RpcError } from '../../../common/errors';
 import type { AzCommand } from '../../../common/models';
+import { agentRuntimePackages } from '../../agent-runtime';
 import { type PoolTarget, bad, checkCount, checkTarget, command, scope } from '../az/index';
 import {
   type ArmParameterValues,
@@ -256,7 +257,8 @@ export function azListNatPortMappings(target: PoolTarget, privateIp: string): Az
 
 /**
  * What `createPool` does for the share before deploying: the account and share (unless they
- * exist) and the agent bundle uploaded to `.pool/agent/` (az fetches the account key itself).
+ * exist), the agent bundle and its Node.js runtimes uploaded to `.pool/agent/` (az fetches the
+ * account key itself).
  */
 export function azPrepareShare(target: {
   subscription?: string;
@@ -294,6 +296,17 @@ export function azPrepareShare(target: {
         ['az', 'storage', 'file', 'upload', '--account-name', target.account, '--share-name', target.share,
           '--source', 'out/agent/dsvm-pool-agent.js', '--path', '.pool/agent/dsvm-pool-agent.js', ...sub],
         'Put the pool agent on the share (the instances install it from there)',
+      ),
+    );
+  }
+  // The agent's own Node.js per arch: out/agent/runtime/<file> → .pool/agent/<file>.
+  for (const runtime of agentRuntimePackages()) {
+    // prettier-ignore
+    commands.push(
+      command(
+        ['az', 'storage', 'file', 'upload', '--account-name', target.account, '--share-name', target.share,
+          '--source', `out/agent/runtime/${runtime.fileName}`, '--path', `.pool/agent/${runtime.fileName}`, ...sub],
+        `Put the agent's Node.js ${runtime.version} for ${runtime.arch} on the share (the installer checks its sha512)`,
       ),
     );
   }

@@ -10,6 +10,7 @@ import {
   poolResourceNames,
 } from '../template/index';
 import { readAgentBundle } from '../../agent-bundle';
+import { findAgentRuntimes } from '../../agent-runtime';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { DeploymentProgress } from './azure-deployment-watcher';
 import type { OperationHandle } from './azure-operation-tracker';
@@ -41,6 +42,8 @@ export interface CreatedPool {
 
 /** Where the app puts the agent bundle on a pool's share; the template's script looks there. */
 export const AGENT_ON_SHARE = '.pool/agent/dsvm-pool-agent.js';
+/** …and the agent's Node.js runtime tarballs, beside it under their registry names. */
+export const AGENT_DIR_ON_SHARE = '.pool/agent';
 
 /** What creating a pool needs from the pool service. */
 export interface PoolCreateContext {
@@ -49,6 +52,8 @@ export interface PoolCreateContext {
   lro: LroOptions;
   deploymentPollIntervalMs?: number;
   agentBundlePath?: string;
+  /** Where the agent's runtime tarballs are (default: the checkout's out/agent/runtime). */
+  agentRuntimeDir?: string;
   log?: (line: string) => void;
   /** The service's translation of a failure (size and region make capacity errors actionable). */
   translate: (
@@ -138,7 +143,10 @@ export async function deployPool(
   //    boot (the template's own storage resources then change nothing).
   if (params.storageAccountName && params.fileShareName) {
     try {
-      await prepareShare(op, clients, params, resourceGroup, ctx.lro, ctx.agentBundlePath);
+      await prepareShare(op, clients, params, resourceGroup, ctx.lro, {
+        bundlePath: ctx.agentBundlePath,
+        runtimeDir: ctx.agentRuntimeDir,
+      });
     } catch (err) {
       return fail(err, `prepare the share ${params.storageAccountName}/${params.fileShareName}`);
     }
@@ -169,9 +177,18 @@ export async function deployPool(
   return { pool, outputs, createdResourceGroup, warnings };
 }
 
+/** What the instances' extension takes from the share: where this build has them. */
+export interface AgentFiles {
+  /** The agent bundle (default: the checkout's out/agent/dsvm-pool-agent.js). */
+  bundlePath?: string;
+  /** The folder of the agent's runtime tarballs (default: the checkout's out/agent/runtime). */
+  runtimeDir?: string;
+}
+
 /**
  * Creates the pool's storage account and share (unless they exist already), as the template
- * describes them, and uploads the agent bundle to `.pool/agent/` for the instances' extension.
+ * describes them, and uploads the agent bundle and its Node.js runtimes to `.pool/agent/` for
+ * the instances' extension.
  */
 export async function prepareShare(
   op: OperationHandle,
@@ -179,12 +196,11 @@ export async function prepareShare(
   params: PoolParameters,
   poolGroup: string,
   lro: LroOptions,
-  agentBundlePath: string | undefined,
+  agent: AgentFiles = {},
 ): Promise<void> {
   const account = params.storageAccountName!;
   const share = params.fileShareName!;
-  const group =
-    params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
+  const group = storageGroupOf(params, poolGroup);
   if (params.createStorage !== false) {
     const quota = params.shareQuotaGiB ?? 100;
     op.progress(`Creating storage account ${account}…`);
@@ -209,16 +225,52 @@ export async function prepareShare(
       enabledProtocols: 'SMB',
     });
   }
+  const files = await AzureShareFiles.open(clients.storage, {
+    resourceGroup: group,
+    account,
+    share,
+  });
   if (params.agentBundleUri === undefined) {
     op.progress(`Putting the pool agent on the share (${AGENT_ON_SHARE})…`);
-    const bundle = await readAgentBundle(agentBundlePath);
-    const files = await AzureShareFiles.open(clients.storage, {
-      resourceGroup: group,
-      account,
-      share,
-    });
+    const bundle = await readAgentBundle(agent.bundlePath);
     await files.writeAtomic(AGENT_ON_SHARE, bundle);
   }
+  await putAgentRuntimes(op, files, agent.runtimeDir);
+}
+
+/**
+ * The agent's own Node.js beside the bundle, which the installer checks against the template's
+ * pinned sha512, so instances never depend on the image's Node.js (Ubuntu 22.04's is 12). A
+ * tarball already there under its name (release and arch in it) is left alone.
+ */
+export async function putAgentRuntimes(
+  op: OperationHandle,
+  files: AzureShareFiles,
+  runtimeDir: string | undefined,
+): Promise<void> {
+  const runtimes = await findAgentRuntimes(runtimeDir);
+  if (runtimes.length === 0) {
+    op.progress(
+      "Note: this build has no Node.js runtime for the agent (npm run build:agent fetches it); instances fall back to their image's Node.js 18+.",
+    );
+    return;
+  }
+  const there = new Map(
+    (await files.list(AGENT_DIR_ON_SHARE)).map((entry) => [entry.name, entry.size]),
+  );
+  for (const runtime of runtimes) {
+    const path = `${AGENT_DIR_ON_SHARE}/${runtime.fileName}`;
+    if (there.get(runtime.fileName) === runtime.size) continue;
+    op.progress(
+      `Putting the agent's Node.js ${runtime.version} for ${runtime.arch} (${Math.round(runtime.size / 1_048_576)} MB) on the share (${path})…`,
+    );
+    await files.uploadFileAtomic(path, runtime.path);
+  }
+}
+
+/** The storage account's resource group: the pool's, unless an existing account lives elsewhere. */
+export function storageGroupOf(params: PoolParameters, poolGroup: string): string {
+  return params.createStorage === false ? (params.storageResourceGroup ?? poolGroup) : poolGroup;
 }
 
 /** Whether a GET finds the resource (404: no); other failures are thrown. */

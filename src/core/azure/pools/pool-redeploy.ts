@@ -18,7 +18,8 @@ import {
 import type { OperationHandle } from './azure-operation-tracker';
 import type { LroOptions } from './pool-action';
 import { azDeployPool } from './pool-az';
-import { prepareShare } from './pool-create';
+import { AzureShareFiles } from '../../storage/azure-share-files';
+import { prepareShare, putAgentRuntimes, storageGroupOf } from './pool-create';
 import { validateAndDeploy } from './pool-deployment';
 import { POOL_TAG, type AzurePoolSummary } from './pool-summary';
 
@@ -46,6 +47,8 @@ export interface PoolRedeployContext {
   lro: LroOptions;
   deploymentPollIntervalMs?: number;
   agentBundlePath?: string;
+  /** Where the agent's runtime tarballs are (default: the checkout's out/agent/runtime). */
+  agentRuntimeDir?: string;
   log?: (line: string) => void;
   afterAction: (pool: AzurePoolRef) => Promise<void>;
   getPool: (pool: AzurePoolRef) => Promise<AzurePoolSummary>;
@@ -144,7 +147,18 @@ export async function redeployPool(
     typeof previous.storageAccountName?.value === 'string' &&
     previous.storageAccountName.value !== '';
   if (params.storageAccountName && params.fileShareName && !hadShare) {
-    await prepareShare(op, clients, params, ref.resourceGroup, ctx.lro, ctx.agentBundlePath);
+    await prepareShare(op, clients, params, ref.resourceGroup, ctx.lro, {
+      bundlePath: ctx.agentBundlePath,
+      runtimeDir: ctx.agentRuntimeDir,
+    });
+  } else if (params.storageAccountName && params.fileShareName) {
+    // A pool made by an older template (or app) may lack this release's runtime on its share.
+    const files = await AzureShareFiles.open(clients.storage, {
+      resourceGroup: storageGroupOf(params, ref.resourceGroup),
+      account: params.storageAccountName,
+      share: params.fileShareName,
+    });
+    await putAgentRuntimes(op, files, ctx.agentRuntimeDir);
   }
 
   // 5. Deploy, keeping the capacity: instanceCount is the current one.

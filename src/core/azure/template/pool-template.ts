@@ -3,12 +3,13 @@
 // Their validation with Azure's rules is in pool-template-validation.ts.
 import poolTemplateJson from '../../../../resources/templates/pool.json' with { type: 'json' };
 import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
+import { agentRuntimePackage } from '../../agent-runtime';
 import { parseCidr } from './pool-template-cidr';
 import { KNOWN_REGIONS, deriveComputerNamePrefix } from './pool-template-names';
 import type { StorageSku } from './pool-template-storage';
 
 /** The template's version (its `metadata.templateVersion` and `dsvm-pool-template` tag). */
-export const POOL_TEMPLATE_VERSION = '1.1.0';
+export const POOL_TEMPLATE_VERSION = '1.2.0';
 
 /** The current Ubuntu 22.04 Data Science VM; it needs no purchase plan. */
 export const DEFAULT_IMAGE: PoolImage = {
@@ -234,7 +235,8 @@ export function poolParameterWarnings(params: PoolParameters): string[] {
 }
 
 /**
- * The deployment's `parameters` for resources/templates/pool.json. The only secret is
+ * The deployment's `parameters` for resources/templates/pool.json (with a share, also the pinned
+ * sha512 of the agent's Node.js runtime per arch). The only secret is
  * `agentBundleUri` (a secureString in the template, shown as a placeholder by az previews:
  * see `redactDeploymentParameters`); the storage key is never a parameter.
  */
@@ -275,6 +277,11 @@ export function buildDeploymentParameters(params: PoolParameters): ArmParameterV
     if (params.storageSku !== undefined) values.storageSku = params.storageSku;
     if (params.shareQuotaGiB !== undefined) values.shareQuotaGiB = params.shareQuotaGiB;
     if (params.agentBundleUri !== undefined) values.agentBundleUri = params.agentBundleUri;
+    // The agent's own Node.js (resources/agent-runtime.json): the installer checks the tarball
+    // it takes from the share against these, so the VM never needs the image's Node.js.
+    values.agentRuntimeVersion = agentRuntimePackage('x64').version;
+    values.agentRuntimeSha512X64 = agentRuntimePackage('x64').sha512;
+    values.agentRuntimeSha512Arm64 = agentRuntimePackage('arm64').sha512;
   }
   return Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }]));
 }

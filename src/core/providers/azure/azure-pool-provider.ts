@@ -4,7 +4,7 @@
 import type { VirtualMachineScaleSetVM } from '@azure/arm-compute';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, type Disposable } from '../../../common/event';
-import type { CapacityLimit, InstanceInfo } from '../../../common/models';
+import type { AgentExtensionState, CapacityLimit, InstanceInfo } from '../../../common/models';
 import {
   type AzureClients,
   describeAzureFailure,
@@ -52,6 +52,8 @@ export interface AzureInstanceDetails {
   natPort?: number;
   vmSize?: string;
   zones?: string[];
+  /** The pool agent's CustomScript extension as the instance reported it. */
+  agentExtension?: AgentExtensionState;
 }
 
 export interface AzurePoolProviderOptions {
@@ -433,6 +435,7 @@ export class AzurePoolProvider implements PoolProvider {
       if (natPort !== undefined) d.natPort = natPort;
       if (vm.sku?.name) d.vmSize = vm.sku.name;
       if (vm.zones?.length) d.zones = [...vm.zones];
+      if (mapped.agentExtension) d.agentExtension = { ...mapped.agentExtension };
       details.set(id, d);
     }
     const before = JSON.stringify([this.snapshot.instances, [...this.snapshot.details]]);

@@ -250,7 +250,16 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
           <MessageBarBody className={styles.wrap}>{error}</MessageBarBody>
         </MessageBar>
       )}
-      <InstanceTable pool={pool} selected={selected} onSelect={setSelected} />
+      <InstanceTable
+        pool={pool}
+        selected={selected}
+        onSelect={setSelected}
+        onRepairAgent={(id) => {
+          // From an instance's Agent cell: that instance, and the usual confirmation.
+          setSelected(new Set([id]));
+          setConfirm('repair-agent');
+        }}
+      />
 
       <PoolActionConfirms
         pool={pool}

@@ -1,6 +1,7 @@
 // The instances of an Azure pool as a table: filter, sort by any column, pages of 50, and a
 // checkbox per row (and one for the page) that selects the instances the actions apply to. It
-// tells the core which rows are on screen: only their NAT ports are asked from Azure.
+// tells the core which rows are on screen: only their NAT ports are asked from Azure. The Agent
+// column shows what the agent's extension reported (agent-extension-cell.tsx).
 import {
   Button,
   Checkbox,
@@ -28,6 +29,7 @@ import {
 import type { InstanceInfo, PoolInfo } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
 import { StateBadge } from '../../shared/state-badge';
+import { AgentExtensionCell } from './agent-extension-cell';
 
 /** Rows per page: keeps a 1,000-instance pool as quick as a 10-instance one. */
 const PAGE = 50;
@@ -36,19 +38,30 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
   scroll: { overflowX: 'auto' },
   // Fixed layout (Fluent's): each column gets the width it needs, the table scrolls sideways.
-  table: { minWidth: '1000px' },
+  table: { minWidth: '1130px' },
   check: { width: '44px' },
   pager: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  // A failure code (VMExtensionProvisioningError) is wider than its column.
+  wrap: { overflowWrap: 'anywhere' },
 });
 
 type ColumnId =
-  'name' | 'state' | 'power' | 'provisioning' | 'natPort' | 'sessions' | 'model' | 'protected';
+  | 'name'
+  | 'state'
+  | 'power'
+  | 'provisioning'
+  | 'agent'
+  | 'natPort'
+  | 'sessions'
+  | 'model'
+  | 'protected';
 
 const COLUMN_WIDTH: Record<ColumnId, string> = {
   name: '220px',
   state: '110px',
   power: '110px',
   provisioning: '130px',
+  agent: '130px',
   natPort: '90px',
   sessions: '80px',
   model: '110px',
@@ -63,6 +76,7 @@ const columns: Array<{ id: ColumnId; label: string; value: (i: InstanceInfo) => 
     { id: 'state', label: 'State', value: (i) => i.state },
     { id: 'power', label: 'Power', value: (i) => i.azure?.powerState ?? '' },
     { id: 'provisioning', label: 'Provisioning', value: (i) => i.azure?.provisioningState ?? '' },
+    { id: 'agent', label: 'Agent', value: (i) => i.azure?.agentExtension?.status ?? '' },
     { id: 'natPort', label: 'NAT port', value: (i) => i.azure?.natPort ?? -1 },
     { id: 'sessions', label: 'Sessions', value: sessionCount },
     {
@@ -84,7 +98,15 @@ function compare(a: string | number, b: string | number): number {
 
 function matches(i: InstanceInfo, q: string): boolean {
   if (!q) return true;
-  return [i.name, i.id, i.state, i.azure?.powerState, i.azure?.provisioningState, i.azure?.natPort]
+  return [
+    i.name,
+    i.id,
+    i.state,
+    i.azure?.powerState,
+    i.azure?.provisioningState,
+    i.azure?.natPort,
+    i.azure?.agentExtension?.status,
+  ]
     .filter((v) => v !== undefined)
     .some((v) => String(v).toLowerCase().includes(q));
 }
@@ -94,9 +116,11 @@ export interface InstanceTableProps {
   /** The selected instances' ids. */
   selected: ReadonlySet<string>;
   onSelect: Dispatch<SetStateAction<ReadonlySet<string>>>;
+  /** Repair agent on one instance (from its Agent cell). */
+  onRepairAgent: (instanceId: string) => void;
 }
 
-export function InstanceTable({ pool, selected, onSelect }: InstanceTableProps) {
+export function InstanceTable({ pool, selected, onSelect, onRepairAgent }: InstanceTableProps) {
   const styles = useStyles();
   const [sort, setSort] = useState<{ column: ColumnId; dir: 'ascending' | 'descending' }>({
     column: 'name',
@@ -215,6 +239,7 @@ export function InstanceTable({ pool, selected, onSelect }: InstanceTableProps) 
                 instance={i}
                 selected={selected.has(i.id)}
                 onToggle={toggle}
+                onRepairAgent={onRepairAgent}
               />
             ))}
           </TableBody>
@@ -247,11 +272,14 @@ const InstanceTableRow = memo(function InstanceTableRow({
   instance: i,
   selected,
   onToggle,
+  onRepairAgent,
 }: {
   instance: InstanceInfo;
   selected: boolean;
   onToggle: (id: string) => void;
+  onRepairAgent: (id: string) => void;
 }) {
+  const styles = useStyles();
   const sessions = sessionCount(i);
   const model = i.azure?.latestModelApplied;
   return (
@@ -268,9 +296,12 @@ const InstanceTableRow = memo(function InstanceTableRow({
         <StateBadge state={i.state} title={i.detail} />
       </TableCell>
       <TableCell>{i.azure?.powerState ?? '—'}</TableCell>
-      <TableCell title={i.azure?.failureCode}>
+      <TableCell title={i.azure?.failureCode} className={styles.wrap}>
         {i.azure?.provisioningState ?? '—'}
         {i.azure?.failureCode ? ` (${i.azure.failureCode})` : ''}
+      </TableCell>
+      <TableCell>
+        <AgentExtensionCell instance={i} onRepair={onRepairAgent} />
       </TableCell>
       <TableCell data-testid="admin-nat-port">{i.azure?.natPort ?? '—'}</TableCell>
       <TableCell

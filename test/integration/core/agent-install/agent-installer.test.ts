@@ -3,8 +3,10 @@
 // admin (passwordless sudo, as cloud-init sets it up on Azure). An SMB config exercises the key
 // path: the key reaches the root-only credentials file through stdin and is in no command the
 // installer sends, no process's argv (every execve under the VM's sshd traced with strace) and no
-// text it returns; SMB cannot mount here, so the first apply must say so. A bind share then
-// installs for real: agent.json, wrapper, units, sudoers rule, a healthy heartbeat.
+// text it returns; the VM's mount.cifs stand-in knows no share here, so the first apply must say
+// the mount failed. A bind share then installs for real: agent.json, the agent's own Node.js
+// runtime (uploaded by SFTP, sha512 checked on the VM), wrapper, units, sudoers rule, a healthy
+// heartbeat.
 // A real OpenSSH user without sudo gets the sentence about passwordless sudo.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AgentConfigInput } from '../../../../src/common/agent-protocol';
 import { ErrorCode, isRpcError } from '../../../../src/common/errors';
 import { readAgentBundle } from '../../../../src/core/agent-bundle';
+import { agentRuntimePackage } from '../../../../src/core/agent-runtime';
 import {
   installAgent,
   type InstallerConnection,
@@ -164,7 +167,7 @@ describe('installAgent on a namespace VM without an agent', { timeout: 90_000 },
     assert.equal(cred.stdout, `700 root\n600 root\nusername=teamacct\npassword=${KEY}\n`);
     assert.equal(result.configSource, 'given');
     assert.equal(result.config.share.protocol, 'smb');
-    // No cifs here: the first apply fails, and says it is the mount.
+    // No share the VM's SMB knows: the first apply fails, and says it is the mount.
     assert.equal(result.apply.ok, false);
     assert.match(result.apply.output, /mount|cifs/i);
     assert.ok(result.status, result.statusError);
@@ -189,7 +192,12 @@ describe('installAgent on a namespace VM without an agent', { timeout: 90_000 },
     assert.equal(result.apply.ok, true, result.apply.output);
     assert.equal(result.status?.mount?.healthy, true);
     assert.equal(result.status?.computerName, 'install-vm');
-    assert.match(result.node.version, /^v\d+\./);
+    // The agent runs on its own Node.js (this VM's image has one too: it is not needed).
+    assert.deepEqual(result.node, {
+      path: '/usr/local/lib/dsvm-pool/node/bin/node',
+      version: `v${agentRuntimePackage('x64').version}`,
+      source: 'bundled',
+    });
     assert.match(progress.at(-1)!, /Agent .* on install-vm: share mounted on \/mnt\/dsvm-pool/);
 
     const onVm = await vm.exec(

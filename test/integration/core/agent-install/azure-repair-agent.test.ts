@@ -1,10 +1,12 @@
 // Repair agent on an Azure pool through the contract: the Azure emulator with namespace VMs (real
-// sshd, sudo and the agent in private mount namespaces, their share a bind of the Azure Files
-// emulator's folder), createAppCore signed in as a service principal. The agent on the instance is
-// broken (bundle and wrapper gone), a member added meanwhile cannot sign in; agent.install on that
-// instance reinstalls it over SSH as the pool's admin, keeping the instance's agent.json, and the
-// member is in. With agent.json gone too, the repair writes the template's SMB configuration with
-// the key from listKeys (root-only file), and the operation says that SMB could not mount here.
+// sshd, sudo and the agent in private mount namespaces; the pool's CustomScript extension installs
+// the agent at provisioning with its own Node.js, mounting the Azure Files emulator's folder of the
+// share through the image's mount.cifs stand-in), createAppCore signed in as a service principal.
+// The agent on the instance is broken (bundle, runtime and wrapper gone), a member added meanwhile
+// cannot sign in; agent.install on that instance reinstalls it over SSH as the pool's admin, with
+// the app's own Node.js runtime, keeping the instance's agent.json, and the member is in. With
+// agent.json gone too, the repair writes the template's SMB configuration with the key from
+// listKeys (root-only file), and the share mounts with it.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -182,7 +184,17 @@ describe('Repair agent on an Azure pool (emulator + namespace VMs)', { timeout: 
     const done = await ended(op.id);
     assert.equal(done.status, 'succeeded', done.error?.message);
     const lines = done.progress.map((p) => p.text).join('\n');
-    assert.match(lines, new RegExp(`${instance.name}: Keeping this machine's agent.json \\(bind `));
+    assert.match(
+      lines,
+      new RegExp(
+        `${instance.name}: Keeping this machine's agent.json \\(smb //${ACCOUNT}\\.file\\.`,
+      ),
+    );
+    // The runtime was deleted with the rest: the app brought its own again.
+    assert.match(
+      lines,
+      new RegExp(`${instance.name}: Uploading the agent's Node\\.js [\\d.]+ for x64`),
+    );
     assert.match(
       lines,
       new RegExp(
@@ -190,8 +202,13 @@ describe('Repair agent on an Azure pool (emulator + namespace VMs)', { timeout: 
       ),
     );
 
-    // Back: the wrapper, the timer's runs, and dana.
+    // Back: the wrapper (on the agent's own Node.js; the image has none), the timer's runs, and dana.
     assert.equal((await vm.exec('test -x /usr/local/bin/dsvm-pool-agent')).code, 0);
+    assert.notEqual((await vm.exec('command -v node')).code, 0, 'no node on the image');
+    assert.match(
+      (await vm.exec('grep ^NODE= /usr/local/bin/dsvm-pool-agent')).stdout,
+      /^NODE=\/usr\/local\/lib\/dsvm-pool\/node\/bin\/node$/m,
+    );
     assert.equal(
       await asUser('dana', dana.privateKey, 'readlink ~/notebooks/remote'),
       '/mnt/dsvm-pool/notebooks/dana',
@@ -200,18 +217,20 @@ describe('Repair agent on an Azure pool (emulator + namespace VMs)', { timeout: 
     assert.deepEqual(await ui.call('connections.list', {}), []);
   });
 
-  it('without agent.json, writes the template’s SMB configuration with the listKeys key (root-only)', async () => {
+  it('without agent.json, writes the template’s SMB configuration with the listKeys key (root-only); the share mounts', async () => {
     const pool = azurePool()!;
     const instance = pool.instances[0]!;
     const vm = backend.vms.get(instance.name)!;
-    await vm.exec('rm -f /etc/dsvm-pool/agent.json');
+    await vm.exec('rm -f /etc/dsvm-pool/agent.json; umount -R /mnt/dsvm-pool');
     const op = await ui.call('agent.install', { poolId: pool.id, instanceIds: [instance.id] });
     const done = await ended(op.id);
-    assert.equal(done.status, 'failed');
+    assert.equal(done.status, 'succeeded', done.error?.message);
+    const lines = done.progress.map((p) => p.text).join('\n');
     assert.match(
-      done.error?.message ?? '',
-      new RegExp(`${instance.name}: installed, but its first apply failed`),
+      lines,
+      new RegExp(`${instance.name}: The agent's own Node\\.js [\\d.]+ \\(x64\\) is there already`),
     );
+    assert.match(lines, new RegExp(`${instance.name}: Agent .*: share mounted on /mnt/dsvm-pool`));
     const config = JSON.parse((await vm.exec('cat /etc/dsvm-pool/agent.json')).stdout) as {
       share: Record<string, string>;
       shareName: string;

@@ -1,5 +1,6 @@
-// The agent installer's pure parts and its failure sentences, against a scripted connection: Node
-// discovery, sudo refusals, a missing SFTP subsystem (the temp folder still goes), the az
+// The agent installer's pure parts and its failure sentences, against a scripted connection: the
+// agent's Node.js (the app's runtime for the machine's arch, uploaded only when the machine lacks
+// it; the machine's own only for an arch the app has none for), sudo refusals, a missing SFTP subsystem (the temp folder still goes), the az
 // equivalent of Repair agent (no secret), the ssh-hosts share setting's rules, secret prompts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,6 +13,11 @@ import {
   type InstallerConnection,
 } from '../../../../src/core/agent-install/agent-installer';
 import { sudoProblem } from '../../../../src/core/agent-install/sudo-problem';
+import {
+  agentRuntimePackage,
+  runtimeArchOf,
+  type AgentRuntime,
+} from '../../../../src/core/agent-runtime';
 import { smbHost } from '../../../../src/core/azure/admin/index';
 import { PromptService } from '../../../../src/core/prompts/prompt-service';
 import type { ExecResult } from '../../../../src/core/ssh/ssh-connection';
@@ -50,19 +56,171 @@ const rejectsWith =
     return true;
   };
 
+/** The app's x64 runtime as a test stand-in (no file is read: the SFTP below is scripted too). */
+const x64: AgentRuntime = {
+  ...agentRuntimePackage('x64'),
+  path: '/build/runtime.tgz',
+  size: 42_000_000,
+};
+
+/** An SFTP session that accepts every upload and records it. */
+function fakeSftp(uploads: string[]) {
+  return {
+    writeFile: (path: string, _data: unknown, _o: unknown, cb: (e?: Error) => void) => {
+      uploads.push(path);
+      cb();
+    },
+    chmod: (_p: string, _m: number, cb: (e?: Error) => void) => cb(),
+    fastPut: (_l: string, remote: string, _o: unknown, cb: (e?: Error) => void) => {
+      uploads.push(remote);
+      cb();
+    },
+    end: () => {},
+  } as never;
+}
+
+describe("installAgent: the agent's Node.js", () => {
+  const tmp = '/home/admin/.dsvm-pool-install.AbCd1234';
+  const base: Array<[RegExp, Partial<ExecResult>]> = [
+    [/^id -un$/, { stdout: 'admin\n' }],
+    [/mktemp -d/, { stdout: `${tmp}\n` }],
+  ];
+
+  it("uploads the app's runtime for the machine's arch, unpacks it as root, and installs with it", async () => {
+    const uploads: string[] = [];
+    const conn = scripted([[/^uname -m/, { stdout: 'x86_64\nnone\nnone\n' }], ...base], () =>
+      Promise.resolve(fakeSftp(uploads)),
+    );
+    const progress: string[] = [];
+    const result = await installAgent(conn, {
+      config,
+      bundle: 'x',
+      runtime: async (arch) => (arch === 'x64' ? x64 : undefined),
+      onProgress: (t) => progress.push(t),
+    });
+    assert.deepEqual(result.node, {
+      path: '/usr/local/lib/dsvm-pool/node/bin/node',
+      version: `v${x64.version}`,
+      source: 'bundled',
+    });
+    assert.ok(uploads.includes(`${tmp}/${x64.fileName}`), uploads.join(', '));
+    assert.ok(!conn.commands.some((c) => c.includes('command -v node')), 'no look for node');
+    const unpack = conn.commands.find((c) => c.startsWith('sudo -n sh -c '));
+    assert.ok(unpack, conn.commands.join('\n'));
+    assert.ok(unpack.includes('sha512sum'), 'checked on the machine');
+    assert.ok(unpack.endsWith(` '${tmp}/${x64.fileName}' ${x64.sha512} ${x64.version}`), unpack);
+    const install = conn.commands.find((c) => / install --config /.test(c));
+    assert.match(install!, /^sudo -n '\/usr\/local\/lib\/dsvm-pool\/node\/bin\/node' /);
+    assert.ok(conn.commands.indexOf(unpack) < conn.commands.indexOf(install!));
+    assert.match(
+      progress.join('\n'),
+      /Uploading the agent's Node\.js 20\.\d+\.\d+ for x64 \(40\.1 MB\)/,
+    );
+    assert.equal(conn.commands.at(-3), `rm -rf -- '${tmp}'`);
+  });
+
+  it('skips the upload when the machine has that runtime already', async () => {
+    const uploads: string[] = [];
+    const conn = scripted(
+      [[/^uname -m/, { stdout: `x86_64\n${x64.sha512}\nv${x64.version}\n` }], ...base],
+      () => Promise.resolve(fakeSftp(uploads)),
+    );
+    const progress: string[] = [];
+    const result = await installAgent(conn, {
+      config,
+      bundle: 'x',
+      runtime: async () => x64,
+      onProgress: (t) => progress.push(t),
+    });
+    assert.equal(result.node.source, 'bundled');
+    assert.ok(!uploads.some((u) => u.endsWith('.tgz')), uploads.join(', '));
+    assert.ok(!conn.commands.some((c) => c.startsWith('sudo -n sh -c ')));
+    assert.match(progress.join('\n'), /own Node\.js 20\.\d+\.\d+ \(x64\) is there already/);
+  });
+
+  it('a runtime whose sha512 the machine refuses stops the install, saying why', async () => {
+    const conn = scripted(
+      [
+        [/^uname -m/, { stdout: 'x86_64\nnone\nnone\n' }],
+        [
+          /^sudo -n sh -c /,
+          {
+            code: 4,
+            stderr:
+              "the Node.js runtime's sha512 is 00ff, not the pinned abcd: refusing to unpack it\n",
+          },
+        ],
+        ...base,
+      ],
+      () => Promise.resolve(fakeSftp([])),
+    );
+    await assert.rejects(
+      installAgent(conn, { config, bundle: 'x', runtime: async () => x64 }),
+      rejectsWith(
+        ErrorCode.Internal,
+        /Node\.js runtime on host:22 failed \(exit 4\)/,
+        /refusing to unpack/,
+      ),
+    );
+    assert.ok(
+      !conn.commands.some((c) => / install --config /.test(c)),
+      'the agent was not installed',
+    );
+    assert.equal(conn.commands.at(-1), `rm -rf -- '${tmp}'`);
+  });
+
+  it("an arch the app has no runtime for falls back to the machine's Node.js 18+, and says so", async () => {
+    const conn = scripted(
+      [
+        [/^uname -m/, { stdout: 'armv7l\nnone\nnone\n' }],
+        [/command -v node/, { stdout: '/usr/bin/node\tv20.11.1\n' }],
+        ...base,
+      ],
+      () => Promise.resolve(fakeSftp([])),
+    );
+    const progress: string[] = [];
+    const result = await installAgent(conn, {
+      config,
+      bundle: 'x',
+      runtime: async () => x64,
+      onProgress: (t) => progress.push(t),
+    });
+    assert.deepEqual(result.node, {
+      path: '/usr/bin/node',
+      version: 'v20.11.1',
+      source: 'machine',
+    });
+    assert.match(progress.join('\n'), /no Node\.js runtime for armv7l's architecture/);
+    assert.match(
+      conn.commands.find((c) => / install --config /.test(c))!,
+      /^sudo -n '\/usr\/bin\/node' /,
+    );
+  });
+
+  it('maps uname -m to the runtimes it pins', () => {
+    assert.equal(runtimeArchOf('x86_64\n'), 'x64');
+    assert.equal(runtimeArchOf('aarch64'), 'arm64');
+    assert.equal(runtimeArchOf('armv7l'), undefined);
+    assert.match(x64.sha512, /^[0-9a-f]{128}$/);
+    assert.equal(Buffer.from(x64.sha512, 'hex').toString('base64'), x64.integrity.slice(7));
+  });
+});
+
 describe('installAgent failures (scripted connection)', () => {
-  it('without Node.js 18+ says what to install, naming what it found', async () => {
+  it('without a runtime for its arch nor Node.js 18+, says what to install, naming what it found', async () => {
     const conn = scripted([
       [/^id -un$/, { stdout: 'admin\n' }],
+      [/^uname -m/, { stdout: 'ppc64le\nnone\nnone\n' }],
       [/command -v node/, { stdout: '/usr/bin/node\tv16.20.2\n/usr/local/bin/node\t\n' }],
     ]);
     await assert.rejects(
       installAgent(conn, { config, bundle: 'x' }),
       rejectsWith(
         ErrorCode.NotFound,
-        /Node\.js 18 or later/,
+        /no Node\.js runtime for ppc64le/,
+        /no Node\.js 18 or later/,
         /v16\.20\.2 at \/usr\/bin\/node/,
-        /apt-get install nodejs/,
+        /Install Node\.js 18 or later/,
       ),
     );
     assert.ok(!conn.commands.some((c) => c.includes('mktemp')), 'stopped before any change');
@@ -72,7 +230,7 @@ describe('installAgent failures (scripted connection)', () => {
     const conn = scripted(
       [
         [/^id -un$/, { stdout: 'admin\n' }],
-        [/command -v node/, { stdout: '/usr/bin/node\tv20.11.1\n' }],
+        [/^uname -m/, { stdout: 'x86_64\nnone\nnone\n' }],
         [/mktemp -d/, { stdout: '/home/admin/.dsvm-pool-install.AbCd1234\n' }],
       ],
       () =>
@@ -80,7 +238,10 @@ describe('installAgent failures (scripted connection)', () => {
           new Error('The SSH server at host:22 offers no SFTP (Unable to start subsystem: sftp).'),
         ),
     );
-    await assert.rejects(installAgent(conn, { config, bundle: 'x' }), /offers no SFTP/);
+    await assert.rejects(
+      installAgent(conn, { config, bundle: 'x', runtime: async () => x64 }),
+      /offers no SFTP/,
+    );
     assert.equal(conn.commands.at(-1), "rm -rf -- '/home/admin/.dsvm-pool-install.AbCd1234'");
   });
 

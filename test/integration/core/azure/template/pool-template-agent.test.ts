@@ -4,8 +4,9 @@
 // returned by GET) while its public settings hold nothing. Then the extension's script runs for
 // real, as root, in a throwaway "VM" (a private mount namespace with overlay /etc, /var and
 // /usr/local, a tmpfs /run and a temp /home): it writes agent.json and the root-only SMB
-// credentials file, installs the agent's wrapper and systemd units, and the key never appears in
-// any process's argv or environment (every execve traced with strace, plus PATH shims) nor in its
+// credentials file, installs the agent's own Node.js runtime from the share (sha512 checked; a
+// tampered tarball is refused), the wrapper and systemd units, and the key never appears in any
+// process's argv or environment (every execve traced with strace, plus PATH shims) nor in its
 // output. SMB cannot mount here (no cifs module): a `mount` shim bind-mounts the share's folder
 // from the Azure Files emulator instead, so the share fallback (no agentBundleUri) runs too.
 import assert from 'node:assert/strict';
@@ -45,6 +46,7 @@ const { createEmulatorClients } = await import('../../../../emulators/azure/sdk-
 const { TemplateEvaluation } = await import('../../../../emulators/azure/template-engine');
 const { buildDeploymentParameters, loadPoolTemplate, validatePoolParameters } =
   await import('../../../../../src/core/azure/template/index');
+const { findAgentRuntime } = await import('../../../../../src/core/agent-runtime');
 
 type Json = Record<string, unknown>;
 
@@ -193,6 +195,7 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
   let restore: () => void;
   let key1: string;
   let script: string;
+  let runtime: Awaited<ReturnType<typeof findAgentRuntime>>;
   const vms: Vm[] = [];
 
   before(async () => {
@@ -314,6 +317,13 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
       .getDirectoryClient('.pool/agent')
       .getFileClient('dsvm-pool-agent.js')
       .uploadData(readFileSync(bundle));
+    // …and the agent's own Node.js beside it (the build fetched it: out/agent/runtime).
+    runtime = await findAgentRuntime('x64');
+    assert.ok(runtime, 'out/agent/runtime holds the x64 runtime (npm run build:agent)');
+    await files
+      .getDirectoryClient('.pool/agent')
+      .getFileClient(runtime.fileName)
+      .uploadFile(runtime.path);
   });
 
   /** What every run of the script must leave: config, credentials, bundle, wrapper, units; no key anywhere else. */
@@ -342,10 +352,19 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
     assert.equal(statSync(join(vm.etc, 'smbcredentials')).mode & 0o777, 0o700);
     assert.equal(readFileSync(cred, 'utf8'), `username=${ACCOUNT}\npassword=${key1}\n`);
     assert.ok(statSync(join(vm.usrLocal, 'lib/dsvm-pool/dsvm-pool-agent.js')).isFile());
-    assert.match(
-      readFileSync(join(vm.usrLocal, 'bin/dsvm-pool-agent'), 'utf8'),
-      /exec "\$NODE" \/usr\/local\/lib\/dsvm-pool\/dsvm-pool-agent\.js/,
+    const wrapper = readFileSync(join(vm.usrLocal, 'bin/dsvm-pool-agent'), 'utf8');
+    assert.match(wrapper, /exec "\$NODE" \/usr\/local\/lib\/dsvm-pool\/dsvm-pool-agent\.js/);
+    // The agent's own Node.js, not the image's: unpacked, stamped with its pinned sha512.
+    assert.match(wrapper, /^NODE=\/usr\/local\/lib\/dsvm-pool\/node\/bin\/node$/m);
+    assert.ok(statSync(join(vm.usrLocal, 'lib/dsvm-pool/node/bin/node')).mode & 0o111);
+    assert.equal(
+      readFileSync(join(vm.usrLocal, 'lib/dsvm-pool/node/.sha512'), 'utf8'),
+      `${runtime!.sha512}\n`,
     );
+    assert.deepEqual(readdirSync(join(vm.usrLocal, 'lib/dsvm-pool')).sort(), [
+      'dsvm-pool-agent.js',
+      'node',
+    ]);
     assert.ok(existsSync(join(vm.etc, 'systemd/system/dsvm-pool-agent.service')));
     assert.ok(existsSync(join(vm.etc, 'systemd/system/dsvm-pool-agent.timer')));
     assert.equal(
@@ -365,17 +384,15 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
     assert.ok(!result.stdout.includes(key1) && !result.stderr.includes(key1), 'not in the output');
     // … and in no argv (nor environment) of any process the script or the agent started.
     const argv = readFileSync(vm.argvLog, 'utf8');
-    assert.match(
-      argv,
-      /install\0--config\0\/run\/dsvm-pool-install\.[^/]+\/agent\.json\0--storage-key-stdin/,
-    );
     assert.ok(!argv.includes(key1), 'not in any shimmed argv');
+    // The image's node (shimmed here) never ran: the runtime did.
+    assert.ok(!argv.split('\n').some((l) => l.startsWith(`${vm.dir}/shims/node\0`)), argv);
     if (HAS_STRACE) {
       const trace = readFileSync(vm.straceLog, 'utf8');
       assert.match(
         trace,
-        /execve\("[^"]*node", \[[^\]]*"install", "--config"/,
-        'the trace saw the install',
+        /execve\("\/usr\/local\/lib\/dsvm-pool\/node\/bin\/node", \[[^\]]*"install", "--config", "\/run\/dsvm-pool-install\.[^/]+\/agent\.json", "--storage-key-stdin"/,
+        'the trace saw the install, run by the runtime',
       );
       assert.ok(trace.split('\n').filter((l) => l.includes('execve(')).length > 10);
       assert.ok(!trace.includes(key1), 'not in any execve argv or environment');
@@ -393,6 +410,10 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
     const result = await runExtensionScript(vm, script);
     checkInstalled(vm, result);
     assert.match(result.stderr, /using the agent bundle the extension downloaded/);
+    assert.match(
+      result.stderr,
+      /installed the agent's own Node\.js [\d.]+ \(x64, sha512 checked\)/,
+    );
     assert.equal(existsSync(join(vm.download, 'dsvm-pool-agent.js')), false, 'download removed');
     // cifs-utils is missing here: the script asked apt for it (the shim installs nothing).
     const apt = readFileSync(vm.argvLog, 'utf8')
@@ -403,7 +424,8 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
       apt.some((l) => /install -y --no-install-recommends cifs-utils$/.test(l)),
       apt.join('\n'),
     );
-    assert.equal(existsSync(`${vm.argvLog}.cifs`), false, 'nothing mounted: the bundle was there');
+    // The share was mounted once, for the runtime only.
+    assert.equal(readFileSync(`${vm.argvLog}.cifs`, 'utf8').match(/^cifs-options=/gm)?.length, 1);
   });
 
   it('without a downloaded bundle it copies the one on the share, mounting with a temporary credentials file', async () => {
@@ -412,7 +434,7 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
     vms.push(vm);
     const result = await runExtensionScript(vm, script);
     checkInstalled(vm, result);
-    assert.match(result.stderr, /fetching the agent bundle from the share/);
+    assert.match(result.stderr, /fetching the agent from the share/);
     assert.deepEqual(
       readFileSync(join(vm.usrLocal, 'lib/dsvm-pool/dsvm-pool-agent.js')),
       readFileSync(bundle),
@@ -451,13 +473,41 @@ describe('pool.json installs the agent on every instance (Azure emulator + a rea
     }
   });
 
+  it('refuses a runtime on the share whose sha512 is not the pinned one: nothing of it runs', async () => {
+    const share = mkdtempSync(join(tmpdir(), 'dsvm-pool-tampered-share-'));
+    try {
+      mkdirSync(join(share, '.pool/agent'), { recursive: true });
+      writeFileSync(join(share, '.pool/agent/dsvm-pool-agent.js'), readFileSync(bundle));
+      const tampered = Buffer.from(readFileSync(runtime!.path));
+      tampered[tampered.length - 100] ^= 0xff;
+      writeFileSync(join(share, '.pool/agent', runtime!.fileName), tampered);
+      const vm = makeVm(share);
+      vms.push(vm);
+      const result = await runExtensionScript(vm, script);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `${runtime!.fileName.replace(/\./g, '\\.')} on the share has sha512 [0-9a-f]{128}, not the pinned ${runtime!.sha512}: refusing to run it`,
+        ),
+      );
+      assert.equal(existsSync(join(vm.usrLocal, 'lib/dsvm-pool/node')), false, 'nothing unpacked');
+      assert.equal(existsSync(join(vm.etc, 'smbcredentials')), false, 'the agent never ran');
+      assert.ok(!result.stderr.includes(key1));
+    } finally {
+      rmSync(share, { recursive: true, force: true });
+    }
+  });
+
   it('a second run (the extension re-run) keeps the installed agent and changes nothing', async () => {
     const vm = vms[1];
-    assert.ok(vm, 'the previous test made the VM');
+    assert.ok(vm, 'the second test made the VM');
     const before = readdirSync(join(vm.etc, 'dsvm-pool'));
     const result = await runExtensionScript(vm, script);
     checkInstalled(vm, result);
     assert.match(result.stderr, /using the agent already installed/);
+    assert.match(result.stderr, /the agent runs on its own Node\.js/);
+    assert.doesNotMatch(result.stderr, /fetching the agent from the share/);
     assert.deepEqual(readdirSync(join(vm.etc, 'dsvm-pool')), before);
     assert.doesNotMatch(
       result.stderr,

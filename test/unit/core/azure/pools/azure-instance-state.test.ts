@@ -78,3 +78,65 @@ describe('mapInstanceState', () => {
     assert.equal(mapInstanceState({}).state, 'failed');
   });
 });
+
+describe('mapInstanceState: the agent extension', () => {
+  const failedMessage =
+    'Enable failed: failed to execute command: command terminated with exit status=1\n[stdout]\n\n[stderr]\ndsvm-pool-agent-installer: refusing to run it\n';
+  /** As the emulator (and Azure) report a VM whose CustomScript extension failed. */
+  const withExtension = (code: string, message: string, vmFailure?: string) => {
+    const base = vm(
+      vmFailure ? 'Failed' : 'Succeeded',
+      'running',
+      vmFailure
+        ? { code: vmFailure, message: `VM has reported a failure … '${message}'.` }
+        : undefined,
+    );
+    return {
+      ...base,
+      instanceView: {
+        ...base.instanceView,
+        extensions: [
+          {
+            name: 'dsvm-pool-agent',
+            type: 'Microsoft.Azure.Extensions.CustomScript',
+            statuses: [{ code, message, displayStatus: 'x' }],
+          },
+        ],
+      },
+    };
+  };
+
+  test('a failed agent extension leaves a running, reachable instance with the extension’s message', () => {
+    const mapped = mapInstanceState(
+      withExtension('ProvisioningState/failed/0', failedMessage, 'VMExtensionProvisioningError'),
+    );
+    assert.equal(mapped.state, 'running', 'the VM runs and takes SSH: Repair agent can reach it');
+    assert.equal(mapped.provisioningState, 'failed');
+    assert.equal(mapped.failureCode, 'VMExtensionProvisioningError');
+    assert.match(mapped.detail ?? '', /agent extension failed \(VMExtensionProvisioningError\)/);
+    assert.deepEqual(mapped.agentExtension, {
+      name: 'dsvm-pool-agent',
+      status: 'failed',
+      message: failedMessage,
+    });
+  });
+
+  test('succeeded and transitioning; none before the VM reported one; other failures stay failed', () => {
+    const ok = mapInstanceState(
+      withExtension('ProvisioningState/succeeded', 'Enable succeeded: \n[stdout]\n\n[stderr]\n'),
+    );
+    assert.equal(ok.state, 'running');
+    assert.equal(ok.agentExtension?.status, 'succeeded');
+    assert.equal(
+      mapInstanceState(withExtension('ProvisioningState/transitioning', 'Enable in progress'))
+        .agentExtension?.status,
+      'running',
+    );
+    assert.equal(mapInstanceState(vm('Succeeded', 'running')).agentExtension, undefined);
+    // A deallocated VM whose provisioning failed for another reason is not made "running".
+    const other = mapInstanceState(
+      vm('Failed', 'running', { code: 'OSProvisioningTimedOut', message: 'x' }),
+    );
+    assert.equal(other.state, 'failed');
+  });
+});

@@ -1,4 +1,4 @@
-// The pool's storage and the agent's extension (pool.json 1.1): the new parameters and their
+// The pool's storage and the agent's extension (pool.json 1.1, its own Node.js since 1.2): the new parameters and their
 // validation, the deployment rendered by the Azure emulator's template engine (storage account,
 // share with its quota, the CustomScript extension whose public settings hold nothing secret),
 // the installer script's own rules, and az previews that never show the bundle's SAS URL.
@@ -23,6 +23,7 @@ import {
   looksLikeSecretUrl,
   redactDeploymentParameters,
 } from '../../../../../src/core/azure/template/pool-template-storage';
+import { agentRuntimePackage } from '../../../../../src/core/agent-runtime';
 import { idKey } from '../../../../emulators/azure/resource-ids';
 import { TemplateEvaluation } from '../../../../emulators/azure/template-engine';
 import { validInput } from './pool-fixtures';
@@ -367,9 +368,51 @@ describe('pool.json rendered: storage and the agent extension', () => {
     );
     assert.match(script, /apt-get .*install -y .*"\$@"/);
     assert.match(script, /apt_install cifs-utils/);
-    assert.match(script, /apt_install nodejs/);
+    // No Node.js from apt (Ubuntu 22.04's is 12): the agent brings its own.
+    assert.doesNotMatch(script, /apt_install nodejs/);
     const bash = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
     assert.equal(bash.status, 0, bash.stderr);
+  });
+
+  test("the script installs the agent's own Node.js: pinned sha512 per arch, checked before unpacking", () => {
+    const x64 = agentRuntimePackage('x64');
+    const arm64 = agentRuntimePackage('arm64');
+    const values = buildDeploymentParameters(validatePoolParameters(storage()));
+    assert.equal(values.agentRuntimeVersion.value, x64.version);
+    assert.equal(values.agentRuntimeSha512X64.value, x64.sha512);
+    assert.equal(values.agentRuntimeSha512Arm64.value, arm64.sha512);
+    assert.equal(
+      'agentRuntimeVersion' in buildDeploymentParameters(validatePoolParameters(validInput())),
+      false,
+    );
+
+    const script = scriptOf(withStorage.extensions[0]);
+    assert.match(script, new RegExp(`^RT_VERSION='${x64.version.replace(/\./g, '\\.')}'$`, 'm'));
+    assert.match(script, new RegExp(`^RT_SHA512_X64='${x64.sha512}'$`, 'm'));
+    assert.match(script, new RegExp(`^RT_SHA512_ARM64='${arm64.sha512}'$`, 'm'));
+    assert.match(script, /x86_64\|amd64\) RT_ARCH=x64; RT_SHA512=\$RT_SHA512_X64/);
+    assert.match(script, /RT_FILE=node-linux-\$RT_ARCH-\$RT_VERSION\.tgz/);
+    // The tarball from the share is checked before anything of it runs, then swapped in whole.
+    const lines = script.split('\n');
+    const check = lines.findIndex((l) => l.includes('sha512sum < "$RT_TGZ"'));
+    const unpack = lines.findIndex((l) => l.trim().startsWith('tar -xzf "$RT_TGZ"'));
+    assert.ok(check > 0 && unpack > check, 'sha512 checked before tar');
+    assert.match(lines[check + 1]!, /test "\$got" = "\$RT_SHA512" \|\| fail /);
+    assert.match(script, /package\/bin\/node package\/LICENSE/);
+    assert.match(script, /^RUNTIME=\$LIB\/node$/m);
+    assert.match(script, /NODE=\$RUNTIME\/bin\/node/);
+    assert.match(script, /falling back to this image's Node\.js 18\+/);
+
+    // Without the pinned values (pool.json deployed by hand), the image's Node.js is the fallback.
+    const template = loadPoolTemplate();
+    for (const name of [
+      'agentRuntimeVersion',
+      'agentRuntimeSha512X64',
+      'agentRuntimeSha512Arm64',
+    ]) {
+      assert.equal(template.parameters[name]?.type, 'string', name);
+      assert.equal(template.parameters[name]?.defaultValue, '', name);
+    }
   });
 
   test('no script line can be taken for an ARM expression', () => {
