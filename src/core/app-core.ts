@@ -13,6 +13,7 @@ import { JupyterOpener } from './jupyter/jupyter-opener';
 import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
 import { PrivateKeyLoader } from './keys/private-key-loader';
+import { createAppLogger, type AppLogger } from './logging/app-logger';
 import { PromptService } from './prompts/prompt-service';
 import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
@@ -30,7 +31,12 @@ export interface AppCoreOptions {
   dataDir: string;
   shell: 'electron' | 'headless';
   version: string;
-  /** Diagnostic lines (never secrets). Defaults to stderr. */
+  /**
+   * The app's logger (`<dataDir>/logs/main.log`, redacted), shared with the shell. Without it
+   * (and without `log`) the core makes one that also writes to stderr.
+   */
+  logger?: AppLogger;
+  /** Diagnostic lines instead of a logger (tests): no file, no redaction. */
   log?: (line: string) => void;
   /** Instances in the local sandbox pool (default 2). */
   localInstances?: number;
@@ -67,9 +73,13 @@ export interface AppCore extends Disposable {
 }
 
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`dsvm-pool: ${line}\n`));
   const { dataDir } = options;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const logger =
+    options.logger ?? (options.log ? undefined : createAppLogger({ dataDir, stderr: true }));
+  const log = options.log ?? logger!.log;
+  /** Secrets known at run time (typed passphrases, storage keys) never reach the log. */
+  const addSecret = (value: string) => logger?.addSecret(value);
   const store = new DisposableStore();
 
   const appKey = await ensureAppKey(dataDir);
@@ -82,7 +92,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const providers = new Map<string, PoolProvider>([[local.id, local]]);
   const settings = store.add(await SettingsStore.open(dataDir, { log }));
-  const prompts = store.add(new PromptService());
+  const prompts = store.add(new PromptService({ onSecret: addSecret }));
   const knownHosts = new KnownHostsStore(join(dataDir, 'known-hosts.json'));
   const connections = store.add(
     new ConnectionService({
