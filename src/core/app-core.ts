@@ -8,6 +8,7 @@ import { RpcServer } from '../common/rpc';
 import { AgentInstallService } from './agent-install/agent-install-service';
 import { createHandlers } from './app-handlers';
 import { AzureAdmin } from './azure/admin/index';
+import type { TokenCacheProtector } from './azure/identity/index';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
 import { JupyterService } from './jupyter/jupyter-service';
@@ -38,6 +39,11 @@ export interface AppCoreOptions {
   logger?: AppLogger;
   /** Diagnostic lines instead of a logger (tests): no file, no redaction. */
   log?: (line: string) => void;
+  /**
+   * Encrypts the Azure token cache with the OS keyring (Electron's safeStorage). Without one the
+   * cache is kept in owner-only (0600) files in the data folder, not encrypted, with a warning.
+   */
+  tokenProtector?: TokenCacheProtector;
   /** Instances in the local sandbox pool (default 2). */
   localInstances?: number;
   /** How long connections outlive the last UI (window or browser tab) before they close. */
@@ -126,6 +132,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       providers,
       appPrivateKey: appKey.privateKey,
       log,
+      protector: options.tokenProtector,
+      onSecret: addSecret,
       pollIntervalMs: options.azurePollIntervalMs,
     }),
   );

@@ -6,7 +6,11 @@ import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protoc
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../../common/models';
-import { AzureCredential, type DeviceCodePrompt } from '../identity/index';
+import {
+  AzureCredential,
+  type DeviceCodePrompt,
+  type TokenCacheProtector,
+} from '../identity/index';
 import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/index';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { ShareFiles } from '../../storage/share-files';
@@ -27,6 +31,10 @@ export interface AzureAdminOptions {
   log: (line: string) => void;
   /** Poll intervals for deployments and long-running operations (tests shorten them). */
   pollIntervalMs?: number;
+  /** The OS keyring's encryption for the token cache; without it, owner-only files. */
+  protector?: TokenCacheProtector;
+  /** Told the secrets read from Azure (storage keys), so the logger redacts them. */
+  onSecret?: (value: string) => void;
 }
 
 export class AzureAdmin implements Disposable {
@@ -48,12 +56,20 @@ export class AzureAdmin implements Disposable {
   readonly onDeviceCode = this.deviceCode.event;
 
   constructor(private readonly options: AzureAdminOptions) {
-    // No protector in this process: tokens stay in memory (the account record is kept).
+    // The sign-in survives a restart: its token cache is encrypted with the OS keyring when the
+    // shell has one, else kept in owner-only files (the headless host), which the UI points out.
     this.credential = new AzureCredential({
       dataDir: join(options.dataDir, 'azure'),
       log: options.log,
       onDeviceCode: (p) => this.deviceCode.fire(p),
+      protector: options.protector,
+      ownerOnlyFileFallback: true,
     });
+    if (!options.protector) {
+      options.log(
+        `azure: no OS keyring here: the Azure sign-in is kept in owner-only files (mode 0600) in ${join(options.dataDir, 'azure')}, not encrypted`,
+      );
+    }
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
       log: options.log,
@@ -228,6 +244,7 @@ export class AzureAdmin implements Disposable {
       const props = await storage.storageAccounts.getProperties(resourceGroup, account);
       const keys = await storage.storageAccounts.listKeys(resourceGroup, account);
       const key = keys.keys?.find((k) => k.value)?.value;
+      if (key) this.options.onSecret?.(key);
       if (!key) {
         throw new RpcError(
           ErrorCode.AuthFailed,

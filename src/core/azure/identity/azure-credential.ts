@@ -37,7 +37,12 @@ import {
 } from './azure-token-cache';
 import { accountFromToken, withRecord } from './azure-account';
 import { notSignedIn, signInError } from './sign-in-errors';
-import type { AzureAccount, AzureSignInKind, AzureSignInStatus } from '../../../common/models';
+import type {
+  AzureAccount,
+  AzureSignInKind,
+  AzureSignInStatus,
+  AzureTokenStorage,
+} from '../../../common/models';
 
 /** The Azure CLI's public client id: consented in every tenant, so no app registration. */
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -81,8 +86,13 @@ export interface AzureCredentialOptions {
   environment?: AzureEnvironment;
   /** Where the account record and the encrypted token cache live (e.g. `<dataDir>/azure`). */
   dataDir?: string;
-  /** Encrypts the token cache; without it tokens stay in memory (see azure-token-cache.ts). */
+  /** Encrypts the token cache with the OS keyring (see azure-token-cache.ts). */
   protector?: TokenCacheProtector;
+  /**
+   * Without a protector, keep the cache in owner-only (0600) files of `dataDir`, not encrypted
+   * (no OS keyring: the headless host); otherwise tokens stay in memory.
+   */
+  ownerOnlyFileFallback?: boolean;
   /** Public client for browser and device code sign-in (default: the Azure CLI's). */
   clientId?: string;
   /** Default tenant for the interactive methods (default `organizations`). */
@@ -131,16 +141,25 @@ export class AzureCredential implements TokenCredential, Disposable {
     this.environment = options.environment ?? resolveAzureEnvironment();
   }
 
-  /** Whether tokens are kept (encrypted) across restarts. */
+  /** Where tokens are kept: keyring-encrypted files, owner-only files, or memory only. */
+  get tokenStorage(): AzureTokenStorage {
+    if (this.options.dataDir === undefined) return 'memory';
+    if (this.options.protector) return 'keyring';
+    return this.options.ownerOnlyFileFallback ? 'owner-only-file' : 'memory';
+  }
+
+  /** Whether tokens (and so a browser or device code sign-in) survive a restart. */
   private get persistent(): boolean {
-    return this.options.protector !== undefined && this.options.dataDir !== undefined;
+    return this.tokenStorage !== 'memory';
   }
 
   get status(): AzureSignInStatus {
     const status: AzureSignInStatus = {
       signedIn: this.current !== undefined,
       persistentCache: this.persistent,
+      tokenStorage: this.tokenStorage,
     };
+    if (this.persistent && this.options.dataDir) status.tokenCacheDir = this.options.dataDir;
     if (this.current) status.account = { ...this.current.account };
     return status;
   }
@@ -412,7 +431,7 @@ export class AzureCredential implements TokenCredential, Disposable {
   /** Registers this credential's cache; must run right before the credential's construction. */
   private cacheOption(): { tokenCachePersistenceOptions?: TokenCachePersistenceOptions } {
     const { dataDir, protector, log } = this.options;
-    if (!dataDir || !protector) return {};
+    if (!dataDir || !this.persistent) return {};
     return { tokenCachePersistenceOptions: persistentTokenCache({ dir: dataDir, protector, log }) };
   }
 

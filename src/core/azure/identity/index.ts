@@ -1,3 +1,3 @@
 // The identity room's public face: signing in to Azure, one TokenCredential for every client.
 export { AzureCredential, type DeviceCodePrompt } from './azure-credential';
-export type { TokenCacheProtector } from './azure-token-cache';
+export { tokenCacheFiles, type TokenCacheProtector } from './azure-token-cache';

@@ -42,6 +42,32 @@ const kinds: Array<{ kind: Kind; label: string; testId: string }> = [
   { kind: 'environment', label: 'Use environment credentials', testId: 'azure-signin-environment' },
 ];
 
+/** Where the sign-in is kept, when that is worth knowing: no keyring, or not kept at all. */
+function StorageNote({ status }: { status: AzureSignInStatus }) {
+  const styles = useStyles();
+  if (status.tokenStorage === 'owner-only-file') {
+    return (
+      <MessageBar intent="warning" layout="multiline" data-testid="azure-token-storage">
+        <MessageBarBody className={styles.wrap}>
+          <MessageBarTitle>No OS keyring here</MessageBarTitle>
+          Your Azure sign-in is kept across restarts in files only your account can read (mode 0600)
+          in {status.tokenCacheDir ?? "the app's data folder"}, but not encrypted: anyone who can
+          read your files, or a backup of them, could use it until you sign out. The desktop app
+          encrypts it with the system keyring.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  if (status.tokenStorage === 'memory' || !status.persistentCache) {
+    return (
+      <Text size={200} className={styles.muted} data-testid="azure-token-storage">
+        Your sign-in lasts until the app quits.
+      </Text>
+    );
+  }
+  return null;
+}
+
 function accountName(status: AzureSignInStatus): string {
   const a = status.account;
   if (!a) return 'Signed in';
@@ -85,7 +111,11 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
     rpc.call('azure.signOut', {}).then(
       () => {
         setBusy(undefined);
-        signIn.set({ signedIn: false, persistentCache: signIn.status?.persistentCache ?? false });
+        signIn.set({
+          ...(signIn.status ?? { persistentCache: false }),
+          signedIn: false,
+          account: undefined,
+        });
       },
       (err: unknown) => {
         setBusy(undefined);
@@ -150,6 +180,7 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
           </div>
         </>
       )}
+      {status && <StorageNote status={status} />}
       {deviceCode && (
         <MessageBar intent="info" layout="multiline" data-testid="azure-device-code">
           <MessageBarBody className={styles.wrap}>
