@@ -7,7 +7,8 @@ import type { AzureSignInStatus, PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
 import { AgentInstallService } from './agent-install/agent-install-service';
 import { createHandlers } from './app-handlers';
-import { AzureAdmin } from './azure/admin/index';
+import { DiagnosticsService } from './diagnostics/diagnostics-service';
+import { AzureAdmin, readAllowedSources } from './azure/admin/index';
 import type { TokenCacheProtector } from './azure/identity/index';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
@@ -138,6 +139,40 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  const appInfo = {
+    version: options.version,
+    shell: options.shell,
+    platform: process.platform,
+    dataDir,
+  };
+  const diagnostics = store.add(
+    new DiagnosticsService({
+      providers,
+      knownHosts,
+      jupyter,
+      forwards,
+      hasShare: (poolId) => sshPools.get(poolId)?.settings().share !== undefined,
+      azure: {
+        address: (poolId) => {
+          const p = providers.get(poolId);
+          return p instanceof AzurePoolProvider ? p.address : undefined;
+        },
+        allowedSources: (poolId, signal) => {
+          const { pool } = azure.provider(poolId);
+          return readAllowedSources(azure.credential.clientsFor(pool.subscriptionId), pool, signal);
+        },
+        shareFiles: async (poolId) => (await azure.share(poolId)).files,
+      },
+      app: {
+        version: appInfo.version,
+        shell: appInfo.shell,
+        platform: appInfo.platform,
+        ...(logger?.filePath ? { logFile: logger.filePath } : {}),
+      },
+      log,
+    }),
+  );
+
   const poolInfo = (p: PoolProvider): PoolInfo => {
     const info: PoolInfo = {
       id: p.id,
@@ -167,12 +202,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const rpc = new RpcServer(
     createHandlers({
-      appInfo: {
-        version: options.version,
-        shell: options.shell,
-        platform: process.platform,
-        dataDir,
-      },
+      appInfo,
       dataDir,
       listPools,
       poolInfo,
@@ -191,6 +221,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         prompts,
         log,
       }),
+      diagnostics,
       log,
     }),
     { log },
@@ -220,6 +251,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(terminals.onDidResize((e) => rpc.emit('terminals.onDidResize', e)));
   store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));
   store.add(prompts.onDidClose((p) => rpc.emit('prompts.onDidClose', p)));
+  store.add(diagnostics.onDidUpdate((r) => rpc.emit('diagnostics.onDidUpdate', r)));
 
   // The agents' heartbeats (everyone's sessions on each VM) feed placement, every agent cycle.
   const heartbeatTimer = setInterval(
