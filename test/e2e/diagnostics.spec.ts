@@ -52,7 +52,8 @@ test('Test connection from the pool menu and an instance menu; Copy as text', as
   await expect(dialog.getByTestId('diagnostics-copy')).toHaveText('Copy as text');
   await dialog.getByTestId('diagnostics-copy').click();
   await expect(dialog.getByTestId('diagnostics-copy')).toContainText('Copied');
-  const text = await page.evaluate(() => navigator.clipboard.readText());
+  // A string, so this Node-side file needs no DOM types: it runs in the page.
+  const text = String(await page.evaluate('navigator.clipboard.readText()'));
   expect(text).toContain(`dsvm-pool connection test: Local sandbox / ${instanceName}`);
   expect(text).toMatch(/\[ OK {2}\] TCP connect \(\d+ ms\): connected to 127\.0\.0\.1:\d+/);
   expect(text).toMatch(/\[SKIP \] Agent heartbeat: not tried: the local sandbox/);

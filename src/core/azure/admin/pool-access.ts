@@ -6,7 +6,7 @@ import { poolResourceNames } from '../template/index';
 
 /** The allowed source ranges (e.g. `203.0.113.0/24`, `Internet`), or undefined when unreadable. */
 export async function readAllowedSources(
-  clients: AzureClients,
+  clients: Pick<AzureClients, 'network'>,
   pool: AzurePoolRef,
   signal?: AbortSignal,
 ): Promise<string[] | undefined> {
