@@ -65,3 +65,18 @@ test('Test connection from the pool menu and an instance menu; Copy as text', as
     timeout: 30_000,
   });
 });
+
+test('the sign-in card says the headless host keeps the Azure sign-in in owner-only files', async ({
+  app,
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('view-admin').click();
+  const note = page.getByTestId('azure-token-storage');
+  await expect(note).toContainText('No OS keyring');
+  await expect(note).toContainText('(0600), not encrypted');
+  await expect(note).toContainText(`${app.dataDir}/azure`);
+  await page.getByTestId('azure-signin-card').screenshot({
+    path: 'test-results/screenshots/sign-in-token-storage.png',
+  });
+});

@@ -49,11 +49,10 @@ function StorageNote({ status }: { status: AzureSignInStatus }) {
     return (
       <MessageBar intent="warning" layout="multiline" data-testid="azure-token-storage">
         <MessageBarBody className={styles.wrap}>
-          <MessageBarTitle>No OS keyring here</MessageBarTitle>
-          Your Azure sign-in is kept across restarts in files only your account can read (mode 0600)
-          in {status.tokenCacheDir ?? "the app's data folder"}, but not encrypted: anyone who can
-          read your files, or a backup of them, could use it until you sign out. The desktop app
-          encrypts it with the system keyring.
+          <MessageBarTitle>No OS keyring</MessageBarTitle>
+          Your sign-in is kept in files only your account can read (0600), not encrypted:{' '}
+          <span className={styles.muted}>{status.tokenCacheDir ?? "the app's data folder"}</span>.
+          The desktop app encrypts it with the system keyring.
         </MessageBarBody>
       </MessageBar>
     );
