@@ -278,11 +278,21 @@ export interface AzureAccount {
   isServicePrincipal: boolean;
 }
 
+/**
+ * Where the Azure token cache is kept: encrypted with the OS keyring (the desktop app), in files
+ * only the user can read, not encrypted (no keyring: the headless host), or in memory only.
+ */
+export type AzureTokenStorage = 'keyring' | 'owner-only-file' | 'memory';
+
 export interface AzureSignInStatus {
   signedIn: boolean;
   account?: AzureAccount;
-  /** Tokens survive a restart (a protector was given). */
+  /** Tokens survive a restart (kept in the keyring-encrypted or the owner-only files). */
   persistentCache: boolean;
+  /** How they are kept (absent: memory). */
+  tokenStorage?: AzureTokenStorage;
+  /** The folder of the token cache files, when they are on disk. */
+  tokenCacheDir?: string;
 }
 
 export interface AzureSubscription {

@@ -8,12 +8,15 @@ import { RpcServer } from '../common/rpc';
 import { readAgentBundle } from './agent-bundle';
 import { AgentInstallService } from './agent-install/agent-install-service';
 import { createHandlers } from './app-handlers';
-import { AzureAdmin } from './azure/admin/index';
+import { DiagnosticsService } from './diagnostics/diagnostics-service';
+import { AzureAdmin, readAllowedSources } from './azure/admin/index';
+import type { TokenCacheProtector } from './azure/identity/index';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
 import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
 import { PrivateKeyLoader } from './keys/private-key-loader';
+import { createAppLogger, type AppLogger } from './logging/app-logger';
 import { PromptService } from './prompts/prompt-service';
 import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
@@ -34,8 +37,18 @@ export interface AppCoreOptions {
   dataDir: string;
   shell: 'electron' | 'headless';
   version: string;
-  /** Diagnostic lines (never secrets). Defaults to stderr. */
+  /**
+   * The app's logger (`<dataDir>/logs/main.log`, redacted), shared with the shell. Without it
+   * (and without `log`) the core makes one that also writes to stderr.
+   */
+  logger?: AppLogger;
+  /** Diagnostic lines instead of a logger (tests): no file, no redaction. */
   log?: (line: string) => void;
+  /**
+   * Encrypts the Azure token cache with the OS keyring (Electron's safeStorage). Without one the
+   * cache is kept in owner-only (0600) files in the data folder, not encrypted, with a warning.
+   */
+  tokenProtector?: TokenCacheProtector;
   /** Instances in the local sandbox pool (default 2). */
   localInstances?: number;
   /** How long connections outlive the last UI (window or browser tab) before they close. */
@@ -76,10 +89,14 @@ export interface AppCore extends Disposable {
 }
 
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`dsvm-pool: ${line}\n`));
   const { dataDir } = options;
   const resources = options.resources ?? resourcePaths();
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const logger =
+    options.logger ?? (options.log ? undefined : createAppLogger({ dataDir, stderr: true }));
+  const log = options.log ?? logger!.log;
+  /** Secrets known at run time (typed passphrases, storage keys) never reach the log. */
+  const addSecret = (value: string) => logger?.addSecret(value);
   const store = new DisposableStore();
 
   const appKey = await ensureAppKey(dataDir);
@@ -92,7 +109,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const providers = new Map<string, PoolProvider>([[local.id, local]]);
   const settings = store.add(await SettingsStore.open(dataDir, { log }));
-  const prompts = store.add(new PromptService());
+  const prompts = store.add(new PromptService({ onSecret: addSecret }));
   const knownHosts = new KnownHostsStore(join(dataDir, 'known-hosts.json'));
   const connections = store.add(
     new ConnectionService({
@@ -132,10 +149,46 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       providers,
       appPrivateKey: appKey.privateKey,
       log,
+      protector: options.tokenProtector,
+      onSecret: addSecret,
       pollIntervalMs: options.azurePollIntervalMs,
       interactiveBrowser: options.shell !== 'headless',
       agentBundlePath: resources.agentBundle,
       agentRuntimeDir: resources.agentRuntimeDir,
+    }),
+  );
+
+  const appInfo = {
+    version: options.version,
+    shell: options.shell,
+    platform: process.platform,
+    dataDir,
+  };
+  const diagnostics = store.add(
+    new DiagnosticsService({
+      providers,
+      knownHosts,
+      jupyter,
+      forwards,
+      hasShare: (poolId) => sshPools.get(poolId)?.settings().share !== undefined,
+      azure: {
+        address: (poolId) => {
+          const p = providers.get(poolId);
+          return p instanceof AzurePoolProvider ? p.address : undefined;
+        },
+        allowedSources: (poolId, signal) => {
+          const { pool } = azure.provider(poolId);
+          return readAllowedSources(azure.credential.clientsFor(pool.subscriptionId), pool, signal);
+        },
+        shareFiles: async (poolId) => (await azure.share(poolId)).files,
+      },
+      app: {
+        version: appInfo.version,
+        shell: appInfo.shell,
+        platform: appInfo.platform,
+        ...(logger?.filePath ? { logFile: logger.filePath } : {}),
+      },
+      log,
     }),
   );
 
@@ -168,12 +221,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const rpc = new RpcServer(
     createHandlers({
-      appInfo: {
-        version: options.version,
-        shell: options.shell,
-        platform: process.platform,
-        dataDir,
-      },
+      appInfo,
       resources,
       dataDir,
       listPools,
@@ -196,6 +244,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         readBundle: () => readAgentBundle(resources.agentBundle),
         runtime: (arch) => findAgentRuntime(arch, resources.agentRuntimeDir),
       }),
+      diagnostics,
       log,
     }),
     { log },
@@ -235,6 +284,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(terminals.onDidResize((e) => rpc.emit('terminals.onDidResize', e)));
   store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));
   store.add(prompts.onDidClose((p) => rpc.emit('prompts.onDidClose', p)));
+  store.add(diagnostics.onDidUpdate((r) => rpc.emit('diagnostics.onDidUpdate', r)));
 
   // The agents' heartbeats (everyone's sessions on each VM) feed placement, every agent cycle.
   const heartbeatTimer = setInterval(

@@ -13,6 +13,7 @@ import {
   resourceGroupProblem,
 } from './azure/template/index';
 import { createPoolAz } from './azure/pools/index';
+import type { DiagnosticsService } from './diagnostics/diagnostics-service';
 import type { JupyterOpener } from './jupyter/jupyter-opener';
 import { ensureAppKey } from './keys/app-key';
 import { ensurePoolKey } from './keys/pool-key';
@@ -50,6 +51,7 @@ export interface HandlerServices {
   sandbox: LocalSandboxProvider;
   azure: AzureAdmin;
   agents: AgentInstallService;
+  diagnostics: DiagnosticsService;
   log: (line: string) => void;
 }
 
@@ -276,6 +278,8 @@ export function createHandlers(s: HandlerServices): Handlers {
         return storageInfo(share);
       }),
     'agent.install': ({ poolId, instanceIds }) => s.agents.install(poolId, instanceIds).operation,
+    'diagnostics.run': ({ poolId, instanceId, runId }, { signal }) =>
+      s.diagnostics.run(poolId, instanceId, { runId, signal }),
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
   };

@@ -1,11 +1,16 @@
 // `npm start` without Electron: runs the app's core and serves the UI to a browser on 127.0.0.1.
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppCore } from '../core/app-core';
+import { createAppLogger, type AppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
 import { defaultDataDir } from '../core/settings/data-dir';
 import { startHost } from './host-server';
+
+/** Set once the data folder is known; until then failures can only go to stderr. */
+let logger: AppLogger | undefined;
 
 const usage = `Usage: node out/main/host.js [--port N] [--data-dir DIR] [--static-dir DIR] [--instances N] [--resources DIR]
   --resources DIR  an installed app's resources folder (app.asar, agent/, templates/, icons/):
@@ -52,15 +57,22 @@ async function main(): Promise<void> {
     ? resourcePaths({ packaged: true, resourcesPath: resolve(values.resources) })
     : resourcePaths();
 
+  // The log file (<dataDir>/logs/main.log) and stderr, both redacted; the token is a secret too.
+  logger = createAppLogger({ dataDir, stderr: true });
+  const token = randomBytes(24).toString('base64url');
+  logger.addSecret(token);
   const core = await createAppCore({
     dataDir,
     shell: 'headless',
     version,
     localInstances: instances,
     resources,
+    logger,
   });
-  const host = await startHost({ rpc: core.rpc, staticDir, port });
+  const host = await startHost({ rpc: core.rpc, staticDir, port, token });
+  // The address with its token goes to stdout only, for the person who started the host.
   console.log(`dsvm-pool is running headless. Open ${host.url}`);
+  logger.log(`running headless at ${host.url} (log file: ${logger.filePath})`);
 
   let stopping = false;
   const stop = async () => {
@@ -75,6 +87,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`dsvm-pool could not start: ${err instanceof Error ? err.message : String(err)}`);
+  const message = `could not start: ${err instanceof Error ? err.message : String(err)}`;
+  if (logger) logger.error(message);
+  else console.error(`dsvm-pool ${message}`);
   process.exit(1);
 });

@@ -9,12 +9,15 @@ import {
   Menu,
   MessageChannelMain,
   nativeImage,
+  safeStorage,
   session,
   shell,
   Tray,
 } from 'electron';
 import { createAppCore } from '../core/app-core';
+import { createAppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
+import { safeStorageProtector } from './safe-storage-protector';
 import { startShell } from './shell';
 
 // This bundle is out/main/index.js; the preload and the page are built beside it.
@@ -33,20 +36,32 @@ const renderer = devUrl
   ? { rendererUrl: devUrl }
   : { rendererFile: join(here, '../renderer/index.html') };
 
+// One logger for the shell and the core: <userData>/logs/main.log, redacted; stderr in development.
+const logger = createAppLogger({ dataDir: app.getPath('userData'), stderr: !app.isPackaged });
+
 startShell(
   { app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, MessageChannelMain, shell, session },
   {
     ...renderer,
+    // Called once the app is ready, when safeStorage can tell whether an OS keyring exists.
     createCore: (dataDir) =>
-      createAppCore({ dataDir, shell: 'electron', version: app.getVersion(), resources }),
+      createAppCore({
+        dataDir,
+        shell: 'electron',
+        version: app.getVersion(),
+        resources,
+        logger,
+        tokenProtector: safeStorageProtector(safeStorage, { log: logger.log }),
+      }),
     preloadPath: join(here, '../preload/index.cjs'),
     trayIconPath: resources.trayIcon,
     windowIconPath: resources.windowIcon,
     isDev: devUrl !== undefined,
+    log: logger.log,
   },
 ).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  console.error(`[dsvm-pool] could not start: ${message}`);
+  logger.error(`could not start: ${message}`);
   dialog.showErrorBox('dsvm-pool could not start', message);
   app.exit(1);
 });

@@ -69,6 +69,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'agent.install': notUsed,
     'operations.list': notUsed,
     'operations.dismiss': notUsed,
+    'diagnostics.run': notUsed,
     ...overrides,
   };
 }

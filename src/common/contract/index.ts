@@ -15,6 +15,7 @@
 //   azure.ts        azure.*; autoscale.ts holds the autoscale setting's schema
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
+//   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   define.ts       method() and the small schemas the others share (ids, ports, no input)
 //
@@ -26,6 +27,7 @@ import { agentMethods } from './agent';
 import { appEventNames, appMethods, type AppEvents } from './app';
 import { azureEventNames, azureMethods, type AzureEvents } from './azure';
 import { connectionEventNames, connectionMethods, type ConnectionEvents } from './connections';
+import { diagnosticsEventNames, diagnosticsMethods, type DiagnosticsEvents } from './diagnostics';
 import { forwardEventNames, forwardMethods, type ForwardEvents } from './forwards';
 import { jupyterMethods } from './jupyter';
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
@@ -51,6 +53,7 @@ export const methods = {
   ...teamMethods,
   ...agentMethods,
   ...operationMethods,
+  ...diagnosticsMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -63,7 +66,8 @@ export interface Events
     ForwardEvents,
     PromptEvents,
     AzureEvents,
-    OperationEvents {}
+    OperationEvents,
+    DiagnosticsEvents {}
 
 export const eventNames = [
   ...appEventNames,
@@ -74,6 +78,7 @@ export const eventNames = [
   ...promptEventNames,
   ...azureEventNames,
   ...operationEventNames,
+  ...diagnosticsEventNames,
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;

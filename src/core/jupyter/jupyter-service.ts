@@ -89,19 +89,32 @@ export class JupyterService implements Disposable {
     this.queues.clear();
   }
 
+  /**
+   * The user's running server that answers through the tunnel, without starting one (connection
+   * diagnostics); undefined when none runs. Rejects (NotFound) when Jupyter is not installed.
+   */
+  async findRunning(
+    connection: JupyterConnection,
+    options: { signal?: AbortSignal; instanceName?: string } = {},
+  ): Promise<RemoteJupyter | undefined> {
+    const name = options.instanceName ?? connection.where;
+    const listed = await this.run(connection, remoteScripts.list(), name, options.signal);
+    if (parseMarkers(listed.stdout).has('no-jupyter')) throw notInstalled(name);
+    for (const entry of rankServers(parseServerList(listed.stdout))) {
+      const host = reachableHost(entry.hostname);
+      const answer = await this.check(connection, entry, host, options.signal);
+      if (answer) return toRemote(entry, host, false, answer);
+    }
+    return undefined;
+  }
+
   private async findOrStart(
     connection: JupyterConnection,
     name: string,
     signal: AbortSignal | undefined,
   ): Promise<RemoteJupyter> {
-    const listed = await this.run(connection, remoteScripts.list(), name, signal);
-    if (parseMarkers(listed.stdout).has('no-jupyter')) throw notInstalled(name);
-    for (const entry of rankServers(parseServerList(listed.stdout))) {
-      const host = reachableHost(entry.hostname);
-      const answer = await this.check(connection, entry, host, signal);
-      if (answer) return toRemote(entry, host, false, answer);
-    }
-    return this.start(connection, name, signal);
+    const running = await this.findRunning(connection, { signal, instanceName: name });
+    return running ?? this.start(connection, name, signal);
   }
 
   private async start(

@@ -21,6 +21,11 @@ interface Answer {
 
 const DECLINED: Answer = { accept: false };
 
+export interface PromptServiceOptions {
+  /** Told every passphrase or secret typed in, so the logger can redact it from then on. */
+  onSecret?: (value: string) => void;
+}
+
 export class PromptService implements Disposable {
   private nextId = 1;
   private readonly open = new Map<string, { prompt: Prompt; settle: (answer: Answer) => void }>();
@@ -28,6 +33,8 @@ export class PromptService implements Disposable {
   private readonly closed = new Emitter<{ promptId: string }>();
   readonly onDidOpen = this.opened.event;
   readonly onDidClose = this.closed.event;
+
+  constructor(private readonly options: PromptServiceOptions = {}) {}
 
   /** Asks the user; resolves with the answer, or false when `signal` aborts first. */
   async ask(body: YesNoBody, signal?: AbortSignal): Promise<boolean> {
@@ -78,6 +85,7 @@ export class PromptService implements Disposable {
           `Question "${promptId}" asks for ${what}: answer with it in "value", or decline it.`,
         );
       }
+      if (accept && value) this.options.onSecret?.(value);
       this.settle(promptId, accept ? { accept, value } : DECLINED);
       return;
     }

@@ -12,6 +12,8 @@ export interface CopyButtonProps {
   appearance?: ButtonProps['appearance'];
   /** Show "Copy" next to the icon (default), or the icon only. */
   iconOnly?: boolean;
+  /** The button's text instead of "Copy", e.g. "Copy as text". */
+  label?: string;
   'data-testid'?: string;
 }
 
@@ -39,7 +41,11 @@ export function CopyButton(props: CopyButtonProps) {
   };
 
   const label =
-    result === 'copied' ? 'Copied' : result === 'failed' ? 'Could not copy: select it' : 'Copy';
+    result === 'copied'
+      ? 'Copied'
+      : result === 'failed'
+        ? 'Could not copy: select it'
+        : (props.label ?? 'Copy');
   const icon =
     result === 'copied' ? (
       <Checkmark16Regular />

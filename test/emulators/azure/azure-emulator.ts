@@ -42,6 +42,7 @@ import {
   type AzureFilesEmulator,
 } from '../azure-files/azure-files-emulator';
 import { TokenIssuer } from './token-issuer';
+import { UserFlows, type EmulatorUser } from './identity-user-flows';
 
 export type { VmBackend, VmBackendContext, VmBackendFactory } from './nat-data-plane';
 
@@ -64,6 +65,10 @@ export interface AzureEmulatorOptions {
   maxSshServers?: number;
   /** When set, only these client id → secret pairs get tokens. */
   clientSecrets?: Record<string, string>;
+  /** The person the browser and device code sign-ins sign in (default: Ada Lovelace). */
+  user?: EmulatorUser;
+  /** Seconds between device code polls (default 5, as Entra answers). */
+  deviceCodeIntervalSeconds?: number;
   /** templateLink URIs the emulator can "download" (it reaches no other server). */
   templateLinks?: Record<string, Record<string, unknown>>;
   /** Default: the cached certificate of loadEmulatorCertificate(). */
@@ -158,6 +163,8 @@ export class AzureEmulator {
   private readonly scheduler = new Scheduler();
   private readonly operations = new AsyncOperations();
   private readonly tokens = new TokenIssuer();
+  /** A person's sign-in: device code, browser (authorization code + PKCE), refresh tokens. */
+  readonly users: UserFlows;
   private readonly identityRouter = new ArmRouter();
   private readonly armRouter = new ArmRouter();
   private readonly compute: ComputeProvider;
@@ -238,8 +245,13 @@ export class AzureEmulator {
       this.deployments.registerTemplateLink(uri, template);
     }
 
+    this.users = new UserFlows(this.tokens, {
+      user: options.user,
+      deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds,
+    });
     registerIdentityRoutes(this.identityRouter, this.tokens, {
       clientSecrets: options.clientSecrets,
+      users: this.users,
     });
     // Specific routes first: the generic resource route would take them otherwise.
     this.compute.registerRoutes(this.armRouter);

@@ -1,20 +1,25 @@
-// The Microsoft Entra ID (AAD) endpoints @azure/identity's ClientSecretCredential calls when its
-// authorityHost is the emulator: the tenant's OpenID metadata and the v2.0 token endpoint.
-import { randomUUID } from 'node:crypto';
+// The Microsoft Entra ID (AAD) endpoints @azure/identity's credentials call when their
+// authorityHost is the emulator: the tenant's OpenID metadata and the v2.0 token endpoint (client
+// credentials here; a person's device code, browser and refresh grants in identity-user-flows.ts).
 import type { ArmRouter } from './arm-router';
+import { aadError, type UserFlows } from './identity-user-flows';
 import type { TokenIssuer } from './token-issuer';
 
 export interface IdentityOptions {
   /** When set, only these client id → secret pairs get tokens (default: any client, any secret). */
   clientSecrets?: Record<string, string>;
+  /** A person's sign-in flows (device code, browser, refresh tokens). */
+  users: UserFlows;
 }
 
 /**
  * With `disableInstanceDiscovery: true` (required: MSAL's instance discovery always goes to
- * login.microsoftonline.com), the credential makes exactly two kinds of request:
+ * login.microsoftonline.com), a service principal's credential makes exactly two kinds of request:
  *   GET  /<tenant>/v2.0/.well-known/openid-configuration
  *   POST /<tenant>/oauth2/v2.0/token   (grant_type=client_credentials, form-encoded)
- * The v1 metadata/token endpoints and /common/discovery/instance are served for completeness.
+ * A person's sign-in adds /devicecode, /authorize and the device_code, authorization_code and
+ * refresh_token grants (identity-user-flows.ts). The v1 metadata/token endpoints and
+ * /common/discovery/instance are served for completeness.
  */
 export function registerIdentityRoutes(
   router: ArmRouter,
@@ -73,17 +78,26 @@ export function registerIdentityRoutes(
       ],
     },
   }));
+  options.users.register(router);
   const token =
-    (version: 'v1' | 'v2') => (req: { params: Record<string, string>; body: unknown }) => {
+    (version: 'v1' | 'v2') =>
+    (req: { params: Record<string, string>; body: unknown; origin: string }) => {
       const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
       const grant = form.get('grant_type');
       const clientId = form.get('client_id') ?? '';
       if (grant !== 'client_credentials') {
-        return aadError(
-          400,
-          'unsupported_grant_type',
-          70003,
-          `The grant type '${grant}' is not supported by the emulator.`,
+        const answer =
+          version === 'v2'
+            ? options.users.token(grant ?? '', form, req.params.tenant, req.origin)
+            : undefined;
+        return (
+          answer ??
+          aadError(
+            400,
+            'unsupported_grant_type',
+            70003,
+            `AADSTS70003: The app requested an unsupported grant type '${grant}'.`,
+          )
         );
       }
       const expected = options.clientSecrets?.[clientId];
@@ -113,18 +127,4 @@ export function registerIdentityRoutes(
     };
   router.add('POST', '/{tenant}/oauth2/v2.0/token', token('v2'));
   router.add('POST', '/{tenant}/oauth2/token', token('v1'));
-}
-
-function aadError(status: number, error: string, code: number, description: string) {
-  return {
-    status,
-    body: {
-      error,
-      error_description: description,
-      error_codes: [code],
-      timestamp: new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z',
-      trace_id: randomUUID(),
-      correlation_id: randomUUID(),
-    },
-  };
 }

@@ -12,6 +12,10 @@ export interface TokenClaims {
   nbf: number;
   exp: number;
   scp?: string;
+  /** A person's token: their UPN, name, and `idtyp: user`. */
+  upn?: string;
+  name?: string;
+  idtyp?: string;
 }
 
 export class TokenIssuer {
@@ -19,8 +23,16 @@ export class TokenIssuer {
 
   constructor(private readonly lifetimeSeconds = 3600) {}
 
-  /** A bearer token for `clientId` in `tenantId`; `scope` becomes the audience (minus `/.default`). */
-  issue(tenantId: string, clientId: string, scope: string): { token: string; expiresIn: number } {
+  /**
+   * A bearer token for `clientId` in `tenantId`; `scope` becomes the audience (minus `/.default`).
+   * `person` makes it a user's token (their object id, UPN, name).
+   */
+  issue(
+    tenantId: string,
+    clientId: string,
+    scope: string,
+    person: Partial<Pick<TokenClaims, 'oid' | 'upn' | 'name' | 'idtyp' | 'scp'>> = {},
+  ): { token: string; expiresIn: number } {
     const now = Math.floor(Date.now() / 1000);
     const claims: TokenClaims = {
       aud: scope.replace(/\/\.default$/, '').split(' ')[0],
@@ -31,6 +43,7 @@ export class TokenIssuer {
       iat: now,
       nbf: now - 60,
       exp: now + this.lifetimeSeconds,
+      ...person,
     };
     const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const payload = base64url(JSON.stringify(claims));

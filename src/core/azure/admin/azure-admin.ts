@@ -1,12 +1,16 @@
 // The Azure side of the composition root: one credential, one pool service, and a provider per
 // tracked Azure pool (kept in settings.json under `azurePools`), all shared with app-core.
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../../common/models';
-import { AzureCredential, notSignedIn, type DeviceCodePrompt } from '../identity/index';
+import {
+  AzureCredential,
+  notSignedIn,
+  type DeviceCodePrompt,
+  type TokenCacheProtector,
+} from '../identity/index';
 import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/index';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { ShareFiles } from '../../storage/share-files';
@@ -18,6 +22,7 @@ import {
   type AzureKeyMaterial,
 } from '../../providers/azure/azure-pool-provider';
 import type { SettingsStore } from '../../settings/settings-store';
+import { poolKeyId, smbHost } from './pool-names';
 
 export interface AzureAdminOptions {
   dataDir: string;
@@ -36,6 +41,10 @@ export interface AzureAdminOptions {
   agentBundlePath?: string;
   /** The agent's Node.js runtime tarballs, put beside it (resource-paths.ts agentRuntimeDir). */
   agentRuntimeDir?: string;
+  /** The OS keyring's encryption for the token cache; without it, owner-only files. */
+  protector?: TokenCacheProtector;
+  /** Told the secrets read from Azure (storage keys), so the logger redacts them. */
+  onSecret?: (value: string) => void;
 }
 
 export class AzureAdmin implements Disposable {
@@ -57,13 +66,21 @@ export class AzureAdmin implements Disposable {
   readonly onDeviceCode = this.deviceCode.event;
 
   constructor(private readonly options: AzureAdminOptions) {
-    // No protector in this process: tokens stay in memory (the account record is kept).
+    // The sign-in survives a restart: its token cache is encrypted with the OS keyring when the
+    // shell has one, else kept in owner-only files (the headless host), which the UI points out.
     this.credential = new AzureCredential({
       dataDir: join(options.dataDir, 'azure'),
       log: options.log,
       onDeviceCode: (p) => this.deviceCode.fire(p),
       ...(options.interactiveBrowser === false ? { interactiveBrowser: false } : {}),
+      protector: options.protector,
+      ownerOnlyFileFallback: true,
     });
+    if (!options.protector) {
+      options.log(
+        `azure: no OS keyring here: the Azure sign-in is kept in owner-only files (mode 0600) in ${join(options.dataDir, 'azure')}, not encrypted`,
+      );
+    }
     this.service = new AzurePoolService({
       clients: (id) => this.credential.clientsFor(id),
       log: options.log,
@@ -252,6 +269,7 @@ export class AzureAdmin implements Disposable {
       const props = await storage.storageAccounts.getProperties(resourceGroup, account);
       const keys = await storage.storageAccounts.listKeys(resourceGroup, account);
       const key = keys.keys?.find((k) => k.value)?.value;
+      if (key) this.options.onSecret?.(key);
       if (!key) {
         throw new RpcError(
           ErrorCode.AuthFailed,
@@ -432,10 +450,6 @@ export class AzureAdmin implements Disposable {
   }
 }
 
-/**
- * The id a pool's key file is named by: Azure pool ids hold `:` and `/`, so they become
- * `azure-<hash>`; other ids stay as they are.
- */
 /** The scale set tags that name a pool's share (see resources/templates/pool.json). */
 export const STORAGE_TAGS = {
   account: 'dsvm-pool-storage-account',
@@ -455,31 +469,10 @@ export const HEARTBEAT_MAX_AGE_MS = 3 * 60_000;
 /** How long heartbeat reading leaves a pool alone after its share could not be opened. */
 const HEARTBEAT_RETRY_MS = 10 * 60_000;
 
-/**
- * The SMB host of an account: its file endpoint's host when that is `<account>.file.<suffix>`
- * (every Azure cloud), else the public cloud's name (an emulator's path-style endpoint).
- */
-export function smbHost(account: string, fileEndpoint: string | undefined): string {
-  let host: string | undefined;
-  try {
-    host = fileEndpoint ? new URL(fileEndpoint).hostname.toLowerCase() : undefined;
-  } catch {
-    host = undefined;
-  }
-  return host?.startsWith(`${account.toLowerCase()}.file.`)
-    ? host
-    : `${account.toLowerCase()}.file.core.windows.net`;
-}
-
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
-}
-
-export function poolKeyId(poolId: string): string {
-  if (!poolId.startsWith('azure:')) return poolId;
-  return `azure-${createHash('sha256').update(poolId).digest('hex').slice(0, 32)}`;
 }

@@ -1,7 +1,5 @@
 // Signing in to Azure (Azure CLI, browser, device code, environment / service principal), who is
 // signed in, and the subscription and resource group pickers; one TokenCredential for all clients.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import {
   type AccessToken,
@@ -45,7 +43,8 @@ import {
   notSignedIn,
   signInError,
 } from './sign-in-errors';
-import type { AzureAccount, AzureSignInKind, AzureSignInStatus } from '../../../common/models';
+import { forgetAccount, loadAccount, saveAccount } from './saved-account';
+import type { AzureAccount, AzureSignInStatus, AzureTokenStorage } from '../../../common/models';
 
 /** The Azure CLI's public client id: consented in every tenant, so no app registration. */
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -89,8 +88,13 @@ export interface AzureCredentialOptions {
   environment?: AzureEnvironment;
   /** Where the account record and the encrypted token cache live (e.g. `<dataDir>/azure`). */
   dataDir?: string;
-  /** Encrypts the token cache; without it tokens stay in memory (see azure-token-cache.ts). */
+  /** Encrypts the token cache with the OS keyring (see azure-token-cache.ts). */
   protector?: TokenCacheProtector;
+  /**
+   * Without a protector, keep the cache in owner-only (0600) files of `dataDir`, not encrypted
+   * (no OS keyring: the headless host); otherwise tokens stay in memory.
+   */
+  ownerOnlyFileFallback?: boolean;
   /** Public client for browser and device code sign-in (default: the Azure CLI's). */
   clientId?: string;
   /** Default tenant for the interactive methods (default `organizations`). */
@@ -112,15 +116,6 @@ export interface AzureCredentialOptions {
 }
 
 /** What is saved so the next start can sign in silently (no token, no secret). */
-interface SavedAccount {
-  kind: AzureSignInKind;
-  tenantId?: string;
-  /** @azure/identity's serialized AuthenticationRecord (account ids, no tokens). */
-  record?: string;
-}
-
-const ACCOUNT_FILE = 'azure-account.json';
-
 /**
  * The SDK's bearer policy asks for tokens with continuous access evaluation, which
  * @azure/identity keeps in a cache of their own: sign-in fills that one, so the first ARM request
@@ -146,16 +141,25 @@ export class AzureCredential implements TokenCredential, Disposable {
     this.environment = options.environment ?? resolveAzureEnvironment();
   }
 
-  /** Whether tokens are kept (encrypted) across restarts. */
+  /** Where tokens are kept: keyring-encrypted files, owner-only files, or memory only. */
+  get tokenStorage(): AzureTokenStorage {
+    if (this.options.dataDir === undefined) return 'memory';
+    if (this.options.protector) return 'keyring';
+    return this.options.ownerOnlyFileFallback ? 'owner-only-file' : 'memory';
+  }
+
+  /** Whether tokens (and so a browser or device code sign-in) survive a restart. */
   private get persistent(): boolean {
-    return this.options.protector !== undefined && this.options.dataDir !== undefined;
+    return this.tokenStorage !== 'memory';
   }
 
   get status(): AzureSignInStatus {
     const status: AzureSignInStatus = {
       signedIn: this.current !== undefined,
       persistentCache: this.persistent,
+      tokenStorage: this.tokenStorage,
     };
+    if (this.persistent && this.options.dataDir) status.tokenCacheDir = this.options.dataDir;
     if (this.current) status.account = { ...this.current.account };
     return status;
   }
@@ -196,7 +200,7 @@ export class AzureCredential implements TokenCredential, Disposable {
       if (!token) throw new CredentialUnavailableError('Azure returned no access token.');
       const account = withRecord(accountFromToken(method.kind, token), record);
       this.current = { credential, account, record };
-      await this.save({
+      await saveAccount(this.options.dataDir, {
         kind: method.kind,
         tenantId: account.tenantId,
         record: record && serializeAuthenticationRecord(record),
@@ -220,7 +224,7 @@ export class AzureCredential implements TokenCredential, Disposable {
    * opens a browser or asks for a code.
    */
   async restore(): Promise<AzureAccount | undefined> {
-    const saved = await this.load();
+    const saved = await loadAccount(this.options.dataDir);
     if (!saved || saved.kind === 'service-principal') return undefined;
     try {
       let credential: TokenCredential;
@@ -253,7 +257,7 @@ export class AzureCredential implements TokenCredential, Disposable {
   async signOut(): Promise<void> {
     this.current = undefined;
     if (this.options.dataDir) {
-      await rm(join(this.options.dataDir, ACCOUNT_FILE), { force: true });
+      await forgetAccount(this.options.dataDir);
       await clearPersistentTokenCache(this.options.dataDir);
     }
     this.changed.fire(this.status);
@@ -443,33 +447,8 @@ export class AzureCredential implements TokenCredential, Disposable {
   /** Registers this credential's cache; must run right before the credential's construction. */
   private cacheOption(): { tokenCachePersistenceOptions?: TokenCachePersistenceOptions } {
     const { dataDir, protector, log } = this.options;
-    if (!dataDir || !protector) return {};
+    if (!dataDir || !this.persistent) return {};
     return { tokenCachePersistenceOptions: persistentTokenCache({ dir: dataDir, protector, log }) };
-  }
-
-  private async save(saved: SavedAccount): Promise<void> {
-    if (!this.options.dataDir) return;
-    const clean: SavedAccount = { kind: saved.kind };
-    if (saved.tenantId) clean.tenantId = saved.tenantId;
-    if (saved.record) clean.record = saved.record;
-    await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
-    await writeFile(
-      join(this.options.dataDir, ACCOUNT_FILE),
-      `${JSON.stringify(clean, null, 2)}\n`,
-      { mode: 0o600 },
-    );
-  }
-
-  private async load(): Promise<SavedAccount | undefined> {
-    if (!this.options.dataDir) return undefined;
-    try {
-      const saved = JSON.parse(
-        await readFile(join(this.options.dataDir, ACCOUNT_FILE), 'utf8'),
-      ) as SavedAccount;
-      return typeof saved.kind === 'string' ? saved : undefined;
-    } catch {
-      return undefined;
-    }
   }
 }
 

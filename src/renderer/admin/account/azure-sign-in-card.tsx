@@ -46,6 +46,31 @@ const kinds: Array<{ kind: Kind; label: string; testId: string }> = [
   { kind: 'environment', label: 'Use environment credentials', testId: 'azure-signin-environment' },
 ];
 
+/** Where the sign-in is kept, when that is worth knowing: no keyring, or not kept at all. */
+function StorageNote({ status }: { status: AzureSignInStatus }) {
+  const styles = useStyles();
+  if (status.tokenStorage === 'owner-only-file') {
+    return (
+      <MessageBar intent="warning" layout="multiline" data-testid="azure-token-storage">
+        <MessageBarBody className={styles.wrap}>
+          <MessageBarTitle>No OS keyring</MessageBarTitle>
+          Your sign-in is kept in files only your account can read (0600), not encrypted:{' '}
+          <span className={styles.muted}>{status.tokenCacheDir ?? "the app's data folder"}</span>.
+          The desktop app encrypts it with the system keyring.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  if (status.tokenStorage === 'memory' || !status.persistentCache) {
+    return (
+      <Text size={200} className={styles.muted} data-testid="azure-token-storage">
+        Your sign-in lasts until the app quits.
+      </Text>
+    );
+  }
+  return null;
+}
+
 function accountName(status: AzureSignInStatus): string {
   const a = status.account;
   if (!a) return 'Signed in';
@@ -96,7 +121,11 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
     rpc.call('azure.signOut', {}).then(
       () => {
         setBusy(undefined);
-        signIn.set({ signedIn: false, persistentCache: signIn.status?.persistentCache ?? false });
+        signIn.set({
+          ...(signIn.status ?? { persistentCache: false }),
+          signedIn: false,
+          account: undefined,
+        });
       },
       (err: unknown) => {
         setBusy(undefined);
@@ -181,6 +210,7 @@ export function AzureSignInCard({ signIn }: { signIn: AzureSignIn }) {
           )}
         </>
       )}
+      {status && <StorageNote status={status} />}
       {deviceCode && (
         <MessageBar intent="info" layout="multiline" data-testid="azure-device-code">
           <MessageBarBody className={styles.wrap}>

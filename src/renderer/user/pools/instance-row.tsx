@@ -1,6 +1,23 @@
-// One instance of a pool: name, state, sessions, address, and a way to connect to it specifically.
-import { Button, Text, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
-import { PlugConnected16Regular, PlugDisconnected16Regular } from '@fluentui/react-icons';
+// One instance of a pool: name, state, sessions, address, a way to connect to it specifically,
+// and a ⋯ menu with Test connection… (test ids instance-menu-<id>, instance-test-<id>).
+import {
+  Button,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  MoreHorizontal16Regular,
+  NetworkCheck20Regular,
+  PlugConnected16Regular,
+  PlugDisconnected16Regular,
+} from '@fluentui/react-icons';
 import type { InstanceInfo } from '../../../common/models';
 import { StateBadge } from '../../shared/state-badge';
 
@@ -53,11 +70,19 @@ export interface InstanceRowProps {
   instance: InstanceInfo;
   disabled: boolean;
   onConnect: () => void;
+  /** Opens "Test connection" for this instance. */
+  onTest?: () => void;
   /** Local sandbox only: cut this instance's links to watch sessions heal. */
   onSimulateDrop?: () => void;
 }
 
-export function InstanceRow({ instance, disabled, onConnect, onSimulateDrop }: InstanceRowProps) {
+export function InstanceRow({
+  instance,
+  disabled,
+  onConnect,
+  onTest,
+  onSimulateDrop,
+}: InstanceRowProps) {
   const styles = useStyles();
   const { count, who } = sessionSummary(instance.sessions);
   return (
@@ -120,6 +145,30 @@ export function InstanceRow({ instance, disabled, onConnect, onSimulateDrop }: I
             onClick={onConnect}
           />
         </Tooltip>
+        {onTest && (
+          <Menu positioning="below-end">
+            <MenuTrigger disableButtonEnhancement>
+              <Button
+                appearance="subtle"
+                size="small"
+                icon={<MoreHorizontal16Regular />}
+                aria-label={`More for ${instance.name}`}
+                data-testid={`instance-menu-${instance.id}`}
+              />
+            </MenuTrigger>
+            <MenuPopover>
+              <MenuList>
+                <MenuItem
+                  icon={<NetworkCheck20Regular />}
+                  data-testid={`instance-test-${instance.id}`}
+                  onClick={onTest}
+                >
+                  Test connection…
+                </MenuItem>
+              </MenuList>
+            </MenuPopover>
+          </Menu>
+        )}
       </div>
     </li>
   );

@@ -1,9 +1,10 @@
 // A pool: what it is, its instances, the Connect button, the Connect progress and its errors.
-// Pools defined here (ssh-hosts) have a ⋯ menu: edit, key, Install agent…, Team…, remove.
+// Every pool has a ⋯ menu with Test connection…; pools defined here (ssh-hosts) add edit, key,
+// Install agent…, Team…, remove.
 //
-// Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-edit-<id>, pool-key-<id>,
-// pool-install-agent-<id> (opens install-agent-dialog), pool-team-<id> (with shared storage;
-// opens team-dialog), pool-remove-<id>.
+// Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-test-<id> (opens
+// diagnostics-dialog), pool-edit-<id>, pool-key-<id>, pool-install-agent-<id> (opens
+// install-agent-dialog), pool-team-<id> (with shared storage; opens team-dialog), pool-remove-<id>.
 import { ErrorCode } from '../../../common/errors';
 import { plural } from '../../../common/user-text';
 import {
@@ -31,6 +32,7 @@ import {
   Edit16Regular,
   KeyMultiple16Regular,
   MoreHorizontal20Regular,
+  NetworkCheck20Regular,
   People16Regular,
   PlugConnected20Regular,
   Wrench16Regular,
@@ -42,6 +44,7 @@ import { isDeclined, type ConnectError, type PendingConnect } from '../use-works
 import { fileName } from '../../shared/file-name';
 import { useRpc } from '../../shared/rpc-context';
 import { InstallAgentDialog } from '../../admin/pools/install-agent-dialog';
+import { DiagnosticsDialog, type DiagnosticsTarget } from './diagnostics-dialog';
 import { InstanceRow } from './instance-row';
 import { PoolKindBadge } from './pool-kind-badge';
 import { TeamDialog } from '../../admin/pools/team-dialog';
@@ -89,13 +92,15 @@ export interface PoolCardProps {
   onRemove?: () => void;
 }
 
-/** The card's ⋯ menu: edit, key, agent, team, remove. Only pools defined in this app have one. */
+/** The card's ⋯ menu: Test connection…; for pools defined in this app, edit, key, agent, team, remove. */
 function PoolMenu({
   pool,
+  onTest,
   onInstallAgent,
   onTeam,
   ...actions
 }: Pick<PoolCardProps, 'pool' | 'onEdit' | 'onGenerateKey' | 'onRemove'> & {
+  onTest: () => void;
   onInstallAgent: () => void;
   onTeam: () => void;
 }) {
@@ -113,43 +118,55 @@ function PoolMenu({
       <MenuPopover>
         <MenuList>
           <MenuItem
-            icon={<Edit16Regular />}
-            data-testid={`pool-edit-${pool.id}`}
-            onClick={actions.onEdit}
+            icon={<NetworkCheck20Regular />}
+            data-testid={`pool-test-${pool.id}`}
+            onClick={onTest}
           >
-            Edit pool…
+            Test connection…
           </MenuItem>
-          <MenuItem
-            icon={<KeyMultiple16Regular />}
-            data-testid={`pool-key-${pool.id}`}
-            onClick={actions.onGenerateKey}
-          >
-            Generate a key for this pool…
-          </MenuItem>
-          <MenuItem
-            icon={<Wrench16Regular />}
-            data-testid={`pool-install-agent-${pool.id}`}
-            onClick={onInstallAgent}
-          >
-            Install agent…
-          </MenuItem>
-          {pool.sshShare && (
-            <MenuItem
-              icon={<People16Regular />}
-              data-testid={`pool-team-${pool.id}`}
-              onClick={onTeam}
-            >
-              Team…
-            </MenuItem>
+          {actions.onEdit && (
+            <>
+              <MenuDivider />
+              <MenuItem
+                icon={<Edit16Regular />}
+                data-testid={`pool-edit-${pool.id}`}
+                onClick={actions.onEdit}
+              >
+                Edit pool…
+              </MenuItem>
+              <MenuItem
+                icon={<KeyMultiple16Regular />}
+                data-testid={`pool-key-${pool.id}`}
+                onClick={actions.onGenerateKey}
+              >
+                Generate a key for this pool…
+              </MenuItem>
+              <MenuItem
+                icon={<Wrench16Regular />}
+                data-testid={`pool-install-agent-${pool.id}`}
+                onClick={onInstallAgent}
+              >
+                Install agent…
+              </MenuItem>
+              {pool.sshShare && (
+                <MenuItem
+                  icon={<People16Regular />}
+                  data-testid={`pool-team-${pool.id}`}
+                  onClick={onTeam}
+                >
+                  Team…
+                </MenuItem>
+              )}
+              <MenuDivider />
+              <MenuItem
+                icon={<Delete16Regular />}
+                data-testid={`pool-remove-${pool.id}`}
+                onClick={actions.onRemove}
+              >
+                Remove pool…
+              </MenuItem>
+            </>
           )}
-          <MenuDivider />
-          <MenuItem
-            icon={<Delete16Regular />}
-            data-testid={`pool-remove-${pool.id}`}
-            onClick={actions.onRemove}
-          >
-            Remove pool…
-          </MenuItem>
         </MenuList>
       </MenuPopover>
     </Menu>
@@ -197,6 +214,7 @@ export function PoolCard(props: PoolCardProps) {
   const busy = pending !== undefined;
   const [showAll, setShowAll] = useState(false);
   const [panel, setPanel] = useState<'install-agent' | 'team'>();
+  const [testing, setTesting] = useState<DiagnosticsTarget>();
   // A big pool (an Azure pool of hundreds) shows the instances that matter to you first: yours,
   // then running ones; the rest on request. Connect's placement looks at all of them anyway.
   const shownInstances = useMemo(
@@ -221,16 +239,15 @@ export function PoolCard(props: PoolCardProps) {
           </div>
         }
         action={
-          props.onEdit ? (
-            <PoolMenu
-              pool={pool}
-              onEdit={props.onEdit}
-              onGenerateKey={props.onGenerateKey}
-              onRemove={props.onRemove}
-              onInstallAgent={() => setPanel('install-agent')}
-              onTeam={() => setPanel('team')}
-            />
-          ) : undefined
+          <PoolMenu
+            pool={pool}
+            onTest={() => setTesting({ pool })}
+            onEdit={props.onEdit}
+            onGenerateKey={props.onGenerateKey}
+            onRemove={props.onRemove}
+            onInstallAgent={() => setPanel('install-agent')}
+            onTeam={() => setPanel('team')}
+          />
         }
         description={
           <div>
@@ -251,6 +268,7 @@ export function PoolCard(props: PoolCardProps) {
               instance={instance}
               disabled={busy || disabled}
               onConnect={() => onConnect(instance.id)}
+              onTest={() => setTesting({ pool, instanceId: instance.id })}
               onSimulateDrop={
                 pool.kind === 'local'
                   ? () => {
@@ -336,6 +354,10 @@ export function PoolCard(props: PoolCardProps) {
       >
         {busy ? 'Connecting…' : 'Connect'}
       </Button>
+      <DiagnosticsDialog
+        target={testing && { ...testing, pool }}
+        onClose={() => setTesting(undefined)}
+      />
       {props.onEdit && (
         <>
           <InstallAgentDialog

@@ -48,6 +48,18 @@ describe('PromptService', () => {
     prompts.dispose();
   });
 
+  test('a typed passphrase or secret is handed to onSecret (the logger redacts it), a declined one is not', async () => {
+    const secrets: string[] = [];
+    const prompts = new PromptService({ onSecret: (value) => secrets.push(value) });
+    const answers = ['correct horse', 'storage-key-value'];
+    prompts.onDidOpen((p) => prompts.answer(p.id, answers.length > 0, answers.shift()));
+    await prompts.askPassphrase({ poolId: 'p', keyPath: '/k', retry: false });
+    await prompts.askSecret({ poolId: 'p', title: 'Key', detail: 'For the share.', label: 'Key' });
+    await prompts.askPassphrase({ poolId: 'p', keyPath: '/k', retry: true });
+    assert.deepEqual(secrets, ['correct horse', 'storage-key-value']);
+    prompts.dispose();
+  });
+
   test('a declined passphrase question resolves undefined', async () => {
     const prompts = new PromptService();
     prompts.onDidOpen((p) => prompts.answer(p.id, false, 'typed then cancelled'));

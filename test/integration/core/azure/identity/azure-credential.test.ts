@@ -1,11 +1,9 @@
-// Signing in to Azure with the real @azure/identity credentials against the emulator's token
-// endpoint (service principal, environment, a stand-in `az`) and a small device-code authority;
-// who am I, subscriptions, resource groups, and the encrypted persistent token cache.
+// Signing in to Azure with the real @azure/identity credentials against the emulator's Entra ID
+// (service principal, environment, a stand-in `az`, device code); who am I, subscriptions,
+// resource groups, and the encrypted persistent token cache.
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +20,7 @@ import { startAzureEmulator, type AzureEmulator } from '../../../../emulators/az
 import { trustEmulatorCertificate } from '../../../../emulators/azure/emulator-trust';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the file with it set if needed.
-const certificate = await trustEmulatorCertificate();
+await trustEmulatorCertificate();
 
 const CLIENT_ID = 'dsvm-pool-tests';
 const CLIENT_SECRET = 'emulator-secret-for-credential-tests';
@@ -46,105 +44,6 @@ function testProtector(): TokenCacheProtector & { key: Buffer } {
   };
 }
 
-function jwt(claims: Record<string, unknown>): string {
-  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
-}
-
-/**
- * A minimal Microsoft Entra authority for the device code flow (the emulator serves only client
- * credentials): metadata, /devicecode, and a token endpoint that answers `authorization_pending`
- * once, then a user's tokens whose access token the emulator's ARM accepts.
- */
-async function startDeviceCodeAuthority(emulator: AzureEmulator) {
-  const tenant = emulator.tenantId;
-  const requests: string[] = [];
-  let pending = 1;
-  const server = https.createServer(
-    { cert: certificate.cert, key: certificate.key },
-    (req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-        const path = new URL(req.url ?? '/', origin).pathname;
-        const form = new URLSearchParams(body);
-        requests.push(`${req.method} ${path} ${form.get('grant_type') ?? ''}`.trim());
-        const send = (status: number, json: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(json));
-        };
-        if (path.endsWith('/.well-known/openid-configuration')) {
-          return send(200, {
-            token_endpoint: `${origin}/${tenant}/oauth2/v2.0/token`,
-            device_authorization_endpoint: `${origin}/${tenant}/oauth2/v2.0/devicecode`,
-            authorization_endpoint: `${origin}/${tenant}/oauth2/v2.0/authorize`,
-            end_session_endpoint: `${origin}/${tenant}/oauth2/v2.0/logout`,
-            issuer: `${origin}/${tenant}/v2.0`,
-            jwks_uri: `${origin}/${tenant}/discovery/v2.0/keys`,
-            response_modes_supported: ['query', 'fragment', 'form_post'],
-            scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-          });
-        }
-        if (path.endsWith('/oauth2/v2.0/devicecode')) {
-          return send(200, {
-            user_code: 'EMU-1234',
-            device_code: 'device-code-secret',
-            verification_uri: `${origin}/devicelogin`,
-            expires_in: 900,
-            interval: 1,
-            message: `To sign in, use a web browser to open the page ${origin}/devicelogin and enter the code EMU-1234 to authenticate.`,
-          });
-        }
-        if (path.endsWith('/oauth2/v2.0/token')) {
-          const grant = form.get('grant_type') ?? '';
-          // MSAL sends `device_code`; RFC 8628 names it urn:ietf:params:oauth:grant-type:device_code.
-          if (grant.endsWith('device_code') && pending-- > 0) {
-            return send(400, {
-              error: 'authorization_pending',
-              error_description: 'AADSTS70016: pending',
-            });
-          }
-          const now = Math.floor(Date.now() / 1000);
-          const oid = '11111111-2222-3333-4444-555555555555';
-          return send(200, {
-            token_type: 'Bearer',
-            scope: form.get('scope'),
-            expires_in: 3600,
-            ext_expires_in: 3600,
-            access_token: emulator.issueToken(CLIENT_ID),
-            refresh_token: `refresh-${randomUUID()}`,
-            id_token: jwt({
-              aud: form.get('client_id'),
-              iss: `${origin}/${tenant}/v2.0`,
-              iat: now,
-              nbf: now,
-              exp: now + 3600,
-              name: 'Ada Lovelace',
-              oid,
-              preferred_username: 'ada@contoso.example',
-              sub: 'ada-subject',
-              tid: tenant,
-              ver: '2.0',
-            }),
-            client_info: Buffer.from(JSON.stringify({ uid: oid, utid: tenant })).toString(
-              'base64url',
-            ),
-          });
-        }
-        send(404, { error: 'not_found' });
-      });
-    },
-  );
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('Azure sign-in against the emulator (real @azure/identity)', () => {
   let emulator: AzureEmulator;
   let dir: string;
@@ -163,7 +62,10 @@ describe('Azure sign-in against the emulator (real @azure/identity)', () => {
   };
 
   before(async () => {
-    emulator = await startAzureEmulator({ clientSecrets: { [CLIENT_ID]: CLIENT_SECRET } });
+    emulator = await startAzureEmulator({
+      clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
+      deviceCodeIntervalSeconds: 1,
+    });
     emulator.createResourceGroup('zeta-rg', 'westeurope');
     emulator.createResourceGroup('alpha-rg', 'northeurope');
     dir = await mkdtemp(join(tmpdir(), 'azure-credential-'));
@@ -442,49 +344,59 @@ exit 2
   });
 
   test('device code: the message reaches the callback; the account and its cache survive a restart', async () => {
-    const authority = await startDeviceCodeAuthority(emulator);
-    try {
-      const env = resolveAzureEnvironment({
-        resourceManagerEndpoint: emulator.url,
-        authorityHost: authority.url,
-      });
-      const protector = testProtector();
-      const dataDir = join(dir, 'device');
-      const prompts: DeviceCodePrompt[] = [];
-      const credential = new AzureCredential({
-        environment: env,
-        dataDir,
-        protector,
-        tenantId: emulator.tenantId,
-      });
-      const account = await credential.signIn({
-        kind: 'device-code',
-        onPrompt: (p) => prompts.push(p),
-      });
-      assert.equal(prompts.length, 1);
-      assert.equal(prompts[0].userCode, 'EMU-1234');
-      assert.match(prompts[0].message, /enter the code EMU-1234/);
-      assert.equal(prompts[0].verificationUri, `${authority.url}/devicelogin`);
-      assert.equal(account.kind, 'device-code');
-      assert.equal(account.isServicePrincipal, false);
-      assert.equal((await credential.listSubscriptions()).length, 1);
-      const polls = authority.requests.filter((r) => r.endsWith('device_code')).length;
-      assert.equal(polls, 2, 'polled through authorization_pending');
+    const env = environment();
+    const protector = testProtector();
+    const dataDir = join(dir, 'device');
+    const prompts: DeviceCodePrompt[] = [];
+    const polls = () =>
+      emulator
+        .requestsMatching(`POST /${emulator.tenantId}/oauth2/v2.0/token`)
+        .filter((r) => r.at >= started);
+    const started = new Date();
+    const credential = new AzureCredential({
+      environment: env,
+      dataDir,
+      protector,
+      tenantId: emulator.tenantId,
+    });
+    const account = await credential.signIn({
+      kind: 'device-code',
+      onPrompt: (p) => {
+        prompts.push(p);
+        // The user enters the code once the app has polled (and heard "pending") once.
+        const wait = setInterval(() => {
+          if (polls().some((r) => r.status === 400)) {
+            clearInterval(wait);
+            emulator.users.approveDeviceCode(p.userCode);
+          }
+        }, 20);
+      },
+    });
+    assert.equal(prompts.length, 1);
+    assert.match(prompts[0].userCode, /^[0-9A-F]{9}$/);
+    assert.match(prompts[0].message, new RegExp(`enter the code ${prompts[0].userCode}`));
+    assert.equal(prompts[0].verificationUri, `${emulator.url}/devicelogin`);
+    assert.equal(account.kind, 'device-code');
+    assert.equal(account.isServicePrincipal, false);
+    assert.equal(account.userName, emulator.users.user.userName);
+    assert.equal((await credential.listSubscriptions()).length, 1);
+    assert.deepEqual(
+      polls().map((r) => r.status),
+      [400, 200],
+      'polled through authorization_pending',
+    );
 
-      // Restart: silent sign-in from the saved account record and the encrypted cache; no new code.
-      const restarted = new AzureCredential({
-        environment: env,
-        dataDir,
-        protector,
-        tenantId: emulator.tenantId,
-      });
-      const again = await restarted.restore();
-      assert.equal(again?.kind, 'device-code');
-      assert.equal(prompts.length, 1);
-      assert.equal(authority.requests.filter((r) => r.endsWith('device_code')).length, polls);
-      assert.equal((await restarted.listResourceGroups(emulator.subscriptionId)).length, 2);
-    } finally {
-      await authority.close();
-    }
+    // Restart: silent sign-in from the saved account record and the encrypted cache; no new code.
+    const restarted = new AzureCredential({
+      environment: env,
+      dataDir,
+      protector,
+      tenantId: emulator.tenantId,
+    });
+    const again = await restarted.restore();
+    assert.equal(again?.kind, 'device-code');
+    assert.equal(prompts.length, 1);
+    assert.equal(polls().length, 2, 'no token request after the restart');
+    assert.equal((await restarted.listResourceGroups(emulator.subscriptionId)).length, 2);
   });
 });
