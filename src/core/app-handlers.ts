@@ -28,6 +28,7 @@ import { checkShare, fixShare } from './storage/share-check';
 import type { ShareFiles } from './storage/share-files';
 import { SshShareFiles } from './storage/ssh-share-files';
 import { TeamRegistryService } from './storage/team-registry';
+import type { UpdateService } from './updates/update-service';
 
 export interface HandlerServices {
   appInfo: AppInfo;
@@ -43,6 +44,7 @@ export interface HandlerServices {
   sandbox: LocalSandboxProvider;
   azure: AzureAdmin;
   agents: AgentInstallService;
+  updates: UpdateService;
   log: (line: string) => void;
 }
 
@@ -268,6 +270,11 @@ export function createHandlers(s: HandlerServices): Handlers {
     'agent.install': ({ poolId, instanceIds }) => s.agents.install(poolId, instanceIds).operation,
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
+    'updates.status': () => s.updates.status(),
+    'updates.check': () => s.updates.check({ manual: true }),
+    'updates.download': () => s.updates.download(),
+    'updates.restart': () => s.updates.restart(),
+    'updates.setEnabled': ({ enabled }) => s.updates.setEnabled(enabled),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   shell,
   Tray,
 } from 'electron';
+import electronUpdater from 'electron-updater';
 import { createAppCore } from '../core/app-core';
 import { startShell } from './shell';
 
@@ -31,8 +32,14 @@ startShell(
   { app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, MessageChannelMain, shell, session },
   {
     ...renderer,
-    createCore: (dataDir) =>
-      createAppCore({ dataDir, shell: 'electron', version: app.getVersion() }),
+    // electron-updater is CommonJS; its autoUpdater is this platform's updater (AppImage, deb,
+    // NSIS, macOS). The feed is the one electron-builder wrote into resources/app-update.yml.
+    updater: {
+      updater: electronUpdater.autoUpdater,
+      feedConfigPath: join(process.resourcesPath, 'app-update.yml'),
+    },
+    createCore: (dataDir, { updateEngine }) =>
+      createAppCore({ dataDir, shell: 'electron', version: app.getVersion(), updateEngine }),
     preloadPath: join(here, '../preload/index.cjs'),
     trayIconPath: join(icons, 'tray.png'),
     windowIconPath: join(icons, 'icon.png'),

@@ -65,6 +65,11 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'agent.install': notUsed,
     'operations.list': notUsed,
     'operations.dismiss': notUsed,
+    'updates.status': notUsed,
+    'updates.check': notUsed,
+    'updates.download': notUsed,
+    'updates.restart': notUsed,
+    'updates.setEnabled': notUsed,
     ...overrides,
   };
 }

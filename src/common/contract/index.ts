@@ -16,6 +16,7 @@
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
 //   operations.ts   operations.*
+//   updates.ts      updates.* (the app's own updates)
 //   define.ts       method() and the small schemas the others share (ids, ports, no input)
 //
 // To add a method: add an entry to its domain's `…Methods` with its input schema and
@@ -33,6 +34,7 @@ import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
 import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
+import { updateEventNames, updateMethods, type UpdateEvents } from './updates';
 
 export { autoscaleSettingsSchema } from './autoscale';
 export { sshHostSchema, sshPoolShareSchema } from './pools';
@@ -49,6 +51,7 @@ export const methods = {
   ...teamMethods,
   ...agentMethods,
   ...operationMethods,
+  ...updateMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -61,7 +64,8 @@ export interface Events
     ForwardEvents,
     PromptEvents,
     AzureEvents,
-    OperationEvents {}
+    OperationEvents,
+    UpdateEvents {}
 
 export const eventNames = [
   ...appEventNames,
@@ -72,6 +76,7 @@ export const eventNames = [
   ...promptEventNames,
   ...azureEventNames,
   ...operationEventNames,
+  ...updateEventNames,
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;
