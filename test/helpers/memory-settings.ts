@@ -1,6 +1,10 @@
 // settings.json's store without a file, for services that only read and update settings.
 import { Emitter } from '../../src/common/event';
-import { defaultSettings, settingsSchema, type Settings } from '../../src/core/settings/settings-schema';
+import {
+  defaultSettings,
+  settingsSchema,
+  type Settings,
+} from '../../src/core/settings/settings-schema';
 import type { SettingsStore } from '../../src/core/settings/settings-store';
 
 export class MemorySettings implements Pick<SettingsStore, 'get' | 'update' | 'onDidChange'> {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +40,12 @@ export class UpdateFeedServer {
 
   static async start(): Promise<UpdateFeedServer> {
     const dir = await mkdtemp(join(tmpdir(), 'dsvm-pool-feed-'));
-    let feed: UpdateFeedServer | undefined;
-    const server = createServer((req, res) => void feed!.serve(req.url ?? '/', res));
+    const holder: { feed?: UpdateFeedServer } = {};
+    const server = createServer((req, res) => void holder.feed!.serve(req.url ?? '/', res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    feed = new UpdateFeedServer(server, dir, `http://127.0.0.1:${port}/feed/`);
-    return feed;
+    holder.feed = new UpdateFeedServer(server, dir, `http://127.0.0.1:${port}/feed/`);
+    return holder.feed;
   }
 
   /** Writes the installer and latest-linux.yml for `release`, as electron-builder publishes them. */
@@ -78,10 +78,7 @@ export class UpdateFeedServer {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async serve(
-    rawUrl: string,
-    res: import('node:http').ServerResponse,
-  ): Promise<void> {
+  private async serve(rawUrl: string, res: ServerResponse): Promise<void> {
     this.requests.push(rawUrl);
     const url = new URL(rawUrl, 'http://feed');
     if (this.requiredSig !== undefined && url.searchParams.get('sig') !== this.requiredSig) {

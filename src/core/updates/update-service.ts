@@ -6,7 +6,12 @@ import { Emitter, type Disposable, type Event } from '../../common/event';
 import type { UpdateStatus } from '../../common/update-models';
 import type { SettingsStore } from '../settings/settings-store';
 import type { UpdateEngine } from './update-engine';
-import { initialUpdateStatus, reduceUpdate, type UpdateEvent, type UpdatePolicy } from './update-state';
+import {
+  initialUpdateStatus,
+  reduceUpdate,
+  type UpdateEvent,
+  type UpdatePolicy,
+} from './update-state';
 import { saveUpdatesEnabled, updatesEnabledIn } from './update-settings';
 
 /** What the contract (updates.*), the tray and the shell use. */

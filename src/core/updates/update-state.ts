@@ -47,7 +47,9 @@ export function offMessage(reason: UpdatesOffReason, detail?: string): string {
     case 'development':
       return detail ?? 'Updates apply to the installed app, not to a development build.';
     case 'unsupported':
-      return detail ?? 'This copy of the app cannot replace itself; update it the way it was installed.';
+      return (
+        detail ?? 'This copy of the app cannot replace itself; update it the way it was installed.'
+      );
   }
 }
 

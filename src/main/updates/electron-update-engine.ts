@@ -80,7 +80,7 @@ export class ElectronUpdateEngine implements UpdateEngine {
     try {
       result = await this.updater.checkForUpdates();
     } catch (err) {
-      throw new Error(describeUpdaterError(err, this.feedUrl));
+      throw new Error(describeUpdaterError(err, this.feedUrl), { cause: err });
     }
     if (!result) throw new Error('the updater is not active in this copy of the app.');
     return { available: result.isUpdateAvailable, latest: offerOf(result.updateInfo) };
@@ -99,7 +99,7 @@ export class ElectronUpdateEngine implements UpdateEngine {
       // Verifies the file's sha512 against latest-*.yml; a mismatch deletes it and rejects.
       await this.updater.downloadUpdate();
     } catch (err) {
-      throw new Error(describeUpdaterError(err, this.feedUrl));
+      throw new Error(describeUpdaterError(err, this.feedUrl), { cause: err });
     } finally {
       this.updater.off('download-progress', listener);
     }
@@ -125,7 +125,9 @@ export class ElectronUpdateEngine implements UpdateEngine {
       this.updater.off('error', onError);
     }
     if (failure) {
-      this.options.log(`updates: the installer did not start: ${describeUpdaterError(failure, this.feedUrl)}`);
+      this.options.log(
+        `updates: the installer did not start: ${describeUpdaterError(failure, this.feedUrl)}`,
+      );
       return false;
     }
     return true;

@@ -33,7 +33,9 @@ function firstLine(message: string): string {
 export function describeUpdaterError(err: unknown, feedUrl: string | undefined): string {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const message = withoutSecrets(firstLine(typeof e.message === 'string' ? e.message : String(err)));
+  const message = withoutSecrets(
+    firstLine(typeof e.message === 'string' ? e.message : String(err)),
+  );
   const where = feedUrl ? feedLabel(feedUrl) : 'the update server';
   const host = feedUrl ? safeHost(feedUrl) : 'the update server';
 

@@ -191,7 +191,10 @@ describe('ElectronUpdateEngine on electron-updater, generic feed on loopback', (
     const noFeed = await app('0.1.0', null);
     assert.equal(noFeed.controller.status().phase, 'disabled');
     assert.equal(noFeed.controller.status().offReason, 'no-feed');
-    await assert.rejects(noFeed.controller.check(), /Cannot look for updates: This build has no update address/);
+    await assert.rejects(
+      noFeed.controller.check(),
+      /Cannot look for updates: This build has no update address/,
+    );
 
     const { engine } = await app('0.1.0');
     delete process.env.APPIMAGE;
