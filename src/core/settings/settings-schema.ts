@@ -35,8 +35,8 @@ export const settingsSchema = z.looseObject({
   /** Azure pools the app tracks (an existing scale set, or one it created). */
   azurePools: z.array(azurePoolRefSchema).optional(),
   /**
-   * The app's own updates: `enabled` false turns them off for this user (the UI's "Check for
-   * updates automatically"). A hand-edited value that is not true or false counts as unset.
+   * The app's own updates: `enabled` false turns them off for this user (the Updates menu's
+   * "Automatic updates"). A hand-edited value that is not true or false counts as unset.
    */
   updates: z.looseObject({ enabled: z.boolean().optional().catch(undefined) }).optional(),
   /** The local port Jupyter was last forwarded to, per `<poolId> <user> <mode>`, kept stable. */

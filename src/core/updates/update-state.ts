@@ -38,7 +38,7 @@ export function offMessage(reason: UpdatesOffReason, detail?: string): string {
     case 'environment':
       return 'Updates are turned off on this computer (DSVM_POOL_DISABLE_UPDATES is set), usually by its administrator.';
     case 'setting':
-      return 'Updates are turned off. Turn on "Check for updates automatically" to get new versions.';
+      return 'Updates are turned off. Turn on "Automatic updates" in the Updates menu to get new versions.';
     case 'no-feed':
       return (
         detail ??

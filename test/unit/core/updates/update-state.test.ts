@@ -174,7 +174,7 @@ describe('update state machine', () => {
   it('ignores the updater while off, and comes back idle when turned on', () => {
     const off = initialUpdateStatus('0.1.0', { off: 'setting', enabled: false, canChange: true });
     assert.equal(off.phase, 'disabled');
-    assert.match(off.message, /Check for updates automatically/);
+    assert.match(off.message, /Turn on "Automatic updates" in the Updates menu/);
     assert.equal(reduceUpdate(off, { type: 'checking', manual: true }), off);
     assert.equal(reduceUpdate(off, { type: 'downloaded' }), off);
 
