@@ -31,8 +31,8 @@ function forbid(...groups) {
 }
 
 const noElectron = [
-  ['electron', 'electron/*'],
-  'Only src/main and src/preload may import electron.',
+  ['electron', 'electron/*', 'electron-updater', 'electron-updater/*'],
+  "Only src/main and src/preload may import electron, and only src/main electron-updater (it needs Electron's app; the core has the UpdateService).",
 ];
 const noNode = [nodeBuiltins, 'This folder runs in a browser too: no Node modules.'];
 const noNodePackages = [

@@ -31,6 +31,8 @@ import { terminalSettingsOf } from './settings/terminal-settings';
 import { ForwardService } from './ssh/forward-service';
 import { KnownHostsStore } from './ssh/known-hosts-store';
 import { TerminalService } from './ssh/terminal-service';
+import type { UpdateEngine } from './updates/update-engine';
+import { UpdateController, type UpdateService } from './updates/update-service';
 
 export interface AppCoreOptions {
   /** Where keys, trusted host keys, settings and the local sandbox live. */
@@ -64,6 +66,13 @@ export interface AppCoreOptions {
    * resourcePaths() (packaged: its resources folder). Default: the checkout's out/ and resources/.
    */
   resources?: ResourcePaths;
+  /**
+   * The desktop shell's updater (src/main: electron-updater). Absent in the headless host, which
+   * reports updates as handled by the desktop app.
+   */
+  updateEngine?: UpdateEngine;
+  /** Where DSVM_POOL_DISABLE_UPDATES is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -84,6 +93,8 @@ export interface AppCore extends Disposable {
   /** Whether the app is signed in to Azure, and as whom (the tray shows it). */
   azureSignIn(): AzureSignInStatus;
   readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
+  /** The app's own updates: status, check, download, restart (the tray's "Check for updates"). */
+  readonly updates: UpdateService;
   /** Stops the local sandbox, closes connections and terminals. */
   dispose(): Promise<void>;
 }
@@ -192,6 +203,16 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  const updates = store.add(
+    new UpdateController({
+      currentVersion: options.version,
+      engine: options.updateEngine,
+      settings,
+      env: options.env,
+      log,
+    }),
+  );
+
   const poolInfo = (p: PoolProvider): PoolInfo => {
     const info: PoolInfo = {
       id: p.id,
@@ -245,6 +266,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         runtime: (arch) => findAgentRuntime(arch, resources.agentRuntimeDir),
       }),
       diagnostics,
+      updates,
       log,
     }),
     { log },
@@ -285,6 +307,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(prompts.onDidOpen((p) => rpc.emit('prompts.onDidOpen', p)));
   store.add(prompts.onDidClose((p) => rpc.emit('prompts.onDidClose', p)));
   store.add(diagnostics.onDidUpdate((r) => rpc.emit('diagnostics.onDidUpdate', r)));
+  store.add(updates.onDidChange((status) => rpc.emit('updates.onDidChange', status)));
 
   // The agents' heartbeats (everyone's sessions on each VM) feed placement, every agent cycle.
   const heartbeatTimer = setInterval(
@@ -312,6 +335,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   await Promise.all([local.start(), sshPools.start()]);
   azure.start();
+  updates.start();
   if (settings.problem) log(settings.problem);
 
   let disposed: Promise<void> | undefined;
@@ -322,6 +346,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     connectedCount: () => connections.connectedCount(),
     azureSignIn: () => azure.credential.status,
     onDidChangeAzureSignIn: azure.credential.onDidChange,
+    updates,
     troubledCount: () => {
       const states = connections.list().map((c) => c.state);
       return {

@@ -33,6 +33,7 @@ import { checkShare, fixShare } from './storage/share-check';
 import type { ShareFiles } from './storage/share-files';
 import { SshShareFiles } from './storage/ssh-share-files';
 import { TeamRegistryService } from './storage/team-registry';
+import type { UpdateService } from './updates/update-service';
 
 export interface HandlerServices {
   appInfo: AppInfo;
@@ -52,6 +53,7 @@ export interface HandlerServices {
   azure: AzureAdmin;
   agents: AgentInstallService;
   diagnostics: DiagnosticsService;
+  updates: UpdateService;
   log: (line: string) => void;
 }
 
@@ -282,6 +284,11 @@ export function createHandlers(s: HandlerServices): Handlers {
       s.diagnostics.run(poolId, instanceId, { runId, signal }),
     'operations.list': () => s.azure.service.tracker.list(),
     'operations.dismiss': ({ operationId }) => s.azure.service.tracker.dismiss(operationId),
+    'updates.status': () => s.updates.status(),
+    'updates.check': () => s.updates.check({ manual: true }),
+    'updates.download': () => s.updates.download(),
+    'updates.restart': () => s.updates.restart(),
+    'updates.setEnabled': ({ enabled }) => s.updates.setEnabled(enabled),
   };
 }
 

@@ -90,7 +90,13 @@ export interface TrayLike {
 }
 
 export interface AppLike {
+  /** False in a development build (`npm run dev`), which never updates itself. */
+  readonly isPackaged: boolean;
   requestSingleInstanceLock(): boolean;
+  /** Lets the updated app that the installer starts take the lock while this one quits. */
+  releaseSingleInstanceLock(): void;
+  /** Starts the app again once this one quits. */
+  relaunch(): void;
   whenReady(): Promise<void>;
   getPath(name: 'userData'): string;
   quit(): void;

@@ -14,6 +14,7 @@ import {
   shell,
   Tray,
 } from 'electron';
+import electronUpdater from 'electron-updater';
 import { createAppCore } from '../core/app-core';
 import { createAppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
@@ -43,8 +44,14 @@ startShell(
   { app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, MessageChannelMain, shell, session },
   {
     ...renderer,
+    // electron-updater is CommonJS; its autoUpdater is this platform's updater (AppImage, deb,
+    // NSIS, macOS). The feed is the one electron-builder wrote into resources/app-update.yml.
+    updater: {
+      updater: electronUpdater.autoUpdater,
+      feedConfigPath: join(process.resourcesPath, 'app-update.yml'),
+    },
     // Called once the app is ready, when safeStorage can tell whether an OS keyring exists.
-    createCore: (dataDir) =>
+    createCore: (dataDir, { updateEngine }) =>
       createAppCore({
         dataDir,
         shell: 'electron',
@@ -52,6 +59,7 @@ startShell(
         resources,
         logger,
         tokenProtector: safeStorageProtector(safeStorage, { log: logger.log }),
+        updateEngine,
       }),
     preloadPath: join(here, '../preload/index.cjs'),
     trayIconPath: resources.trayIcon,

@@ -1,5 +1,7 @@
 // The Electron shell: lifecycle, security, window, tray and the RPC port, on an injected Electron.
+import type { UpdateStatus } from '../common/update-models';
 import type { AppCore } from '../core/app-core';
+import type { UpdateEngine } from '../core/updates/update-engine';
 import { AppTray } from './app-tray';
 import type { ElectronApi } from './electron-api';
 import { MainWindow } from './main-window';
@@ -11,6 +13,8 @@ import {
 } from './security/content-security-policy';
 import { denyPermissions } from './security/deny-permissions';
 import { hardenWebContents } from './security/harden-web-contents';
+import { ElectronUpdateEngine, type UpdaterLike } from './updates/electron-update-engine';
+import { readUpdateFeed } from './updates/update-feed';
 
 export type RendererSource =
   | { /** electron-vite's dev server. */ rendererUrl: string; rendererFile?: undefined }
@@ -19,9 +23,20 @@ export type RendererSource =
       rendererUrl?: undefined;
     };
 
+/** What the shell hands the core it creates. */
+export interface CoreExtras {
+  /** The app's updater, when the shell has one (src/core/updates). */
+  updateEngine?: UpdateEngine;
+}
+
 export type ShellDeps = RendererSource & {
   /** Builds the core once Electron is ready (src/core/app-core.ts createAppCore). */
-  createCore(dataDir: string): Promise<AppCore>;
+  createCore(dataDir: string, extras: CoreExtras): Promise<AppCore>;
+  /**
+   * electron-updater's autoUpdater, and the app-update.yml that electron-builder wrote with the
+   * feed (resources/app-update.yml). Absent: the core reports updates as off.
+   */
+  updater?: { updater: UpdaterLike; feedConfigPath: string };
   /** The built preload, out/preload/index.cjs. */
   preloadPath: string;
   /** resources/icons/tray.png (tray@2x.png beside it). */
@@ -39,6 +54,11 @@ export type ShellDeps = RendererSource & {
 /** The running shell, for the entry point and tests. */
 export interface Shell {
   showWindow(): void;
+  /**
+   * "Check for updates" (for the tray menu): shows the window, where the answer appears, and asks
+   * the feed. Resolves with the outcome (a refusal, e.g. updates off, rejects with its sentence).
+   */
+  checkForUpdates(): Promise<UpdateStatus>;
   /** Disposes the core (once), then quits the app. */
   quit(): Promise<void>;
 }
@@ -108,6 +128,28 @@ export async function startShell(
     app.quit();
   };
 
+  /**
+   * Restart to update: the connections and the core end first (as on Quit), then the lock is
+   * released so the new version the installer starts is not turned away as a second instance.
+   * If the installer cannot start, the old version starts again rather than leave a dead app.
+   */
+  const restartToUpdate = async (install: () => boolean): Promise<void> => {
+    quitting = true;
+    await disposeAll();
+    app.releaseSingleInstanceLock();
+    if (install()) return; // electron-updater quits the app itself.
+    log('updates: the update could not be installed; starting this version again');
+    app.relaunch();
+    app.quit();
+  };
+
+  const checkForUpdates = async (): Promise<UpdateStatus> => {
+    showWindow();
+    const core = await parts.core;
+    if (!core) throw new Error('The app is still starting; try again in a moment.');
+    return core.updates.check({ manual: true });
+  };
+
   // Registered before 'ready' so nothing is created without them.
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
@@ -138,9 +180,22 @@ export async function startShell(
     (url) => location.isAppUrl(url),
   );
 
-  parts.core = deps.createCore(app.getPath('userData'));
+  const feed = deps.updater && (await readUpdateFeed(deps.updater.feedConfigPath));
+  if (quitting) return { showWindow, quit, checkForUpdates };
+  const updateEngine =
+    deps.updater &&
+    feed &&
+    new ElectronUpdateEngine({
+      updater: deps.updater.updater,
+      feed,
+      isPackaged: app.isPackaged,
+      platform,
+      restartApp: restartToUpdate,
+      log,
+    });
+  parts.core = deps.createCore(app.getPath('userData'), updateEngine ? { updateEngine } : {});
   const core = await parts.core;
-  if (quitting) return { showWindow, quit };
+  if (quitting) return { showWindow, quit, checkForUpdates };
 
   // Listening before the window loads, so the page's first hello is never missed.
   parts.broker = new PortBroker(electron, {
@@ -157,7 +212,7 @@ export async function startShell(
   });
   started = true;
   window.show();
-  return { showWindow, quit };
+  return { showWindow, quit, checkForUpdates };
 }
 
 async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {

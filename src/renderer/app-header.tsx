@@ -1,8 +1,10 @@
-// The top bar: app name, the Connect / Admin switch, and which shell hosts the UI (Electron or the
-// browser host).
+// The top bar: app name, the Connect / Admin switch, the Updates menu, and which shell hosts the
+// UI (Electron or the browser host).
 import { Badge, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { CloudDesktop20Regular } from '@fluentui/react-icons';
 import type { AppInfo } from '../common/models';
+import { UpdatesMenu } from './updates/updates-menu';
+import type { Updates } from './updates/use-updates';
 
 const useStyles = makeStyles({
   header: {
@@ -33,9 +35,10 @@ export interface AppHeaderProps {
   info?: AppInfo;
   view: AppView;
   onViewChange: (view: AppView) => void;
+  updates?: Updates;
 }
 
-export function AppHeader({ info, view, onViewChange }: AppHeaderProps) {
+export function AppHeader({ info, view, onViewChange, updates }: AppHeaderProps) {
   const styles = useStyles();
   return (
     <header className={styles.header}>
@@ -58,6 +61,7 @@ export function AppHeader({ info, view, onViewChange }: AppHeaderProps) {
         </Tab>
       </TabList>
       <div className={styles.spacer} />
+      {updates && <UpdatesMenu updates={updates} />}
       {info && (
         <>
           <Badge

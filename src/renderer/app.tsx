@@ -23,6 +23,8 @@ import { PassphraseDialog } from './user/prompts/passphrase-dialog';
 import { PoolList } from './user/pools/pool-list';
 import { StatusBar } from './user/terminals/status-bar';
 import { TerminalArea } from './user/terminals/terminal-area';
+import { UpdateBanner } from './updates/update-banner';
+import { useUpdates } from './updates/use-updates';
 
 const useStyles = makeStyles({
   root: {
@@ -83,6 +85,7 @@ export function App({ dark }: { dark: boolean }) {
   const forwards = useForwards();
   const jupyter = useJupyter(forwards.items);
   const recoveries = useRecoveries();
+  const updates = useUpdates();
   const [forwardRequest, setForwardRequest] = useState<{ connectionId: string; n: number }>();
 
   useEffect(() => {
@@ -141,8 +144,9 @@ export function App({ dark }: { dark: boolean }) {
 
   return (
     <div className={styles.root}>
-      <AppHeader info={info} view={view} onViewChange={setView} />
+      <AppHeader info={info} view={view} onViewChange={setView} updates={updates} />
       {lost && <ConnectionLostBanner />}
+      <UpdateBanner updates={updates} />
       {/* The user view stays mounted while the admin view shows: terminals keep running. */}
       {view === 'admin' && <AdminView pools={pools} poolsError={poolsError} />}
       <div className={styles.main} hidden={view !== 'user'}>

@@ -70,6 +70,11 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'operations.list': notUsed,
     'operations.dismiss': notUsed,
     'diagnostics.run': notUsed,
+    'updates.status': notUsed,
+    'updates.check': notUsed,
+    'updates.download': notUsed,
+    'updates.restart': notUsed,
+    'updates.setEnabled': notUsed,
     ...overrides,
   };
 }

@@ -17,6 +17,7 @@
 //   agent.ts        agent.install
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
+//   updates.ts      updates.* (the app's own updates)
 //   define.ts       method() and the small schemas the others share (ids, ports, no input)
 //
 // To add a method: add an entry to its domain's `…Methods` with its input schema and
@@ -35,6 +36,7 @@ import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
 import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
+import { updateEventNames, updateMethods, type UpdateEvents } from './updates';
 
 export type { AppResources } from './app';
 export { autoscaleSettingsSchema } from './autoscale';
@@ -54,6 +56,7 @@ export const methods = {
   ...agentMethods,
   ...operationMethods,
   ...diagnosticsMethods,
+  ...updateMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -67,7 +70,8 @@ export interface Events
     PromptEvents,
     AzureEvents,
     OperationEvents,
-    DiagnosticsEvents {}
+    DiagnosticsEvents,
+    UpdateEvents {}
 
 export const eventNames = [
   ...appEventNames,
@@ -79,6 +83,7 @@ export const eventNames = [
   ...azureEventNames,
   ...operationEventNames,
   ...diagnosticsEventNames,
+  ...updateEventNames,
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;

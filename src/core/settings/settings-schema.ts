@@ -39,6 +39,11 @@ export const settingsSchema = z.looseObject({
    * rather than making the whole file unusable; the UI can only save a valid one.
    */
   terminal: z.looseObject({ scrollback: scrollbackSchema.optional().catch(undefined) }).optional(),
+  /**
+   * The app's own updates: `enabled` false turns them off for this user (the Updates menu's
+   * "Automatic updates"). A hand-edited value that is not true or false counts as unset.
+   */
+  updates: z.looseObject({ enabled: z.boolean().optional().catch(undefined) }).optional(),
   /** The local port Jupyter was last forwarded to, per `<poolId> <user> <mode>`, kept stable. */
   jupyterPorts: z.record(z.string(), z.number().int().min(1).max(65535)).default({}),
 });

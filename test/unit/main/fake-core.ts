@@ -3,6 +3,9 @@ import { Emitter } from '../../../src/common/event';
 import type { AzureSignInStatus, PoolInfo } from '../../../src/common/models';
 import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
+import type { UpdateEngine } from '../../../src/core/updates/update-engine';
+import { UpdateController } from '../../../src/core/updates/update-service';
+import { MemorySettings } from '../../helpers/memory-settings';
 import { simpleHandlers } from '../../helpers/simple-handlers';
 
 export function pool(id: string, name: string): PoolInfo {
@@ -22,11 +25,20 @@ export class FakeCore implements AppCore {
   readonly onDidChangeAzureSignIn = this.azureEmitter.event;
   readonly onDidChangePools = this.poolsEmitter.event;
   readonly onDidChangeConnections = this.connectionsEmitter.event;
+  /** The real update service, on the engine the shell handed over (none: off, as headless). */
+  readonly updates: UpdateController;
 
   constructor(
     readonly dataDir: string,
     private pools: PoolInfo[] = [],
+    updateEngine?: UpdateEngine,
   ) {
+    this.updates = new UpdateController({
+      currentVersion: '0.0.0-test',
+      engine: updateEngine,
+      settings: new MemorySettings(),
+      env: {},
+    });
     const handlers = simpleHandlers({
       'app.info': () => ({
         version: '0.0.0-test',
@@ -62,6 +74,7 @@ export class FakeCore implements AppCore {
 
   async dispose(): Promise<void> {
     this.disposeCount++;
+    this.updates.dispose();
     this.rpc.dispose();
   }
 

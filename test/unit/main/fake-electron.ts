@@ -199,6 +199,9 @@ export class FakeApp extends FakeEmitter implements AppLike {
   /** False to play the second instance. */
   lockAvailable = true;
   lockRequested = false;
+  lockReleased = false;
+  relaunched = false;
+  isPackaged = true;
   quitCalls = 0;
   /** True once a quit went through (no before-quit listener cancelled it). */
   quitted = false;
@@ -207,6 +210,14 @@ export class FakeApp extends FakeEmitter implements AppLike {
   requestSingleInstanceLock(): boolean {
     this.lockRequested = true;
     return this.lockAvailable;
+  }
+
+  releaseSingleInstanceLock(): void {
+    this.lockReleased = true;
+  }
+
+  relaunch(): void {
+    this.relaunched = true;
   }
 
   whenReady(): Promise<void> {
