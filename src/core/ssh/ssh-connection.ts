@@ -58,13 +58,14 @@ export class SshConnection implements Disposable {
   private lastError: SshError | undefined;
   /** `host:port`, for messages. */
   readonly where: string;
-  /** The cipher and crypto backend in use, for logs and benchmarks (e.g. "aes128-gcm@openssh.com, Node crypto"). */
+  /** The cipher and crypto backend in use, for logs (e.g. "aes128-gcm@openssh.com, Node crypto"). */
   readonly cipher: string;
 
   private constructor(
     private readonly client: Client,
     readonly target: ConnectTarget,
-    negotiated: Negotiated | undefined,
+    /** The algorithms the handshake settled on (ssh2's `handshake` event). */
+    readonly negotiated: Negotiated | undefined,
   ) {
     this.where = `${target.host}:${target.port}`;
     this.cipher = describeCipher(negotiated);
