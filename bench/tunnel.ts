@@ -213,6 +213,16 @@ async function mainRole(): Promise<void> {
     const appBulk = await forwards.add({ ...spec, remotePort: bulkPort, label: 'bulk' });
     const appWeb = await forwards.add({ ...spec, remotePort: webPort, label: 'web' });
 
+    // What OpenSSH's handshake settles on with these options, from a one-off `ssh -v … true`
+    // ("kex: server->client cipher: … MAC: …"); the tunnel itself runs quiet.
+    const sshCipher = await run('ssh', [...sshArgs, '-v', login, 'true']).then(
+      ({ stderr }) => {
+        const match = /server->client cipher: (\S+) MAC: (\S+)/.exec(stderr);
+        if (!match) return '?';
+        return match[2] === '<implicit>' ? match[1]! : `${match[1]} + ${match[2]}`;
+      },
+      () => '?',
+    );
     // OpenSSH: `ssh -N -L` for the same two ports.
     const [sshBulkPort, sshWebPort] = [await freePort(), await freePort()];
     const tunnel = spawn(
@@ -220,7 +230,6 @@ async function mainRole(): Promise<void> {
       [
         ...sshArgs,
         '-N',
-        '-v',
         '-o',
         'ExitOnForwardFailure=yes',
         '-L',
@@ -229,24 +238,9 @@ async function mainRole(): Promise<void> {
         `127.0.0.1:${sshWebPort}:127.0.0.1:${webPort}`,
         login,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      { stdio: 'ignore' },
     );
     cleanups.push(() => tunnel.kill());
-    // `-v` says what the handshake settled on ("kex: server->client cipher: … MAC: …").
-    const sshCipher = new Promise<string>((resolve) => {
-      let text = '';
-      const onData = (chunk: Buffer) => {
-        text += chunk.toString('latin1');
-        const match = /server->client cipher: (\S+) MAC: (\S+)/.exec(text);
-        if (!match && text.length < 1_000_000) return;
-        tunnel.stderr!.off('data', onData);
-        tunnel.stderr!.resume();
-        resolve(
-          match ? (match[2] === '<implicit>' ? match[1]! : `${match[1]} + ${match[2]}`) : '?',
-        );
-      };
-      tunnel.stderr!.on('data', onData);
-    });
     await waitForPort(sshBulkPort, tunnel);
     await waitForPort(sshWebPort, tunnel);
 
@@ -265,7 +259,7 @@ async function mainRole(): Promise<void> {
 
     console.log(
       `tunnel benchmark: sshd ${server.host}:${server.port}${rttMs ? ` behind a ${rttMs} ms RTT relay` : ''}, ` +
-        `node ${process.version}\n  cipher: app ${connection.cipher}; OpenSSH ${await sshCipher}` +
+        `node ${process.version}\n  cipher: app ${connection.cipher}; OpenSSH ${sshCipher}` +
         `${pinned ? ' (pinned by --cipher)' : ''}`,
     );
 
@@ -314,11 +308,13 @@ async function mainRole(): Promise<void> {
     // alive (what a browser does with Jupyter).
     for (const keepAlive of parts.has('gets') ? [false, true] : []) {
       const results = new Map<string, number[]>();
+      const cpu = new Map<string, number>();
       for (const route of routes) {
         // Warm-up: the load process's own HTTP client and server take ~1000 requests to get up to
         // speed, which would otherwise count against whichever route runs first; the app's
         // tunnel code (JIT tiers) shows outliers over its first ~1500.
         await ask({ cmd: 'gets', port: route.web, count: warmUps, keepAlive });
+        const cpuBefore = await route.cpuMs?.();
         const { ms } = await ask<{ ms: number[] }>({
           cmd: 'gets',
           port: route.web,
@@ -326,6 +322,7 @@ async function mainRole(): Promise<void> {
           keepAlive,
         });
         results.set(route.name, ms);
+        if (cpuBefore !== undefined) cpu.set(route.name, (await route.cpuMs!()) - cpuBefore);
       }
       const base = results.get('ssh -N -L')!;
       console.log(
@@ -338,6 +335,14 @@ async function mainRole(): Promise<void> {
         console.log(
           `  ${route.name.padEnd(12)} p50 ${p50.toFixed(3).padStart(7)} ms  p99 ${p99.toFixed(3).padStart(7)} ms` +
             `   ×${(p50 / percentile(base, 50)).toFixed(2)} / ×${(p99 / percentile(base, 99)).toFixed(2)} of OpenSSH`,
+        );
+      }
+      // CPU of the tunnel process per request: steadier than latency on a busy machine.
+      const sshUs = (cpu.get('ssh -N -L')! * 1000) / getCount;
+      for (const [name, ms] of cpu) {
+        const us = (ms * 1000) / getCount;
+        console.log(
+          `  CPU per request, ${name.padEnd(12)} ${us.toFixed(0).padStart(5)} µs   ×${(us / sshUs).toFixed(2)} of OpenSSH`,
         );
       }
     }
