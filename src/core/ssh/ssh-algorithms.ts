@@ -3,7 +3,8 @@
 import { createRequire } from 'node:module';
 import type { CipherAlgorithm } from 'ssh2';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundled host declares its own.
+const requireCjs = createRequire(import.meta.url);
 
 /**
  * True when ssh2 loaded its native binding (`sshcrypto.node`, built by node-gyp; Electron needs
@@ -11,7 +12,7 @@ const require = createRequire(import.meta.url);
  */
 export const nativeCryptoLoaded: boolean = (() => {
   try {
-    return (require('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean })
+    return (requireCjs('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean })
       .bindingAvailable;
   } catch {
     return false;
