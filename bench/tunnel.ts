@@ -3,23 +3,28 @@
 // small HTTP GETs (p50/p99), and a terminal flood (core TerminalService with acks vs `ssh -tt`).
 // Run: node --import tsx bench/tunnel.ts [--bytes 1073741824] [--runs 3] [--gets 1000]
 //      [--flood 100M] [--native-crypto] [--only bulk,gets,flood] [--rtt 0] [--warm-up 2000]
+//      [--cipher aes128-ctr]
 // Without --native-crypto, ssh2's optional native binding is kept from loading, as in the shipped
-// app (allowScripts denies building it for Electron), so ssh2 uses Node's own crypto.
+// app (allowScripts denies building it for Electron), so ssh2 uses Node's own crypto. Without
+// --cipher the app offers its own list (src/core/ssh/ssh-algorithms.ts) and OpenSSH is pinned to
+// the cipher the app negotiated, so both sides always run the same one.
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import type { CipherAlgorithm } from 'ssh2';
+import type { LoadRequest } from './tunnel-load';
 
-const CIPHER = 'aes128-gcm@openssh.com';
 const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
-    role: { type: 'string', default: 'main' },
+    /** Pins one cipher on both sides (and sshd); the app's own preference otherwise. */
+    cipher: { type: 'string' },
     bytes: { type: 'string', default: String(1024 ** 3) },
     runs: { type: 'string', default: '3' },
     gets: { type: 'string', default: '1000' },
@@ -33,116 +38,6 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'bulk,gets,flood' },
   },
 });
-
-// --- the load process: target servers and the clients that measure them -------------------------
-// A separate process, so the app's tunnel (in the main process, as in the app's core) does not
-// share its event loop with the traffic's source and sink.
-
-type LoadRequest =
-  | { cmd: 'download'; port: number; bytes: number }
-  | { cmd: 'gets'; port: number; count: number; keepAlive: boolean }
-  | { cmd: 'delay'; port: number; rttMs: number };
-
-async function loadRole(): Promise<void> {
-  const chunk = Buffer.alloc(1024 * 1024, 'x');
-  const bulk = net.createServer((socket) => {
-    socket.setNoDelay(true);
-    socket.on('error', () => {});
-    socket.once('data', (line: Buffer) => {
-      let left = Number(line.toString('latin1').trim());
-      const pump = () => {
-        while (left > 0) {
-          const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
-          left -= piece.length;
-          if (!socket.write(piece)) return void socket.once('drain', pump);
-        }
-        socket.end();
-      };
-      pump();
-    });
-  });
-  const web = http.createServer((_req, res) => {
-    res.setHeader('content-type', 'text/plain');
-    res.end('ok\n');
-  });
-  await Promise.all(
-    [bulk, web].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))),
-  );
-  const port = (s: net.Server) => (s.address() as net.AddressInfo).port;
-  process.send!({ bulkPort: port(bulk), webPort: port(web) });
-
-  process.on('message', (req: LoadRequest) => {
-    const reply = (result: unknown) => process.send!(result);
-    if (req.cmd === 'download') void download(req.port, req.bytes).then(reply);
-    else if (req.cmd === 'gets') void gets(req.port, req.count, req.keepAlive).then(reply);
-    else void delayProxy(req.port, req.rttMs).then(reply);
-  });
-  process.on('disconnect', () => process.exit(0));
-}
-
-/**
- * A relay to `port` that holds every byte for half the round trip each way and buffers without
- * limit: a long fat link where only the SSH channel windows limit what is in flight.
- */
-async function delayProxy(port: number, rttMs: number): Promise<{ port: number }> {
-  const relay = (from: net.Socket, to: net.Socket) => {
-    const queue: { at: number; data: Buffer }[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      const now = performance.now();
-      while (queue.length && queue[0]!.at <= now) to.write(queue.shift()!.data);
-      if (queue.length) timer = setTimeout(flush, queue[0]!.at - now);
-    };
-    from.on('data', (data: Buffer) => {
-      queue.push({ at: performance.now() + rttMs / 2, data });
-      timer ??= setTimeout(flush, rttMs / 2);
-    });
-    from.on('close', () => setTimeout(() => to.destroy(), rttMs));
-    from.on('error', () => {});
-  };
-  const server = net.createServer((client) => {
-    client.setNoDelay(true);
-    const upstream = net.connect({ host: '127.0.0.1', port }, () => upstream.setNoDelay(true));
-    relay(client, upstream);
-    relay(upstream, client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as net.AddressInfo).port };
-}
-
-function download(port: number, bytes: number): Promise<{ ms: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(`${bytes}\n`));
-    let received = 0;
-    socket.on('data', (data: Buffer) => (received += data.length));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      if (received !== bytes) reject(new Error(`received ${received} of ${bytes} bytes`));
-      else resolve({ ms: performance.now() - started });
-    });
-  });
-}
-
-async function gets(port: number, count: number, keepAlive: boolean): Promise<{ ms: number[] }> {
-  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
-  const ms: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: `/${i}`, agent }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        })
-        .on('error', reject);
-    });
-    ms.push(performance.now() - started);
-  }
-  if (agent) agent.destroy();
-  return { ms };
-}
 
 // --- the main process ------------------------------------------------------------------------------
 
@@ -217,9 +112,6 @@ async function mainRole(): Promise<void> {
   const { ForwardService } = await import('../src/core/ssh/forward-service');
   const { TerminalService } = await import('../src/core/ssh/terminal-service');
   const { startOpenSshServer } = await import('../test/helpers/openssh-server');
-  const sshCrypto = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as {
-    bindingAvailable: boolean;
-  };
 
   const bytes = parseSize(values.bytes);
   const runs = Number(values.runs);
@@ -227,9 +119,10 @@ async function mainRole(): Promise<void> {
   const warmUps = Number(values['warm-up']);
   const flood = parseSize(values.flood);
 
-  const server = await startOpenSshServer({ extraConfig: [`Ciphers ${CIPHER}`] });
+  const pinned = values.cipher;
+  const server = await startOpenSshServer({ extraConfig: pinned ? [`Ciphers ${pinned}`] : [] });
   const dir = await mkdtemp(join(tmpdir(), 'bench-tunnel-'));
-  const load = fork(fileURLToPath(import.meta.url), ['--role', 'load'], {
+  const load = fork(fileURLToPath(new URL('./tunnel-load.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
   });
   const cleanups: (() => unknown)[] = [];
@@ -261,13 +154,29 @@ async function mainRole(): Promise<void> {
       server.host,
     ]);
     await writeFile(knownHosts, hostKeyLine);
+    // The app: one SSH connection, its ForwardService, its TerminalService.
+    const trusted = server.hostKeyPublic;
+    const connection = await SshConnection.open({
+      target: {
+        host: server.host,
+        port: sshPort,
+        username: server.username,
+        privateKey: server.privateKey,
+      },
+      verifyHostKey: async (key) => {
+        if (!key.equals(trusted)) throw new Error('host key changed during the benchmark');
+      },
+      ...(pinned ? { algorithms: { cipher: [pinned as CipherAlgorithm] } } : {}),
+    });
+    // OpenSSH runs the cipher the app negotiated, so the comparison is like for like.
+    const cipher = connection.negotiated?.sc.cipher ?? pinned ?? 'aes128-gcm@openssh.com';
     const sshArgs = [
       '-p',
       String(sshPort),
       '-i',
       keyFile,
       '-c',
-      CIPHER,
+      cipher,
       '-o',
       `UserKnownHostsFile=${knownHosts}`,
       '-o',
@@ -285,20 +194,6 @@ async function mainRole(): Promise<void> {
     ];
     const login = `${server.username}@${server.host}`;
 
-    // The app: one SSH connection, its ForwardService, its TerminalService.
-    const trusted = server.hostKeyPublic;
-    const connection = await SshConnection.open({
-      target: {
-        host: server.host,
-        port: sshPort,
-        username: server.username,
-        privateKey: server.privateKey,
-      },
-      verifyHostKey: async (key) => {
-        if (!key.equals(trusted)) throw new Error('host key changed during the benchmark');
-      },
-      algorithms: { cipher: [CIPHER] },
-    });
     cleanups.push(() => connection.dispose());
     const link = {
       state: () => 'connected' as const,
@@ -318,6 +213,16 @@ async function mainRole(): Promise<void> {
     const appBulk = await forwards.add({ ...spec, remotePort: bulkPort, label: 'bulk' });
     const appWeb = await forwards.add({ ...spec, remotePort: webPort, label: 'web' });
 
+    // What OpenSSH's handshake settles on with these options, from a one-off `ssh -v … true`
+    // ("kex: server->client cipher: … MAC: …"); the tunnel itself runs quiet.
+    const sshCipher = await run('ssh', [...sshArgs, '-v', login, 'true']).then(
+      ({ stderr }) => {
+        const match = /server->client cipher: (\S+) MAC: (\S+)/.exec(stderr);
+        if (!match) return '?';
+        return match[2] === '<implicit>' ? match[1]! : `${match[1]} + ${match[2]}`;
+      },
+      () => '?',
+    );
     // OpenSSH: `ssh -N -L` for the same two ports.
     const [sshBulkPort, sshWebPort] = [await freePort(), await freePort()];
     const tunnel = spawn(
@@ -353,8 +258,9 @@ async function mainRole(): Promise<void> {
     ];
 
     console.log(
-      `tunnel benchmark: sshd ${server.host}:${server.port}${rttMs ? ` behind a ${rttMs} ms RTT relay` : ''}, cipher ${CIPHER}, ` +
-        `ssh2 native crypto ${sshCrypto.bindingAvailable ? 'on' : 'off'}, node ${process.version}`,
+      `tunnel benchmark: sshd ${server.host}:${server.port}${rttMs ? ` behind a ${rttMs} ms RTT relay` : ''}, ` +
+        `node ${process.version}\n  cipher: app ${connection.cipher}; OpenSSH ${sshCipher}` +
+        `${pinned ? ' (pinned by --cipher)' : ''}`,
     );
 
     const parts = new Set(values.only.split(','));
@@ -402,11 +308,13 @@ async function mainRole(): Promise<void> {
     // alive (what a browser does with Jupyter).
     for (const keepAlive of parts.has('gets') ? [false, true] : []) {
       const results = new Map<string, number[]>();
+      const cpu = new Map<string, number>();
       for (const route of routes) {
         // Warm-up: the load process's own HTTP client and server take ~1000 requests to get up to
         // speed, which would otherwise count against whichever route runs first; the app's
         // tunnel code (JIT tiers) shows outliers over its first ~1500.
         await ask({ cmd: 'gets', port: route.web, count: warmUps, keepAlive });
+        const cpuBefore = await route.cpuMs?.();
         const { ms } = await ask<{ ms: number[] }>({
           cmd: 'gets',
           port: route.web,
@@ -414,6 +322,7 @@ async function mainRole(): Promise<void> {
           keepAlive,
         });
         results.set(route.name, ms);
+        if (cpuBefore !== undefined) cpu.set(route.name, (await route.cpuMs!()) - cpuBefore);
       }
       const base = results.get('ssh -N -L')!;
       console.log(
@@ -428,12 +337,23 @@ async function mainRole(): Promise<void> {
             `   ×${(p50 / percentile(base, 50)).toFixed(2)} / ×${(p99 / percentile(base, 99)).toFixed(2)} of OpenSSH`,
         );
       }
+      // CPU of the tunnel process per request: steadier than latency on a busy machine.
+      const sshUs = (cpu.get('ssh -N -L')! * 1000) / getCount;
+      for (const [name, ms] of cpu) {
+        const us = (ms * 1000) / getCount;
+        console.log(
+          `  CPU per request, ${name.padEnd(12)} ${us.toFixed(0).padStart(5)} µs   ×${(us / sshUs).toFixed(2)} of OpenSSH`,
+        );
+      }
     }
 
     // Terminal flood: the same command in a pty, core with acks as the UI sends them vs ssh -tt.
     const command = `head -c ${flood} /dev/zero | base64; exit\n`;
     const terminals = new TerminalService();
     cleanups.push(() => terminals.dispose());
+    // How long the core's event loop stalls while it carries the flood: in the app the same loop
+    // (the Electron main process today) also serves the UI, the tray and every other tunnel.
+    const floodDelayP99: number[] = [];
     const coreFlood = async (): Promise<number> => {
       const owner = {
         connectionId: 'bench',
@@ -459,11 +379,16 @@ async function mainRole(): Promise<void> {
       });
       id = (await terminals.open(connection, owner, { cols: 120, rows: 40 })).id;
       await prompt;
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
       const started = performance.now();
       terminals.write(id, command);
       await exited;
+      const ms = performance.now() - started;
+      delay.disable();
+      floodDelayP99.push(delay.percentile(99) / 1e6);
       data.dispose();
-      return performance.now() - started;
+      return ms;
     };
     const sshFlood = async (): Promise<number> => {
       const child = spawn('ssh', [...sshArgs, '-tt', login], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -491,6 +416,10 @@ async function mainRole(): Promise<void> {
       `  core TerminalService ${coreMs.toFixed(0).padStart(6)} ms   ×${floodRatio.toFixed(2)} of OpenSSH's time (lower is better)`,
     );
     console.log(`  ssh -tt              ${sshMs.toFixed(0).padStart(6)} ms`);
+    console.log(
+      `  event-loop delay p99 during the flood (app core): ${median(floodDelayP99).toFixed(1)} ms` +
+        `   (runs: ${floodDelayP99.map((x) => x.toFixed(1)).join(', ')})`,
+    );
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
     load.disconnect();
@@ -499,7 +428,7 @@ async function mainRole(): Promise<void> {
   }
 }
 
-(values.role === 'load' ? loadRole() : mainRole()).catch((err: unknown) => {
+mainRole().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

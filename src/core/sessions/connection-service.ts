@@ -133,7 +133,7 @@ export class ConnectionService implements LinkSource, Disposable {
         throw new RpcError(ErrorCode.Unreachable, 'The connection closed as it opened.');
       this.adopt(entry, connection);
       this.deps.log(
-        `connected ${info.id} to ${instance.name} (${target.host}:${target.port}) of ${poolId}`,
+        `connected ${info.id} to ${instance.name} (${target.host}:${target.port}) of ${poolId}, ${connection.cipher}`,
       );
       return { ...entry.info };
     } catch (err) {

@@ -6,6 +6,7 @@ import { ErrorCode, RpcError } from '../../common/errors';
 import { Emitter, type Disposable, type Event } from '../../common/event';
 import type { ConnectTarget } from '../providers/pool-provider';
 import { socketProblem } from '../net/socket-problem';
+import { describeCipher, preferredCiphers, type Negotiated } from './ssh-algorithms';
 
 export interface SshConnectionOptions {
   target: ConnectTarget;
@@ -22,7 +23,7 @@ export interface SshConnectionOptions {
   readyTimeoutMs?: number;
   /** Aborts connecting; has no effect once `open` resolved (dispose the connection instead). */
   signal?: AbortSignal;
-  /** Pins ssh2's algorithm lists (e.g. one cipher for a benchmark); ssh2's defaults otherwise. */
+  /** Pins ssh2's algorithm lists (e.g. one cipher for a benchmark); `preferredCiphers()` otherwise. */
   algorithms?: ConnectConfig['algorithms'];
 }
 
@@ -57,12 +58,17 @@ export class SshConnection implements Disposable {
   private lastError: SshError | undefined;
   /** `host:port`, for messages. */
   readonly where: string;
+  /** The cipher and crypto backend in use, for logs (e.g. "aes128-gcm@openssh.com, Node crypto"). */
+  readonly cipher: string;
 
   private constructor(
     private readonly client: Client,
     readonly target: ConnectTarget,
+    /** The algorithms the handshake settled on (ssh2's `handshake` event). */
+    readonly negotiated: Negotiated | undefined,
   ) {
     this.where = `${target.host}:${target.port}`;
+    this.cipher = describeCipher(negotiated);
     client.on('error', (err: SshError) => {
       this.lastError = err;
     });
@@ -91,6 +97,8 @@ export class SshConnection implements Disposable {
 
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
+      let negotiated: Negotiated | undefined;
+      client.once('handshake', (algorithms: Negotiated) => (negotiated = algorithms));
       // Failures ssh2 reports but then moves past (it tries the next auth method); kept so the
       // final "all methods failed" can say why.
       const authProblems: string[] = [];
@@ -132,7 +140,7 @@ export class SshConnection implements Disposable {
         settled = true;
         // Attach the connection's own listeners before dropping ours, so an 'error' always has
         // a listener (an unheard one would crash the process).
-        const connection = new SshConnection(client, target);
+        const connection = new SshConnection(client, target, negotiated);
         cleanup();
         resolve(connection);
       };
@@ -199,7 +207,7 @@ export class SshConnection implements Disposable {
         hostVerifier,
         keepaliveInterval: options.keepaliveIntervalMs ?? 30_000,
         keepaliveCountMax: options.keepaliveCountMax ?? 3,
-        ...(options.algorithms ? { algorithms: options.algorithms } : {}),
+        algorithms: options.algorithms ?? { cipher: preferredCiphers() },
         // Our own timer replaces ssh2's, which would also count the time a user spends reading
         // the host key question.
         readyTimeout: 0,
