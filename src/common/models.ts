@@ -1,4 +1,5 @@
 // The data shapes that cross the contract: pools, instances, connections, terminals, prompts.
+import type { AgentActivity } from './agent-protocol/activity';
 
 /** Which implementation backs a pool (DESIGN.md §3). */
 export type PoolKind = 'local' | 'ssh-hosts' | 'azure';
@@ -20,6 +21,9 @@ export interface InstanceInfo {
   detail?: string;
   /** For an Azure pool: what the admin view shows beyond the state. */
   azure?: AzureInstanceFacts;
+  /** What the instance's agent last reported about activity (issue 11): busy or idle and why,
+   *  protection and who set it, idle stop, scheduled events. Absent without a fresh heartbeat. */
+  activity?: AgentActivity;
 }
 
 /** Azure's extra facts about an instance of an Azure pool. */

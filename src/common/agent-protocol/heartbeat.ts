@@ -1,6 +1,7 @@
 // `.pool/status/<computer>.json`, the heartbeat each VM's agent writes (and `status --json`
 // prints): mount health, members applied, sessions, Jupyter use, load and the last apply.
 import { z } from 'zod';
+import { AgentActivitySchema } from './activity';
 
 export const ApplyReportSchema = z.object({
   startedAt: z.string(),
@@ -65,6 +66,8 @@ export const AgentHeartbeatSchema = z.object({
     cpus: z.number().int(),
   }),
   lastApply: ApplyReportSchema.nullable(),
+  /** Busy or idle and why, scale-in protection, scheduled events (agents from issue 11 on). */
+  activity: AgentActivitySchema.optional(),
 });
 
 export type AgentHeartbeat = z.output<typeof AgentHeartbeatSchema>;

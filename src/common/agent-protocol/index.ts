@@ -8,9 +8,15 @@
 //   authorized-keys.ts  SSH public keys, parsed and checked for authorized_keys
 //   team-registry.ts    .pool/users.json: the members and their uids
 //   heartbeat.ts        .pool/status/<computer>.json, and `status --json`
+//   activity.ts         busy/idle, protection, scheduled events, .pool/activity.json, .pool/events/
 //   schema-issues.ts    zod issues as lines a person can act on
 
-export { heartbeatPath, memberNotebooksPath, SHARE_LAYOUT } from './share-layout';
+export {
+  activityEventsPath,
+  heartbeatPath,
+  memberNotebooksPath,
+  SHARE_LAYOUT,
+} from './share-layout';
 export {
   ComputerNameSchema,
   isSafeAbsolutePath,
@@ -43,4 +49,22 @@ export type {
   JupyterUsage,
   MountHealth,
 } from './heartbeat';
+export {
+  ActivityEventSchema,
+  ActivityPolicySchema,
+  AgentActivitySchema,
+  BusyReasonSchema,
+  IDLE_MINUTES_DEFAULT,
+  ProtectionStateSchema,
+  SCHEDULED_EVENT_TYPES,
+  ScheduledEventSchema,
+} from './activity';
+export type {
+  ActivityEvent,
+  ActivityPolicy,
+  AgentActivity,
+  BusyReason,
+  ProtectionState,
+  ScheduledEvent,
+} from './activity';
 export { formatSchemaIssues } from './schema-issues';
