@@ -3,7 +3,7 @@
 import { expect, test } from './fixtures';
 
 test('Test connection from the pool menu and an instance menu; Copy as text', async ({
-  app,
+  freshApp: app,
   page,
 }) => {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {

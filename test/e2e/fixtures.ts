@@ -108,44 +108,53 @@ async function startAzureApp(extra: object): Promise<{ app: AzureApp; stop: () =
   };
 }
 
-export const test = base.extend<object, { app: RunningApp; azureApp: AzureApp; teamApp: AzureApp }>(
-  {
-    /**
-     * The host pointed at a fresh Azure emulator, as a signed-in admin would run it: the
-     * environment credential (a service principal the emulator knows), the emulator's endpoints,
-     * and its certificate trusted through NODE_EXTRA_CA_CERTS. Production code is unchanged.
-     */
-    azureApp: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const running = await startAzureApp({});
-        await use(running.app);
-        await running.stop();
-      },
-      { scope: 'worker' },
-    ],
-    /** The same, with real Linux VMs: sshd and the agent in private mount namespaces (root). */
-    teamApp: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const running = await startAzureApp({ namespaceVms: { agentIntervalMs: 1000 } });
-        await use(running.app);
-        await running.stop();
-      },
-      { scope: 'worker' },
-    ],
-    app: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const { app, child } = await startHost();
-        await use(app);
-        await stop(child);
-        await rm(app.dataDir, { recursive: true, force: true });
-      },
-      { scope: 'worker' },
-    ],
+export const test = base.extend<
+  { freshApp: RunningApp },
+  { app: RunningApp; azureApp: AzureApp; teamApp: AzureApp }
+>({
+  /** A host of its own for one test: nothing trusted or opened by earlier tests of the worker. */
+  // eslint-disable-next-line no-empty-pattern
+  freshApp: async ({}, use) => {
+    const { app, child } = await startHost();
+    await use(app);
+    await stop(child);
+    await rm(app.dataDir, { recursive: true, force: true });
   },
-);
+  /**
+   * The host pointed at a fresh Azure emulator, as a signed-in admin would run it: the
+   * environment credential (a service principal the emulator knows), the emulator's endpoints,
+   * and its certificate trusted through NODE_EXTRA_CA_CERTS. Production code is unchanged.
+   */
+  azureApp: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const running = await startAzureApp({});
+      await use(running.app);
+      await running.stop();
+    },
+    { scope: 'worker' },
+  ],
+  /** The same, with real Linux VMs: sshd and the agent in private mount namespaces (root). */
+  teamApp: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const running = await startAzureApp({ namespaceVms: { agentIntervalMs: 1000 } });
+      await use(running.app);
+      await running.stop();
+    },
+    { scope: 'worker' },
+  ],
+  app: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const { app, child } = await startHost();
+      await use(app);
+      await stop(child);
+      await rm(app.dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+});
 
 /**
  * The terminal on show. Terminals live in the app, not the page, so a page opened on a host
