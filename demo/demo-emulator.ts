@@ -67,9 +67,12 @@ export async function startDemoEmulator(options: DemoEmulatorOptions): Promise<D
         { maxSshServers: 0 }),
   });
   started.emulator = emulator;
+  const root = process.getuid?.() === 0;
   const vmNote =
     vms === 'linux'
       ? 'The instances are Linux VMs in private namespaces on this computer (sshd, the agent, the share mounted): Connect opens a terminal on them.'
-      : 'Not running as root, so the instances have no SSH (their Linux VMs need root): every admin screen works, Connect does not. Run the demo as root for VMs with a terminal.';
+      : root
+        ? 'With --vms none the instances have no SSH: every admin screen works, Connect does not.'
+        : 'Not running as root, so the instances have no SSH (their Linux VMs need root): every admin screen works, Connect does not. Run the demo as root for VMs with a terminal.';
   return { emulator, vms, vmNote };
 }

@@ -103,9 +103,14 @@ export async function seedDemo(options: DemoSeedOptions): Promise<DemoSeed> {
     const vmssId = `/subscriptions/${pool.subscriptionId}/resourceGroups/${pool.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${DEMO_POOL}`;
     const cpu = { resourceUri: vmssId, metricName: 'Percentage CPU' };
     emulator.autoscale.setMetric(cpu, 90);
-    await emulator.autoscale.evaluateNow();
+    const evaluations = await emulator.autoscale.evaluateNow();
     // No CPU data from now on: autoscale never scales in on missing data.
     emulator.autoscale.metrics.delete(cpu);
+    const scaled = evaluations.find((e) => e.outcome === 'Succeeded');
+    if (!scaled) {
+      const why = evaluations.map((e) => e.skipped ?? e.error ?? e.outcome).join('; ');
+      throw new Error(`autoscale did not scale the demo pool out (${why || 'no setting found'})`);
+    }
     await waitForRunning(emulator, 2, options.timeoutMs);
 
     step(`team: ${DEMO_MEMBERS.map((m) => m.name).join(' and ')} in the share's registry`);
