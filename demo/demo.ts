@@ -4,7 +4,7 @@
 //
 //   node --import tsx demo/demo.ts [--data-dir DIR] [--electron PATH] [--vms linux|none] [--verbose]
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,14 +17,11 @@ import { seedDemo } from './demo-seed';
 
 const usage = `Usage: npm run demo -- [--headless] [--data-dir DIR] [--vms linux|none] [--verbose]
   --headless      the headless host in a browser, even where Electron is installed
-  --data-dir DIR  the app's data folder (kept afterwards); default: a temp folder, removed at the end
+  --data-dir DIR  the app's data folder, new or empty (kept afterwards); default: a temp folder,
+                  removed at the end
   --vms linux     Linux VMs behind the pool's NAT ports (root only; the default as root)
   --vms none      instances without SSH (the default when not root)
   --verbose       print the emulator's and the app's log lines too`;
-
-// Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the demo trusting the emulator's
-// certificate if it does not yet (TLS checks stay on; nothing else is trusted).
-await trustEmulatorCertificate();
 
 const say = (line: string) => console.log(`demo: ${line}`);
 
@@ -61,6 +58,22 @@ const log = (line: string) => {
   recent.push(line);
   if (recent.length > 200) recent.shift();
 };
+
+// The emulator is new each run (its VMs' host keys too): what an earlier run's app trusted or
+// remembered would not match it, so a kept data folder is refused rather than half reused.
+if (values['data-dir']) {
+  const entries = await readdir(values['data-dir']).catch(() => []);
+  if (entries.length > 0) {
+    console.error(
+      `--data-dir must be a new or empty folder: ${resolve(values['data-dir'])} holds files (an earlier demo's?). The demo's emulator is new each run, so what an earlier run trusted would not match it. Pick another folder or leave --data-dir out.`,
+    );
+    process.exit(2);
+  }
+}
+
+// Node reads NODE_EXTRA_CA_CERTS only at start: this re-runs the demo trusting the emulator's
+// certificate if it does not yet (TLS checks stay on; nothing else is trusted).
+await trustEmulatorCertificate();
 
 const temp = await mkdtemp(join(tmpdir(), 'dsvm-pool-demo-'));
 const dataDir = values['data-dir'] ? resolve(values['data-dir']) : join(temp, 'app');
