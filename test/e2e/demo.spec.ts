@@ -109,7 +109,8 @@ test('npm run demo: the app on the seeded emulator, labelled a demo; Ctrl+C leav
     await expect(card.getByTestId('admin-nat-port')).toHaveText([/^\d+$/, /^\d+$/], {
       timeout: 30_000,
     });
-    await page.screenshot({ path: 'docs/screenshots/demo.png' });
+    // docs/screenshots/demo.png is a copy of this one.
+    await page.screenshot({ path: 'test-results/screenshots/demo.png' });
 
     // Ctrl+C: everything the demo started stops, and its temp folder goes.
     const started = descendants(child.pid!);
