@@ -3,7 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
-import type { AzureSignInStatus, PoolInfo } from '../common/models';
+import { demoLabel } from '../common/demo-label';
+import type { AppInfo, AzureSignInStatus, DemoInfo, PoolInfo } from '../common/models';
 import { RpcServer } from '../common/rpc';
 import { readAgentBundle } from './agent-bundle';
 import { AgentInstallService } from './agent-install/agent-install-service';
@@ -73,6 +74,11 @@ export interface AppCoreOptions {
   updateEngine?: UpdateEngine;
   /** Where DSVM_POOL_DISABLE_UPDATES is read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Only `npm run demo` (through demoFromEnv): the app talks to the Azure emulator, and the UI,
+   * window title and tray say so with its address.
+   */
+  demo?: DemoInfo;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -95,6 +101,8 @@ export interface AppCore extends Disposable {
   readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
   /** The app's own updates: status, check, download, restart (the tray's "Check for updates"). */
   readonly updates: UpdateService;
+  /** Set in the demo (`npm run demo`): the shells label the window and tray with it. */
+  readonly demo?: DemoInfo;
   /** Stops the local sandbox, closes connections and terminals. */
   dispose(): Promise<void>;
 }
@@ -169,12 +177,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
-  const appInfo = {
+  const appInfo: AppInfo = {
     version: options.version,
     shell: options.shell,
     platform: process.platform,
     dataDir,
+    ...(options.demo ? { demo: { ...options.demo } } : {}),
   };
+  if (options.demo) log(`${demoLabel(options.demo)} (npm run demo)`);
   const diagnostics = store.add(
     new DiagnosticsService({
       providers,
@@ -356,6 +366,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     onDidChangeConnections: connectionsChanged.event,
     requestConnect: (poolId) => rpc.emit('app.onDidRequestConnect', { poolId }),
+    ...(appInfo.demo ? { demo: appInfo.demo } : {}),
     dispose() {
       disposed ??= (async () => {
         rpc.dispose();

@@ -1,6 +1,10 @@
 // The arm room's public face: which cloud, the SDK clients of a subscription, which pool a call
 // is about, Azure's failures as specific RpcErrors. The lowest Azure room: it imports no other.
-export { type AzureEnvironment, resolveAzureEnvironment } from './azure-environment';
+export {
+  AZURE_ENV_VARS,
+  type AzureEnvironment,
+  resolveAzureEnvironment,
+} from './azure-environment';
 export {
   type AzureClientOptions,
   type AzureClients,
