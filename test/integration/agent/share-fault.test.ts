@@ -191,4 +191,67 @@ describe('share fault suite: the share vanishing under the agent (root, mount na
         `remounting apply ${took.get('apply3')!.ms} ms`,
     );
   });
+  it('fault: a share that hangs (frozen) fails the probe in time, says so, and heals when it thaws', async () => {
+    // The share on a filesystem of its own that can be frozen: writes then block in the kernel
+    // (reads still answer), as on a network share whose server stopped answering.
+    const image = join(vm.dir, 'share.img');
+    await run('truncate', ['-s', '32M', image]);
+    await run('mkfs.ext4', ['-q', '-F', image]);
+    const state = '/var/lib/dsvm-pool/state.json';
+    const result = await vm.run(
+      `${STEP}
+      cp -a ${share} ${vm.dir}/share.copy
+      mount -o loop,noatime ${image} ${share} || exit 20
+      trap 'fsfreeze -u ${share} 2>/dev/null; umount -l ${mountPoint} ${share} 2>/dev/null' EXIT
+      cp -a ${vm.dir}/share.copy/. ${share}/ && rm -rf ${vm.dir}/share.copy
+      step apply0 dsvm-pool-agent apply
+      homes homes-before
+      fsfreeze -f ${share} || exit 21
+      before=$(stat -c %Y ${state})
+      t0=$(date +%s%N)
+      # The apply's report is saved once the probe gave up (a thread stuck in the frozen write
+      # keeps the process from exiting until the thaw, so it runs in the background).
+      dsvm-pool-agent apply > ${vm.dir}/apply1.out 2> ${vm.dir}/apply1.err &
+      pid=$!
+      i=0
+      while [ "$(stat -c %Y ${state})" = "$before" ] || grep -q '"ok":true' ${state}; do
+        i=$((i+1)); [ $i -gt 900 ] && break; sleep 0.1
+      done
+      echo "reported 0 $(( ($(date +%s%N) - t0) / 1000000 ))" >> ${vm.dir}/steps
+      step status1 timeout 30 dsvm-pool-agent status --json
+      fsfreeze -u ${share}
+      wait $pid; echo "apply1 $? 0" >> ${vm.dir}/steps
+      step apply2 dsvm-pool-agent apply
+      step status2 dsvm-pool-agent status --json
+      homes homes-after`,
+      120_000,
+    );
+    ok(result, 'the script');
+    const took = await steps();
+    assert.equal(took.get('apply0')?.code, 0, await out('apply0'));
+    const reported = took.get('reported')!;
+    // The probe's own limit is 20 s; the run's deadline (4 min) is far beyond.
+    assert.ok(reported.ms < 60_000, `the frozen apply reported after ${reported.ms} ms`);
+    const frozen = await heartbeat('status1');
+    assert.equal(took.get('status1')?.code === 124, false, 'status answered while frozen');
+    assert.equal(frozen.mount?.healthy, false);
+    assert.equal(
+      frozen.mount?.detail,
+      'the share is mounted but does not work: the share did not answer within 20 s',
+    );
+    assert.equal(frozen.lastApply?.ok, false);
+    assert.equal(took.get('apply1')?.code, 1, 'the frozen apply failed');
+    assert.equal(took.get('apply2')?.code, 0, await out('apply2'));
+    const thawed = await heartbeat('status2');
+    assert.equal(thawed.mount?.healthy, true);
+    assert.equal(
+      await readFile(join(vm.dir, 'homes-after'), 'utf8'),
+      await readFile(join(vm.dir, 'homes-before'), 'utf8'),
+      'every home, link, owner and mode as before',
+    );
+    heals.push(
+      `frozen: the apply reported unhealthy after ${reported.ms} ms, status took ` +
+        `${took.get('status1')!.ms} ms, thawed apply ${took.get('apply2')!.ms} ms`,
+    );
+  });
 });
