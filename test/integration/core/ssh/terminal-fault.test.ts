@@ -27,7 +27,8 @@ const ROWS = 30;
 /**
  * What a terminal shows (scrollback and screen) after `text`, for what tmux sends here: RESET,
  * CR, LF, cursor positioning (the end of a redraw) and printable text; other sequences ignored.
- * Lines are short, so no wrapping.
+ * Lines are short, so no wrapping. The cursor's line is left out: output may have stopped in the
+ * middle of it (a fault, a redraw), so it is not a whole line yet.
  */
 function render(text: string, rows: number): string[] {
   let lines: string[] = [''];
@@ -56,7 +57,7 @@ function render(text: string, rows: number): string[] {
       col = Math.max(0, Number(x || 1) - 1);
     } else if (!part.startsWith('\x1b')) put(part);
   }
-  return lines;
+  return lines.filter((_, index) => index !== row);
 }
 
 /** The flood's numbers on the lines shown. */
