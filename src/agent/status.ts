@@ -6,7 +6,7 @@ import { SHARE_LAYOUT, heartbeatPath } from '../common/agent-protocol';
 import type { AgentSystem } from './agent-system';
 import { hostPath } from './agent-system';
 import { jupyterUsage } from './jupyter';
-import { readMounts, withTimeout } from './mount';
+import { readMounts, staleReason, withTimeout } from './mount';
 import { ensureRootDir, writeFileAtomic } from './safe-fs';
 import {
   listProcesses,
@@ -53,7 +53,12 @@ export async function liveMountHealth(
     health.healthy = state.lastMount?.healthy ?? true;
     if (!health.healthy) health.detail = state.lastMount?.detail;
   } catch (error) {
-    health.detail = error instanceof Error ? error.message : String(error);
+    const gone = staleReason(error);
+    health.detail = gone
+      ? `the share is mounted but ${gone}; the next apply mounts it again`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   }
   return health;
 }

@@ -26,6 +26,7 @@ import {
   type RequestMatch,
   type ThrottleOptions,
   type FailOptions,
+  type ResetOptions,
   type SlowOptions,
 } from './fault-injector';
 import { GenericProvider } from './generic-provider';
@@ -307,6 +308,11 @@ export class AzureEmulator {
     this.faults.slow(match, ms, options);
   }
 
+  /** The next matching request is carried out, then its connection reset mid-answer. */
+  resetNext(match: RequestMatch, options?: ResetOptions): void {
+    this.faults.resetNext(match, options);
+  }
+
   // --- state helpers for tests and benchmarks ---
 
   /** A bearer token for raw requests (the SDK gets its own from the token endpoint). */
@@ -544,6 +550,8 @@ export class AzureEmulator {
     );
     res.setHeader('x-ms-routing-request-id', `EMULATOR:${requestId}`);
     for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+    const cut = this.faults.takeReset(method, path);
+    if (cut) return cutAnswer(res, cut === 'mid-answer' ? response.body : undefined);
     if (response.body === undefined || method === 'HEAD') {
       res.setHeader('Content-Length', '0');
       res.end();
@@ -704,4 +712,27 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * A connection reset (a load balancer or proxy dropping the flow) after the request was carried
+ * out: with a body, its headers and half of it go out first; without, nothing does. What the
+ * request did in Azure stays done.
+ */
+function cutAnswer(res: ServerResponse, body: unknown): void {
+  const reset = () => {
+    const socket = res.socket;
+    if (!socket || socket.destroyed) return;
+    // A TLS socket may refuse a reset of its own; destroy() (a FIN) is the fallback.
+    try {
+      socket.resetAndDestroy();
+    } catch {
+      socket.destroy();
+    }
+  };
+  if (body === undefined) return reset();
+  const text = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.write(text.slice(0, Math.floor(text.length / 2)), reset);
 }

@@ -3,6 +3,7 @@
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { AzureDeadlineError, formatDeadline } from './azure-deadline';
 import { AzureThrottledError } from './azure-retry-policy';
+import { AzureUnknownOutcomeError } from './azure-write-policy';
 
 /** What the app was doing, so the message can name it and give the right advice. */
 export interface AzureErrorContext {
@@ -41,6 +42,8 @@ export interface AzureErrorDetails {
   retryAfterSeconds?: number;
   /** The read deadline that passed. */
   deadlineMs?: number;
+  /** A write whose answer was lost: Azure may or may not have done it. */
+  unknownOutcome?: boolean;
 }
 
 export const CAPACITY_CODES = new Set([
@@ -199,6 +202,16 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
       `Azure did not answer in ${formatDeadline(d.ms)} (${context.action}: ${d.call}); ` +
         `${context.afterTimeout ?? 'try again'}.`,
       { retryable: true, deadlineMs: d.ms } satisfies AzureErrorDetails,
+    );
+  }
+  if (err instanceof AzureUnknownOutcomeError) {
+    return new RpcError(
+      ErrorCode.Unreachable,
+      `The connection to Azure broke before Azure answered the request to ${context.action} ` +
+        `(${err.networkCode}), so the app cannot tell whether Azure did it, and did not send it ` +
+        'again. The pool is read again: check there what Azure did, and try again only if it ' +
+        'was not done.',
+      { retryable: false, unknownOutcome: true } satisfies AzureErrorDetails,
     );
   }
   if (failure.kind === 'AbortError' || failure.kind === 'AbortSignalError') {

@@ -18,6 +18,7 @@ export {
   formatDeadline,
 } from './azure-deadline';
 export type { AzurePoolRef } from './azure-pool-ref';
+export { AzureUnknownOutcomeError } from './azure-write-policy';
 export {
   CAPACITY_CODES,
   IN_USE_CODES,
