@@ -23,8 +23,15 @@ export const AGENT_PATHS = {
   systemdDir: '/etc/systemd/system',
   service: '/etc/systemd/system/dsvm-pool-agent.service',
   timer: '/etc/systemd/system/dsvm-pool-agent.timer',
+  watchService: '/etc/systemd/system/dsvm-pool-agent-watch.service',
   /** Exists when systemd is PID 1 (what sd_booted() checks). */
   systemdRunning: '/run/systemd/system',
+  /** Activity: who set the protection, the call budget, the last activity (activity-state.ts). */
+  activityState: '/var/lib/dsvm-pool/activity.json',
+  /** Optional KEY=VALUE lines (systemd EnvironmentFile): DSVM_POOL_IMDS_ENDPOINT, …_ARM_ENDPOINT. */
+  agentEnv: '/etc/dsvm-pool/agent.env',
+  /** Terminals: the atime of each /dev/pts/N is its last input (what `w` shows). */
+  devPts: '/dev/pts',
   proc: '/proc',
   mountinfo: '/proc/self/mountinfo',
   utmp: ['/run/utmp', '/var/run/utmp'],
