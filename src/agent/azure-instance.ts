@@ -18,21 +18,19 @@ export interface AzureEndpoints {
   arm: string;
 }
 
-/** From the environment, then `agent.env` lines (KEY=VALUE), then Azure's public defaults. */
+/**
+ * From the environment (DSVM_POOL_IMDS_ENDPOINT, DSVM_POOL_ARM_ENDPOINT), then the first line of
+ * /etc/dsvm-pool/imds-endpoint and arm-endpoint (the emulator's VMs have them), then Azure's.
+ */
 export function azureEndpoints(
   env: Readonly<Record<string, string | undefined>>,
-  envFile = '',
+  files: { imds?: string; arm?: string } = {},
 ): AzureEndpoints {
-  const file = new Map<string, string>();
-  for (const line of envFile.split('\n')) {
-    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*"?([^"]*?)"?\s*$/.exec(line);
-    if (match) file.set(match[1], match[2]);
-  }
-  const pick = (name: string, fallback: string) =>
-    (env[name]?.trim() || file.get(name)?.trim() || fallback).replace(/\/+$/, '');
+  const pick = (name: string, file: string | undefined, fallback: string) =>
+    (env[name]?.trim() || file?.split('\n')[0]?.trim() || fallback).replace(/\/+$/, '');
   return {
-    imds: pick('DSVM_POOL_IMDS_ENDPOINT', IMDS_DEFAULT),
-    arm: pick('DSVM_POOL_ARM_ENDPOINT', ARM_DEFAULT),
+    imds: pick('DSVM_POOL_IMDS_ENDPOINT', files.imds, IMDS_DEFAULT),
+    arm: pick('DSVM_POOL_ARM_ENDPOINT', files.arm, ARM_DEFAULT),
   };
 }
 

@@ -53,7 +53,7 @@ WantedBy=timers.target
 
 /**
  * The activity watch (busy/idle, scale-in protection, idle stop, scheduled events): long-running,
- * restarted if it dies. agent.env may set DSVM_POOL_IMDS_ENDPOINT / DSVM_POOL_ARM_ENDPOINT.
+ * restarted if it dies.
  */
 export const WATCH_UNIT = `[Unit]
 Description=dsvm-pool agent: busy or idle, scale-in protection, idle stop, scheduled events
@@ -62,7 +62,6 @@ After=network-online.target remote-fs.target
 
 [Service]
 Type=simple
-EnvironmentFile=-${AGENT_PATHS.agentEnv}
 ExecStart=${AGENT_PATHS.wrapper} watch
 Restart=always
 RestartSec=10s

@@ -28,8 +28,9 @@ export const AGENT_PATHS = {
   systemdRunning: '/run/systemd/system',
   /** Activity: who set the protection, the call budget, the last activity (activity-state.ts). */
   activityState: '/var/lib/dsvm-pool/activity.json',
-  /** Optional KEY=VALUE lines (systemd EnvironmentFile): DSVM_POOL_IMDS_ENDPOINT, …_ARM_ENDPOINT. */
-  agentEnv: '/etc/dsvm-pool/agent.env',
+  /** Optional: where IMDS and ARM are when not Azure's own (the emulator's VMs write them). */
+  imdsEndpoint: '/etc/dsvm-pool/imds-endpoint',
+  armEndpoint: '/etc/dsvm-pool/arm-endpoint',
   /** Terminals: the atime of each /dev/pts/N is its last input (what `w` shows). */
   devPts: '/dev/pts',
   proc: '/proc',

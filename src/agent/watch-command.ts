@@ -20,10 +20,11 @@ export interface WatchCommandOptions {
 export async function runWatch(system: AgentSystem, options: WatchCommandOptions): Promise<number> {
   const config = await loadConfig(system, options.configPath);
   const computerName = computerNameOf(system, config);
-  const envFile = await readSmallFile(hostPath(system, AGENT_PATHS.agentEnv), 64 * 1024).catch(
-    () => undefined,
-  );
-  const endpoints = azureEndpoints(process.env, envFile ?? '');
+  const file = (path: string) => readSmallFile(hostPath(system, path), 4096).catch(() => undefined);
+  const endpoints = azureEndpoints(process.env, {
+    imds: await file(AGENT_PATHS.imdsEndpoint),
+    arm: await file(AGENT_PATHS.armEndpoint),
+  });
   const azure = new AzureInstanceClient({ endpoints, now: () => system.now().getTime() });
   const watch = new ActivityWatch({
     system,

@@ -186,7 +186,7 @@ describe('scale-in protection (protect)', () => {
 });
 
 describe('IMDS helpers', () => {
-  it('endpoints from env, then agent.env, then Azure’s', () => {
+  it('endpoints from env, then /etc/dsvm-pool/{imds,arm}-endpoint, then Azure’s', () => {
     assert.deepEqual(azureEndpoints({}), {
       imds: 'http://169.254.169.254',
       arm: 'https://management.azure.com',
@@ -194,7 +194,7 @@ describe('IMDS helpers', () => {
     assert.deepEqual(
       azureEndpoints(
         { DSVM_POOL_ARM_ENDPOINT: 'https://127.0.0.1:4443/' },
-        'DSVM_POOL_IMDS_ENDPOINT="http://10.0.0.1:8080"\n# comment\nDSVM_POOL_ARM_ENDPOINT=https://ignored\n',
+        { imds: 'http://10.0.0.1:8080\n', arm: 'https://ignored\n' },
       ),
       { imds: 'http://10.0.0.1:8080', arm: 'https://127.0.0.1:4443' },
     );
