@@ -34,8 +34,9 @@ export async function runWatch(system: AgentSystem, options: WatchCommandOptions
     ...(options.once ? { jitter: () => Promise.resolve() } : {}),
   });
   if (options.once) {
-    const activity = await watch.cycle();
+    // Events first, so the activity printed (and the heartbeat) carries them.
     await watch.pollScheduledEvents();
+    const activity = await watch.cycle();
     options.write(`${JSON.stringify({ ...activity, armCalls: azure.armCalls }, null, 2)}\n`);
     return 0;
   }

@@ -12,6 +12,7 @@ import { AzureInstanceClient } from '../../../src/agent/azure-instance';
 import { loadConfig } from '../../../src/agent/config';
 import { runKeep } from '../../../src/agent/keep';
 import { saveState } from '../../../src/agent/state';
+import { formatStatus } from '../../../src/agent/status';
 import { ActivityWatch } from '../../../src/agent/watch';
 import type { TestMachine } from './fake-system';
 import { isRoot, makeMachine } from './fake-system';
@@ -100,6 +101,12 @@ describe('activity watch', () => {
     });
     assert.equal(standIn.protectFromScaleIn, true);
     assert.deepEqual((await heartbeat()).activity, busy);
+    const text = formatStatus(await heartbeat());
+    assert.match(
+      text,
+      /^activity: busy — alice: a terminal, last input 3 min ago \(idle after 30 min\)$/m,
+    );
+    assert.match(text, /^scale-in: protected \(while busy\)$/m);
     assert.deepEqual(
       (await events()).map((e) => e.kind),
       ['busy', 'protect'],
