@@ -6,6 +6,7 @@ import type {
   ActivityPolicy,
   AgentActivity,
   AgentConfig,
+  ProtectionState,
 } from '../common/agent-protocol';
 import type { AgentSystem, PasswdEntry } from './agent-system';
 import { activityEventsPath } from '../common/agent-protocol';
@@ -74,6 +75,8 @@ export class ActivityWatch {
   private present: PasswdEntry[] = [];
   private lastSessions = 0;
   private busy = false;
+  /** Whether a cycle decided busy or idle yet (before that, nothing is approved early). */
+  private decided = false;
 
   constructor(private readonly options: WatchOptions) {
     this.startedAt = options.system.now().getTime();
@@ -171,10 +174,11 @@ export class ActivityWatch {
     }
     this.lastSessions = total;
     this.busy = decision.busy;
+    this.decided = true;
 
     const instance = await this.azureInstance();
     const azure = instance ? this.options.azure : undefined;
-    let protection = null;
+    let protection: ProtectionState | null = null;
     if (azure) {
       const before = JSON.stringify(protectionState(state));
       const result = await reconcileProtection({
@@ -277,7 +281,8 @@ export class ActivityWatch {
       events: listed,
       state,
       vm: this.options.computerName,
-      busy: this.busy,
+      // Until a cycle has looked, assume someone is busy: never approve early blind.
+      busy: this.busy || !this.decided,
       sessions: this.lastSessions,
       now: this.options.system.now().getTime(),
       notify: (text) => this.tell(text, false),
@@ -285,11 +290,14 @@ export class ActivityWatch {
       log: this.log,
     });
     if (!result.changed) return;
-    const activity = state.activity
-      ? { ...state.activity, scheduledEvents: state.scheduledEvents }
-      : undefined;
-    if (activity) await this.commit(activity, result.log, true);
-    else await this.cycle();
+    // No cycle yet in this state: make one, so the heartbeat written now is whole.
+    const base = state.activity ?? (await this.cycle());
+    await this.commit({ ...base, scheduledEvents: state.scheduledEvents }, result.log, true);
+  }
+
+  /** The heartbeat's activity as last saved (a cycle's, with the latest scheduled events). */
+  async current(): Promise<AgentActivity | undefined> {
+    return (await this.loaded()).activity;
   }
 
   private async tell(text: string, log = true): Promise<void> {
