@@ -70,6 +70,8 @@ export class ActivityWatch {
   private policyNote: string | undefined = '';
   private readonly startedAt: number;
   private instance: InstanceIds | undefined;
+  /** ms: no IMDS probe before this (it did not answer). */
+  private nextProbe = 0;
   private idleStopNoted = false;
   /** The members' passwd entries as the last cycle found them (for warnings). */
   private present: PasswdEntry[] = [];
@@ -91,9 +93,15 @@ export class ActivityWatch {
     return this.state;
   }
 
-  /** This instance, asked of IMDS until it answers once. */
+  /**
+   * This instance, asked of IMDS until it answers once; after no answer (not an Azure VM: an
+   * SSH host), asked again only every 10 minutes, not at each 15 s poll.
+   */
   private async azureInstance(): Promise<InstanceIds | undefined> {
-    if (!this.instance && this.options.azure) this.instance = await this.options.azure.instance();
+    const now = this.options.system.now().getTime();
+    if (this.instance || !this.options.azure || now < this.nextProbe) return this.instance;
+    this.instance = await this.options.azure.instance();
+    if (!this.instance) this.nextProbe = now + 10 * 60_000;
     return this.instance;
   }
 
