@@ -66,7 +66,6 @@ export interface WatchOptions {
 
 export class ActivityWatch {
   private state: ActivityState | undefined;
-  private policy: ActivityPolicy | undefined;
   private policyNote: string | undefined = '';
   private readonly startedAt: number;
   private instance: InstanceIds | undefined;
@@ -120,7 +119,6 @@ export class ActivityWatch {
         );
       this.policyNote = note;
     }
-    this.policy = policy;
 
     // What everyone is doing.
     const processes = await listProcesses(system);
@@ -264,6 +262,10 @@ export class ActivityWatch {
     }
     if (now < state.idleStopAt) return false;
     this.log.info('idle stop: deallocating this VM');
+    // One call per grace at most, whatever happens: Azure takes a while to stop the VM, and a
+    // refused call is tried again later without warning everyone again.
+    state.idleStopAt = now + IDLE_STOP_GRACE_MS;
+    state.armCalls.push(now);
     try {
       await azure.deallocate();
     } catch (error) {

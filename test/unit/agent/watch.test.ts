@@ -282,6 +282,12 @@ describe('activity watch', () => {
     at(now() + MIN);
     await w.cycle();
     assert.equal(standIn.deallocated, true);
+    // Azure takes a while: the next minute does not ask again.
+    const calls = standIn.armCalls().length;
+    at(now() + MIN);
+    await w.cycle();
+    assert.equal(standIn.armCalls().filter((c) => c.path.endsWith('/deallocate')).length, 1);
+    assert.ok(standIn.armCalls().length - calls <= 1);
     assert.deepEqual((await events()).filter((e) => e.kind === 'idle-stop').length, 2);
   });
 
