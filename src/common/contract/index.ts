@@ -15,6 +15,7 @@
 //   azure.ts        azure.*; autoscale.ts holds the autoscale setting's schema
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
+//   scaling.ts      scaling.history (why did / didn't the pool scale)
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
@@ -34,6 +35,7 @@ import { jupyterMethods } from './jupyter';
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
+import { scalingMethods } from './scaling';
 import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 import { updateEventNames, updateMethods, type UpdateEvents } from './updates';
@@ -54,6 +56,7 @@ export const methods = {
   ...azureMethods,
   ...teamMethods,
   ...agentMethods,
+  ...scalingMethods,
   ...operationMethods,
   ...diagnosticsMethods,
   ...updateMethods,
