@@ -42,9 +42,17 @@ import {
   type AzureFilesEmulator,
 } from '../azure-files/azure-files-emulator';
 import { TokenIssuer } from './token-issuer';
+import { ImdsService } from './imds-server';
+import { authorizeManagedIdentity } from './role-authorization';
+import { ScheduledEvents, type InjectedEvent } from './scheduled-events';
 import { UserFlows, type EmulatorUser } from './identity-user-flows';
 
-export type { VmBackend, VmBackendContext, VmBackendFactory } from './nat-data-plane';
+export type {
+  VmAzureAccess,
+  VmBackend,
+  VmBackendContext,
+  VmBackendFactory,
+} from './nat-data-plane';
 
 export interface AzureEmulatorOptions {
   /** Default `00000000-0000-0000-0000-0000000000e1`. */
@@ -158,6 +166,10 @@ export class AzureEmulator {
   readonly activityLog = new ActivityLog();
   /** Azure Monitor autoscale acting on the autoscale settings (see README, "Autoscale engine"). */
   readonly autoscale: AutoscaleEngine;
+  /** Every VM's IMDS Scheduled Events (on the autoscale engine's clock; see README, "IMDS"). */
+  readonly scheduledEvents: ScheduledEvents;
+  /** Every VM's IMDS listener (instance metadata, managed-identity token, scheduled events). */
+  readonly imds: ImdsService;
 
   private readonly server: https.Server;
   private readonly scheduler = new Scheduler();
@@ -207,9 +219,27 @@ export class AzureEmulator {
     for (const [uri, content] of Object.entries(options.fileUris ?? {})) {
       this.registerFileUri(uri, content);
     }
+    this.scheduledEvents = new ScheduledEvents(() => this.autoscale.clock, this.scheduler);
+    this.imds = new ImdsService({
+      tenantId: this.tenantId,
+      tokens: this.tokens,
+      events: this.scheduledEvents,
+      lookup: (scaleSetId, instanceId) => {
+        const handle = this.compute.handle(scaleSetId);
+        const vm = handle?.set.get(instanceId);
+        return handle && vm ? { handle, vm } : undefined;
+      },
+      log: this.log,
+    });
     this.compute = new ComputeProvider(
       this.ctx,
       {
+        terminateNotice: (id, vm, ms) =>
+          this.scheduledEvents.terminate(id, vm.instanceId, vm.name, ms),
+        vmDeleted: (id, vm) => {
+          this.scheduledEvents.forget(id, vm.instanceId);
+          void this.imds.forget(id, vm.instanceId);
+        },
         instancesChanged: () => this.nat.sync(),
         extensionRunner: (id, vm) => this.nat.extensionRunner(id, vm),
         fetchFile: (uri) => this.fetchFileUri(uri),
@@ -223,6 +253,11 @@ export class AzureEmulator {
       log: this.log,
       vmBackend: options.vmBackend,
       files: options.files,
+      azureAccess: async (scaleSetId, instanceId) => ({
+        imdsEndpoint: await this.imds.endpoint(scaleSetId, instanceId),
+        armEndpoint: this.origin,
+        armCaPem: this.certificate.cert,
+      }),
     });
     const network = new NetworkProvider(this.ctx, this.compute, this.nat);
     if (!options.files)
@@ -446,6 +481,41 @@ export class AzureEmulator {
     return this.nat.enableSsh(this.scaleSet(resourceGroup, scaleSet).resource.id, instanceId);
   }
 
+  /**
+   * The IMDS endpoint of a VM (`http://127.0.0.1:<port>`, its 169.254.169.254): what its agent
+   * reaches through `DSVM_POOL_IMDS_ENDPOINT`. Started on first use.
+   */
+  imdsEndpoint(resourceGroup: string, scaleSet: string, instanceId: string): Promise<string> {
+    return this.imds.endpoint(this.scaleSet(resourceGroup, scaleSet).resource.id, instanceId);
+  }
+
+  /**
+   * Test-only: puts a Reboot, Redeploy, Freeze, Preempt (or Terminate) event in a VM's scheduled
+   * events with no operation behind it; returns its EventId. `clearScheduledEvent` removes it.
+   */
+  injectScheduledEvent(
+    resourceGroup: string,
+    scaleSet: string,
+    instanceId: string,
+    event: InjectedEvent,
+  ): string {
+    const handle = this.scaleSet(resourceGroup, scaleSet);
+    const vm = handle.set.get(instanceId);
+    if (!vm) throw new Error(`no instance ${instanceId} in ${resourceGroup}/${scaleSet}`);
+    return this.scheduledEvents.inject(handle.resource.id, instanceId, vm.name, event);
+  }
+
+  /** Test-only: removes an injected event (or all of a VM's events). */
+  clearScheduledEvent(
+    resourceGroup: string,
+    scaleSet: string,
+    instanceId: string,
+    eventId?: string,
+  ): void {
+    const handle = this.scaleSet(resourceGroup, scaleSet);
+    this.scheduledEvents.clear(handle.resource.id, instanceId, eventId);
+  }
+
   /** Requests whose `"<METHOD> <path>"` contains `match` (case-insensitive). */
   requestsMatching(match: string): EmulatorRequest[] {
     const needle = match.toLowerCase();
@@ -461,6 +531,7 @@ export class AzureEmulator {
   async close(): Promise<void> {
     this.autoscale.dispose();
     this.scheduler.close();
+    await this.imds.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.nat.close();
@@ -568,7 +639,7 @@ export class AzureEmulator {
     if (delay > 0) await this.scheduler.delay(delay);
 
     if (!isIdentity) {
-      const denied = this.authenticate(req);
+      const denied = this.authenticate(req, method, path);
       if (denied) return denied;
     }
     const fault = this.faults.takeRequestFault(method, path, isIdentity);
@@ -674,14 +745,26 @@ export class AzureEmulator {
     return group ? this.store.findGroup(group[1], group[2])?.location : undefined;
   }
 
-  /** ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge. */
-  private authenticate(req: IncomingMessage): ArmResponse | undefined {
+  /**
+   * ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge.
+   * A managed identity's token must also be allowed by its role assignments (403 otherwise).
+   */
+  private authenticate(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+  ): ArmResponse | undefined {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
     const verdict = token
       ? this.tokens.verify(token)
       : { error: 'The request does not carry an access token.' };
-    if ('claims' in verdict) return undefined;
+    if ('claims' in verdict) {
+      if (verdict.claims.xms_mirid) {
+        authorizeManagedIdentity(this.store, verdict.claims, method, path);
+      }
+      return undefined;
+    }
     return {
       status: 401,
       headers: {
