@@ -181,6 +181,7 @@ export function App({ dark }: { dark: boolean }) {
             recoveries={recoveries}
             jupyter={jupyter}
             forwards={forwards.items}
+            pools={pools}
             onForwardPort={(connectionId) =>
               setForwardRequest((old) => ({ connectionId, n: (old?.n ?? 0) + 1 }))
             }
