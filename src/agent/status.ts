@@ -1,10 +1,16 @@
 // The VM's status (the heartbeat): mount health, members applied, SSH sessions and Jupyter
 // kernels per user, load, version and the last apply; written to the share atomically.
 import { stat } from 'node:fs/promises';
-import type { AgentConfig, AgentHeartbeat, MountHealth } from '../common/agent-protocol';
+import type {
+  AgentActivity,
+  AgentConfig,
+  AgentHeartbeat,
+  MountHealth,
+} from '../common/agent-protocol';
 import { SHARE_LAYOUT, heartbeatPath } from '../common/agent-protocol';
 import type { AgentSystem } from './agent-system';
 import { hostPath } from './agent-system';
+import { currentActivity } from './activity-state';
 import { jupyterUsage } from './jupyter';
 import { readMounts, withTimeout } from './mount';
 import { ensureRootDir, writeFileAtomic } from './safe-fs';
@@ -23,6 +29,8 @@ export interface StatusInput {
   computerName: string;
   /** The health an apply just measured; without it the mount is checked now (read-only). */
   mount?: MountHealth;
+  /** The watch's latest activity; without it, read from its state (when recent). */
+  activity?: AgentActivity;
 }
 
 /** Mount health without writing anything: in the mount table, and answering a stat. */
@@ -64,10 +72,11 @@ export async function collectStatus(
 ): Promise<AgentHeartbeat> {
   const { config, state } = input;
   const processes = await listProcesses(system);
-  const [utmpSessions, jupyter, mount] = await Promise.all([
+  const [utmpSessions, jupyter, mount, activity] = await Promise.all([
     sshSessionsFromUtmp(system),
     jupyterUsage(system, processes),
     input.mount ?? (config ? liveMountHealth(system, config, state) : Promise.resolve(null)),
+    input.activity ?? currentActivity(system),
   ]);
   const [avg1, avg5, avg15] = system.loadavg();
   const lastApply = state.lastApply;
@@ -89,6 +98,7 @@ export async function collectStatus(
     jupyter,
     load: { avg1, avg5, avg15, cpus: system.cpuCount() },
     lastApply,
+    ...(activity ? { activity } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
 import { findAgentRuntime } from './agent-runtime';
 import { resourcePaths, type ResourcePaths } from './resource-paths';
+import { readSshHostsActivity } from './providers/ssh-hosts/ssh-hosts-activity';
 import { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
 import { SshHostsProvider } from './providers/ssh-hosts/ssh-hosts-provider';
 import { ConnectionService } from './sessions/connection-service';
@@ -310,10 +311,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(updates.onDidChange((status) => rpc.emit('updates.onDidChange', status)));
 
   // The agents' heartbeats (everyone's sessions on each VM) feed placement, every agent cycle.
-  const heartbeatTimer = setInterval(
-    () => void azure.readHeartbeats().catch(() => {}),
-    options.heartbeatIntervalMs ?? 60_000,
-  );
+  // ssh-hosts pools: each connected host's heartbeat over the user's connection (its activity).
+  const heartbeatTimer = setInterval(() => {
+    void azure.readHeartbeats().catch(() => {});
+    void readSshHostsActivity(sshPools, connections).catch(() => {});
+  }, options.heartbeatIntervalMs ?? 60_000);
   heartbeatTimer.unref();
   store.add({ dispose: () => clearInterval(heartbeatTimer) });
 

@@ -16,6 +16,7 @@
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
 //   scaling.ts      scaling.history (why did / didn't the pool scale)
+//   activity.ts     activity.* (the pool's idle policy on the share, Keep this VM)
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
@@ -25,6 +26,7 @@
 // `.returns<T>()` (a new domain: a new file, spread into `methods` below), then implement it in
 // `src/core/app-handlers.ts` (the compiler lists what is missing).
 import type { z } from 'zod';
+import { activityMethods } from './activity';
 import { agentMethods } from './agent';
 import { appEventNames, appMethods, type AppEvents } from './app';
 import { azureEventNames, azureMethods, type AzureEvents } from './azure';
@@ -57,6 +59,7 @@ export const methods = {
   ...teamMethods,
   ...agentMethods,
   ...scalingMethods,
+  ...activityMethods,
   ...operationMethods,
   ...diagnosticsMethods,
   ...updateMethods,
