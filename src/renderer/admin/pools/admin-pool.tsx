@@ -33,6 +33,7 @@ import type { OperationInfo, PoolInfo } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
 import { AutoscaleButton } from '../autoscale/autoscale-editor';
 import { WhyButton } from '../scaling/why-dialog';
+import { ActivityPolicyButton } from './activity-policy-dialog';
 import { InstanceTable } from './instance-table';
 import { PoolActionConfirms, type PoolConfirm } from './pool-action-confirms';
 import { ScaleDialog } from './scale-dialog';
@@ -212,6 +213,7 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
         </Button>
         <AutoscaleButton pool={pool} onOperation={onOperation} disabled={busy !== undefined} />
         <WhyButton pool={pool} />
+        <ActivityPolicyButton pool={pool} />
         <Button
           size="small"
           icon={<People16Regular />}
