@@ -14,7 +14,7 @@ import {
   Spinner,
   makeStyles,
 } from '@fluentui/react-components';
-import { ArrowForward16Regular, Pin16Regular } from '@fluentui/react-icons';
+import { ArrowForward16Regular, Dismiss16Regular, Pin16Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { InstanceInfo } from '../../../common/models';
 import { useNow } from '../../shared/use-now';
@@ -43,7 +43,11 @@ export function InstanceWarningBar(props: InstanceWarningBarProps) {
   const now = useNow(warning?.deadline !== undefined, 1000);
   const [keeping, setKeeping] = useState(false);
   const [error, setError] = useState<string>();
+  // A "kept" note, once dismissed, stays away until its words change.
+  const [dismissed, setDismissed] = useState<string>();
+  const noteKey = warning ? `${props.instance?.id}|${warning.text}` : undefined;
   if (!warning || !props.instance) return null;
+  if (warning.kind === 'kept' && dismissed === noteKey) return null;
   const other = warning.moveOn ? otherInstance(props.instances, props.instance.id) : undefined;
   const keep = () => {
     if (!props.onKeep) return;
@@ -68,10 +72,15 @@ export function InstanceWarningBar(props: InstanceWarningBarProps) {
     >
       <MessageBarBody className={styles.body}>
         <MessageBarTitle>
-          {warning.title}{' '}
-          <span className={styles.time} data-testid="instance-warning-countdown" role="timer">
-            {countdown(warning.deadline, now)}
-          </span>
+          {warning.title}
+          {warning.kind !== 'kept' && (
+            <>
+              {' '}
+              <span className={styles.time} data-testid="instance-warning-countdown" role="timer">
+                {countdown(warning.deadline, now)}
+              </span>
+            </>
+          )}
         </MessageBarTitle>
         {props.instance.name}: {warning.text}
         {warning.moveOn && !other && ' No other instance of the pool is running now.'}
@@ -81,7 +90,19 @@ export function InstanceWarningBar(props: InstanceWarningBarProps) {
           </div>
         )}
       </MessageBarBody>
-      <MessageBarActions>
+      <MessageBarActions
+        containerAction={
+          warning.kind === 'kept' ? (
+            <Button
+              appearance="transparent"
+              aria-label="Dismiss"
+              icon={<Dismiss16Regular />}
+              data-testid="instance-warning-dismiss"
+              onClick={() => setDismissed(noteKey)}
+            />
+          ) : undefined
+        }
+      >
         {other && (
           <Button
             size="small"

@@ -5,7 +5,8 @@ import type { ScheduledEvent } from '../../../common/agent-protocol/activity';
 import type { InstanceInfo } from '../../../common/models';
 
 export interface InstanceWarning {
-  kind: 'scheduled-event' | 'idle-stop';
+  /** kept: not a warning but why the VM stays while the pool scales in (dismissible). */
+  kind: 'scheduled-event' | 'idle-stop' | 'kept';
   /** Scheduled events: Azure's event type. */
   eventType?: ScheduledEvent['eventType'];
   /** MessageBar intent. */
@@ -98,6 +99,17 @@ export function instanceWarning(instance: InstanceInfo | undefined): InstanceWar
       deadline: Date.parse(activity.idleStopAt),
       moveOn: false,
       keep: true,
+    };
+  }
+  if (activity.protection?.protectFromScaleIn && activity.protection.by === 'busy') {
+    const why = activity.reasons.map((r) => `${r.user}: ${r.text}`).join('; ');
+    return {
+      kind: 'kept',
+      intent: 'info',
+      title: 'This VM is kept from scale-in while it is busy',
+      text: `${why || 'busy'}. Autoscale will not remove it until it has been idle for ${activity.idleMinutes} min.`,
+      moveOn: false,
+      keep: false,
     };
   }
   return undefined;

@@ -98,3 +98,24 @@ describe('instance warning', () => {
     assert.equal(otherInstance([vm('0', going)], '0'), undefined);
   });
 });
+
+describe('instance kept', () => {
+  it('says why a busy VM is kept from scale-in, in the agent words', () => {
+    const w = instanceWarning(
+      vm('0', {
+        busy: true,
+        reasons: [{ user: 'alice', kind: 'kernel', text: 'kernel busy 12 min' }],
+        protection: { protectFromScaleIn: true, by: 'busy' },
+      }),
+    );
+    assert.equal(w?.kind, 'kept');
+    assert.equal(
+      w?.text,
+      'alice: kernel busy 12 min. Autoscale will not remove it until it has been idle for 30 min.',
+    );
+    assert.equal(
+      instanceWarning(vm('0', { protection: { protectFromScaleIn: true, by: 'admin' } })),
+      undefined,
+    );
+  });
+});
