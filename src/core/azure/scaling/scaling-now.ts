@@ -50,7 +50,9 @@ export function scalingNow(input: NowInput): ScalingNow {
       };
       result.profile = p;
       const from = `from profile '${p.name}'`;
-      if (capacity === p.minimum) parts.push(`Minimum ${p.minimum} ${from}`);
+      if (capacity === p.minimum && p.minimum === p.maximum) {
+        parts.push(`Profile '${p.name}' holds the pool at ${p.minimum} (its minimum and maximum)`);
+      } else if (capacity === p.minimum) parts.push(`Minimum ${p.minimum} ${from}`);
       else if (capacity === p.maximum) parts.push(`Maximum ${p.maximum} ${from}`);
       else if (capacity > p.maximum) {
         parts.push(`${count}, above the maximum ${p.maximum} ${from}`);

@@ -35,7 +35,8 @@ export function ScalingChart({ history }: { history: ScalingHistory }) {
         { label: 'Instances', stroke: '#0f6cbd', width: 2, paths: stepped },
         { label: 'Sessions', stroke: '#107c10', width: 1.5, dash: [6, 3], paths: stepped },
       ],
-      legend: { live: false },
+      // The dialog draws its own legend (with the marker kinds), and the table says it in words.
+      legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       hooks: {
         // Marker lines under the series, each in its kind's colour.

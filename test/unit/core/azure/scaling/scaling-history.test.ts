@@ -373,6 +373,14 @@ describe('scaling: now', () => {
       /^Autoscale is off: 1 instance/,
     );
     assert.match(scalingNow(base).text, /^No autoscale setting/);
+    const fixed = {
+      enabled: true,
+      profiles: [{ name: 'nights', capacity: { minimum: '0', maximum: '0', default: '0' } }],
+    };
+    assert.equal(
+      scalingNow({ ...base, capacity: 0, setting: fixed }).text,
+      "Profile 'nights' holds the pool at 0 (its minimum and maximum)",
+    );
   });
 
   it('finds the profile in force and the next change across the week', () => {
