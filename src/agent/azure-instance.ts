@@ -3,14 +3,19 @@
 // leaves this module: not in logs, not in argv, not in a file.
 import type { ScheduledEvent } from '../common/agent-protocol';
 import { SCHEDULED_EVENT_TYPES } from '../common/agent-protocol';
+import {
+  ARM_ENDPOINT_DEFAULT,
+  ARM_ENDPOINT_ENV,
+  IMDS_API_VERSIONS,
+  IMDS_ENDPOINT_DEFAULT,
+  IMDS_ENDPOINT_ENV,
+} from '../common/agent-protocol/activity';
 
-export const IMDS_DEFAULT = 'http://169.254.169.254';
-export const ARM_DEFAULT = 'https://management.azure.com';
 /** learn.microsoft.com: Virtual Machine Scale Set VMs - Update (protectionPolicy), Deallocate. */
 export const COMPUTE_API_VERSION = '2024-11-01';
-const IMDS_INSTANCE_API = '2021-02-01';
-const IMDS_TOKEN_API = '2018-02-01';
-const IMDS_EVENTS_API = '2020-07-01';
+const IMDS_INSTANCE_API = IMDS_API_VERSIONS.instance;
+const IMDS_TOKEN_API = IMDS_API_VERSIONS.identity;
+const IMDS_EVENTS_API = IMDS_API_VERSIONS.scheduledEvents;
 const ARM_RESOURCE = 'https://management.azure.com/';
 
 export interface AzureEndpoints {
@@ -29,8 +34,8 @@ export function azureEndpoints(
   const pick = (name: string, file: string | undefined, fallback: string) =>
     (env[name]?.trim() || file?.split('\n')[0]?.trim() || fallback).replace(/\/+$/, '');
   return {
-    imds: pick('DSVM_POOL_IMDS_ENDPOINT', files.imds, IMDS_DEFAULT),
-    arm: pick('DSVM_POOL_ARM_ENDPOINT', files.arm, ARM_DEFAULT),
+    imds: pick(IMDS_ENDPOINT_ENV, files.imds, IMDS_ENDPOINT_DEFAULT),
+    arm: pick(ARM_ENDPOINT_ENV, files.arm, ARM_ENDPOINT_DEFAULT),
   };
 }
 

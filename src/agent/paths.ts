@@ -1,4 +1,5 @@
 // Every fixed place the agent reads or writes on the VM (before the root prefix).
+import { ARM_ENDPOINT_FILE, IMDS_ENDPOINT_FILE } from '../common/agent-protocol/activity';
 
 export const AGENT_PATHS = {
   config: '/etc/dsvm-pool/agent.json',
@@ -29,8 +30,8 @@ export const AGENT_PATHS = {
   /** Activity: who set the protection, the call budget, the last activity (activity-state.ts). */
   activityState: '/var/lib/dsvm-pool/activity.json',
   /** Optional: where IMDS and ARM are when not Azure's own (the emulator's VMs write them). */
-  imdsEndpoint: '/etc/dsvm-pool/imds-endpoint',
-  armEndpoint: '/etc/dsvm-pool/arm-endpoint',
+  imdsEndpoint: IMDS_ENDPOINT_FILE,
+  armEndpoint: ARM_ENDPOINT_FILE,
   /** Terminals: the atime of each /dev/pts/N is its last input (what `w` shows). */
   devPts: '/dev/pts',
   proc: '/proc',

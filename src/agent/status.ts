@@ -156,6 +156,25 @@ export function formatStatus(status: AgentHeartbeat): string {
   lines.push(
     `load:     ${load.avg1.toFixed(2)} ${load.avg5.toFixed(2)} ${load.avg15.toFixed(2)} (${plural(load.cpus, 'CPU')})`,
   );
+  const activity = status.activity;
+  if (activity) {
+    const why = activity.reasons.map((r) => `${r.user}: ${r.text}`).join('; ');
+    lines.push(
+      `activity: ${activity.busy ? `busy — ${why}` : `idle since ${activity.idleSince ?? '?'}`} (idle after ${activity.idleMinutes} min)`,
+    );
+    const p = activity.protection;
+    if (p) {
+      lines.push(
+        `scale-in: ${p.protectFromScaleIn ? `protected (${p.by === 'admin' ? 'by an admin' : 'while busy'})` : 'not protected'}${p.error ? ` — ${p.error}` : ''}`,
+      );
+    }
+    if (activity.idleStopAt) lines.push(`idle stop: at ${activity.idleStopAt}`);
+    for (const e of activity.scheduledEvents) {
+      lines.push(
+        `azure:    ${e.eventType} ${e.eventStatus}${e.notBefore ? ` not before ${e.notBefore}` : ''}`,
+      );
+    }
+  }
   const last = status.lastApply;
   if (!last) lines.push('apply:    never ran');
   else {

@@ -34,8 +34,11 @@ export async function runWatch(system: AgentSystem, options: WatchCommandOptions
     ...(options.once ? { jitter: () => Promise.resolve() } : {}),
   });
   if (options.once) {
-    const activity = await watch.cycle();
+    // A decision first (nothing is approved early before one), then the events, which the
+    // activity printed (and the heartbeat) then carries.
+    const decided = await watch.cycle();
     await watch.pollScheduledEvents();
+    const activity = (await watch.current()) ?? decided;
     options.write(`${JSON.stringify({ ...activity, armCalls: azure.armCalls }, null, 2)}\n`);
     return 0;
   }

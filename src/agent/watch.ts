@@ -6,6 +6,7 @@ import type {
   ActivityPolicy,
   AgentActivity,
   AgentConfig,
+  ProtectionState,
 } from '../common/agent-protocol';
 import type { AgentSystem, PasswdEntry } from './agent-system';
 import { activityEventsPath } from '../common/agent-protocol';
@@ -65,15 +66,18 @@ export interface WatchOptions {
 
 export class ActivityWatch {
   private state: ActivityState | undefined;
-  private policy: ActivityPolicy | undefined;
   private policyNote: string | undefined = '';
   private readonly startedAt: number;
   private instance: InstanceIds | undefined;
+  /** ms: no IMDS probe before this (it did not answer). */
+  private nextProbe = 0;
   private idleStopNoted = false;
   /** The members' passwd entries as the last cycle found them (for warnings). */
   private present: PasswdEntry[] = [];
   private lastSessions = 0;
   private busy = false;
+  /** Whether a cycle decided busy or idle yet (before that, nothing is approved early). */
+  private decided = false;
 
   constructor(private readonly options: WatchOptions) {
     this.startedAt = options.system.now().getTime();
@@ -88,9 +92,15 @@ export class ActivityWatch {
     return this.state;
   }
 
-  /** This instance, asked of IMDS until it answers once. */
+  /**
+   * This instance, asked of IMDS until it answers once; after no answer (not an Azure VM: an
+   * SSH host), asked again only every 10 minutes, not at each 15 s poll.
+   */
   private async azureInstance(): Promise<InstanceIds | undefined> {
-    if (!this.instance && this.options.azure) this.instance = await this.options.azure.instance();
+    const now = this.options.system.now().getTime();
+    if (this.instance || !this.options.azure || now < this.nextProbe) return this.instance;
+    this.instance = await this.options.azure.instance();
+    if (!this.instance) this.nextProbe = now + 10 * 60_000;
     return this.instance;
   }
 
@@ -109,7 +119,6 @@ export class ActivityWatch {
         );
       this.policyNote = note;
     }
-    this.policy = policy;
 
     // What everyone is doing.
     const processes = await listProcesses(system);
@@ -171,10 +180,11 @@ export class ActivityWatch {
     }
     this.lastSessions = total;
     this.busy = decision.busy;
+    this.decided = true;
 
     const instance = await this.azureInstance();
     const azure = instance ? this.options.azure : undefined;
-    let protection = null;
+    let protection: ProtectionState | null = null;
     if (azure) {
       const before = JSON.stringify(protectionState(state));
       const result = await reconcileProtection({
@@ -252,6 +262,10 @@ export class ActivityWatch {
     }
     if (now < state.idleStopAt) return false;
     this.log.info('idle stop: deallocating this VM');
+    // One call per grace at most, whatever happens: Azure takes a while to stop the VM, and a
+    // refused call is tried again later without warning everyone again.
+    state.idleStopAt = now + IDLE_STOP_GRACE_MS;
+    state.armCalls.push(now);
     try {
       await azure.deallocate();
     } catch (error) {
@@ -277,7 +291,8 @@ export class ActivityWatch {
       events: listed,
       state,
       vm: this.options.computerName,
-      busy: this.busy,
+      // Until a cycle has looked, assume someone is busy: never approve early blind.
+      busy: this.busy || !this.decided,
       sessions: this.lastSessions,
       now: this.options.system.now().getTime(),
       notify: (text) => this.tell(text, false),
@@ -285,11 +300,14 @@ export class ActivityWatch {
       log: this.log,
     });
     if (!result.changed) return;
-    const activity = state.activity
-      ? { ...state.activity, scheduledEvents: state.scheduledEvents }
-      : undefined;
-    if (activity) await this.commit(activity, result.log, true);
-    else await this.cycle();
+    // No cycle yet in this state: make one, so the heartbeat written now is whole.
+    const base = state.activity ?? (await this.cycle());
+    await this.commit({ ...base, scheduledEvents: state.scheduledEvents }, result.log, true);
+  }
+
+  /** The heartbeat's activity as last saved (a cycle's, with the latest scheduled events). */
+  async current(): Promise<AgentActivity | undefined> {
+    return (await this.loaded()).activity;
   }
 
   private async tell(text: string, log = true): Promise<void> {

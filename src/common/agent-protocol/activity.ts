@@ -56,7 +56,8 @@ export type ScheduledEvent = z.output<typeof ScheduledEventSchema>;
 export const AgentActivitySchema = z.object({
   busy: z.boolean(),
   reasons: z.array(BusyReasonSchema),
-  /** ISO: when the VM was last busy; null when busy now or never seen busy since start. */
+  /** ISO: when the VM turned idle (or when the agent's watch started, if it never saw it busy);
+   *  null when busy now. */
   idleSince: z.string().nullable(),
   /** The pool's idle window in minutes (policy). */
   idleMinutes: z.number().int().positive(),

@@ -421,6 +421,14 @@ export class ComputeProvider implements ResourceProvider {
     router.add('PUT', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) =>
       this.updateVm(req),
     );
+    // The REST API updates a scale set VM with PUT only (VirtualMachineScaleSetVMs_Update).
+    router.add('PATCH', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, () => {
+      throw new ArmError(
+        405,
+        'MethodNotAllowed',
+        "The requested resource does not support http method 'PATCH'.",
+      );
+    });
     router.add('DELETE', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) => {
       const { resource, set, vm } = this.requireVm(req);
       const fault = this.ctx.faults.takeOperationFault(req.method, req.path);

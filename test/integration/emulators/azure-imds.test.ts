@@ -179,6 +179,7 @@ describe('Azure emulator: IMDS, managed identity and terminate notifications', (
     await deployPool(RG, 'poolb', 1);
     await deployPool(OTHER_RG, 'poolc', 1);
     await deployPool(RG, 'anon', 1, false);
+    await deployPool(RG, 'poold', 2);
   });
   after(async () => {
     admin?.close();
@@ -247,6 +248,11 @@ describe('Azure emulator: IMDS, managed identity and terminate notifications', (
           protectFromScaleIn: true,
         },
       );
+      // A scale set VM is updated with PUT only: the REST API has no PATCH for it.
+      const patch = await vm.request('PATCH', `${vmssId(RG, 'poola')}/virtualMachines/0`, {
+        properties: { protectionPolicy: { protectFromScaleIn: true } },
+      });
+      assert.equal(patch.status, 405);
       // protectFromScaleSetActions alone is refused: it needs protectFromScaleIn.
       const bad = await vm.request('PUT', `${vmssId(RG, 'poola')}/virtualMachines/0`, {
         properties: { protectionPolicy: { protectFromScaleSetActions: true } },
@@ -390,6 +396,50 @@ describe('Azure emulator: IMDS, managed identity and terminate notifications', (
     assert.equal(await admin.waitFor(del), 'Succeeded');
     assert.equal(emulator.vms(OTHER_RG, 'poolc').length, 0);
     assert.ok(event.EventId);
+  });
+
+  it('terminate: an autoscale scale-in waits for the Terminate event too, its action in progress', async () => {
+    const endpoint = await emulator.imdsEndpoint(RG, 'poold', '1');
+    await eventsOf(endpoint);
+    const setting = await admin.request(
+      'PUT',
+      `/subscriptions/${emulator.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Insights/autoscaleSettings/poold-autoscale`,
+      {
+        location: 'westeurope',
+        properties: {
+          enabled: true,
+          targetResourceUri: vmssId(RG, 'poold'),
+          profiles: [
+            { name: 'default', capacity: { minimum: '1', maximum: '1', default: '1' }, rules: [] },
+          ],
+        },
+      },
+      '2022-10-01',
+    );
+    assert.ok(setting.status === 200 || setting.status === 201, JSON.stringify(setting.body));
+    const evaluation = emulator.autoscale.evaluateNow();
+    const event = await until('the Terminate event', async () => {
+      const { events } = await eventsOf(endpoint);
+      return events.find((e) => e.EventType === 'Terminate');
+    });
+    assert.deepEqual(event.Resources, ['poold_1']);
+    const statuses = () =>
+      emulator.autoscale
+        .events()
+        .filter((e) => e.resourceId?.toLowerCase().endsWith('/poold-autoscale'))
+        .map((e) => e.status?.value);
+    assert.deepEqual(statuses(), ['Started'], 'the scale action is still in progress');
+    await imds(endpoint, EVENTS, {
+      method: 'POST',
+      headers: { Metadata: 'true' },
+      body: { StartRequests: [{ EventId: event.EventId }] },
+    });
+    await evaluation;
+    assert.deepEqual(statuses(), ['Started', 'Succeeded']);
+    assert.deepEqual(
+      emulator.vms(RG, 'poold').map((v) => v.instanceId),
+      ['0'],
+    );
   });
 
   it('terminate: a VM that never asked for scheduled events is not enrolled and goes at once', async () => {

@@ -2,6 +2,8 @@
 // terminal input or keep, protection set and cleared, the heartbeat and events log written at
 // once, idle stop with its warning and grace, scheduled events told once, the events log rotated.
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { chown, mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { AzureInstanceClient } from '../../../src/agent/azure-instance';
 import { loadConfig } from '../../../src/agent/config';
 import { runKeep } from '../../../src/agent/keep';
 import { saveState } from '../../../src/agent/state';
+import { formatStatus } from '../../../src/agent/status';
 import { ActivityWatch } from '../../../src/agent/watch';
 import type { TestMachine } from './fake-system';
 import { isRoot, makeMachine } from './fake-system';
@@ -100,6 +103,12 @@ describe('activity watch', () => {
     });
     assert.equal(standIn.protectFromScaleIn, true);
     assert.deepEqual((await heartbeat()).activity, busy);
+    const text = formatStatus(await heartbeat());
+    assert.match(
+      text,
+      /^activity: busy — alice: a terminal, last input 3 min ago \(idle after 30 min\)$/m,
+    );
+    assert.match(text, /^scale-in: protected \(while busy\)$/m);
     assert.deepEqual(
       (await events()).map((e) => e.kind),
       ['busy', 'protect'],
@@ -166,6 +175,54 @@ describe('activity watch', () => {
     ]);
   });
 
+  it('a Jupyter kernel busy (asked with the server’s token) makes it busy, and how long', async () => {
+    const server = createServer((req, res) => {
+      const ok = req.url === '/api/kernels' && req.headers.authorization === 'token t0k3n';
+      res.writeHead(ok ? 200 : 403, { 'Content-Type': 'application/json' });
+      res.end(
+        ok
+          ? JSON.stringify([
+              { id: 'k1', execution_state: 'busy', last_activity: new Date(now()).toISOString() },
+            ])
+          : '{}',
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const pid = 4242;
+      const proc = join(machine.root, 'proc', String(pid));
+      await mkdir(proc, { recursive: true });
+      await writeFile(join(proc, 'cmdline'), '/usr/bin/python3\0/usr/bin/jupyter-lab\0');
+      await writeFile(
+        join(proc, 'status'),
+        `Name:\tjupyter-lab\nUid:\t${ALICE}\t${ALICE}\t${ALICE}\t${ALICE}\n`,
+      );
+      const runtime = join(machine.root, 'home/alice/.local/share/jupyter/runtime');
+      await mkdir(runtime, { recursive: true });
+      await writeFile(
+        join(runtime, `jpserver-${pid}.json`),
+        JSON.stringify({
+          port: (server.address() as AddressInfo).port,
+          token: 't0k3n',
+          pid,
+          base_url: '/',
+        }),
+      );
+      const w = await watch(false);
+      assert.deepEqual(
+        (await w.cycle()).reasons.map((r) => r.text),
+        ['kernel busy'],
+      );
+      at(now() + 40 * MIN);
+      assert.deepEqual(
+        (await w.cycle()).reasons.map((r) => `${r.user}: ${r.text}`),
+        ['alice: kernel busy 40 min'],
+      );
+    } finally {
+      server.close();
+    }
+  });
+
   it('a bad policy falls back to the defaults and the log says why', async () => {
     await policy({ version: 1, idleMinutes: 2 });
     const activity = await (await watch(false)).cycle();
@@ -225,6 +282,12 @@ describe('activity watch', () => {
     at(now() + MIN);
     await w.cycle();
     assert.equal(standIn.deallocated, true);
+    // Azure takes a while: the next minute does not ask again.
+    const calls = standIn.armCalls().length;
+    at(now() + MIN);
+    await w.cycle();
+    assert.equal(standIn.armCalls().filter((c) => c.path.endsWith('/deallocate')).length, 1);
+    assert.ok(standIn.armCalls().length - calls <= 1);
     assert.deepEqual((await events()).filter((e) => e.kind === 'idle-stop').length, 2);
   });
 
@@ -272,6 +335,22 @@ describe('activity watch', () => {
     await w.cycle();
     await w.pollScheduledEvents();
     assert.deepEqual(standIn.approvals, ['ev-1']);
+  });
+
+  it('scheduled events: nothing is approved before a cycle has decided busy or idle', async () => {
+    standIn.events = [
+      {
+        EventId: 'ev-2',
+        EventType: 'Terminate',
+        Resources: ['teampool_3'],
+        EventStatus: 'Scheduled',
+        NotBefore: new Date(now() + 10 * MIN).toUTCString(),
+      },
+    ];
+    const w = await watch();
+    await w.pollScheduledEvents();
+    assert.deepEqual(standIn.approvals, []);
+    assert.equal((await heartbeat()).activity?.scheduledEvents[0]?.eventId, 'ev-2');
   });
 
   it('the events log is appended, and rotated past its cap', async () => {

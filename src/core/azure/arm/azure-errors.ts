@@ -119,6 +119,9 @@ const IDENTITY_ERRORS = new Set([
  */
 export const NOT_SIGNED_IN = 'Not signed in to Azure';
 
+/** An action only Owner and User Access Administrator have among the usual roles. */
+const ROLE_WRITE = /Microsoft\.Authorization\/role(?:Assignments|Definitions)\/write/i;
+
 /** core-lro's message for a failed operation: the code is only in the text. */
 const LRO_FAILED = /^The long-running operation has failed\.\s+([A-Za-z][\w.-]*)\.\s*([\s\S]*)$/;
 
@@ -274,6 +277,20 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
   }
   if (failure.status === 403 || (code !== undefined && FORBIDDEN_CODES.has(code))) {
     const scope = context.scope ? ` on ${context.scope}` : '';
+    // The pool template gives its scale set's identity a role (the agent protects busy
+    // instances): creating that takes more than Contributor.
+    const roleAction = ROLE_WRITE.exec(azure)?.[0];
+    if (roleAction) {
+      return new RpcError(
+        ErrorCode.AuthFailed,
+        `You are not allowed to ${context.action} (${code ?? 'HTTP 403'}): the pool gives its ` +
+          `instances a role of their own (so that a busy instance can protect itself from ` +
+          `scale-in), and creating it needs ${roleAction}, which Contributor does not have. ` +
+          `Ask an Owner or User Access Administrator${scope || ' of the resource group'} to ` +
+          'do it, or to give you one of those roles there.',
+        details(false),
+      );
+    }
     return new RpcError(
       ErrorCode.AuthFailed,
       `You are not allowed to ${context.action} (${code ?? 'HTTP 403'}). ` +
