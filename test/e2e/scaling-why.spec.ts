@@ -179,13 +179,7 @@ test('why: scale-in keeps a busy VM (protect), terminate countdown, idle → sca
   await heartbeat(busy);
   await expect(aliceRow.getByTestId('admin-protected')).toHaveText('Yes', { timeout: 60_000 });
 
-  // --- scale-in at T: the other two go, hers is kept -------------------------------------------
-  await control('clock', { set: at(T) });
-  await control('evaluate');
-  await expect(running).toHaveCount(1, { timeout: 60_000 });
-  await expect(running).toContainText(aliceVm);
-
-  // Her terminal says why her VM stays.
+  // Her terminal on her VM, while all three run: the bar says why it is kept.
   await page.getByTestId('view-user').click();
   const poolCard = page.locator('[data-testid^="pool-card-azure"]');
   await poolCard
@@ -197,6 +191,38 @@ test('why: scale-in keeps a busy VM (protect), terminate countdown, idle → sca
   await expect(terminal).toBeVisible({ timeout: 30_000 });
   const terminalId = (await terminal.getAttribute('data-testid'))!.replace('terminal-', '');
   const bar = page.getByTestId(`instance-warning-${terminalId}`);
+  await expect(bar).toHaveAttribute('data-kind', 'kept', { timeout: 30_000 });
+
+  // Maintenance announced for her VM while others run: Continue on another instance opens a
+  // terminal there, then Jupyter on it (the notebooks are on the share).
+  const reboot = {
+    eventId: 'E2E-REBOOT-1',
+    eventType: 'Reboot' as const,
+    eventStatus: 'Scheduled' as const,
+    notBefore: new Date(Date.now() + 15 * MIN).toISOString(),
+    eventSource: 'Platform',
+  };
+  await heartbeat({ ...busy, scheduledEvents: [reboot] });
+  await expect(bar).toHaveAttribute('data-event', 'Reboot', { timeout: 30_000 });
+  await bar.getByTestId('instance-warning-move').click();
+  await page.getByTestId('host-key-trust').click();
+  await expect(page.locator('[data-testid^="terminal-tab-"]')).toHaveCount(2);
+  await expect(page.getByTestId('status-bar')).not.toContainText(aliceVm, { timeout: 30_000 });
+  await expect(page.locator('[data-testid^="jupyter-bar-"]').first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await heartbeat(busy); // the maintenance was called off
+  await page.getByTestId('view-admin').click();
+
+  // --- scale-in at T: the other two go, hers is kept -------------------------------------------
+  await control('clock', { set: at(T) });
+  await control('evaluate');
+  await expect(running).toHaveCount(1, { timeout: 60_000 });
+  await expect(running).toContainText(aliceVm);
+
+  // Her terminal says why her VM stays.
+  await page.getByTestId('view-user').click();
+  await page.getByTestId(`terminal-tab-${terminalId}`).click();
   await expect(bar).toHaveAttribute('data-kind', 'kept', { timeout: 30_000 });
   await expect(bar).toContainText('alice: kernel busy 12 min');
 
