@@ -6,7 +6,7 @@ import type { Handlers } from '../common/rpc';
 import { keepInstance, readActivityPolicy, writeActivityPolicy } from './activity/activity-policy';
 import type { AgentInstallService } from './agent-install/agent-install-service';
 import { borrowConnection } from './agent-install/pool-connection';
-import { poolKeyId, type AzureAdmin } from './azure/admin/index';
+import { poolKeyId, poolScalingHistory, type AzureAdmin } from './azure/admin/index';
 import {
   importArticleParameters,
   poolParameterWarnings,
@@ -224,6 +224,7 @@ export function createHandlers(s: HandlerServices): Handlers {
       s.azure.service.previewAutoscale(s.azure.provider(poolId).pool, settings),
     'azure.setAutoscale': ({ poolId, settings }) =>
       s.azure.service.setAutoscale(s.azure.provider(poolId).pool, settings).operation,
+    'scaling.history': ({ poolId, hours }) => poolScalingHistory(s.azure, poolId, hours),
     'azure.deletePool': ({ poolId, confirmName }) => {
       const tracked = s.azure.service.deletePool(s.azure.provider(poolId).pool, { confirmName });
       tracked.result.then(

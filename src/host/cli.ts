@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     resources,
     logger,
     ...(demo ? { demo } : {}),
+    ...heartbeatInterval(),
   });
   const host = await startHost({ rpc: core.rpc, staticDir, port, token });
   // The address with its token goes to stdout only, for the person who started the host.
@@ -99,3 +100,12 @@ main().catch((err: unknown) => {
   else console.error(`dsvm-pool ${message}`);
   process.exit(1);
 });
+
+/**
+ * DSVM_POOL_HEARTBEAT_INTERVAL_MS (1 s to 10 min): how often the agents' heartbeats are read,
+ * for tests that cannot wait the default minute; unset or out of range, the default.
+ */
+function heartbeatInterval(): { heartbeatIntervalMs?: number } {
+  const ms = Number(process.env.DSVM_POOL_HEARTBEAT_INTERVAL_MS);
+  return Number.isInteger(ms) && ms >= 1000 && ms <= 600_000 ? { heartbeatIntervalMs: ms } : {};
+}

@@ -73,6 +73,9 @@ const useStyles = makeStyles({
   },
 });
 
+/** How long "Keep this VM" keeps it: an hour, then the idle window starts again. */
+const KEEP_MINUTES = 60;
+
 export function App({ dark }: { dark: boolean }) {
   const styles = useStyles();
   const rpc = useRpc();
@@ -187,6 +190,17 @@ export function App({ dark }: { dark: boolean }) {
             recoveries={recoveries}
             jupyter={jupyter}
             forwards={forwards.items}
+            pools={pools}
+            onKeep={(poolId, instanceId) =>
+              rpc
+                .call('activity.keep', {
+                  poolId,
+                  instanceId,
+                  minutes: KEEP_MINUTES,
+                  reason: 'Keep this VM',
+                })
+                .then(() => {})
+            }
             onForwardPort={(connectionId) =>
               setForwardRequest((old) => ({ connectionId, n: (old?.n ?? 0) + 1 }))
             }

@@ -39,6 +39,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'keys.generate': notUsed,
     'keys.appPublicKey': notUsed,
     'sandbox.dropConnections': notUsed,
+    'scaling.history': notUsed,
     'azure.status': notUsed,
     'azure.signIn': notUsed,
     'azure.signOut': notUsed,

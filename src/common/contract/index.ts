@@ -15,6 +15,7 @@
 //   azure.ts        azure.*; autoscale.ts holds the autoscale setting's schema
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
+//   scaling.ts      scaling.history (why did / didn't the pool scale)
 //   activity.ts     activity.* (the pool's idle policy on the share, Keep this VM)
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
@@ -36,6 +37,7 @@ import { jupyterMethods } from './jupyter';
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
+import { scalingMethods } from './scaling';
 import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 import { updateEventNames, updateMethods, type UpdateEvents } from './updates';
@@ -56,6 +58,7 @@ export const methods = {
   ...azureMethods,
   ...teamMethods,
   ...agentMethods,
+  ...scalingMethods,
   ...activityMethods,
   ...operationMethods,
   ...diagnosticsMethods,
