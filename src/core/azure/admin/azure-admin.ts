@@ -1,5 +1,6 @@
 // The Azure side of the composition root: one credential, one pool service, and a provider per
 // tracked Azure pool (kept in settings.json under `azurePools`), all shared with app-core.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../../common/errors';
@@ -14,7 +15,7 @@ import {
 import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/index';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { ShareFiles } from '../../storage/share-files';
-import { readPoolKey } from '../../keys/pool-key';
+import { poolKeyPath, readPoolKey } from '../../keys/pool-key';
 import type { PoolProvider } from '../../providers/pool-provider';
 import {
   AzurePoolProvider,
@@ -414,6 +415,7 @@ export class AzureAdmin implements Disposable {
       pool: ref,
       clients: this.credential.clientsFor(ref.subscriptionId),
       keys: (poolId) => this.keyFor(poolId),
+      identityFile: (poolId) => this.keyFileFor(poolId),
       service: this.service,
       ...(this.options.pollIntervalMs !== undefined
         ? { lroPollIntervalMs: this.options.pollIntervalMs }
@@ -436,6 +438,17 @@ export class AzureAdmin implements Disposable {
     entry.sub.dispose();
     entry.provider.dispose();
     if (announce) this.changed.fire();
+  }
+
+  /** The file of the key keyFor gives (the pool's own, else the app's), for OpenSSH. */
+  private keyFileFor(poolId: string): string {
+    try {
+      const own = poolKeyPath(this.options.dataDir, poolKeyId(poolId));
+      if (existsSync(own)) return own;
+    } catch {
+      // A pool id that cannot name a key file has no key of its own.
+    }
+    return join(this.options.dataDir, 'keys', 'id_ed25519');
   }
 
   /** The pool's own key if one was generated, else the app key. */
