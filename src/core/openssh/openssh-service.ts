@@ -193,16 +193,18 @@ export class OpenSshService implements Disposable {
   private async write(): Promise<void> {
     if (this.disposed) return;
     const rows = this.rows();
-    const lines: KnownHostLine[] = [];
-    for (const row of rows) {
-      const trusted = this.deps.knownHosts.lookup({
+    const trusted = this.deps.knownHosts.lookupAll(
+      rows.map((row) => ({
         poolId: row.poolId,
         identity: row.hostKeyId ?? keyAddress(row.host, row.port),
         host: row.host,
         port: row.port,
-      });
-      if (trusted) lines.push({ alias: row.alias, algorithm: trusted.algorithm, key: trusted.key });
-    }
+      })),
+    );
+    const lines: KnownHostLine[] = rows.flatMap((row, i) => {
+      const key = trusted[i];
+      return key ? [{ alias: row.alias, algorithm: key.algorithm, key: key.key }] : [];
+    });
     const config = renderSshConfig(rows, { knownHostsPath: this.knownHostsPath });
     const knownHosts = renderKnownHosts(lines);
     if (config + knownHosts === this.lastWritten) return;

@@ -3,7 +3,12 @@
 import { ErrorCode, RpcError } from '../../common/errors';
 import type { PromptService } from '../prompts/prompt-service';
 import { algorithmOf, fingerprintOf } from './host-key';
-import { keyAddress, type HostKeySubject, type KnownHostsStore } from './known-hosts-store';
+import {
+  isMachineIdentity,
+  keyAddress,
+  type HostKeySubject,
+  type KnownHostsStore,
+} from './known-hosts-store';
 
 export interface HostKeyVerifierOptions {
   store: KnownHostsStore;
@@ -46,6 +51,12 @@ export function createHostKeyVerifier(
     instanceName,
   };
 
+  // Only an identity that names the machine (an Azure vmId, a sandbox instance) knows it is the
+  // same one; an SSH host is known by its address alone.
+  const sameWhat = isMachineIdentity(subject.identity)
+    ? 'although it is the same machine'
+    : 'at the same address';
+
   return async (key) => {
     const algorithm = algorithmOf(key);
     const fingerprint = fingerprintOf(key);
@@ -66,11 +77,11 @@ export function createHostKeyVerifier(
       throw new RpcError(
         ErrorCode.HostKeyMismatch,
         `The host key of ${where} changed from ${known.knownAlgorithm} ${known.knownFingerprint} ` +
-          `to ${algorithm} ${fingerprint}, although it is the same machine. This can mean it was ` +
-          'reinstalled, or that someone is intercepting the connection, so the connection was ' +
-          'refused. Ask the pool admin for the fingerprint the VM shows (ssh-keygen -lf ' +
+          `to ${algorithm} ${fingerprint}, ${sameWhat}. This can mean it was reinstalled, or that ` +
+          'someone is intercepting the connection, so the connection was refused. Ask the pool ' +
+          'admin for the fingerprint the machine shows (ssh-keygen -lf ' +
           '/etc/ssh/ssh_host_ed25519_key.pub); if it matches the new one, use Replace key… and ' +
-          'connect again.',
+          `connect again. (The keys you trusted are in ${store.filePath}.)`,
         {
           poolId,
           ...(instanceId !== undefined ? { instanceId } : {}),

@@ -51,6 +51,11 @@ export interface TrustedHostKey {
 /** Identities that name a machine (not an address); entries without one are host:port entries. */
 const MACHINE_IDENTITY = /^(vm|instance)\//;
 
+/** Whether an identity names a machine (`vm/…`, `instance/…`) rather than an address. */
+export function isMachineIdentity(identity: string): boolean {
+  return MACHINE_IDENTITY.test(identity);
+}
+
 const entrySchema = z.object({
   algorithm: z.string().min(1),
   /** The whole key blob in base64: comparing blobs, not fingerprints, leaves nothing to chance. */
@@ -165,18 +170,26 @@ export class KnownHostsStore {
 
   /** The trusted key of a machine (or, not yet migrated, of its address), if any. */
   lookup(subject: HostKeySubject): TrustedHostKey | undefined {
-    const pool = own(this.read().pools, subject.poolId);
-    const address = keyAddress(subject.host, subject.port);
-    const found = own(pool, subject.identity) ?? own(pool, address);
-    if (!found) return undefined;
-    const trusted: TrustedHostKey = {
-      identity: subject.identity,
-      algorithm: found.algorithm,
-      key: found.key,
-      fingerprint: found.fingerprint,
-    };
-    if (found.address !== undefined) trusted.address = found.address;
-    return trusted;
+    return this.lookupAll([subject])[0];
+  }
+
+  /** lookup() for many machines with one read of the file (the OpenSSH known_hosts needs all). */
+  lookupAll(subjects: readonly HostKeySubject[]): (TrustedHostKey | undefined)[] {
+    const { pools } = this.read();
+    return subjects.map((subject) => {
+      const pool = own(pools, subject.poolId);
+      const address = keyAddress(subject.host, subject.port);
+      const found = own(pool, subject.identity) ?? own(pool, address);
+      if (!found) return undefined;
+      const trusted: TrustedHostKey = {
+        identity: subject.identity,
+        algorithm: found.algorithm,
+        key: found.key,
+        fingerprint: found.fingerprint,
+      };
+      if (found.address !== undefined) trusted.address = found.address;
+      return trusted;
+    });
   }
 
   // Read on every call rather than caching: the file is tiny, and an admin told to remove a key

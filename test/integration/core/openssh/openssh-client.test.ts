@@ -160,6 +160,18 @@ describe('the app ssh config file with the real OpenSSH client', () => {
     assert.equal(status.scoped, false);
     const viaInclude = await ssh(['-F', openssh.userConfig, alias]);
     assert.equal(viaInclude.code, 0, viaInclude.stderr);
+
+    // VS Code's address: the folder made absolute from the instance's $HOME, segments encoded.
+    const home = (await connections.get(info.id).connection.exec('printf %s "$HOME"')).stdout;
+    const link = await openssh.vsCodeLink(info.id);
+    assert.equal(link.folder, `${home}/notebooks`);
+    assert.equal(link.url, `vscode://vscode-remote/ssh-remote+${alias}${home}/notebooks`);
+    assert.equal(link.included, true);
+    const odd = await openssh.vsCodeLink(info.id, { folder: '~/my work/#1', insiders: true });
+    assert.equal(
+      odd.url,
+      `vscode-insiders://vscode-remote/ssh-remote+${alias}${home}/my%20work/%231`,
+    );
     await connections.close(info.id);
   });
 

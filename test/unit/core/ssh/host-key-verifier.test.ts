@@ -100,9 +100,10 @@ describe('createHostKeyVerifier', () => {
         'dsvm-1 (10.0.0.4:50001)',
         fingerprintOf(oldKey),
         fingerprintOf(newKey),
-        'same machine',
+        'at the same address',
         'intercepting',
         'Replace key…',
+        store.filePath,
       ]) {
         assert.ok(err.message.includes(part), `message mentions ${part}: ${err.message}`);
       }
