@@ -1,5 +1,6 @@
 // An ssh-hosts pool (DESIGN.md §3): a fixed list of machines reached over SSH. Instances are the
 // hosts, "running" unless a TCP probe says otherwise; lifecycle and autoscale do not apply.
+import type { AgentActivity } from '../../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter } from '../../../common/event';
 import type {
@@ -10,7 +11,7 @@ import type {
   SshPoolShare,
 } from '../../../common/models';
 import { existsSync } from 'node:fs';
-import { poolKeyPath, readPoolKey } from '../../keys/pool-key';
+import { poolKeyPathIfValid, readPoolKey } from '../../keys/pool-key';
 import type { PrivateKeyLoader } from '../../keys/private-key-loader';
 import { defaultAgent } from '../../keys/ssh-agent';
 import type { SshHostPoolSettings } from '../../settings/settings-store';
@@ -52,6 +53,8 @@ export class SshHostsProvider implements PoolProvider {
   private share: SshPoolShare | undefined;
   private hosts: Host[] = [];
   private readonly changed = new Emitter<void>();
+  /** Each host's agent activity (its heartbeat), by host id. */
+  private readonly activities = new Map<string, AgentActivity>();
   readonly onDidChangeInstances = this.changed.event;
   private readonly agent: () => string | undefined;
   private readonly probeIntervalMs: number;
@@ -110,6 +113,8 @@ export class SshHostsProvider implements PoolProvider {
         sessions: { ...host.sessions },
       };
       if (host.detail !== undefined) info.detail = host.detail;
+      const activity = this.activities.get(host.id);
+      if (activity) info.activity = activity;
       return info;
     });
   }
@@ -165,7 +170,7 @@ export class SshHostsProvider implements PoolProvider {
     if (!host) return undefined;
     const { entry } = host;
     const endpoint: OpenSshEndpoint = { host: entry.address, port: entry.port, user: entry.user };
-    const poolKey = safePoolKeyPath(this.options.dataDir, this.id);
+    const poolKey = poolKeyPathIfValid(this.options.dataDir, this.id);
     const identityFile =
       entry.keyPath ?? (poolKey && existsSync(poolKey) ? poolKey : this.options.appKeyPath);
     if (identityFile !== undefined) endpoint.identityFile = identityFile;
@@ -189,6 +194,14 @@ export class SshHostsProvider implements PoolProvider {
       changed = true;
     }
     if (changed) this.changed.fire();
+  }
+
+  /** A host's agent activity from its heartbeat, read over the user's connection (or none). */
+  setActivity(instanceId: string, activity: AgentActivity | undefined): void {
+    const before = JSON.stringify(this.activities.get(instanceId) ?? null);
+    if (activity) this.activities.set(instanceId, activity);
+    else this.activities.delete(instanceId);
+    if (JSON.stringify(activity ?? null) !== before) this.changed.fire();
   }
 
   /** Takes new settings (name, hosts, share) in place; hosts keep their state and sessions by id. */
@@ -299,13 +312,4 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
 
 function disposedError(name: string): RpcError {
   return new RpcError(ErrorCode.Closed, `The pool "${name}" was removed.`);
-}
-
-/** The pool key's path, or undefined for a pool id that cannot name a key file. */
-function safePoolKeyPath(dataDir: string, poolId: string): string | undefined {
-  try {
-    return poolKeyPath(dataDir, poolId);
-  } catch {
-    return undefined;
-  }
 }
