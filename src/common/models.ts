@@ -209,6 +209,47 @@ export interface HostKeyPrompt {
   algorithm: string;
   /** OpenSSH-style `SHA256:…` fingerprint. */
   fingerprint: string;
+  /**
+   * Set when another machine's key was trusted at this address before: the instance is a new
+   * VM (e.g. recreated behind the same NAT port), so a new key is expected, not a changed one.
+   */
+  replaces?: { instanceName: string; fingerprint: string; trustedAt: string };
+}
+
+/** The app's OpenSSH config file and whether ~/.ssh/config includes it (Settings shows it). */
+export interface OpenSshStatus {
+  /** `<dataDir>/ssh/config`: a Host per pool instance, host keys pinned to the app's. */
+  configPath: string;
+  knownHostsPath: string;
+  /** The user's ~/.ssh/config. */
+  userConfigPath: string;
+  /** The one line the app adds at the top of it, e.g. `Include "/…/ssh/config"`. */
+  includeLine: string;
+  included: boolean;
+  /** The line is there, but after a Host or Match line, so OpenSSH applies it to that block only. */
+  scoped: boolean;
+  /** How many instances the file has a Host for. */
+  hosts: number;
+}
+
+/** "Copy ssh command": a command for any terminal, with the app's host-key checking. */
+export interface SshCommand {
+  alias: string;
+  /** e.g. `ssh -F '/…/ssh/config' dsvm-team-pool-team000002`. */
+  command: string;
+  configPath: string;
+}
+
+/** "Open in VS Code": the address VS Code's Remote - SSH opens. */
+export interface VsCodeLink {
+  /** `vscode://vscode-remote/ssh-remote+<alias>/<folder>`. */
+  url: string;
+  alias: string;
+  /** The folder on the instance, e.g. `/home/ana/notebooks`. */
+  folder: string;
+  /** Whether ~/.ssh/config includes the app's file at the top level (VS Code finds the alias). */
+  included: boolean;
+  configPath: string;
 }
 
 /** Asked when an encrypted private key needs its passphrase; answered with a `value`. */

@@ -18,6 +18,7 @@ import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
 import { PrivateKeyLoader } from './keys/private-key-loader';
 import { createAppLogger, type AppLogger } from './logging/app-logger';
+import { OpenSshService } from './openssh/openssh-service';
 import { PromptService } from './prompts/prompt-service';
 import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
@@ -32,6 +33,7 @@ import { SettingsStore } from './settings/settings-store';
 import { terminalSettingsOf } from './settings/terminal-settings';
 import { ForwardService } from './ssh/forward-service';
 import { KnownHostsStore } from './ssh/known-hosts-store';
+import { RefusedHostKeys } from './ssh/refused-host-keys';
 import { TerminalService } from './ssh/terminal-service';
 import type { UpdateEngine } from './updates/update-engine';
 import { UpdateController, type UpdateService } from './updates/update-service';
@@ -75,6 +77,8 @@ export interface AppCoreOptions {
   updateEngine?: UpdateEngine;
   /** Where DSVM_POOL_DISABLE_UPDATES is read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The user's OpenSSH config that Settings may add an Include to (default ~/.ssh/config). */
+  userSshConfig?: string;
   /**
    * Only `npm run demo` (through demoFromEnv): the app talks to the Azure emulator, and the UI,
    * window title and tray say so with its address.
@@ -102,6 +106,11 @@ export interface AppCore extends Disposable {
   readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
   /** The app's own updates: status, check, download, restart (the tray's "Check for updates"). */
   readonly updates: UpdateService;
+  /**
+   * A connection's ssh command ("Copy ssh command") and VS Code address ("Open in VS Code"),
+   * for the tray; the shell opens the address (vscode: is let out by its security module).
+   */
+  readonly openssh: Pick<OpenSshService, 'sshCommand' | 'vsCodeLink'>;
   /** Set in the demo (`npm run demo`): the shells label the window and tray with it. */
   readonly demo?: DemoInfo;
   /** Stops the local sandbox, closes connections and terminals. */
@@ -125,18 +134,21 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     instanceCount: options.localInstances ?? 2,
     authorizedKey: appKey.publicKey,
     privateKey: appKey.privateKey,
+    identityFile: appKey.path,
     log,
   });
   const providers = new Map<string, PoolProvider>([[local.id, local]]);
   const settings = store.add(await SettingsStore.open(dataDir, { log }));
   const prompts = store.add(new PromptService({ onSecret: addSecret }));
   const knownHosts = new KnownHostsStore(join(dataDir, 'known-hosts.json'));
+  const refusedHostKeys = new RefusedHostKeys(knownHosts);
   const connections = store.add(
     new ConnectionService({
       providers,
       knownHosts,
       prompts,
       log,
+      onRefusedHostKey: refusedHostKeys.remember,
       timings: options.timings,
       // Start on connect, for Azure pools (declared below; only called once the core runs).
       wakeUp: (poolId, signal) => azure.wakeUp(poolId, signal),
@@ -158,6 +170,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       keys: new PrivateKeyLoader(prompts),
       dataDir,
       appPrivateKey: appKey.privateKey,
+      appKeyPath: appKey.path,
       log,
     }),
   );
@@ -224,6 +237,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  const openssh = store.add(
+    new OpenSshService({
+      dataDir,
+      providers,
+      knownHosts,
+      connections,
+      log,
+      ...(options.userSshConfig ? { userConfig: options.userSshConfig } : {}),
+    }),
+  );
+
   const poolInfo = (p: PoolProvider): PoolInfo => {
     const info: PoolInfo = {
       id: p.id,
@@ -278,6 +302,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       }),
       diagnostics,
       updates,
+      openssh,
+      refusedHostKeys,
       log,
     }),
     { log },
@@ -294,6 +320,9 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(forwards.onDidChange((list) => rpc.emit('forwards.onDidChange', list)));
   store.add(terminals.onDidChangeState((e) => rpc.emit('terminals.onDidChangeState', e)));
   store.add(poolsChanged.event((pools) => rpc.emit('pools.onDidChange', pools)));
+  // The app's ssh config and known_hosts follow the instances and the trusted keys.
+  store.add(poolsChanged.event(() => openssh.schedule()));
+  store.add(knownHosts.onDidChange(() => openssh.schedule()));
   store.add(
     connections.onDidChange((info) => {
       rpc.emit('connections.onDidChange', info);
@@ -348,6 +377,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await Promise.all([local.start(), sshPools.start()]);
   azure.start();
   updates.start();
+  openssh.schedule();
   if (settings.problem) log(settings.problem);
 
   let disposed: Promise<void> | undefined;
@@ -359,6 +389,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     azureSignIn: () => azure.credential.status,
     onDidChangeAzureSignIn: azure.credential.onDidChange,
     updates,
+    openssh,
     troubledCount: () => {
       const states = connections.list().map((c) => c.state);
       return {

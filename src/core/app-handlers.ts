@@ -18,6 +18,7 @@ import type { DiagnosticsService } from './diagnostics/diagnostics-service';
 import type { JupyterOpener } from './jupyter/jupyter-opener';
 import { ensureAppKey } from './keys/app-key';
 import { ensurePoolKey } from './keys/pool-key';
+import type { OpenSshService } from './openssh/openssh-service';
 import type { PromptService } from './prompts/prompt-service';
 import type { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
@@ -29,6 +30,7 @@ import { listSshConfigHosts } from './ssh-config/ssh-config-hosts';
 import type { SettingsStore } from './settings/settings-store';
 import { saveTerminalSettings, terminalSettingsOf } from './settings/terminal-settings';
 import type { ForwardService } from './ssh/forward-service';
+import type { RefusedHostKeys } from './ssh/refused-host-keys';
 import type { TerminalService } from './ssh/terminal-service';
 import { checkShare, fixShare } from './storage/share-check';
 import type { ShareFiles } from './storage/share-files';
@@ -55,6 +57,8 @@ export interface HandlerServices {
   agents: AgentInstallService;
   diagnostics: DiagnosticsService;
   updates: UpdateService;
+  openssh: OpenSshService;
+  refusedHostKeys: RefusedHostKeys;
   log: (line: string) => void;
 }
 
@@ -67,6 +71,13 @@ export function createHandlers(s: HandlerServices): Handlers {
       s.connections.connect(poolId, instanceId, signal),
     'connections.list': () => s.connections.list(),
     'connections.close': ({ connectionId }) => s.connections.close(connectionId),
+    'openssh.status': () => s.openssh.status(),
+    'openssh.addInclude': () => s.openssh.addInclude(),
+    'openssh.removeInclude': () => s.openssh.removeInclude(),
+    'openssh.sshCommand': ({ connectionId }) => s.openssh.sshCommand(connectionId),
+    'openssh.vsCodeLink': ({ connectionId, folder, insiders }, { signal }) =>
+      s.openssh.vsCodeLink(connectionId, { folder, insiders, signal }),
+    'hostKeys.replace': (request) => s.refusedHostKeys.replace(request),
     'terminals.open': ({ connectionId, cols, rows }) => {
       const { info, connection } = s.connections.get(connectionId);
       return s.terminals.open(

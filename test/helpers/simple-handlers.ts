@@ -79,6 +79,12 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'updates.download': notUsed,
     'updates.restart': notUsed,
     'updates.setEnabled': notUsed,
+    'openssh.status': notUsed,
+    'openssh.addInclude': notUsed,
+    'openssh.removeInclude': notUsed,
+    'openssh.sshCommand': notUsed,
+    'openssh.vsCodeLink': notUsed,
+    'hostKeys.replace': notUsed,
     ...overrides,
   };
 }

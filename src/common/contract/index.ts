@@ -20,6 +20,7 @@
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
+//   openssh.ts      openssh.* (the app's ssh config file, VS Code), hostKeys.replace
 //   define.ts       method() and the small schemas the others share (ids, ports, no input)
 //
 // To add a method: add an entry to its domain's `…Methods` with its input schema and
@@ -34,6 +35,7 @@ import { connectionEventNames, connectionMethods, type ConnectionEvents } from '
 import { diagnosticsEventNames, diagnosticsMethods, type DiagnosticsEvents } from './diagnostics';
 import { forwardEventNames, forwardMethods, type ForwardEvents } from './forwards';
 import { jupyterMethods } from './jupyter';
+import { opensshMethods } from './openssh';
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
@@ -63,6 +65,7 @@ export const methods = {
   ...operationMethods,
   ...diagnosticsMethods,
   ...updateMethods,
+  ...opensshMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */

@@ -62,10 +62,11 @@ function azureTimeoutHint(subject: DiagnosticSubject, instance: Instance): strin
 
 export function hostKeyMismatchHint(subject: DiagnosticSubject, instance: Instance): string {
   return (
-    `The key changed since you trusted it. The VM may have been rebuilt, or someone may be ` +
-    `intercepting the connection, so the app will not sign in. Ask the pool admin whether ` +
-    `${instance.name} was recreated; if it was, remove the "${instance.host}:${instance.port}" ` +
-    `entry under pool "${subject.poolId}" in ${subject.knownHostsFile}, then connect and check the new fingerprint.`
+    `The key changed since you trusted it, on the same machine: it may have been rebuilt or ` +
+    `reinstalled, or someone may be intercepting the connection, so the app will not sign in. ` +
+    `Ask the pool admin for the fingerprint ${instance.name} shows; if it matches the new one, ` +
+    `connect and use Replace key… (the trusted keys of pool "${subject.poolId}" are in ` +
+    `${subject.knownHostsFile}).`
   );
 }
 

@@ -14,7 +14,7 @@ import type { JupyterService } from '../jupyter/jupyter-service';
 import { chooseInstance } from '../placement/placement';
 import type { ConnectTarget, PoolProvider } from '../providers/pool-provider';
 import type { ForwardService } from '../ssh/forward-service';
-import type { KnownHostsStore } from '../ssh/known-hosts-store';
+import { keyAddress, type KnownHostsStore } from '../ssh/known-hosts-store';
 import { SshConnection } from '../ssh/ssh-connection';
 import type { ShareFiles } from '../storage/share-files';
 import type {
@@ -180,7 +180,19 @@ export class DiagnosticsService implements Disposable {
       connectTcp: (host, port, signal) => this.network.connectTcp(host, port, signal),
       readBanner: (host, port, signal) => this.network.readBanner(host, port, signal),
       fetchHostKey: (host, port, signal) => this.network.fetchHostKey(host, port, signal),
-      checkHostKey: (host, port, key) => this.deps.knownHosts.check(provider.id, host, port, key),
+      // The machine's identity (an Azure VM's vmId), as Connect checks it.
+      checkHostKey: (host, port, key) =>
+        this.deps.knownHosts.checkMachine(
+          {
+            poolId: provider.id,
+            identity:
+              (instance && provider.openSshEndpoint?.(instance.id)?.hostKeyId) ??
+              keyAddress(host, port),
+            host,
+            port,
+          },
+          key,
+        ),
       signIn: async (hostKey, signal) => {
         const target = await provider.connectTarget(instance!.id);
         const connection = await SshConnection.open({

@@ -21,6 +21,11 @@ export function poolKeyPath(dataDir: string, poolId: string): string {
   return join(dataDir, 'keys', 'pools', `${poolId}_ed25519`);
 }
 
+/** poolKeyPath, or undefined for a pool id that cannot name a key file (it has none then). */
+export function poolKeyPathIfValid(dataDir: string, poolId: string): string | undefined {
+  return SAFE_POOL_ID.test(poolId) ? poolKeyPath(dataDir, poolId) : undefined;
+}
+
 /** Returns the pool's key, making it the first time; never replaces an existing one. */
 export async function ensurePoolKey(dataDir: string, poolId: string): Promise<PoolKey> {
   const path = poolKeyPath(dataDir, poolId);

@@ -13,6 +13,22 @@ export interface ConnectTarget {
   passphrase?: string;
   /** Path of an ssh-agent socket (`SSH_AUTH_SOCK`) to authenticate with. */
   agent?: string;
+  /**
+   * Whose host key to expect (see HostKeySubject): `vm/<vmId>` on Azure, `instance/<id>` in the
+   * sandbox. Absent: `host:port` (an SSH host, known by nothing better).
+   */
+  hostKeyId?: string;
+}
+
+/** How OpenSSH reaches an instance (the app's ssh config file): no secret, no prompt, no I/O. */
+export interface OpenSshEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  /** The private key file to offer; absent when the ssh-agent is used instead. */
+  identityFile?: string;
+  /** As ConnectTarget.hostKeyId. */
+  hostKeyId?: string;
 }
 
 export interface PoolProvider extends Disposable {
@@ -31,4 +47,9 @@ export interface PoolProvider extends Disposable {
   readonly onDidChangeInstances: Event<void>;
   /** How to reach one instance over SSH. Throws RpcError(E_NOT_FOUND) for an unknown id. */
   connectTarget(instanceId: string): Promise<ConnectTarget>;
+  /**
+   * How OpenSSH (a terminal, VS Code) reaches the instance, or undefined while it cannot (no
+   * port yet). Optional: a provider without it has no entries in the app's ssh config file.
+   */
+  openSshEndpoint?(instanceId: string): OpenSshEndpoint | undefined;
 }

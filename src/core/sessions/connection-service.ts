@@ -8,7 +8,7 @@ import type { ConnectionInfo, ConnectionState } from '../../common/models';
 import { chooseInstance } from '../placement/placement';
 import type { ConnectTarget, PoolProvider } from '../providers/pool-provider';
 import type { PromptService } from '../prompts/prompt-service';
-import { createHostKeyVerifier } from '../ssh/host-key-verifier';
+import { createHostKeyVerifier, type RefusedHostKey } from '../ssh/host-key-verifier';
 import type { KnownHostsStore } from '../ssh/known-hosts-store';
 import type { CloseParticipant, LinkSource } from '../ssh/link-source';
 import { SshConnection, type SshCloseEvent } from '../ssh/ssh-connection';
@@ -21,6 +21,8 @@ export interface ConnectionServiceDeps {
   knownHosts: KnownHostsStore;
   prompts: PromptService;
   log: (line: string) => void;
+  /** Told of a changed host key that was refused (so the UI can offer to replace it). */
+  onRefusedHostKey?: (refused: RefusedHostKey) => void;
   timings?: Partial<ConnectionTimings>;
   /**
    * Start on connect: when placement is the app's choice and no instance of the pool runs, this
@@ -119,9 +121,12 @@ export class ConnectionService implements LinkSource, Disposable {
         store: this.deps.knownHosts,
         prompts: this.deps.prompts,
         poolId,
+        instanceId: instance.id,
         instanceName: instance.name,
         host: target.host,
         port: target.port,
+        ...(target.hostKeyId !== undefined ? { identity: target.hostKeyId } : {}),
+        ...(this.deps.onRefusedHostKey ? { onRefused: this.deps.onRefusedHostKey } : {}),
         signal: attempt.signal,
       });
       const connection = await this.open(target, attempt.signal, async (key) => {

@@ -70,11 +70,11 @@ function hostKeyChanged(
   return new RpcError(
     ErrorCode.HostKeyMismatch,
     `The host key of ${instanceName} (${host}:${port}) changed while reconnecting, from ${was} ` +
-      `to ${now}. The VM may have been rebuilt, or someone may be intercepting the connection, ` +
-      'so the app stopped reconnecting. If the pool admin confirms the VM was rebuilt, remove ' +
-      `the old key: delete the "${host}:${port}" entry under pool "${poolId}" in ` +
-      `${knownHosts.filePath}, then connect again and check the new fingerprint.`,
-    { poolId, host, port, fingerprint: fingerprintOf(key) },
+      `to ${now}. The VM may have been reinstalled, or someone may be intercepting the ` +
+      'connection, so the app stopped reconnecting. Connect again: the app refuses the changed ' +
+      'key and, once the pool admin confirms its fingerprint, lets you replace it (Replace key…). ' +
+      `The trusted keys of pool "${poolId}" are in ${knownHosts.filePath}.`,
+    { poolId, instanceId: info.instanceId, host, port, fingerprint: fingerprintOf(key) },
   );
 }
 

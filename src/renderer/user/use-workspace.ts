@@ -43,6 +43,8 @@ export interface PendingConnect {
 export interface ConnectError {
   code: string;
   message: string;
+  /** The error's details (a refused host key's fingerprints and instance, for Replace key…). */
+  details?: unknown;
 }
 
 export interface Workspace {
@@ -326,7 +328,10 @@ export function useWorkspace(
           session?.dispose();
           if (connection) releaseConnection(connection.id, tabsRef.current);
           const error = RpcError.from(err);
-          setErrors((old) => ({ ...old, [poolId]: { code: error.code, message: error.message } }));
+          setErrors((old) => ({
+            ...old,
+            [poolId]: { code: error.code, message: error.message, details: error.details },
+          }));
         } finally {
           inFlight.current.delete(poolId);
           setPending((old) => without(old, poolId));

@@ -29,6 +29,30 @@ export class FakeCore implements AppCore {
   readonly onDidChangeConnections = this.connectionsEmitter.event;
   /** The real update service, on the engine the shell handed over (none: off, as headless). */
   readonly updates: UpdateController;
+  /** What the tray asked of the OpenSSH side (connection ids), and made-up answers. */
+  readonly opensshCalls: string[] = [];
+  readonly openssh: AppCore['openssh'] = {
+    sshCommand: (connectionId) => {
+      this.opensshCalls.push(`ssh ${connectionId}`);
+      const alias = `dsvm-test-${connectionId}`;
+      return Promise.resolve({
+        alias,
+        command: `ssh -F /t/ssh/config ${alias}`,
+        configPath: '/t/ssh/config',
+      });
+    },
+    vsCodeLink: (connectionId) => {
+      this.opensshCalls.push(`vscode ${connectionId}`);
+      const alias = `dsvm-test-${connectionId}`;
+      return Promise.resolve({
+        url: `vscode://vscode-remote/ssh-remote+${alias}/home/me/notebooks`,
+        alias,
+        folder: '/home/me/notebooks',
+        included: true,
+        configPath: '/t/ssh/config',
+      });
+    },
+  };
 
   constructor(
     readonly dataDir: string,

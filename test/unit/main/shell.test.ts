@@ -163,15 +163,20 @@ describe('startShell: security', () => {
     assert.equal(webview.defaultPrevented, true);
   });
 
-  it('denies window.open; only http(s) links go to the browser', async () => {
+  it('denies window.open; only http(s) links and VS Code remote folders leave the app', async () => {
     const { fake, window } = await start();
     const contents = window.webContents;
     for (const url of [
       'https://jupyter.example/lab?token=x',
       'http://127.0.0.1:8888/',
+      'vscode://vscode-remote/ssh-remote+dsvm-team-vm-1/home/ana/notebooks',
+      'vscode-insiders://vscode-remote/ssh-remote+dsvm-team-vm-1/home/ana',
       'file:///etc/passwd',
       'javascript:alert(1)',
       'smb://share/evil',
+      'vscode:extension/evil.publisher',
+      'vscode://vscode.git/clone?url=https://evil.example/x',
+      'vscode-remote://ssh-remote+x/home',
       'not a url',
     ]) {
       assert.deepEqual(contents.openWindow(url), { action: 'deny' }, url);
@@ -179,6 +184,8 @@ describe('startShell: security', () => {
     assert.deepEqual(fake.opened, [
       'https://jupyter.example/lab?token=x',
       'http://127.0.0.1:8888/',
+      'vscode://vscode-remote/ssh-remote+dsvm-team-vm-1/home/ana/notebooks',
+      'vscode-insiders://vscode-remote/ssh-remote+dsvm-team-vm-1/home/ana',
     ]);
     assert.equal(fake.app.windows.length, 1);
   });

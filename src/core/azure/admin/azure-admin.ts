@@ -1,5 +1,6 @@
 // The Azure side of the composition root: one credential, one pool service, and a provider per
 // tracked Azure pool (kept in settings.json under `azurePools`), all shared with app-core.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protocol';
 import type { AgentActivity } from '../../../common/agent-protocol';
@@ -15,7 +16,7 @@ import {
 import { AzurePoolService, resourceGroupOf, type AzurePoolRef } from '../pools/index';
 import { AzureShareFiles } from '../../storage/azure-share-files';
 import type { ShareFiles } from '../../storage/share-files';
-import { readPoolKey } from '../../keys/pool-key';
+import { poolKeyPathIfValid, readPoolKey } from '../../keys/pool-key';
 import type { PoolProvider } from '../../providers/pool-provider';
 import {
   AzurePoolProvider,
@@ -419,6 +420,7 @@ export class AzureAdmin implements Disposable {
       pool: ref,
       clients: this.credential.clientsFor(ref.subscriptionId),
       keys: (poolId) => this.keyFor(poolId),
+      identityFile: (poolId) => this.keyFileFor(poolId),
       service: this.service,
       ...(this.options.pollIntervalMs !== undefined
         ? { lroPollIntervalMs: this.options.pollIntervalMs }
@@ -441,6 +443,12 @@ export class AzureAdmin implements Disposable {
     entry.sub.dispose();
     entry.provider.dispose();
     if (announce) this.changed.fire();
+  }
+
+  /** The file of the key keyFor gives (the pool's own, else the app's), for OpenSSH. */
+  private keyFileFor(poolId: string): string {
+    const own = poolKeyPathIfValid(this.options.dataDir, poolKeyId(poolId));
+    return own && existsSync(own) ? own : join(this.options.dataDir, 'keys', 'id_ed25519');
   }
 
   /** The pool's own key if one was generated, else the app key. */

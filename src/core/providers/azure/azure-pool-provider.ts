@@ -18,7 +18,7 @@ import {
   type AzurePoolService,
 } from '../../azure/pools/index';
 import { poolResourceNames } from '../../azure/template/index';
-import type { ConnectTarget, PoolProvider } from '../pool-provider';
+import type { ConnectTarget, OpenSshEndpoint, PoolProvider } from '../pool-provider';
 import { InstancePorts } from './azure-instance-ports';
 import { type PoolPublicIp, readPool } from './azure-pool-read';
 
@@ -62,6 +62,8 @@ export interface AzurePoolProviderOptions {
   /** The SDK clients of the pool's subscription. */
   clients: AzureClients;
   keys: AzureKeyResolver;
+  /** The private key file OpenSSH should offer for this pool (the app's ssh config file). */
+  identityFile?: (poolId: string) => string | undefined;
   /** Default `azure:<subscription>/<resource group>/<pool>`. */
   id?: string;
   /** Display name (default: the pool's name). */
@@ -90,6 +92,8 @@ export class AzurePoolProvider implements PoolProvider {
   readonly name: string;
   readonly pool: AzurePoolRef;
   private snapshot: Snapshot = { instances: [], details: new Map() };
+  /** Each instance's vmId: whose host key it is (a VM recreated behind the same port has another). */
+  private vmIds = new Map<string, string>();
   /** The last VM list: the snapshot is rebuilt from it when a port becomes known. */
   private vms: VirtualMachineScaleSetVM[] = [];
   private readonly ports: InstancePorts;
@@ -239,6 +243,8 @@ export class AzurePoolProvider implements PoolProvider {
       port,
       username: this.adminUsername,
     };
+    const vmId = this.vmIds.get(instance.id);
+    if (vmId) target.hostKeyId = `vm/${vmId}`;
     const key = await this.options.keys(this.id);
     if (key?.privateKey !== undefined) target.privateKey = key.privateKey;
     if (key?.passphrase !== undefined) target.passphrase = key.passphrase;
@@ -406,8 +412,27 @@ export class AzurePoolProvider implements PoolProvider {
     }
   }
 
+  /** How OpenSSH reaches a running instance whose NAT port is known. */
+  openSshEndpoint(instanceId: string): OpenSshEndpoint | undefined {
+    const instance = this.snapshot.instances.find((i) => i.id === instanceId);
+    if (!instance?.host || !instance.port || !this.adminUsername) return undefined;
+    const endpoint: OpenSshEndpoint = {
+      host: instance.host,
+      port: instance.port,
+      user: this.adminUsername,
+    };
+    const identityFile = this.options.identityFile?.(this.id);
+    if (identityFile) endpoint.identityFile = identityFile;
+    const vmId = this.vmIds.get(instance.id);
+    if (vmId) endpoint.hostKeyId = `vm/${vmId}`;
+    return endpoint;
+  }
+
   private apply(vms: VirtualMachineScaleSetVM[]): void {
     this.vms = vms;
+    this.vmIds = new Map(
+      vms.flatMap((vm) => (vm.instanceId && vm.vmId ? [[vm.instanceId, vm.vmId] as const] : [])),
+    );
     const host = this.publicIp?.ipAddress || this.publicIp?.fqdn || '';
     const instances: InstanceInfo[] = [];
     const details = new Map<string, AzureInstanceDetails>();

@@ -7,7 +7,7 @@ import ssh2, { type ParsedKey } from 'ssh2';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter } from '../../../common/event';
 import type { InstanceInfo } from '../../../common/models';
-import type { ConnectTarget, PoolProvider } from '../pool-provider';
+import type { ConnectTarget, OpenSshEndpoint, PoolProvider } from '../pool-provider';
 import { LocalInstance, SANDBOX_HOST } from './local-instance';
 import { ProcessLauncher, type NodePtyModule, type PtyBackend } from './process-launcher';
 import { SandboxLayout } from './sandbox-layout';
@@ -25,6 +25,8 @@ export interface LocalSandboxOptions {
   authorizedKey: string;
   /** The app key's private key, handed out by `connectTarget`. Never logged. */
   privateKey?: string;
+  /** Where that key's file is, for OpenSSH (the app's ssh config file). */
+  identityFile?: string;
   /** Diagnostic lines (never secrets). */
   log?: (line: string) => void;
   /** How node-pty is loaded (default: `import('node-pty')`); tests make it fail. */
@@ -46,6 +48,7 @@ export class LocalSandboxProvider implements PoolProvider {
   private readonly count: number;
   private readonly authorizedKey: ParsedKey;
   private readonly privateKey?: string;
+  private readonly identityFile?: string;
   private readonly log: (line: string) => void;
   private readonly layout: SandboxLayout;
   private readonly launcher: ProcessLauncher;
@@ -72,6 +75,7 @@ export class LocalSandboxProvider implements PoolProvider {
         `"${this.user}" cannot be a sandbox user name; use letters, digits, '.', '_', '-' or '@'.`,
       );
     }
+    this.identityFile = options.identityFile;
     this.count = options.instanceCount ?? 2;
     if (!Number.isInteger(this.count) || this.count < 0 || this.count > MAX_INSTANCES) {
       throw new RpcError(
@@ -120,9 +124,28 @@ export class LocalSandboxProvider implements PoolProvider {
           '; start it from the pool view, or connect to another one.',
       );
     }
-    const target: ConnectTarget = { host: SANDBOX_HOST, port: instance.port, username: this.user };
+    const target: ConnectTarget = {
+      host: SANDBOX_HOST,
+      port: instance.port,
+      username: this.user,
+      // Its key is kept across starts while its port may change: trust follows the instance.
+      hostKeyId: `instance/${instance.id}`,
+    };
     if (this.privateKey !== undefined) target.privateKey = this.privateKey;
     return target;
+  }
+
+  openSshEndpoint(instanceId: string): OpenSshEndpoint | undefined {
+    const instance = this.instances.get(instanceId);
+    if (!instance || instance.state !== 'running' || !instance.port) return undefined;
+    const endpoint: OpenSshEndpoint = {
+      host: SANDBOX_HOST,
+      port: instance.port,
+      user: this.user,
+      hostKeyId: `instance/${instance.id}`,
+    };
+    if (this.identityFile) endpoint.identityFile = this.identityFile;
+    return endpoint;
   }
 
   /** Stops one instance like powering off a VM: its server, connections and processes end. */

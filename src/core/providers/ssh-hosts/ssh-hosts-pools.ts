@@ -19,6 +19,8 @@ export interface SshHostsPoolsOptions {
   keys: PrivateKeyLoader;
   dataDir: string;
   appPrivateKey?: string;
+  /** Where the app key's file is (OpenSSH's IdentityFile). */
+  appKeyPath?: string;
   agent?: () => string | undefined;
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
@@ -156,9 +158,27 @@ export class SshHostsPools implements Disposable {
   }
 
   private providerOptions(pool: SshHostPoolSettings): SshHostsProviderOptions {
-    const { dataDir, keys, appPrivateKey, agent, probeIntervalMs, probeTimeoutMs, log } =
-      this.options;
-    return { pool, dataDir, keys, appPrivateKey, agent, probeIntervalMs, probeTimeoutMs, log };
+    const {
+      dataDir,
+      keys,
+      appPrivateKey,
+      appKeyPath,
+      agent,
+      probeIntervalMs,
+      probeTimeoutMs,
+      log,
+    } = this.options;
+    return {
+      pool,
+      dataDir,
+      keys,
+      appPrivateKey,
+      appKeyPath,
+      agent,
+      probeIntervalMs,
+      probeTimeoutMs,
+      log,
+    };
   }
 
   /** Only ssh-hosts pools can be edited or removed; the others say why not. */

@@ -10,11 +10,12 @@ import type {
   SshHostEntry,
   SshPoolShare,
 } from '../../../common/models';
-import { readPoolKey } from '../../keys/pool-key';
+import { existsSync } from 'node:fs';
+import { poolKeyPathIfValid, readPoolKey } from '../../keys/pool-key';
 import type { PrivateKeyLoader } from '../../keys/private-key-loader';
 import { defaultAgent } from '../../keys/ssh-agent';
 import type { SshHostPoolSettings } from '../../settings/settings-store';
-import type { ConnectTarget, PoolProvider } from '../pool-provider';
+import type { ConnectTarget, OpenSshEndpoint, PoolProvider } from '../pool-provider';
 import { hostIds } from './host-slug';
 import { probeTcp } from './reachability-probe';
 
@@ -26,6 +27,8 @@ export interface SshHostsProviderOptions {
   keys: PrivateKeyLoader;
   /** The app key's private key: the last resort when a host names no key and the pool has none. */
   appPrivateKey?: string;
+  /** Where the app key's file is, for OpenSSH (the app's ssh config file). */
+  appKeyPath?: string;
   /** The ssh-agent for hosts with `useAgent` (default: SSH_AUTH_SOCK, or Windows' agents). */
   agent?: () => string | undefined;
   /** How often hosts are probed (default 30 s). */
@@ -159,6 +162,19 @@ export class SshHostsProvider implements PoolProvider {
     }
     if (agent !== undefined) target.agent = agent;
     return target;
+  }
+
+  /** The host as OpenSSH reaches it, with the key file connectTarget would use. */
+  openSshEndpoint(instanceId: string): OpenSshEndpoint | undefined {
+    const host = this.hosts.find((h) => h.id === instanceId);
+    if (!host) return undefined;
+    const { entry } = host;
+    const endpoint: OpenSshEndpoint = { host: entry.address, port: entry.port, user: entry.user };
+    const poolKey = poolKeyPathIfValid(this.options.dataDir, this.id);
+    const identityFile =
+      entry.keyPath ?? (poolKey && existsSync(poolKey) ? poolKey : this.options.appKeyPath);
+    if (identityFile !== undefined) endpoint.identityFile = identityFile;
+    return endpoint;
   }
 
   /**

@@ -4,7 +4,9 @@
 //
 // Test ids: pool-card-<id>, connect-<id>, pool-menu-<id>, pool-test-<id> (opens
 // diagnostics-dialog), pool-edit-<id>, pool-key-<id>, pool-install-agent-<id> (opens
-// install-agent-dialog), pool-team-<id> (with shared storage; opens team-dialog), pool-remove-<id>.
+// install-agent-dialog), pool-team-<id> (with shared storage; opens team-dialog), pool-remove-<id>,
+// replace-key-<id> (on a refused changed host key; opens replace-host-key-dialog),
+// pool-openssh-<id> (opens the OpenSSH and VS Code settings).
 import { ErrorCode } from '../../../common/errors';
 import { plural } from '../../../common/user-text';
 import {
@@ -29,6 +31,7 @@ import {
 import {
   Delete16Regular,
   Dismiss16Regular,
+  DocumentSettings16Regular,
   Edit16Regular,
   KeyMultiple16Regular,
   MoreHorizontal20Regular,
@@ -48,6 +51,12 @@ import { DiagnosticsDialog, type DiagnosticsTarget } from './diagnostics-dialog'
 import { InstanceRow } from './instance-row';
 import { PoolKindBadge } from './pool-kind-badge';
 import { TeamDialog } from '../../admin/pools/team-dialog';
+import { OpenSshDialog } from '../openssh/openssh-dialog';
+import {
+  ReplaceHostKeyDialog,
+  refusedKeyOf,
+  type RefusedKey,
+} from '../prompts/replace-host-key-dialog';
 
 const useStyles = makeStyles({
   card: { gap: tokens.spacingVerticalS },
@@ -98,9 +107,11 @@ function PoolMenu({
   onTest,
   onInstallAgent,
   onTeam,
+  onOpenSsh,
   ...actions
 }: Pick<PoolCardProps, 'pool' | 'onEdit' | 'onGenerateKey' | 'onRemove'> & {
   onTest: () => void;
+  onOpenSsh: () => void;
   onInstallAgent: () => void;
   onTeam: () => void;
 }) {
@@ -123,6 +134,13 @@ function PoolMenu({
             onClick={onTest}
           >
             Test connection…
+          </MenuItem>
+          <MenuItem
+            icon={<DocumentSettings16Regular />}
+            data-testid={`pool-openssh-${pool.id}`}
+            onClick={onOpenSsh}
+          >
+            OpenSSH and VS Code…
           </MenuItem>
           {actions.onEdit && (
             <>
@@ -215,6 +233,10 @@ export function PoolCard(props: PoolCardProps) {
   const [showAll, setShowAll] = useState(false);
   const [panel, setPanel] = useState<'install-agent' | 'team'>();
   const [testing, setTesting] = useState<DiagnosticsTarget>();
+  const [replacing, setReplacing] = useState<RefusedKey>();
+  const [openssh, setOpenssh] = useState(false);
+  const refusedKey =
+    error?.code === ErrorCode.HostKeyMismatch ? refusedKeyOf(error.details) : undefined;
   // A big pool (an Azure pool of hundreds) shows the instances that matter to you first: yours,
   // then running ones; the rest on request. Connect's placement looks at all of them anyway.
   const shownInstances = useMemo(
@@ -242,6 +264,7 @@ export function PoolCard(props: PoolCardProps) {
           <PoolMenu
             pool={pool}
             onTest={() => setTesting({ pool })}
+            onOpenSsh={() => setOpenssh(true)}
             onEdit={props.onEdit}
             onGenerateKey={props.onGenerateKey}
             onRemove={props.onRemove}
@@ -323,7 +346,19 @@ export function PoolCard(props: PoolCardProps) {
                     </Button>
                   ),
                 }
-              : {})}
+              : refusedKey
+                ? {
+                    children: (
+                      <Button
+                        size="small"
+                        data-testid={`replace-key-${pool.id}`}
+                        onClick={() => setReplacing(refusedKey)}
+                      >
+                        Replace key…
+                      </Button>
+                    ),
+                  }
+                : {})}
             containerAction={
               <Button
                 appearance="transparent"
@@ -357,6 +392,20 @@ export function PoolCard(props: PoolCardProps) {
       <DiagnosticsDialog
         target={testing && { ...testing, pool }}
         onClose={() => setTesting(undefined)}
+      />
+      <OpenSshDialog
+        request={openssh ? { kind: 'settings' } : undefined}
+        onClose={() => setOpenssh(false)}
+      />
+      <ReplaceHostKeyDialog
+        refused={replacing}
+        poolName={pool.name}
+        onClose={() => setReplacing(undefined)}
+        onReplaced={(key) => {
+          setReplacing(undefined);
+          props.onDismissError();
+          onConnect(key.instanceId);
+        }}
       />
       {props.onEdit && (
         <>

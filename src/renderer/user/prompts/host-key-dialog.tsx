@@ -103,7 +103,7 @@ export function HostKeyDialog({ prompts, pools, disabled }: HostKeyDialogProps) 
         <DialogSurface data-testid="host-key-dialog" aria-describedby="host-key-explanation">
           <DialogShell
             icon={<ShieldKeyhole24Regular aria-hidden />}
-            title="Trust this server?"
+            title={prompt.replaces ? 'Trust this new VM?' : 'Trust this server?'}
             error={error}
             actions={
               <>
@@ -127,9 +127,22 @@ export function HostKeyDialog({ prompts, pools, disabled }: HostKeyDialogProps) 
             }
           >
             <Text id="host-key-explanation" block>
-              This is the first time dsvm-pool connects to {prompt.instanceName}, so it cannot yet
-              tell the real server from an impostor. If you trust it, its key is remembered for this
-              pool and checked on every later connection; a different key will be refused.
+              {prompt.replaces ? (
+                <span data-testid="host-key-new-vm">
+                  Instance {prompt.instanceName} is a new VM: it replaced{' '}
+                  {prompt.replaces.instanceName}, whose key you trusted on{' '}
+                  {dateOf(prompt.replaces.trustedAt)} at this address, so its key is new (not
+                  changed). Trust it if the pool admin recreated or scaled the pool; its key is then
+                  checked on every later connection.
+                </span>
+              ) : (
+                <>
+                  This is the first time dsvm-pool connects to {prompt.instanceName}, so it cannot
+                  yet tell the real server from an impostor. If you trust it, its key is remembered
+                  for this pool and checked on every later connection; a different key will be
+                  refused.
+                </>
+              )}
               {pool?.kind === 'local'
                 ? ' This instance is part of the local sandbox on this computer.'
                 : ' If in doubt, compare the fingerprint with the one your pool admin gives you.'}
@@ -146,6 +159,14 @@ export function HostKeyDialog({ prompts, pools, disabled }: HostKeyDialogProps) 
               <dd className={`${styles.value} ${styles.mono}`}>
                 {prompt.host}:{prompt.port}
               </dd>
+              {prompt.replaces && (
+                <>
+                  <dt className={styles.term}>Replaced key</dt>
+                  <dd className={`${styles.value} ${styles.mono}`}>
+                    {prompt.replaces.fingerprint}
+                  </dd>
+                </>
+              )}
               <dt className={styles.term}>Key type</dt>
               <dd className={`${styles.value} ${styles.mono}`}>{prompt.algorithm}</dd>
             </dl>
@@ -164,4 +185,10 @@ export function HostKeyDialog({ prompts, pools, disabled }: HostKeyDialogProps) 
       )}
     </Dialog>
   );
+}
+
+/** A day as the user's locale writes it; the raw text if it is not a date. */
+function dateOf(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString();
 }

@@ -1,5 +1,5 @@
-// Actions on the active tab's connection, at the right of the tabs: Open Jupyter and a small menu
-// (with the terminal settings).
+// Actions on the active tab's connection, at the right of the tabs: Open Jupyter, Open in VS Code
+// and a small menu (Copy ssh command, the OpenSSH settings, the terminal settings).
 import {
   Button,
   Menu,
@@ -15,6 +15,10 @@ import {
 } from '@fluentui/react-components';
 import {
   ArrowForward16Regular,
+  Code16Regular,
+  Code20Regular,
+  Copy16Regular,
+  DocumentSettings16Regular,
   MoreHorizontal20Regular,
   Notebook16Regular,
   Notebook20Regular,
@@ -22,7 +26,11 @@ import {
   Settings16Regular,
 } from '@fluentui/react-icons';
 import { useState } from 'react';
+import { RpcError } from '../../../common/errors';
 import type { ConnectionInfo } from '../../../common/models';
+import { useRpc } from '../../shared/rpc-context';
+import { openInBrowser } from '../jupyter/use-jupyter';
+import { OpenSshDialog, type OpenSshDialogRequest } from '../openssh/openssh-dialog';
 import type { JupyterMode, JupyterRun } from '../jupyter/use-jupyter';
 import type { TerminalTab } from '../use-workspace';
 import { shortcutLabels } from './xterm/app-shortcuts';
@@ -71,6 +79,31 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
   const starting = run?.status === 'starting';
   const shortcut = shortcutLabels['open-jupyter'];
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const rpc = useRpc();
+  const [openssh, setOpenssh] = useState<OpenSshDialogRequest>();
+  const [opening, setOpening] = useState(false);
+  const failed = (err: unknown) =>
+    setOpenssh({ kind: 'settings', problem: RpcError.from(err).message });
+
+  // VS Code opens at once when it can find the host (the Include is in ~/.ssh/config); else the
+  // dialog says why and offers the line, never adding it by itself.
+  const openVsCode = (insiders = false) => {
+    if (opening) return;
+    setOpening(true);
+    rpc
+      .call('openssh.vsCodeLink', { connectionId: id, insiders })
+      .then((link) => {
+        if (link.included) openInBrowser(link.url);
+        else setOpenssh({ kind: 'vscode', link, instanceName: tab.instanceName });
+      }, failed)
+      .finally(() => setOpening(false));
+  };
+  const copySshCommand = () => {
+    rpc
+      .call('openssh.sshCommand', { connectionId: id })
+      .then((command) => setOpenssh({ kind: 'ssh', command }), failed);
+  };
+
   return (
     <div
       className={styles.bar}
@@ -96,6 +129,24 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
           onClick={() => props.onOpenJupyter('notebook')}
         >
           {starting ? 'Starting Jupyter…' : 'Open Jupyter'}
+        </Button>
+      </Tooltip>
+      <Tooltip
+        content={
+          blocked ??
+          `Open ~/notebooks on ${tab.instanceName} in VS Code (Remote - SSH), with the app's host key`
+        }
+        relationship="description"
+      >
+        <Button
+          size="small"
+          appearance="subtle"
+          icon={opening ? <Spinner size="extra-tiny" /> : <Code20Regular />}
+          disabledFocusable={blocked !== undefined || opening}
+          data-testid={`vscode-open-${id}`}
+          onClick={() => openVsCode()}
+        >
+          Open in VS Code
         </Button>
       </Tooltip>
       <Menu positioning="below-end">
@@ -139,6 +190,29 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
             </MenuItem>
             <MenuDivider />
             <MenuItem
+              icon={<Copy16Regular />}
+              data-testid={`ssh-command-${id}`}
+              onClick={copySshCommand}
+            >
+              Copy ssh command…
+            </MenuItem>
+            <MenuItem
+              icon={<Code16Regular />}
+              disabled={blocked !== undefined}
+              data-testid={`vscode-insiders-${id}`}
+              onClick={() => openVsCode(true)}
+            >
+              Open in VS Code Insiders
+            </MenuItem>
+            <MenuItem
+              icon={<DocumentSettings16Regular />}
+              data-testid={`openssh-settings-${id}`}
+              onClick={() => setOpenssh({ kind: 'settings' })}
+            >
+              OpenSSH and VS Code…
+            </MenuItem>
+            <MenuDivider />
+            <MenuItem
               icon={<Settings16Regular />}
               data-testid="terminal-settings"
               onClick={() => setSettingsOpen(true)}
@@ -149,6 +223,7 @@ export function ConnectionToolbar(props: ConnectionToolbarProps) {
         </MenuPopover>
       </Menu>
       <TerminalSettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <OpenSshDialog request={openssh} onClose={() => setOpenssh(undefined)} />
     </div>
   );
 }

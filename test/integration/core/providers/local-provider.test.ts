@@ -238,6 +238,8 @@ describe('LocalSandboxProvider', () => {
       host: '127.0.0.1',
       port: instances[1].port,
       username: provider.user,
+      // Trust follows the instance (its key is kept across starts), not its port.
+      hostKeyId: 'instance/local-1',
       privateKey: appKey.privateKey,
     });
     await assert.rejects(provider.connectTarget('local-9'), { code: 'E_NOT_FOUND' });

@@ -10,7 +10,11 @@ import { ErrorCode, isRpcError } from '../../../../src/common/errors';
 import type { Prompt } from '../../../../src/common/models';
 import { PromptService } from '../../../../src/core/prompts/prompt-service';
 import { fingerprintOf } from '../../../../src/core/ssh/host-key';
-import { createHostKeyVerifier } from '../../../../src/core/ssh/host-key-verifier';
+import {
+  createHostKeyVerifier,
+  type RefusedHostKey,
+} from '../../../../src/core/ssh/host-key-verifier';
+import { RefusedHostKeys } from '../../../../src/core/ssh/refused-host-keys';
 import { KnownHostsStore } from '../../../../src/core/ssh/known-hosts-store';
 
 function fakeKey(): Buffer {
@@ -96,8 +100,9 @@ describe('createHostKeyVerifier', () => {
         'dsvm-1 (10.0.0.4:50001)',
         fingerprintOf(oldKey),
         fingerprintOf(newKey),
-        'recreated',
+        'at the same address',
         'intercepting',
+        'Replace key…',
         store.filePath,
       ]) {
         assert.ok(err.message.includes(part), `message mentions ${part}: ${err.message}`);
@@ -106,6 +111,76 @@ describe('createHostKeyVerifier', () => {
     });
     assert.equal(asked.length, 0);
     assert.equal(store.check('pool-a', '10.0.0.4', 50001, oldKey).status, 'trusted');
+  });
+
+  const vmVerifier = (identity: string, onRefused?: (r: RefusedHostKey) => void) =>
+    createHostKeyVerifier({
+      store,
+      prompts,
+      poolId: 'pool-a',
+      instanceId: '3',
+      instanceName: 'teampool_3',
+      host: '20.0.0.1',
+      port: 50003,
+      identity,
+      ...(onRefused ? { onRefused } : {}),
+    });
+
+  it('asks about a VM recreated behind the same address as a new machine, saying what it replaced', async () => {
+    const oldKey = fakeKey();
+    await vmVerifier('vm/old-vm')(oldKey);
+    const newKey = fakeKey();
+    await vmVerifier('vm/new-vm')(newKey);
+    assert.equal(asked.length, 2);
+    const second = asked[1]!;
+    assert.equal(second.kind, 'host-key');
+    assert.ok(second.kind === 'host-key' && second.replaces);
+    assert.equal(second.replaces.instanceName, 'teampool_3');
+    assert.equal(second.replaces.fingerprint, fingerprintOf(oldKey));
+    // The old VM is gone from that address: its key no longer counts anywhere.
+    const newCheck = store.checkMachine(
+      { poolId: 'pool-a', identity: 'vm/new-vm', host: '20.0.0.1', port: 50003 },
+      newKey,
+    );
+    assert.equal(newCheck.status, 'trusted');
+    const oldCheck = store.checkMachine(
+      { poolId: 'pool-a', identity: 'vm/old-vm', host: '20.0.0.1', port: 50003 },
+      oldKey,
+    );
+    assert.equal(oldCheck.status, 'unknown');
+  });
+
+  it('refuses a changed key on the same VM and hands the refusal over for a confirmed replace', async () => {
+    const oldKey = fakeKey();
+    await vmVerifier('vm/same')(oldKey);
+    const refusals: RefusedHostKey[] = [];
+    const newKey = fakeKey();
+    await assert.rejects(vmVerifier('vm/same', (r) => refusals.push(r))(newKey), (err) => {
+      assert.ok(isRpcError(err, ErrorCode.HostKeyMismatch));
+      assert.equal((err.details as { instanceId?: string }).instanceId, '3');
+      return true;
+    });
+    assert.equal(asked.length, 1, 'only the first use was asked');
+    assert.equal(refusals.length, 1);
+    const refused = new RefusedHostKeys(store);
+    refused.remember(refusals[0]!);
+    assert.throws(
+      () =>
+        refused.replace({ poolId: 'pool-a', instanceId: '3', fingerprint: fingerprintOf(oldKey) }),
+      (err) =>
+        isRpcError(err, ErrorCode.BadInput) && /not the one the instance sent/.test(err.message),
+    );
+    assert.deepEqual(
+      refused.replace({ poolId: 'pool-a', instanceId: '3', fingerprint: fingerprintOf(newKey) }),
+      { fingerprint: fingerprintOf(newKey), previousFingerprint: fingerprintOf(oldKey) },
+    );
+    await vmVerifier('vm/same')(newKey);
+    assert.equal(asked.length, 1, 'the replaced key is trusted without a question');
+    assert.throws(
+      () =>
+        refused.replace({ poolId: 'pool-a', instanceId: '3', fingerprint: fingerprintOf(newKey) }),
+      (err) => isRpcError(err, ErrorCode.NotFound),
+    );
   });
 
   it('withdraws the question when connecting is cancelled', async () => {

@@ -93,13 +93,103 @@ describe('KnownHostsStore', () => {
     assert.equal(store.check('pool-a', 'vm', 22, key).status, 'unknown');
   });
 
+  describe('per machine identity', () => {
+    const sandbox = (port: number) => ({
+      poolId: 'local',
+      identity: 'instance/local-0',
+      host: '127.0.0.1',
+      port,
+      instanceName: 'local-0',
+    });
+
+    it('migrates a version 1 key: still trusted (at any port of the pool), then kept under the machine', async () => {
+      const key = fakeKey();
+      await mkdir(join(dir, 'data'));
+      const v1 = {
+        version: 1,
+        pools: {
+          local: {
+            '127.0.0.1:40001': {
+              algorithm: 'ssh-ed25519',
+              key: key.toString('base64'),
+              fingerprint: fingerprintOf(key),
+              addedAt: '2026-01-01T00:00:00.000Z',
+            },
+          },
+        },
+      };
+      await writeFile(file, JSON.stringify(v1));
+      // The sandbox instance came back on another port: its key, trusted before, still is.
+      assert.deepEqual(store.checkMachine(sandbox(40007), key), { status: 'trusted' });
+      const json = JSON.parse(await readFile(file, 'utf8'));
+      assert.equal(json.version, 2);
+      assert.deepEqual(Object.keys(json.pools.local), ['instance/local-0']);
+      assert.equal(json.pools.local['instance/local-0'].address, '127.0.0.1:40007');
+      assert.equal(json.pools.local['instance/local-0'].key, key.toString('base64'));
+      assert.deepEqual(store.checkMachine(sandbox(40001), key), { status: 'trusted' });
+    });
+
+    it('keeps refusing a different key at a version 1 address instead of asking', async () => {
+      const key = fakeKey();
+      store.trust('local', '127.0.0.1', 40001, key);
+      const other = fakeKey();
+      assert.equal(store.checkMachine(sandbox(40001), other).status, 'mismatch');
+    });
+
+    it('reads version 1 host:port keys of SSH hosts as they were', async () => {
+      const key = fakeKey();
+      await mkdir(join(dir, 'data'));
+      const entry = {
+        algorithm: 'ssh-ed25519',
+        key: key.toString('base64'),
+        fingerprint: fingerprintOf(key),
+        addedAt: '2026-01-01T00:00:00.000Z',
+      };
+      await writeFile(file, JSON.stringify({ version: 1, pools: { lab: { 'gpu1:22': entry } } }));
+      assert.equal(store.check('lab', 'gpu1', 22, key).status, 'trusted');
+      assert.equal(store.check('lab', 'gpu1', 22, fakeKey()).status, 'mismatch');
+    });
+
+    it('tells a recreated VM at a known address from a changed key, and looks keys up for known_hosts', () => {
+      const vm = (identity: string) => ({
+        poolId: 'azure:team',
+        identity,
+        host: '20.0.0.1',
+        port: 50003,
+        instanceName: 'teampool_3',
+      });
+      const first = fakeKey();
+      store.trustMachine(vm('vm/aaa'), first);
+      const second = fakeKey();
+      const check = store.checkMachine(vm('vm/bbb'), second);
+      assert.equal(check.status, 'unknown');
+      assert.ok(check.status === 'unknown' && check.replaces);
+      assert.equal(check.replaces.instanceName, 'teampool_3');
+      assert.equal(check.replaces.fingerprint, fingerprintOf(first));
+      assert.equal(store.checkMachine(vm('vm/aaa'), second).status, 'mismatch');
+      assert.equal(store.lookup(vm('vm/aaa'))?.key, first.toString('base64'));
+      assert.equal(store.lookup(vm('vm/bbb')), undefined);
+      // An SSH host whose name looks like an identity prefix is still just an address.
+      store.trust('lab', 'vm', 22, first);
+      assert.equal(store.check('lab', 'vm', 22, first).status, 'trusted');
+    });
+
+    it('announces each write (the OpenSSH known_hosts follows it)', () => {
+      let writes = 0;
+      store.onDidChange(() => writes++);
+      store.trust('lab', 'gpu1', 22, fakeKey());
+      store.forget('lab', 'gpu1', 22);
+      assert.equal(writes, 2);
+    });
+  });
+
   for (const [what, content] of [
     ['not JSON', '{"version": 1, "pools": {'],
     [
       'the wrong shape',
       JSON.stringify({ version: 1, pools: { 'pool-a': { 'vm:22': { key: 5 } } } }),
     ],
-    ['an unknown version', JSON.stringify({ version: 2, pools: {} })],
+    ['an unknown version', JSON.stringify({ version: 3, pools: {} })],
   ]) {
     it(`reports a damaged file (${what}) with its path instead of trusting anything`, async () => {
       await mkdir(join(dir, 'data'));
