@@ -7,7 +7,7 @@ import fc from 'fast-check';
 export function fuzzSeed(suite: string, fixed: number): number {
   const given = process.env.DSVM_FUZZ_SEED;
   const seed = given !== undefined && given !== '' ? Number(given) | 0 : fixed;
-  console.log(`# ${suite}: fuzz seed ${seed} (repeat with DSVM_FUZZ_SEED=${seed})`);
+  console.log(`${suite}: fuzz seed ${seed} (repeat with DSVM_FUZZ_SEED=${seed})`);
   return seed;
 }
 
