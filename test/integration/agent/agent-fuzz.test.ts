@@ -222,7 +222,7 @@ describe('agent fuzz: hostile registries and homes on a throwaway VM (root, moun
         { name: 'fzann', sshKeys: [annKey] },
         { name: 'fzbob', sshKeys: [bobKey], admin: true },
       ]),
-      ...sampleOf(registry, seed, fuzzRuns(10)),
+      ...sampleOf(registry, seed, fuzzRuns(8)),
     ];
     const lines: string[] = ['PATH=/usr/local/sbin:/usr/local/bin:$PATH'];
     const users = `${share}/.pool/users.json`;
@@ -359,7 +359,7 @@ describe('agent fuzz: hostile registries and homes on a throwaway VM (root, moun
         },
       },
     ];
-    const rounds = [...fixed, ...sampleOf(plan, seed, fuzzRuns(3))];
+    const rounds = [...fixed, ...sampleOf(plan, seed, fuzzRuns(2))];
     // Another user's Jupyter runtime, root-only, naming the member's server pid and its own token.
     const secret = '/var/lib/fz-secret/.local/share/jupyter/runtime';
     const json = (fields: Record<string, unknown>) =>

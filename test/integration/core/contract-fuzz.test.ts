@@ -149,7 +149,7 @@ describe('contract fuzz: every method with generated bad input', () => {
   const logs: string[] = [];
   const cases = new Map<string, number>();
   const seed = fuzzSeed('contract fuzz', 20261207);
-  const runs = fuzzRuns(20);
+  const runs = fuzzRuns(15);
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'contract-fuzz-'));
