@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -286,6 +286,8 @@ describe('agent fuzz: hostile registries and homes on a throwaway VM (root, moun
 
   it("fuzz: hostile homes (FIFOs, sockets, devices, links, huge and unreadable files) never hang the agent nor lead it through a member's link", async () => {
     const port = (canary.address() as AddressInfo).port;
+    // The last registry case may have left a FIFO, a link or a folder there.
+    await rm(join(share, '.pool/users.json'), { recursive: true, force: true });
     await writeFile(
       join(share, '.pool/users.json'),
       members([
