@@ -148,6 +148,7 @@ describe('contract fuzz: every method with generated bad input', () => {
   let wire: RawWire;
   const logs: string[] = [];
   const cases = new Map<string, number>();
+  let idCases = 0;
   const seed = fuzzSeed('contract fuzz', 20261207);
   const runs = fuzzRuns(15);
 
@@ -171,7 +172,7 @@ describe('contract fuzz: every method with generated bad input', () => {
     const rows = [...cases].map(([name, n]) => `  ${name.padEnd(34)} ${String(n).padStart(5)}`);
     const total = [...cases.values()].reduce((a, b) => a + b, 0);
     console.log(
-      `contract fuzz (seed ${seed}): cases per method\n${rows.join('\n')}\n  ${'total'.padEnd(34)} ${String(total).padStart(5)} over ${cases.size} methods`,
+      `contract fuzz (seed ${seed}): cases per method\n${rows.join('\n')}\n  ${'total'.padEnd(34)} ${String(total).padStart(5)} over ${cases.size} methods\n  plus ${idCases} calls with ids never handed out`,
     );
   });
 
@@ -179,6 +180,67 @@ describe('contract fuzz: every method with generated bad input', () => {
     const names = Object.keys(methods);
     assert.ok(names.length > 50, `${names.length} methods`);
     for (const name of names) assert.ok(name.includes('.'), name);
+  });
+
+  it('fuzz: ids the app never handed out get a coded answer, never an internal error', async () => {
+    // Valid input with ids nobody handed out, for methods that only look them up (no side
+    // effect, no Azure call): each must say "not found" (or do nothing) in words.
+    const lookups: Array<[MethodName, (id: string) => unknown]> = [
+      ['connections.close', (id) => ({ connectionId: id })],
+      ['terminals.write', (id) => ({ terminalId: id, data: 'x' })],
+      ['terminals.resize', (id) => ({ terminalId: id, cols: 80, rows: 24 })],
+      ['terminals.ack', (id) => ({ terminalId: id, chars: 1 })],
+      ['terminals.close', (id) => ({ terminalId: id })],
+      ['terminals.attach', (id) => ({ terminalId: id })],
+      ['terminals.open', (id) => ({ connectionId: id, cols: 80, rows: 24 })],
+      ['forwards.remove', (id) => ({ forwardId: id })],
+      ['forwards.add', (id) => ({ connectionId: id, remotePort: 8888 })],
+      ['jupyter.open', (id) => ({ connectionId: id })],
+      ['operations.dismiss', (id) => ({ operationId: id })],
+      ['prompts.answer', (id) => ({ promptId: id, accept: false })],
+      ['pools.remove', (id) => ({ poolId: id })],
+      ['team.list', (id) => ({ poolId: id })],
+      ['storage.info', (id) => ({ poolId: id })],
+      ['keys.generate', (id) => ({ poolId: id })],
+      ['sandbox.dropConnections', (id) => ({ instanceId: id })],
+      ['connections.connect', (id) => ({ poolId: id })],
+      ['azure.showInstances', (id) => ({ poolId: id, instanceIds: [id] })],
+    ];
+    const ids = sampleOf(
+      fc.oneof(
+        fc.string({ minLength: 1, maxLength: 200 }),
+        fc.constantFrom(
+          'local',
+          '../../etc/passwd',
+          '"quoted"',
+          '%00',
+          'a b',
+          '__proto__',
+          'constructor',
+          'x'.repeat(200),
+        ),
+      ),
+      seed,
+      runs,
+    ).filter((id) => unsafeCharacter(id) === undefined && id.length > 0 && id !== 'local');
+    let count = 0;
+    for (const [name, input] of lookups) {
+      for (const id of ids) {
+        const answer = await within(
+          wire.call(name, input(id)),
+          15_000,
+          `${name} ${JSON.stringify(id)}`,
+        );
+        const what = `${name} with id ${JSON.stringify(id)} (seed ${seed}) → ${JSON.stringify(answer).slice(0, 400)}`;
+        if (answer.error) {
+          assert.notEqual(answer.error.code, ErrorCode.Internal, what);
+          assert.doesNotMatch(answer.error.message, /\n\s+at |TypeError|Cannot read propert/, what);
+          assert.equal(unsafeCharacter(answer.error.message), undefined, what);
+        }
+        count++;
+      }
+    }
+    idCases = count;
   });
 
   for (const name of Object.keys(methods) as MethodName[]) {
