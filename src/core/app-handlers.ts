@@ -3,6 +3,7 @@
 import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
 import type { Handlers } from '../common/rpc';
+import { keepInstance, readActivityPolicy, writeActivityPolicy } from './activity/activity-policy';
 import type { AgentInstallService } from './agent-install/agent-install-service';
 import { borrowConnection } from './agent-install/pool-connection';
 import { poolKeyId, type AzureAdmin } from './azure/admin/index';
@@ -280,6 +281,32 @@ export function createHandlers(s: HandlerServices): Handlers {
         return storageInfo(share);
       }),
     'agent.install': ({ poolId, instanceIds }) => s.agents.install(poolId, instanceIds).operation,
+    'activity.policy': ({ poolId }) =>
+      withPoolShare(s, poolId, ({ files }) => readActivityPolicy(files)),
+    'activity.setPolicy': ({ poolId, idleMinutes, idleStop }) =>
+      withPoolShare(s, poolId, async ({ files }) => {
+        const policy = await writeActivityPolicy(files, { idleMinutes, idleStop });
+        s.log(
+          `activity: policy of ${files.label}: idle after ${idleMinutes} min, idle stop ${idleStop ? 'on' : 'off'}`,
+        );
+        return policy;
+      }),
+    'activity.keep': async ({ poolId, instanceId, minutes, reason }, { signal }) => {
+      const borrowed = await borrowConnection(s.connections, poolId, instanceId, signal);
+      try {
+        const kept = await keepInstance(
+          borrowed.connection,
+          { minutes, instanceName: borrowed.info.instanceName, ...(reason ? { reason } : {}) },
+          signal,
+        );
+        s.log(
+          `activity: ${borrowed.info.user} kept ${borrowed.info.instanceName} for ${minutes} min`,
+        );
+        return kept;
+      } finally {
+        await borrowed.release();
+      }
+    },
     'diagnostics.run': ({ poolId, instanceId, runId }, { signal }) =>
       s.diagnostics.run(poolId, instanceId, { runId, signal }),
     'operations.list': () => s.azure.service.tracker.list(),

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { demoLabel } from '../common/demo-label';
 import { createAppCore } from '../core/app-core';
+import { demoFromEnv } from '../core/demo-mode';
 import { createAppLogger, type AppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
 import { defaultDataDir } from '../core/settings/data-dir';
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
     ? resourcePaths({ packaged: true, resourcesPath: resolve(values.resources) })
     : resourcePaths();
 
+  // `npm run demo` says so (and the emulator's address) wherever the app shows itself.
+  const demo = demoFromEnv();
+
   // The log file (<dataDir>/logs/main.log) and stderr, both redacted; the token is a secret too.
   logger = createAppLogger({ dataDir, stderr: true });
   const token = randomBytes(24).toString('base64url');
@@ -68,10 +73,12 @@ async function main(): Promise<void> {
     localInstances: instances,
     resources,
     logger,
+    ...(demo ? { demo } : {}),
   });
   const host = await startHost({ rpc: core.rpc, staticDir, port, token });
   // The address with its token goes to stdout only, for the person who started the host.
-  console.log(`dsvm-pool is running headless. Open ${host.url}`);
+  if (demo) console.log(demoLabel(demo));
+  console.log(`dsvm-pool${demo ? ' (demo)' : ''} is running headless. Open ${host.url}`);
   logger.log(`running headless at ${host.url} (log file: ${logger.filePath})`);
 
   let stopping = false;

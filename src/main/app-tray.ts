@@ -1,6 +1,7 @@
 // The tray icon: a status badge and a tooltip from the connections, and a menu rebuilt when pools
 // or connections change.
 import type { AppCore } from '../core/app-core';
+import { demoLabel } from '../common/demo-label';
 import { DisposableStore, type Disposable } from '../common/event';
 import type { NativeImage } from 'electron';
 import type { ElectronApi, TrayLike } from './electron-api';
@@ -40,6 +41,7 @@ type TrayCore = Pick<
   | 'requestConnect'
   | 'azureSignIn'
   | 'onDidChangeAzureSignIn'
+  | 'demo'
 >;
 
 export class AppTray implements Disposable {
@@ -90,7 +92,10 @@ export class AppTray implements Disposable {
     // Linux (AppIndicator) only picks up a changed menu when it is set again.
     this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(template));
     const troubled = this.core.troubledCount();
-    this.tray.setToolTip(trayTooltip(this.core.connectedCount(), troubled, azure));
+    const tooltip = trayTooltip(this.core.connectedCount(), troubled, azure);
+    // `npm run demo`: the first line says that nothing here is real, and where the emulator is.
+    const demo = this.core.demo;
+    this.tray.setToolTip(demo ? `${demoLabel(demo)}\n${tooltip}` : tooltip);
     const status = trayStatus(troubled);
     if (status !== this.status) {
       this.status = status;

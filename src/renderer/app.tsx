@@ -2,6 +2,7 @@
 // bar, and the questions the app asks (host keys, key passphrases).
 import { makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
+import { demoLabel } from '../common/demo-label';
 import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../common/models';
 import { useRpc } from './shared/rpc-context';
 import { useConnections } from './user/use-connections';
@@ -87,6 +88,11 @@ export function App({ dark }: { dark: boolean }) {
   const recoveries = useRecoveries();
   const updates = useUpdates();
   const [forwardRequest, setForwardRequest] = useState<{ connectionId: string; n: number }>();
+
+  // The window title (the browser tab's, and the Electron window's) says when it is the demo.
+  useEffect(() => {
+    if (info?.demo) document.title = `dsvm-pool — ${demoLabel(info.demo)}`;
+  }, [info]);
 
   useEffect(() => {
     rpc.call('app.info', {}).then(setInfo, () => {});

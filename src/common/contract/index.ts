@@ -15,6 +15,7 @@
 //   azure.ts        azure.*; autoscale.ts holds the autoscale setting's schema
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
+//   activity.ts     activity.* (the pool's idle policy on the share, Keep this VM)
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
@@ -24,6 +25,7 @@
 // `.returns<T>()` (a new domain: a new file, spread into `methods` below), then implement it in
 // `src/core/app-handlers.ts` (the compiler lists what is missing).
 import type { z } from 'zod';
+import { activityMethods } from './activity';
 import { agentMethods } from './agent';
 import { appEventNames, appMethods, type AppEvents } from './app';
 import { azureEventNames, azureMethods, type AzureEvents } from './azure';
@@ -54,6 +56,7 @@ export const methods = {
   ...azureMethods,
   ...teamMethods,
   ...agentMethods,
+  ...activityMethods,
   ...operationMethods,
   ...diagnosticsMethods,
   ...updateMethods,

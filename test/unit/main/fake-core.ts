@@ -1,6 +1,6 @@
 // A tiny AppCore for shell tests: the real RpcServer with a few handlers, and controllable state.
 import { Emitter } from '../../../src/common/event';
-import type { AzureSignInStatus, PoolInfo } from '../../../src/common/models';
+import type { AzureSignInStatus, DemoInfo, PoolInfo } from '../../../src/common/models';
 import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
 import type { UpdateEngine } from '../../../src/core/updates/update-engine';
@@ -15,6 +15,8 @@ export function pool(id: string, name: string): PoolInfo {
 export class FakeCore implements AppCore {
   readonly rpc: RpcServer;
   readonly connectRequests: string[] = [];
+  /** Set by a test to stand for `npm run demo`. */
+  demo?: DemoInfo;
   disposeCount = 0;
   private connections = 0;
   private troubled = { reconnecting: 0, lost: 0 };
