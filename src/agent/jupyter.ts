@@ -3,7 +3,7 @@
 // `nbserver-*.json` for Notebook 6) gives its port and token for GET /api/kernels on loopback.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import type { JupyterUsage } from '../common/agent-protocol';
 import type { AgentSystem } from './agent-system';
 import { hostPath } from './agent-system';
@@ -35,6 +35,10 @@ interface RuntimeInfo {
   secure: boolean;
 }
 
+/** What a token and a base URL may hold to go into a request line and header as they are. */
+const TOKEN = /^[\x21-\x7e]{0,512}$/;
+const BASE_URL = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,512}$/;
+
 function parseRuntime(text: string): RuntimeInfo | undefined {
   try {
     const json = JSON.parse(text) as Record<string, unknown>;
@@ -45,10 +49,14 @@ function parseRuntime(text: string): RuntimeInfo | undefined {
     let baseUrl = typeof json.base_url === 'string' ? json.base_url : '/';
     if (!baseUrl.startsWith('/')) baseUrl = `/${baseUrl}`;
     if (!baseUrl.endsWith('/')) baseUrl = `${baseUrl}/`;
+    const token = typeof json.token === 'string' ? json.token : '';
+    // A member writes this file: a CR/LF or a space in it made the request throw, and with it
+    // the whole status (no heartbeat). Such a server still counts, it is just not asked.
+    if (!TOKEN.test(token) || !BASE_URL.test(baseUrl)) return undefined;
     return {
       port,
       pid,
-      token: typeof json.token === 'string' ? json.token : '',
+      token,
       baseUrl,
       secure: typeof json.url === 'string' && json.url.startsWith('https:'),
     };
@@ -71,37 +79,43 @@ export function fetchKernels(
   timeoutMs = 1500,
 ): Promise<KernelInfo[] | undefined> {
   return new Promise((resolve) => {
-    const request = (server.secure ? httpsRequest : httpRequest)(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path: `${server.baseUrl}api/kernels`,
-        method: 'GET',
-        headers: server.token ? { Authorization: `token ${server.token}` } : {},
-        timeout: timeoutMs,
-        // Loopback to a server with a self-signed certificate.
-        rejectUnauthorized: false,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > 4 * 1024 * 1024) request.destroy();
-          else chunks.push(chunk);
-        });
-        response.on('end', () => {
-          if (response.statusCode !== 200) return resolve(undefined);
-          try {
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-            resolve(Array.isArray(body) ? (body as KernelInfo[]) : undefined);
-          } catch {
-            resolve(undefined);
-          }
-        });
-        response.on('error', () => resolve(undefined));
-      },
-    );
+    let request: ReturnType<typeof httpRequest>;
+    try {
+      request = (server.secure ? httpsRequest : httpRequest)(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `${server.baseUrl}api/kernels`,
+          method: 'GET',
+          headers: server.token ? { Authorization: `token ${server.token}` } : {},
+          timeout: timeoutMs,
+          // Loopback to a server with a self-signed certificate.
+          rejectUnauthorized: false,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > 4 * 1024 * 1024) request.destroy();
+            else chunks.push(chunk);
+          });
+          response.on('end', () => {
+            if (response.statusCode !== 200) return resolve(undefined);
+            try {
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+              resolve(Array.isArray(body) ? (body as KernelInfo[]) : undefined);
+            } catch {
+              resolve(undefined);
+            }
+          });
+          response.on('error', () => resolve(undefined));
+        },
+      );
+    } catch {
+      // Node refuses a path or header it cannot send: this server is simply not asked.
+      return resolve(undefined);
+    }
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(undefined));
     request.end();
@@ -134,7 +148,8 @@ export async function jupyterKernels(
       const user = users?.byUid.get(uid);
       const entry: UserKernels = { servers: 0, kernels: [] };
       result.set(user?.name ?? String(uid), entry);
-      const runtimes = user ? await readRuntimes(system, user.home, new Set(pids)) : [];
+      const owner = system.ownershipEnforced ? uid : undefined;
+      const runtimes = user ? await readRuntimes(system, user.home, new Set(pids), owner) : [];
       // Servers without a readable runtime file (custom JUPYTER_RUNTIME_DIR) still count.
       entry.servers = runtimes.length > 0 ? runtimes.length : pids.length;
       const answers = await Promise.all(runtimes.map((runtime) => fetchKernels(runtime)));
@@ -165,18 +180,37 @@ export async function jupyterUsage(
   return jupyterUsageOf(await jupyterKernels(system, processes));
 }
 
-/** Runtime files of the user's live servers (read without following symlinks, size-capped). */
+/**
+ * `~/.local/share/jupyter/runtime` when each folder on the way is a real folder: the agent reads
+ * it as root, so a link the member planted (`~/.local` → another user's) is not followed.
+ */
+async function runtimeDir(home: string): Promise<string | undefined> {
+  let path = home;
+  for (const part of ['.local', 'share', 'jupyter', 'runtime']) {
+    path = `${path}/${part}`;
+    const info = await lstat(path).catch(() => undefined);
+    if (!info || info.isSymbolicLink() || !info.isDirectory()) return undefined;
+  }
+  return path;
+}
+
+/**
+ * Runtime files of the user's live servers (no symlink followed, size-capped, and with `owner`
+ * only the user's own files: a folder swapped for a link after the check leads to nobody else's).
+ */
 async function readRuntimes(
   system: AgentSystem,
   home: string,
   livePids: Set<number>,
+  owner: number | undefined,
 ): Promise<RuntimeInfo[]> {
-  const dir = hostPath(system, `${home}/.local/share/jupyter/runtime`);
+  const dir = await runtimeDir(hostPath(system, home));
+  if (dir === undefined) return [];
   const names = await readdir(dir).catch(() => [] as string[]);
   const found: RuntimeInfo[] = [];
   for (const name of names) {
     if (!/^(jpserver|nbserver)-\d+\.json$/.test(name)) continue;
-    const text = await readSmallFile(`${dir}/${name}`, 64 * 1024).catch(() => undefined);
+    const text = await readSmallFile(`${dir}/${name}`, 64 * 1024, { owner }).catch(() => undefined);
     const runtime = text === undefined ? undefined : parseRuntime(text);
     if (runtime && livePids.has(runtime.pid)) found.push(runtime);
   }

@@ -1,5 +1,6 @@
 // Reads the team registry from the share; a registry that does not parse never changes who has
 // access: the agent keeps using the last good copy (cached root-only) and reports the error.
+import { plainIssueWords } from '../common/issue-words';
 import { plural } from '../common/user-text';
 import type { AgentConfig, TeamRegistry } from '../common/agent-protocol';
 import { SHARE_LAYOUT, TeamRegistrySchema, formatSchemaIssues } from '../common/agent-protocol';
@@ -28,7 +29,9 @@ export function parseRegistry(
   } catch (error) {
     return { ok: false, problems: [`not valid JSON: ${messageOf(error)}`] };
   }
-  const parsed = TeamRegistrySchema.safeParse(json);
+  // Plain words, and a key nobody expects (a right-to-left override, a megabyte) is not echoed
+  // into the log and the heartbeat the app shows.
+  const parsed = TeamRegistrySchema.safeParse(json, { error: plainIssueWords });
   if (!parsed.success) return { ok: false, problems: formatSchemaIssues(parsed.error) };
   return { ok: true, registry: parsed.data };
 }

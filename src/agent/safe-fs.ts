@@ -64,19 +64,21 @@ async function syncDir(dir: string): Promise<void> {
  * it does not exist. Refuses anything but a regular file, and files larger than `maxBytes`.
  * Safe on paths a member controls: O_NONBLOCK makes opening a FIFO return at once instead of
  * waiting for a writer (which would hang the root agent), and at most `maxBytes + 1` bytes are
- * read even if the file grows meanwhile.
+ * read even if the file grows meanwhile. With `owner`, a file of anyone else is refused.
  */
 export async function readSmallFile(
   path: string,
   maxBytes = 1024 * 1024,
+  options: { owner?: number } = {},
 ): Promise<string | undefined> {
-  return (await readSmallFileOwned(path, maxBytes))?.text;
+  return (await readSmallFileOwned(path, maxBytes, options))?.text;
 }
 
 /** readSmallFile, with the owner of the very file it read (no second lookup by path). */
 export async function readSmallFileOwned(
   path: string,
   maxBytes = 1024 * 1024,
+  options: { owner?: number } = {},
 ): Promise<{ text: string; uid: number } | undefined> {
   let handle;
   try {
@@ -91,6 +93,10 @@ export async function readSmallFileOwned(
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    // Checked on the open file, so a folder swapped for a link meanwhile cannot lead elsewhere.
+    if (options.owner !== undefined && info.uid !== options.owner) {
+      throw new Error(`${path} does not belong to uid ${options.owner}`);
+    }
     if (info.size > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
     const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;

@@ -14,6 +14,7 @@ import {
 } from './contract';
 import { ErrorCode, RpcError, type RpcErrorData } from './errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable } from './event';
+import { plainIssueWords } from './issue-words';
 import { pathWords } from './user-text';
 
 export type RpcMessage =
@@ -58,14 +59,26 @@ function parseMessage(raw: unknown): RpcMessage | undefined {
   return parsed.success ? (parsed.data as RpcMessage) : undefined;
 }
 
+/** How many problems the sentence names, and how many `{path, message}` details travel. */
+const MAX_ISSUES_SAID = 8;
+const MAX_ISSUE_DETAILS = 50;
+
 /**
  * Turns zod issues into one sentence naming each wrong field in words ("remote host: must be a
  * host name…"), never by its key: the UI may show it as it is. `method` is for the log only.
  */
 export function describeIssues(_method: string, error: z.ZodError): string {
-  const parts = error.issues.map((issue) =>
-    issue.path.length ? `${pathWords(issue.path)}: ${issue.message}` : issue.message,
+  // A list of 10,000 bad items is 10,000 issues: the sentence names the first few.
+  const shown = error.issues.slice(0, MAX_ISSUES_SAID);
+  const parts = shown.map((issue) =>
+    issue.path.length
+      ? `${pathWords(issue.path)}: ${issue.message}`
+      : /^(must|is|holds|does) /.test(issue.message)
+        ? `the request ${issue.message}`
+        : issue.message,
   );
+  const more = error.issues.length - shown.length;
+  if (more > 0) parts.push(`and ${more} more ${more === 1 ? 'problem' : 'problems'}`);
   return `Some of what was given needs changes — ${parts.join('; ')}.`;
 }
 
@@ -335,7 +348,9 @@ export class RpcPeer implements Disposable {
       });
       return;
     }
-    const parsed = methods[name].input.safeParse(input);
+    // zod's own wording ("Invalid input: expected number, received undefined", unknown keys
+    // quoted as sent) becomes plain words; messages the schemas set themselves still win.
+    const parsed = methods[name].input.safeParse(input, { error: plainIssueWords });
     if (!parsed.success) {
       this.send({
         type: 'response',
@@ -343,7 +358,7 @@ export class RpcPeer implements Disposable {
         error: {
           code: ErrorCode.BadInput,
           message: describeIssues(name, parsed.error),
-          details: parsed.error.issues.map((i) => ({
+          details: parsed.error.issues.slice(0, MAX_ISSUE_DETAILS).map((i) => ({
             path: i.path.map(String),
             message: i.message,
           })),

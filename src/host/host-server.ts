@@ -27,7 +27,24 @@ export interface HostOptions {
    * launch.
    */
   hostName?: string;
+  /**
+   * How long a client may take to send a request's headers, and the whole request (defaults
+   * HOST_TIMEOUTS). Tests shorten them to see a slow client cut off.
+   */
+  timeouts?: Partial<typeof HOST_TIMEOUTS>;
 }
+
+/**
+ * Set explicitly rather than left to Node's defaults (60 s for headers, 300 s per request, checked
+ * only every 30 s): a client dribbling its headers one byte at a time (slow-loris) would hold a
+ * socket for up to 90 s each. A browser on the same machine sends its headers at once.
+ */
+export const HOST_TIMEOUTS = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  /** How often Node looks for connections past those deadlines. */
+  checkEveryMs: 1_000,
+};
 
 export interface Host {
   readonly port: number;
@@ -90,9 +107,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   const allowedHost = () => `${hostName}:${port}`;
   const origin = () => `http://${allowedHost()}`;
-  /** Host names compare case-insensitively; anything else (127.0.0.1, localhost, junk) is refused. */
-  const hostAllowed = (req: IncomingMessage) =>
-    (req.headers.host ?? '').toLowerCase() === allowedHost();
+  /**
+   * Host names compare case-insensitively; anything else (127.0.0.1, localhost, junk) is refused,
+   * and so is a request with two Host headers (Node keeps the first; RFC 9112 §3.2 says refuse).
+   */
+  const hostAllowed = (req: IncomingMessage) => {
+    const hosts = req.headersDistinct.host ?? [];
+    return hosts.length === 1 && hosts[0]!.toLowerCase() === allowedHost();
+  };
   const wrongHost =
     'Refused: this app answers only at the address `npm start` printed (http://dsvm-….localhost:<port>/), ' +
     'not at 127.0.0.1, localhost or another name.';
@@ -198,12 +220,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
     createReadStream(file).pipe(res);
   }
 
-  const http = createServer((req, res) => {
-    serve(req, res).catch(() => {
-      if (!res.headersSent) refuse(res, 404, 'Not found.');
-      else res.destroy();
-    });
-  });
+  const timeouts = { ...HOST_TIMEOUTS, ...options.timeouts };
+  const http = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkEveryMs,
+    },
+    (req, res) => {
+      serve(req, res).catch(() => {
+        if (!res.headersSent) refuse(res, 404, 'Not found.');
+        else res.destroy();
+      });
+    },
+  );
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
 
   function refuseUpgrade(socket: Socket, status: 401 | 403 | 404, message: string): void {
@@ -244,10 +274,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
       socket.destroy();
     }
   });
-  // Malformed request lines and headers: answered 400 and closed (Node's default), and a
-  // client that resets meanwhile is not an error of ours.
-  http.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // Malformed request lines and headers: answered 400 (431 too large, 408 too slow: see
+  // HOST_TIMEOUTS) and closed, and a client that resets meanwhile is not an error of ours.
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
 

@@ -21,6 +21,12 @@ export const id = (what: string) =>
     .string({ error: 'must be text' })
     .min(1, 'must not be empty')
     .max(200, 'is too long (at most 200 characters)')
+    // The app's ids are plain; "No open terminal "…"" quotes the id, and a direction override
+    // or a NUL in it would scramble that sentence.
+    .superRefine((value, ctx) => {
+      const problem = unsafeTextProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .describe(fieldWords(what));
 
 /**

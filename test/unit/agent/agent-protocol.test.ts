@@ -88,6 +88,21 @@ describe('team registry (users.json)', () => {
     if (result.ok) assert.equal(result.registry.members[0].sshKeys[0], key);
   });
 
+  it('fuzz finding: problems in plain words, not zod\'s ("Invalid input: expected array, received null")', () => {
+    const lines = problems(
+      parseRegistry(
+        JSON.stringify({
+          version: 1,
+          members: [{ name: 'alice', sshKeys: null, uid: 5, ['\u202eevil']: 1 }],
+        }),
+      ),
+    );
+    assert.deepEqual(lines, [
+      'members[0].sshKeys: must be a list',
+      'members[0].uid: must be at least 1,000',
+    ]);
+  });
+
   it('rejects bad user names, path traversal and reserved names with the member path', () => {
     for (const name of [
       'Alice',

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, lchown, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentHeartbeatSchema } from '../../../src/common/agent-protocol';
 import { isJupyterServer } from '../../../src/agent/jupyter';
@@ -20,6 +20,24 @@ async function fakeProcess(machine: TestMachine, pid: number, argv: string[], ui
   await writeFile(join(dir, 'cmdline'), `${argv.join('\0')}\0`);
   await writeFile(join(dir, 'status'), `Name:\t${argv[0]}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
   await writeFile(join(dir, 'stat'), `${pid} (x) S 1`);
+}
+
+/**
+ * Jupyter writes its runtime files as the user; as root the agent reads only those, so the test's
+ * files (made by root) are given to the user, from the home down.
+ */
+async function ownedBy(runtime: string, uid: number) {
+  if (process.getuid?.() !== 0) return;
+  const home = runtime.slice(0, runtime.indexOf('/.local/'));
+  for (const path of [
+    `${home}/.local`,
+    `${home}/.local/share`,
+    `${home}/.local/share/jupyter`,
+    runtime,
+  ]) {
+    await lchown(path, uid, uid);
+  }
+  for (const name of await readdir(runtime)) await lchown(join(runtime, name), uid, uid);
 }
 
 function utmpRecord(type: number, pid: number, line: string, user: string, host: string): Buffer {
@@ -142,6 +160,7 @@ describe('status command', () => {
       join(runtime, 'jpserver-42.json'),
       JSON.stringify({ port: 1, token: 't', pid: 42 }),
     );
+    await ownedBy(runtime, 20001);
 
     const out: string[] = [];
     const code = await runCli(['status', '--json'], {
@@ -207,6 +226,72 @@ describe('status command', () => {
     },
   );
 
+  it('fuzz finding: a CR/LF in a runtime token or a space in its base URL does not stop status', async () => {
+    seenAuth = undefined;
+    await appendFile(
+      join(machine.root, 'etc/passwd'),
+      'erin:x:20005:20005::/home/erin:/bin/bash\n',
+    );
+    const runtime = join(machine.root, 'home/erin/.local/share/jupyter/runtime');
+    await mkdir(runtime, { recursive: true });
+    const port = (server.address() as AddressInfo).port;
+    const hostile = [
+      { token: 'a\r\nX-Injected: 1', base_url: '/lab/' },
+      { token: 'secret-token', base_url: '/a b/' },
+      { token: 'secret-token', base_url: '/\u202e/' },
+    ];
+    for (const [i, fields] of hostile.entries()) {
+      await fakeProcess(machine, 1000 + i, ['/usr/bin/python3', '/usr/bin/jupyter-lab'], 20005);
+      await writeFile(
+        join(runtime, `jpserver-${1000 + i}.json`),
+        JSON.stringify({ port, pid: 1000 + i, ...fields }),
+      );
+    }
+    await ownedBy(runtime, 20005);
+    const out: string[] = [];
+    const code = await runCli(['status', '--json'], {
+      system: machine.system,
+      write: (t) => out.push(t),
+    });
+    assert.equal(code, 0, machine.system.logs.join('\n'));
+    const status = AgentHeartbeatSchema.parse(JSON.parse(out.join('')));
+    // The servers count; none was asked with what the member wrote.
+    assert.deepEqual(status.jupyter, { erin: { servers: 3, kernels: 0, busyKernels: 0 } });
+    assert.equal(seenAuth, undefined);
+  });
+
+  it("fuzz finding: a member's ~/.local linked to another user's runtime folder is not followed", async () => {
+    seenAuth = undefined;
+    await appendFile(
+      join(machine.root, 'etc/passwd'),
+      'frank:x:20006:20006::/home/frank:/bin/bash\n',
+    );
+    await fakeProcess(machine, 1100, ['/usr/bin/python3', '/usr/bin/jupyter-lab'], 20006);
+    // Someone else's runtime file, naming frank's server pid, with their token.
+    const secret = join(machine.root, 'var/lib/other/.local');
+    await mkdir(join(secret, 'share/jupyter/runtime'), { recursive: true });
+    await writeFile(
+      join(secret, 'share/jupyter/runtime/jpserver-1100.json'),
+      JSON.stringify({
+        port: (server.address() as AddressInfo).port,
+        token: 'secret-token',
+        base_url: '/lab/',
+        pid: 1100,
+      }),
+    );
+    await mkdir(join(machine.root, 'home/frank'), { recursive: true });
+    await symlink(secret, join(machine.root, 'home/frank/.local'));
+    const out: string[] = [];
+    const code = await runCli(['status', '--json'], {
+      system: machine.system,
+      write: (t) => out.push(t),
+    });
+    assert.equal(code, 0, machine.system.logs.join('\n'));
+    const status = AgentHeartbeatSchema.parse(JSON.parse(out.join('')));
+    assert.deepEqual(status.jupyter, { frank: { servers: 1, kernels: 0, busyKernels: 0 } });
+    assert.equal(seenAuth, undefined, "the other user's token was sent");
+  });
+
   it('every run has a deadline: a Jupyter server that never answers cannot hold status', async () => {
     await appendFile(
       join(machine.root, 'etc/passwd'),
@@ -222,6 +307,7 @@ describe('status command', () => {
       join(runtime, 'jpserver-900.json'),
       JSON.stringify({ port: (silent.address() as AddressInfo).port, token: 't', pid: 900 }),
     );
+    await ownedBy(runtime, 20004);
     try {
       const code = await runCli(['status', '--json'], {
         system: machine.system,

@@ -208,6 +208,19 @@ describe('activity watch', () => {
           base_url: '/',
         }),
       );
+      // Jupyter writes it as the user; as root the agent reads only the member's own files.
+      if (isRoot) {
+        const home = join(machine.root, 'home/alice');
+        for (const path of [
+          '.local',
+          '.local/share',
+          '.local/share/jupyter',
+          '.local/share/jupyter/runtime',
+          `.local/share/jupyter/runtime/jpserver-${pid}.json`,
+        ]) {
+          await chown(join(home, path), ALICE, ALICE);
+        }
+      }
       const w = await watch(false);
       assert.deepEqual(
         (await w.cycle()).reasons.map((r) => r.text),

@@ -78,6 +78,44 @@ describe('rpc over the in-memory pair', () => {
     );
   });
 
+  it('fuzz finding: zod defaults in plain words; odd unknown keys counted, never echoed', async () => {
+    const { client } = setup();
+    const call = (input: unknown) => client.call('terminals.resize', input as never);
+    await rejectsWith(
+      call({ terminalId: 't', cols: 80 }),
+      ErrorCode.BadInput,
+      /— rows: is missing\.$/,
+    );
+    await rejectsWith(
+      call({ terminalId: 't', cols: 'wide', rows: 24 }),
+      ErrorCode.BadInput,
+      /— cols: must be a number\.$/,
+    );
+    const huge = `\u202e${'x'.repeat(100_000)}`;
+    await assert.rejects(call({ terminalId: 't', cols: 80, rows: 24, [huge]: 1 }), (e: unknown) => {
+      assert.ok(e instanceof RpcError && e.code === ErrorCode.BadInput);
+      assert.match(e.message, /the request holds a field it does not take: 1 with an odd name/);
+      assert.ok(e.message.length < 200, e.message.slice(0, 300));
+      assert.doesNotMatch(e.message, /\u202e|Unrecognized/);
+      return true;
+    });
+  });
+
+  it('fuzz finding: hundreds of bad items give a bounded sentence and details', async () => {
+    const { client } = setup();
+    const hosts = Array.from({ length: 150 }, () => ({ name: 1 }));
+    await assert.rejects(
+      client.call('pools.saveSshHosts', { name: 'lab', hosts } as never),
+      (e: unknown) => {
+        assert.ok(e instanceof RpcError && e.code === ErrorCode.BadInput);
+        assert.match(e.message, /host 1, name: must be text; .*; and \d+ more problems\.$/);
+        assert.ok(e.message.length < 2_000, `${e.message.length} characters`);
+        assert.ok(Array.isArray(e.details) && e.details.length <= 50);
+        return true;
+      },
+    );
+  });
+
   it('answers an unknown method with E_NO_METHOD and survives garbage messages', async () => {
     const server = new RpcServer(handlers());
     const [clientEnd, serverEnd] = createMemoryTransportPair();

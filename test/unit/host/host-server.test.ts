@@ -182,6 +182,9 @@ describe('headless host', () => {
       upgrade(`${host.hostName}:${host.port}`, 'http://['),
       upgrade(`${host.hostName}:${host.port}`, '*'),
       'GET /x HTTP/1.1\r\nHost: [\r\n\r\n',
+      // Two Host headers (Node keeps the first): refused, as RFC 9112 §3.2 asks (fuzz finding).
+      `GET /?token=${token} HTTP/1.1\r\nHost: ${host.hostName}:${host.port}\r\nHost: evil.example\r\n\r\n`,
+      `GET /?token=${token} HTTP/1.1\r\nHost: evil.example\r\nHost: ${host.hostName}:${host.port}\r\n\r\n`,
       `GET //[ HTTP/1.1\r\nHost: ${host.hostName}:${host.port}\r\n\r\n`,
       'GET\r\n\r\n',
       'NOT A REQUEST\r\n\r\n',

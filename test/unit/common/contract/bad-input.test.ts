@@ -69,6 +69,23 @@ describe('forwards lead to a host or an IP', () => {
   });
 });
 
+describe('ids', () => {
+  test('fuzz finding: an id with a direction override or a NUL is refused before any handler quotes it', () => {
+    assert.match(
+      refusal('terminals.write', { terminalId: 'x\u202eevil', data: 'ls' }),
+      /terminal: must not contain a text direction override \(U\+202E\)/,
+    );
+    assert.match(
+      refusal('connections.close', { connectionId: 'c\u0000' }),
+      /connection: must not contain a control character \(U\+0000\)/,
+    );
+    assert.equal(
+      methods['terminals.write'].input.safeParse({ terminalId: 'term-3', data: 'ls' }).success,
+      true,
+    );
+  });
+});
+
 describe('sentences', () => {
   test('ids and nested fields are named in words, never by key', () => {
     const text = refusal('terminals.resize', { terminalId: '', cols: 'wide', rows: 0 });
