@@ -3,7 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
-import type { AzureSignInStatus, PoolInfo } from '../common/models';
+import type { AzureSignInStatus, ConnectionInfo, PoolInfo } from '../common/models';
+import type { AppNotification, AppTarget } from '../common/notification-models';
 import { RpcServer } from '../common/rpc';
 import { readAgentBundle } from './agent-bundle';
 import { AgentInstallService } from './agent-install/agent-install-service';
@@ -13,6 +14,7 @@ import { AzureAdmin, readAllowedSources } from './azure/admin/index';
 import type { TokenCacheProtector } from './azure/identity/index';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
+import { NotificationService } from './notifications/notification-service';
 import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
 import { PrivateKeyLoader } from './keys/private-key-loader';
@@ -88,8 +90,14 @@ export interface AppCore extends Disposable {
   /** How many connections are getting their link back, or have lost it (the tray shows it). */
   troubledCount(): { reconnecting: number; lost: number };
   readonly onDidChangeConnections: Event<void>;
+  /** The open connections (the tray lists them under their pool). */
+  listConnections(): ConnectionInfo[];
   /** Asks the UI (every connected window/tab) to run its Connect flow for a pool. */
   requestConnect(poolId: string): void;
+  /** Asks the UI to bring a place forward (a notification's click, the tray, a link). */
+  requestOpen(target: AppTarget): void;
+  /** What deserves a notification, once per event (the desktop shell shows them natively). */
+  readonly onDidNotify: Event<AppNotification>;
   /** Whether the app is signed in to Azure, and as whom (the tray shows it). */
   azureSignIn(): AzureSignInStatus;
   readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
@@ -213,6 +221,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  const notifications = store.add(
+    new NotificationService({
+      settings,
+      poolName: (poolId) => providers.get(poolId)?.name,
+      log,
+    }),
+  );
+
   const poolInfo = (p: PoolProvider): PoolInfo => {
     const info: PoolInfo = {
       id: p.id,
@@ -267,6 +283,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       }),
       diagnostics,
       updates,
+      notifications,
       log,
     }),
     { log },
@@ -283,11 +300,20 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(forwards.onDidChange((list) => rpc.emit('forwards.onDidChange', list)));
   store.add(terminals.onDidChangeState((e) => rpc.emit('terminals.onDidChangeState', e)));
   store.add(poolsChanged.event((pools) => rpc.emit('pools.onDidChange', pools)));
+  // Notifications: scheduled events arrive with the pools (heartbeats), the rest as they happen.
+  store.add(poolsChanged.event((pools) => notifications.poolsChanged(pools, connections.list())));
+  store.add(azure.service.tracker.onDidChange((op) => notifications.operationChanged(op)));
+  store.add(notifications.onDidShow((n) => rpc.emit('notifications.onDidShow', n)));
+  store.add(
+    notifications.onDidChangeSettings((n) => rpc.emit('notifications.onDidChangeSettings', n)),
+  );
   store.add(
     connections.onDidChange((info) => {
       rpc.emit('connections.onDidChange', info);
       sshPools.updateSessions(connections.list());
       azure.updateSessions(connections.list());
+      notifications.connectionChanged(info);
+      notifications.poolsChanged(listPools(), connections.list());
       connectionsChanged.fire();
     }),
   );
@@ -355,7 +381,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       };
     },
     onDidChangeConnections: connectionsChanged.event,
+    listConnections: () => connections.list(),
     requestConnect: (poolId) => rpc.emit('app.onDidRequestConnect', { poolId }),
+    requestOpen: (target) => rpc.emit('app.onDidRequestOpen', target),
+    onDidNotify: notifications.onDidShow,
     dispose() {
       disposed ??= (async () => {
         rpc.dispose();

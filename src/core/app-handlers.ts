@@ -34,6 +34,7 @@ import type { ShareFiles } from './storage/share-files';
 import { SshShareFiles } from './storage/ssh-share-files';
 import { TeamRegistryService } from './storage/team-registry';
 import type { UpdateService } from './updates/update-service';
+import type { NotificationService } from './notifications/notification-service';
 
 export interface HandlerServices {
   appInfo: AppInfo;
@@ -54,6 +55,7 @@ export interface HandlerServices {
   agents: AgentInstallService;
   diagnostics: DiagnosticsService;
   updates: UpdateService;
+  notifications: NotificationService;
   log: (line: string) => void;
 }
 
@@ -61,6 +63,14 @@ export function createHandlers(s: HandlerServices): Handlers {
   return {
     'app.info': () => s.appInfo,
     'app.resources': () => checkResources(s.resources),
+    'app.lastView': () => ({ view: s.settings.get().window?.lastView ?? 'user' }),
+    'app.setLastView': async ({ view }) => {
+      if (s.settings.get().window?.lastView === view) return;
+      await s.settings.update((current) => ({
+        ...current,
+        window: { ...current.window, lastView: view },
+      }));
+    },
     'pools.list': () => s.listPools(),
     'connections.connect': ({ poolId, instanceId }, { signal }) =>
       s.connections.connect(poolId, instanceId, signal),
@@ -289,6 +299,9 @@ export function createHandlers(s: HandlerServices): Handlers {
     'updates.download': () => s.updates.download(),
     'updates.restart': () => s.updates.restart(),
     'updates.setEnabled': ({ enabled }) => s.updates.setEnabled(enabled),
+    'notifications.settings': () => s.notifications.settings(),
+    'notifications.setEnabled': ({ kind, enabled }) => s.notifications.setEnabled(kind, enabled),
+    'notifications.test': () => s.notifications.test(),
   };
 }
 

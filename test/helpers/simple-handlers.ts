@@ -14,6 +14,8 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
       dataDir: '/tmp/x',
     }),
     'app.resources': notUsed,
+    'app.lastView': () => ({ view: 'user' }),
+    'app.setLastView': () => undefined,
     'pools.list': () => [],
     'connections.connect': notUsed,
     'connections.list': () => [],
@@ -75,6 +77,9 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'updates.download': notUsed,
     'updates.restart': notUsed,
     'updates.setEnabled': notUsed,
+    'notifications.settings': () => ({ connection: true, operation: true, scaleIn: true }),
+    'notifications.setEnabled': notUsed,
+    'notifications.test': notUsed,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@
 // (`<Domain>Events` and `<domain>EventNames`). This file composes them into the one `methods`,
 // `Events` and `eventNames` that every side imports as `common/contract`.
 //
-//   app.ts          app.info, app.resources, app.onDidRequestConnect
+//   app.ts          app.info, app.resources, app.lastView, app.setLastView, app.onDidRequest*
 //   pools.ts        pools.*, sshConfig.list, sandbox.dropConnections, keys.*; the ssh-hosts schemas
 //   connections.ts  connections.*
 //   terminals.ts    terminals.*
@@ -18,6 +18,7 @@
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
+//   notifications.ts notifications.* (what deserves a notification, and the setting per kind)
 //   define.ts       method() and the small schemas the others share (ids, ports, no input)
 //
 // To add a method: add an entry to its domain's `…Methods` with its input schema and
@@ -31,6 +32,11 @@ import { connectionEventNames, connectionMethods, type ConnectionEvents } from '
 import { diagnosticsEventNames, diagnosticsMethods, type DiagnosticsEvents } from './diagnostics';
 import { forwardEventNames, forwardMethods, type ForwardEvents } from './forwards';
 import { jupyterMethods } from './jupyter';
+import {
+  notificationEventNames,
+  notificationMethods,
+  type NotificationEvents,
+} from './notifications';
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
@@ -57,6 +63,7 @@ export const methods = {
   ...operationMethods,
   ...diagnosticsMethods,
   ...updateMethods,
+  ...notificationMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -71,7 +78,8 @@ export interface Events
     AzureEvents,
     OperationEvents,
     DiagnosticsEvents,
-    UpdateEvents {}
+    UpdateEvents,
+    NotificationEvents {}
 
 export const eventNames = [
   ...appEventNames,
@@ -84,6 +92,7 @@ export const eventNames = [
   ...operationEventNames,
   ...diagnosticsEventNames,
   ...updateEventNames,
+  ...notificationEventNames,
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;

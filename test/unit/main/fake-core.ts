@@ -1,6 +1,7 @@
 // A tiny AppCore for shell tests: the real RpcServer with a few handlers, and controllable state.
 import { Emitter } from '../../../src/common/event';
-import type { AzureSignInStatus, PoolInfo } from '../../../src/common/models';
+import type { AzureSignInStatus, ConnectionInfo, PoolInfo } from '../../../src/common/models';
+import type { AppNotification, AppTarget } from '../../../src/common/notification-models';
 import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
 import type { UpdateEngine } from '../../../src/core/updates/update-engine';
@@ -15,6 +16,11 @@ export function pool(id: string, name: string): PoolInfo {
 export class FakeCore implements AppCore {
   readonly rpc: RpcServer;
   readonly connectRequests: string[] = [];
+  /** What the shell asked the UI to bring forward. */
+  readonly openRequests: AppTarget[] = [];
+  private connectionList: ConnectionInfo[] = [];
+  private readonly notifyEmitter = new Emitter<AppNotification>();
+  readonly onDidNotify = this.notifyEmitter.event;
   disposeCount = 0;
   private connections = 0;
   private troubled = { reconnecting: 0, lost: 0 };
@@ -55,6 +61,15 @@ export class FakeCore implements AppCore {
     return this.pools;
   }
 
+  listConnections(): ConnectionInfo[] {
+    return this.connectionList;
+  }
+
+  requestOpen(target: AppTarget): void {
+    this.openRequests.push(target);
+    this.rpc.emit('app.onDidRequestOpen', target);
+  }
+
   connectedCount(): number {
     return this.connections;
   }
@@ -93,6 +108,17 @@ export class FakeCore implements AppCore {
   setAzureSignIn(status: AzureSignInStatus): void {
     this.azure = status;
     this.azureEmitter.fire(status);
+  }
+
+  /** Shows a notification as the core's service would. */
+  notify(notification: AppNotification): void {
+    this.notifyEmitter.fire(notification);
+  }
+
+  setConnectionList(list: ConnectionInfo[]): void {
+    this.connectionList = list;
+    this.connections = list.filter((c) => c.state === 'connected').length;
+    this.connectionsEmitter.fire();
   }
 
   setConnections(count: number): void {
