@@ -14,8 +14,11 @@ export interface AppTarget {
   connectionId?: string;
   /** The pool the connection is on (to open a new terminal when none is open). */
   poolId?: string;
-  /** With `connectionId`: what to open on it (default: its terminal). */
-  open?: 'terminal' | 'jupyter';
+  /**
+   * With `connectionId`: what to bring forward on it (default: its terminal); `connect` with
+   * `poolId`: run Connect on the pool (a link or the tray while the page was still loading).
+   */
+  open?: 'terminal' | 'jupyter' | 'connect';
   /** In the admin view: the operation to show. */
   operationId?: string;
 }

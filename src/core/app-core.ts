@@ -221,6 +221,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  /** Where the shell asked the UI to go while no page listened (the window was still loading). */
+  let pendingOpen: AppTarget | undefined;
   const notifications = store.add(
     new NotificationService({
       settings,
@@ -284,6 +286,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       diagnostics,
       updates,
       notifications,
+      takePendingOpen: () => {
+        const target = pendingOpen;
+        pendingOpen = undefined;
+        return target;
+      },
       log,
     }),
     { log },
@@ -382,8 +389,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     onDidChangeConnections: connectionsChanged.event,
     listConnections: () => connections.list(),
-    requestConnect: (poolId) => rpc.emit('app.onDidRequestConnect', { poolId }),
-    requestOpen: (target) => rpc.emit('app.onDidRequestOpen', target),
+    requestConnect: (poolId) => {
+      if (rpc.hasSubscribers('app.onDidRequestConnect')) {
+        rpc.emit('app.onDidRequestConnect', { poolId });
+      } else {
+        pendingOpen = { view: 'user', poolId, open: 'connect' };
+      }
+    },
+    requestOpen: (target) => {
+      if (rpc.hasSubscribers('app.onDidRequestOpen')) rpc.emit('app.onDidRequestOpen', target);
+      else pendingOpen = target; // the page asks for it when it starts (app.startView)
+    },
     onDidNotify: notifications.onDidShow,
     dispose() {
       disposed ??= (async () => {

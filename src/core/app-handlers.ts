@@ -2,6 +2,7 @@
 // is missing (see `Handlers` in src/common/rpc.ts).
 import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
+import type { AppTarget } from '../common/notification-models';
 import type { Handlers } from '../common/rpc';
 import type { AgentInstallService } from './agent-install/agent-install-service';
 import { borrowConnection } from './agent-install/pool-connection';
@@ -56,6 +57,8 @@ export interface HandlerServices {
   diagnostics: DiagnosticsService;
   updates: UpdateService;
   notifications: NotificationService;
+  /** A place the shell asked the UI to open before any page listened; taken once. */
+  takePendingOpen: () => AppTarget | undefined;
   log: (line: string) => void;
 }
 
@@ -63,7 +66,12 @@ export function createHandlers(s: HandlerServices): Handlers {
   return {
     'app.info': () => s.appInfo,
     'app.resources': () => checkResources(s.resources),
-    'app.lastView': () => ({ view: s.settings.get().window?.lastView ?? 'user' }),
+    'app.startView': () => {
+      const open = s.takePendingOpen();
+      return open
+        ? { view: open.view, open }
+        : { view: s.settings.get().window?.lastView ?? 'user' };
+    },
     'app.setLastView': async ({ view }) => {
       if (s.settings.get().window?.lastView === view) return;
       await s.settings.update((current) => ({

@@ -14,7 +14,7 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
       dataDir: '/tmp/x',
     }),
     'app.resources': notUsed,
-    'app.lastView': () => ({ view: 'user' }),
+    'app.startView': () => ({ view: 'user' }),
     'app.setLastView': () => undefined,
     'pools.list': () => [],
     'connections.connect': notUsed,

@@ -28,10 +28,10 @@ export const appMethods = {
     empty,
     'Where this build keeps the agent bundle, the ARM template and the icons, and whether each is there (an installed app: its resources folder; a checkout: out/agent and resources/).',
   ).returns<AppResources>(),
-  'app.lastView': method(
+  'app.startView': method(
     empty,
-    'The view the window showed last (settings.json `window.lastView`), to open with.',
-  ).returns<{ view: AppView }>(),
+    'Where the UI opens: a place the shell asked for before the page listened (a notification click, a link), else the view shown last (settings.json `window.lastView`).',
+  ).returns<{ view: AppView; open?: AppTarget }>(),
   'app.setLastView': method(
     z.object({ view: appView }).strict(),
     'Remembers the view the window shows, so the next start opens it.',

@@ -5,7 +5,7 @@
 // (`<Domain>Events` and `<domain>EventNames`). This file composes them into the one `methods`,
 // `Events` and `eventNames` that every side imports as `common/contract`.
 //
-//   app.ts          app.info, app.resources, app.lastView, app.setLastView, app.onDidRequest*
+//   app.ts          app.info, app.resources, app.startView, app.setLastView, app.onDidRequest*
 //   pools.ts        pools.*, sshConfig.list, sandbox.dropConnections, keys.*; the ssh-hosts schemas
 //   connections.ts  connections.*
 //   terminals.ts    terminals.*
