@@ -1,8 +1,9 @@
 // The user view: header, pools and forwarded ports on the left, terminal tabs on the right, status
 // bar, and the questions the app asks (host keys, key passphrases).
 import { makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../common/models';
+import type { AppTarget } from '../common/notification-models';
 import { useRpc } from './shared/rpc-context';
 import { useConnections } from './user/use-connections';
 import { useEvent } from './shared/use-event';
@@ -25,6 +26,8 @@ import { StatusBar } from './user/terminals/status-bar';
 import { TerminalArea } from './user/terminals/terminal-area';
 import { UpdateBanner } from './updates/update-banner';
 import { useUpdates } from './updates/use-updates';
+import { useNotificationToaster } from './notifications/notification-toaster';
+import { useNotifications } from './notifications/use-notifications';
 
 const useStyles = makeStyles({
   root: {
@@ -77,7 +80,8 @@ export function App({ dark }: { dark: boolean }) {
   const rpc = useRpc();
   const [info, setInfo] = useState<AppInfo>();
   const [lost, setLost] = useState(false);
-  const [view, setView] = useState<AppView>('user');
+  const [view, setViewState] = useState<AppView>('user');
+  const [showOperation, setShowOperation] = useState<{ id: string; n: number }>();
   const { items: pools, error: poolsError } = usePools();
   const connections = useConnections();
   const prompts = usePrompts();
@@ -88,14 +92,62 @@ export function App({ dark }: { dark: boolean }) {
   const updates = useUpdates();
   const [forwardRequest, setForwardRequest] = useState<{ connectionId: string; n: number }>();
 
+  /** Switches the view and remembers it for the next start. */
+  const setView = useCallback(
+    (next: AppView) => {
+      setViewState(next);
+      rpc.call('app.setLastView', { view: next }).catch(() => {});
+    },
+    [rpc],
+  );
+
+  // A place the app leads to: a notification's click, the tray, a dsvm-pool:// link.
+  const openTargetRef = useRef<(target: AppTarget) => void>(() => {});
+  useEffect(() => {
+    openTargetRef.current = (target) => {
+      setView(target.view);
+      if (target.view === 'admin') {
+        const id = target.operationId;
+        if (id) setShowOperation((old) => ({ id, n: (old?.n ?? 0) + 1 }));
+        return;
+      }
+      if (target.open === 'connect' && target.poolId) {
+        workspace.connect(target.poolId);
+        return;
+      }
+      if (!target.connectionId) return;
+      const connection = connections.get(target.connectionId);
+      if (target.open === 'jupyter') {
+        if (connection) jupyter.open(connection.id, 'notebook', connection.instanceName);
+        return;
+      }
+      const tab = workspace.tabs.find((t) => t.connectionId === target.connectionId);
+      if (tab) workspace.activate(tab.terminalId);
+      else if (connection) workspace.connect(connection.poolId, connection.instanceId);
+    };
+  });
+  const openTarget = useCallback((target: AppTarget) => openTargetRef.current(target), []);
+  const { toast, toaster } = useNotificationToaster(openTarget);
+  const notifications = useNotifications({
+    shellShows: info?.shell === 'electron',
+    toast,
+    open: openTarget,
+  });
+
   useEffect(() => {
     rpc.call('app.info', {}).then(setInfo, () => {});
+    // The view shown last, or where the shell asked to go while this page was loading.
+    rpc.call('app.startView', {}).then(
+      ({ view: start, open }) => (open ? openTargetRef.current(open) : setViewState(start)),
+      () => {},
+    );
     const sub = rpc.onDidClose(() => setLost(true));
     return () => sub.dispose();
   }, [rpc]);
 
   // The tray's "Connect" runs exactly what the pool card's button runs.
   useEvent('app.onDidRequestConnect', ({ poolId }) => workspace.connect(poolId));
+  useEvent('app.onDidRequestOpen', openTarget);
 
   const active = workspace.tabs.find((t) => t.terminalId === workspace.activeId);
 
@@ -144,11 +196,19 @@ export function App({ dark }: { dark: boolean }) {
 
   return (
     <div className={styles.root}>
-      <AppHeader info={info} view={view} onViewChange={setView} updates={updates} />
+      <AppHeader
+        info={info}
+        view={view}
+        onViewChange={setView}
+        updates={updates}
+        notifications={notifications}
+      />
       {lost && <ConnectionLostBanner />}
       <UpdateBanner updates={updates} />
       {/* The user view stays mounted while the admin view shows: terminals keep running. */}
-      {view === 'admin' && <AdminView pools={pools} poolsError={poolsError} />}
+      {view === 'admin' && (
+        <AdminView pools={pools} poolsError={poolsError} showOperation={showOperation} />
+      )}
       <div className={styles.main} hidden={view !== 'user'}>
         <aside className={styles.side} aria-label="Pools and forwarded ports">
           <div className={styles.pools}>
@@ -196,6 +256,7 @@ export function App({ dark }: { dark: boolean }) {
       />
       <HostKeyDialog prompts={hostKeyPrompts} pools={pools ?? []} disabled={lost} />
       <PassphraseDialog prompts={passphrasePrompts} pools={pools ?? []} disabled={lost} />
+      {toaster}
     </div>
   );
 }
