@@ -92,11 +92,22 @@ export function App({ dark }: { dark: boolean }) {
   const updates = useUpdates();
   const [forwardRequest, setForwardRequest] = useState<{ connectionId: string; n: number }>();
 
-  /** Switches the view and remembers it for the next start. */
+  /**
+   * Switches the view and remembers it: for the desktop app's next start (settings.json), and in
+   * the browser in the address (#admin), so a reload keeps it while a new tab starts afresh.
+   */
   const setView = useCallback(
     (next: AppView) => {
       setViewState(next);
       rpc.call('app.setLastView', { view: next }).catch(() => {});
+      // (app-transport.ts tells the shells apart the same way.)
+      if (!/\bElectron\//.test(navigator.userAgent)) {
+        history.replaceState(
+          null,
+          '',
+          next === 'admin' ? '#admin' : location.pathname + location.search,
+        );
+      }
     },
     [rpc],
   );
@@ -135,10 +146,15 @@ export function App({ dark }: { dark: boolean }) {
   });
 
   useEffect(() => {
-    rpc.call('app.info', {}).then(setInfo, () => {});
-    // The view shown last, or where the shell asked to go while this page was loading.
-    rpc.call('app.startView', {}).then(
-      ({ view: start, open }) => (open ? openTargetRef.current(open) : setViewState(start)),
+    // Where the shell asked to go while this page was loading, else the view shown last: the
+    // desktop app's from settings.json, a browser tab's from its address.
+    Promise.all([rpc.call('app.info', {}), rpc.call('app.startView', {})]).then(
+      ([appInfo, { view: start, open }]) => {
+        setInfo(appInfo);
+        if (open) openTargetRef.current(open);
+        else if (appInfo.shell === 'electron') setViewState(start);
+        else setViewState(location.hash === '#admin' ? 'admin' : 'user');
+      },
       () => {},
     );
     const sub = rpc.onDidClose(() => setLost(true));

@@ -126,7 +126,7 @@ test('not allowed: an in-app toast with Open', async ({ freshApp, page }) => {
   await expect(toast).toHaveCount(0);
 });
 
-test('the kinds are saved in settings.json, and the last view comes back', async ({
+test('the kinds are saved in settings.json, and the last view is kept', async ({
   freshApp,
   page,
 }) => {
@@ -153,8 +153,11 @@ test('the kinds are saved in settings.json, and the last view comes back', async
     })
     .toBe('admin');
 
+  // A reload keeps the view (the address says #admin); the printed address starts afresh.
   await page.reload();
   await expect(page.getByTestId('view-admin')).toHaveAttribute('aria-selected', 'true');
+  await page.goto(freshApp.url);
+  await expect(page.getByTestId('view-user')).toHaveAttribute('aria-selected', 'true');
   await openMenu(page);
   await expect(page.getByTestId('notify-scaleIn')).toHaveAttribute('aria-checked', 'false');
   await expect(page.getByTestId('notify-connection')).toHaveAttribute('aria-checked', 'true');
