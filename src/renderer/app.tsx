@@ -75,6 +75,9 @@ const useStyles = makeStyles({
   },
 });
 
+/** The desktop app's page (app-transport.ts tells the shells apart the same way). */
+const isElectron = /\bElectron\//.test(navigator.userAgent);
+
 export function App({ dark }: { dark: boolean }) {
   const styles = useStyles();
   const rpc = useRpc();
@@ -100,8 +103,7 @@ export function App({ dark }: { dark: boolean }) {
     (next: AppView) => {
       setViewState(next);
       rpc.call('app.setLastView', { view: next }).catch(() => {});
-      // (app-transport.ts tells the shells apart the same way.)
-      if (!/\bElectron\//.test(navigator.userAgent)) {
+      if (!isElectron) {
         history.replaceState(
           null,
           '',
@@ -140,7 +142,8 @@ export function App({ dark }: { dark: boolean }) {
   const openTarget = useCallback((target: AppTarget) => openTargetRef.current(target), []);
   const { toast, toaster } = useNotificationToaster(openTarget);
   const notifications = useNotifications({
-    shellShows: info?.shell === 'electron',
+    // Known before app.info answers, so a notification at start is never shown twice.
+    shellShows: isElectron,
     toast,
     open: openTarget,
   });
