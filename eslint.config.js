@@ -75,7 +75,8 @@ const azureRooms = {
   identity: ['arm'],
   autoscale: ['arm', 'az', 'template'],
   pools: ['arm', 'autoscale', 'az', 'template'],
-  admin: ['arm', 'autoscale', 'az', 'identity', 'pools', 'template'],
+  scaling: ['arm', 'autoscale', 'az', 'template'],
+  admin: ['arm', 'autoscale', 'az', 'identity', 'pools', 'scaling', 'template'],
 };
 const roomNames = Object.keys(azureRooms).join('|');
 

@@ -32,6 +32,8 @@ export function requirements(env = process.env) {
     },
     { pkg: 'sudo', command: 'sudo', why: 'agent installs over SSH' },
     { pkg: 'strace', command: 'strace', why: 'proving secrets stay off command lines' },
+    { pkg: 'e2fsprogs', command: 'mkfs.ext4', why: 'the fault suite’s share that hangs' },
+    { pkg: 'util-linux', command: 'fsfreeze', why: 'the fault suite’s share that hangs' },
   ];
 }
 

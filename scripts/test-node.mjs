@@ -4,9 +4,11 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = process.argv.slice(2).length
-  ? process.argv.slice(2)
-  : ['test/unit', 'test/integration'];
+// `--only=<word>` keeps the files whose path has the word (`--only=fault`: the fault suite).
+const args = process.argv.slice(2);
+const only = args.filter((a) => a.startsWith('--only=')).map((a) => a.slice('--only='.length));
+const dirs = args.filter((a) => !a.startsWith('--only='));
+const roots = dirs.length ? dirs : ['test/unit', 'test/integration'];
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -16,9 +18,14 @@ function testFiles(dir) {
   });
 }
 
-const files = roots.flatMap(testFiles).sort();
+const files = roots
+  .flatMap(testFiles)
+  .filter((file) => only.every((word) => file.includes(word)))
+  .sort();
 if (files.length === 0) {
-  console.error(`No *.test.ts files under ${roots.join(', ')}.`);
+  console.error(
+    `No *.test.ts files under ${roots.join(', ')}${only.length ? ` with ${only.join(', ')}` : ''}.`,
+  );
   process.exit(1);
 }
 const child = spawn(

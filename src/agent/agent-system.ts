@@ -14,6 +14,8 @@ export interface RunOptions {
   /** Written to stdin (never secrets in argv: stdin or files only). */
   input?: string;
   timeoutMs?: number;
+  /** Run as this user (their uid and gid only, HOME set): e.g. tmux, whose socket is theirs. */
+  as?: { uid: number; gid: number; home: string };
 }
 
 /** One line of `getent passwd`. */

@@ -1,6 +1,6 @@
 // `install`: puts the bundle in /usr/local/lib/dsvm-pool with a /usr/local/bin wrapper, writes
 // agent.json and the SMB credentials file (key from stdin or a root-only file, never argv), and
-// enables a oneshot service at boot plus a one-minute timer.
+// enables a oneshot service at boot plus a one-minute timer, and the long-running activity watch.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AgentConfig } from '../common/agent-protocol';
@@ -49,6 +49,25 @@ AccuracySec=5s
 
 [Install]
 WantedBy=timers.target
+`;
+
+/**
+ * The activity watch (busy/idle, scale-in protection, idle stop, scheduled events): long-running,
+ * restarted if it dies.
+ */
+export const WATCH_UNIT = `[Unit]
+Description=dsvm-pool agent: busy or idle, scale-in protection, idle stop, scheduled events
+Wants=network-online.target
+After=network-online.target remote-fs.target
+
+[Service]
+Type=simple
+ExecStart=${AGENT_PATHS.wrapper} watch
+Restart=always
+RestartSec=10s
+
+[Install]
+WantedBy=multi-user.target
 `;
 
 /** The wrapper checks Node's version with `node --version` (no second V8 start) and runs the bundle. */
@@ -242,6 +261,12 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
   const timerChanged = await writeIfChanged(hostPath(system, AGENT_PATHS.timer), TIMER_UNIT, 0o644);
   if (serviceChanged || timerChanged)
     log.info('wrote dsvm-pool-agent.service and dsvm-pool-agent.timer');
+  const watchChanged = await writeIfChanged(
+    hostPath(system, AGENT_PATHS.watchService),
+    WATCH_UNIT,
+    0o644,
+  );
+  if (watchChanged) log.info('wrote dsvm-pool-agent-watch.service');
 
   const systemctl = async (...args: string[]) => {
     const argv = ['systemctl', ...args];
@@ -261,8 +286,11 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
     await systemctl('enable', '--now', 'dsvm-pool-agent.timer');
     // The first apply right away rather than at the timer's next tick.
     await systemctl('start', '--no-block', 'dsvm-pool-agent.service');
+    await systemctl('enable', 'dsvm-pool-agent-watch.service');
+    // A new bundle must run: restart (which also starts it) rather than start.
+    await systemctl('restart', '--no-block', 'dsvm-pool-agent-watch.service');
     log.info(
-      'enabled dsvm-pool-agent.service (at boot) and dsvm-pool-agent.timer (every minute); first apply started',
+      'enabled dsvm-pool-agent.service (at boot), dsvm-pool-agent.timer (every minute) and dsvm-pool-agent-watch.service; first apply started',
     );
   } else {
     // Offline: systemctl only makes the [Install] symlinks (under --root for a test root).
@@ -271,6 +299,7 @@ export async function runInstall(system: AgentSystem, options: InstallOptions): 
       'enable',
       'dsvm-pool-agent.service',
       'dsvm-pool-agent.timer',
+      'dsvm-pool-agent-watch.service',
     );
     log.warn(
       'systemd is not running here: the units are enabled for the next boot; run `dsvm-pool-agent apply` to apply now',

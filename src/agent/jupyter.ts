@@ -57,11 +57,19 @@ function parseRuntime(text: string): RuntimeInfo | undefined {
   }
 }
 
+/** What /api/kernels says of one kernel (Jupyter Server REST API; other fields ignored). */
+export interface KernelInfo {
+  id?: string;
+  execution_state?: string;
+  /** ISO, the kernel's last message (Jupyter Server 1.x+, Notebook 6 too). */
+  last_activity?: string;
+}
+
 /** GET /api/kernels on 127.0.0.1 with the server's token; undefined when it does not answer. */
 export function fetchKernels(
   server: Pick<RuntimeInfo, 'port' | 'token' | 'baseUrl' | 'secure'>,
   timeoutMs = 1500,
-): Promise<Array<{ execution_state?: string }> | undefined> {
+): Promise<KernelInfo[] | undefined> {
   return new Promise((resolve) => {
     const request = (server.secure ? httpsRequest : httpRequest)(
       {
@@ -86,9 +94,7 @@ export function fetchKernels(
           if (response.statusCode !== 200) return resolve(undefined);
           try {
             const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-            resolve(
-              Array.isArray(body) ? (body as Array<{ execution_state?: string }>) : undefined,
-            );
+            resolve(Array.isArray(body) ? (body as KernelInfo[]) : undefined);
           } catch {
             resolve(undefined);
           }
@@ -102,13 +108,20 @@ export function fetchKernels(
   });
 }
 
-/** Jupyter servers, kernels and busy kernels per user. */
-export async function jupyterUsage(
+/** Per user: their servers (counted) and every kernel those servers answered with. */
+export interface UserKernels {
+  servers: number;
+  kernels: KernelInfo[];
+}
+
+/** Each user's Jupyter servers and their kernels (one /api/kernels per server, best effort). */
+export async function jupyterKernels(
   system: AgentSystem,
   processes: readonly ProcessInfo[],
-): Promise<Record<string, JupyterUsage>> {
+): Promise<Map<string, UserKernels>> {
   const servers = processes.filter((info) => isJupyterServer(info.argv));
-  if (servers.length === 0) return {};
+  const result = new Map<string, UserKernels>();
+  if (servers.length === 0) return result;
   const byUid = new Map<number, number[]>();
   for (const server of servers) {
     const uid = await processUid(system, server.pid);
@@ -116,25 +129,40 @@ export async function jupyterUsage(
     byUid.set(uid, [...(byUid.get(uid) ?? []), server.pid]);
   }
   const users = await lookupUsers(system, [...byUid.keys()]).catch(() => undefined);
-  const usage: Record<string, JupyterUsage> = {};
   await Promise.all(
     [...byUid].map(async ([uid, pids]) => {
       const user = users?.byUid.get(uid);
-      const name = user?.name ?? String(uid);
-      const entry: JupyterUsage = { servers: 0, kernels: 0, busyKernels: 0 };
-      usage[name] = entry;
+      const entry: UserKernels = { servers: 0, kernels: [] };
+      result.set(user?.name ?? String(uid), entry);
       const runtimes = user ? await readRuntimes(system, user.home, new Set(pids)) : [];
       // Servers without a readable runtime file (custom JUPYTER_RUNTIME_DIR) still count.
       entry.servers = runtimes.length > 0 ? runtimes.length : pids.length;
       const answers = await Promise.all(runtimes.map((runtime) => fetchKernels(runtime)));
-      for (const kernels of answers) {
-        if (!kernels) continue;
-        entry.kernels += kernels.length;
-        entry.busyKernels += kernels.filter((kernel) => kernel.execution_state === 'busy').length;
-      }
+      for (const kernels of answers) if (kernels) entry.kernels.push(...kernels);
     }),
   );
-  return Object.fromEntries(Object.entries(usage).sort(([a], [b]) => a.localeCompare(b)));
+  return result;
+}
+
+/** Jupyter servers, kernels and busy kernels per user (the heartbeat's counts). */
+export function jupyterUsageOf(kernels: Map<string, UserKernels>): Record<string, JupyterUsage> {
+  const usage: Record<string, JupyterUsage> = {};
+  for (const [name, entry] of [...kernels].sort(([a], [b]) => a.localeCompare(b))) {
+    usage[name] = {
+      servers: entry.servers,
+      kernels: entry.kernels.length,
+      busyKernels: entry.kernels.filter((kernel) => kernel.execution_state === 'busy').length,
+    };
+  }
+  return usage;
+}
+
+/** Jupyter servers, kernels and busy kernels per user. */
+export async function jupyterUsage(
+  system: AgentSystem,
+  processes: readonly ProcessInfo[],
+): Promise<Record<string, JupyterUsage>> {
+  return jupyterUsageOf(await jupyterKernels(system, processes));
 }
 
 /** Runtime files of the user's live servers (read without following symlinks, size-capped). */

@@ -245,20 +245,8 @@ export async function ensureShareMounted(
   const credentialsOk = await checkCredentials(system, config, report);
   let entry = (await readMounts(system)).get(share.mountPoint);
   if (!entry && credentialsOk) {
-    const argv = shareMountArgv(config, ids);
-    const result = await system.run(argv, { timeoutMs: 90_000 });
-    if (result.code !== 0) {
-      const stderr = result.stderr.trim();
-      health.detail = `mount failed (exit ${result.code}): ${stderr}${mountErrorHint(share.protocol, stderr)}`;
-      report.error(health.detail);
-      return health;
-    }
-    entry = (await readMounts(system)).get(share.mountPoint);
-    if (!entry) {
-      health.detail = `mount said it worked but ${share.mountPoint} is not in the mount table`;
-      report.error(health.detail);
-      return health;
-    }
+    entry = await mountShare(system, config, ids, health, report);
+    if (!entry) return health;
     report.change(`mounted ${share.source} on ${share.mountPoint}`);
   }
   if (!entry) {
@@ -272,18 +260,96 @@ export async function ensureShareMounted(
       `${share.mountPoint} is mounted with 0777 modes (the article's script?): unmount it so the agent remounts it privately`,
     );
   }
+  let failure = await probe(system, config, computerName);
+  const gone = failure && staleReason(failure);
+  if (gone && credentialsOk) {
+    // The mount outlived what it mounted (a bind source replaced, an NFS handle gone stale, an
+    // SMB session that will not come back): the share may be back at its source, so mount it
+    // again. Lazy, so processes still in the old tree (a member's shell) keep it until they leave.
+    const detached = await system.run(['umount', '-l', share.mountPoint], { timeoutMs: 30_000 });
+    const again =
+      detached.code === 0 ? await mountShare(system, config, ids, health, report) : undefined;
+    if (!again) {
+      health.mounted = (await readMounts(system)).has(share.mountPoint);
+      if (detached.code !== 0) {
+        health.detail = `the share is mounted but ${gone}, and unmounting it failed: ${detached.stderr.trim()}`;
+        report.error(health.detail);
+      }
+      return health;
+    }
+    report.change(`remounted ${share.source} on ${share.mountPoint}: the old mount ${gone}`);
+    health.fsType = again.fsType;
+    failure = await probe(system, config, computerName);
+  }
+  if (failure) {
+    const why = staleReason(failure) ?? messageOf(failure);
+    health.detail = `the share is mounted but does not work: ${why}`;
+    report.error(health.detail);
+    return health;
+  }
+  health.healthy = true;
+  return health;
+}
+
+/** Mounts the share; undefined (and the reason in `health` and the report) when it failed. */
+async function mountShare(
+  system: AgentSystem,
+  config: AgentConfig,
+  ids: MountIds,
+  health: MountHealth,
+  report: RunReport,
+): Promise<MountEntry | undefined> {
+  const share = config.share;
+  const result = await system.run(shareMountArgv(config, ids), { timeoutMs: 90_000 });
+  if (result.code !== 0) {
+    const stderr = result.stderr.trim();
+    health.detail = `mount failed (exit ${result.code}): ${stderr}${mountErrorHint(share.protocol, stderr)}`;
+    report.error(health.detail);
+    return undefined;
+  }
+  const entry = (await readMounts(system)).get(share.mountPoint);
+  if (!entry) {
+    health.detail = `mount said it worked but ${share.mountPoint} is not in the mount table`;
+    report.error(health.detail);
+  }
+  return entry;
+}
+
+/** The probe's failure, or undefined when the share took a write in time. */
+async function probe(
+  system: AgentSystem,
+  config: AgentConfig,
+  computerName: string,
+): Promise<unknown> {
   try {
     await withTimeout(
       verifyShare(system, config, computerName),
       20_000,
       'the share did not answer within 20 s',
     );
-    health.healthy = true;
+    return undefined;
   } catch (error) {
-    health.detail = `the share is mounted but does not work: ${messageOf(error)}`;
-    report.error(health.detail);
+    return error;
   }
-  return health;
+}
+
+/**
+ * Errors that say the mount no longer leads to the share (rather than that the share is slow,
+ * full or read-only), in words: a folder of the share that is gone, a stale NFS handle, a
+ * transport that is not connected.
+ */
+const STALE: Record<string, string> = {
+  ENOENT: 'its folders are gone (ENOENT: the share it mounted was removed or replaced)',
+  ESTALE: 'its file handles are stale (ESTALE)',
+  ENOTCONN: 'its connection to the share is gone (ENOTCONN)',
+  EHOSTDOWN: 'the share’s host is down (EHOSTDOWN)',
+  EIO: 'the share answers with I/O errors (EIO)',
+};
+
+/** Why the mount no longer leads to the share, or undefined for other failures. */
+export function staleReason(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? STALE[code] : undefined;
 }
 
 async function ensureMountPoint(path: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 // Every fixed place the agent reads or writes on the VM (before the root prefix).
+import { ARM_ENDPOINT_FILE, IMDS_ENDPOINT_FILE } from '../common/agent-protocol/activity';
 
 export const AGENT_PATHS = {
   config: '/etc/dsvm-pool/agent.json',
@@ -23,8 +24,16 @@ export const AGENT_PATHS = {
   systemdDir: '/etc/systemd/system',
   service: '/etc/systemd/system/dsvm-pool-agent.service',
   timer: '/etc/systemd/system/dsvm-pool-agent.timer',
+  watchService: '/etc/systemd/system/dsvm-pool-agent-watch.service',
   /** Exists when systemd is PID 1 (what sd_booted() checks). */
   systemdRunning: '/run/systemd/system',
+  /** Activity: who set the protection, the call budget, the last activity (activity-state.ts). */
+  activityState: '/var/lib/dsvm-pool/activity.json',
+  /** Optional: where IMDS and ARM are when not Azure's own (the emulator's VMs write them). */
+  imdsEndpoint: IMDS_ENDPOINT_FILE,
+  armEndpoint: ARM_ENDPOINT_FILE,
+  /** Terminals: the atime of each /dev/pts/N is its last input (what `w` shows). */
+  devPts: '/dev/pts',
   proc: '/proc',
   mountinfo: '/proc/self/mountinfo',
   utmp: ['/run/utmp', '/var/run/utmp'],

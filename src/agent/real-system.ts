@@ -130,7 +130,23 @@ export function realSystem(options: { root?: string; log?: Logger } = {}): Agent
   return {
     root: options.root ?? '/',
     log,
-    run: (argv, runOptions) => runCommand(argv, runOptions),
+    run: (argv, runOptions) =>
+      runCommand(
+        argv,
+        runOptions?.as
+          ? {
+              ...runOptions,
+              uid: runOptions.as.uid,
+              gid: runOptions.as.gid,
+              env: {
+                PATH: SAFE_PATH,
+                LANG: 'C.UTF-8',
+                LC_ALL: 'C.UTF-8',
+                HOME: runOptions.as.home,
+              },
+            }
+          : runOptions,
+      ),
     lchown: (path, uid, gid) => lchown(path, uid, gid),
     ownershipEnforced: isRoot,
     asUser: (user, ops) => asUserTemporarily(options.root ?? '/', user, ops, log),

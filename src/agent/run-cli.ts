@@ -19,6 +19,12 @@ Usage:
       Install the agent, its config, the SMB credentials file and the systemd timer.
       The config comes from --config or stdin; the storage key from a root-only file or
       stdin, never from the command line.
+  dsvm-pool-agent watch [--once] [--config <file>]
+      Decide busy or idle every minute, keep this instance's scale-in protection in line,
+      run idle stop, and tell everyone about Azure's scheduled events (its own service).
+  dsvm-pool-agent keep <duration> [--reason <text>] | keep --cancel
+      Run as yourself: count this VM busy for 30m, 4h… (at most 24h), so scale-in and idle
+      stop leave it alone; --cancel ends it.
   dsvm-pool-agent version
 
 Exit codes: 0 ok (or another apply was running), 1 apply failed, 2 bad input or
@@ -43,6 +49,9 @@ export const COMMAND_DEADLINE_MS: Record<string, number> = {
   apply: 240_000,
   status: 60_000,
   install: 600_000,
+  keep: 30_000,
+  // One cycle and one poll; the long-running watch has no deadline (each call has its own).
+  watch: 120_000,
 };
 
 /** Thrown when a command passes its deadline; cli.ts then ends the process. */
@@ -91,12 +100,16 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     return 0;
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...rest],
       strict: true,
-      allowPositionals: false,
+      allowPositionals: command === 'keep',
       options: {
+        once: { type: 'boolean' },
+        reason: { type: 'string' },
+        cancel: { type: 'boolean' },
         config: { type: 'string' },
         wait: { type: 'string' },
         json: { type: 'boolean' },
@@ -114,6 +127,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     apply: ['config', 'wait', 'root'],
     status: ['config', 'json', 'root'],
     install: ['config', 'storage-key-file', 'storage-key-stdin', 'root'],
+    watch: ['config', 'once', 'root'],
+    keep: ['reason', 'cancel'],
   };
   if (!(command in allowed)) {
     process.stderr.write(`dsvm-pool-agent: unknown command "${command}"\n\n${USAGE}`);
@@ -124,11 +139,47 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     process.stderr.write(`dsvm-pool-agent: ${command} does not take --${extra.join(', --')}\n`);
     return 2;
   }
+  if (positionals.length > 1) {
+    process.stderr.write(`dsvm-pool-agent: keep takes one duration, e.g. 4h\n`);
+    return 2;
+  }
+  if (command === 'keep') {
+    // Run by a member, not root: no machine, no config, no lock.
+    try {
+      const { runKeep } = await import('./keep');
+      return await runKeep({
+        duration: positionals[0],
+        reason: values.reason as string | undefined,
+        cancel: values.cancel === true,
+        now: new Date(),
+        write,
+      });
+    } catch (error) {
+      process.stderr.write(`dsvm-pool-agent: ${messageOf(error)}\n`);
+      return error instanceof AgentError ? error.exitCode : 1;
+    }
+  }
   const system =
     deps.system ??
     (await import('./real-system')).realSystem({ root: values.root as string | undefined });
   const configPath = values.config as string | undefined;
   const deadline = deps.deadlineMs ?? COMMAND_DEADLINE_MS[command]!;
+  if (command === 'watch' && values.once !== true) {
+    if (system.root === '/' && system.uid() !== 0) {
+      system.log.error("watch must run as root (it reads every member's activity)");
+      return 2;
+    }
+    const stop = new AbortController();
+    process.once('SIGTERM', () => stop.abort());
+    process.once('SIGINT', () => stop.abort());
+    try {
+      const { runWatch } = await import('./watch-command');
+      return await runWatch(system, { configPath, once: false, signal: stop.signal, write });
+    } catch (error) {
+      system.log.error(messageOf(error));
+      return error instanceof AgentError ? error.exitCode : 1;
+    }
+  }
   try {
     return await withDeadline(run(), command, deadline);
   } catch (error) {
@@ -137,6 +188,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
   }
 
   async function run(): Promise<number> {
+    if (command === 'watch') {
+      const { runWatch } = await import('./watch-command');
+      return await runWatch(system, { configPath, once: true, write });
+    }
     if (command === 'apply') {
       let waitMs: number | undefined;
       if (values.wait !== undefined) {

@@ -70,6 +70,14 @@ export async function readSmallFile(
   path: string,
   maxBytes = 1024 * 1024,
 ): Promise<string | undefined> {
+  return (await readSmallFileOwned(path, maxBytes))?.text;
+}
+
+/** readSmallFile, with the owner of the very file it read (no second lookup by path). */
+export async function readSmallFileOwned(
+  path: string,
+  maxBytes = 1024 * 1024,
+): Promise<{ text: string; uid: number } | undefined> {
   let handle;
   try {
     handle = await open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -92,7 +100,7 @@ export async function readSmallFile(
       length += bytesRead;
     }
     if (length > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
-    return buffer.toString('utf8', 0, length);
+    return { text: buffer.toString('utf8', 0, length), uid: info.uid };
   } finally {
     await handle.close();
   }

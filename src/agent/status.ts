@@ -1,12 +1,18 @@
 // The VM's status (the heartbeat): mount health, members applied, SSH sessions and Jupyter
 // kernels per user, load, version and the last apply; written to the share atomically.
 import { stat } from 'node:fs/promises';
-import type { AgentConfig, AgentHeartbeat, MountHealth } from '../common/agent-protocol';
+import type {
+  AgentActivity,
+  AgentConfig,
+  AgentHeartbeat,
+  MountHealth,
+} from '../common/agent-protocol';
 import { SHARE_LAYOUT, heartbeatPath } from '../common/agent-protocol';
 import type { AgentSystem } from './agent-system';
 import { hostPath } from './agent-system';
+import { currentActivity } from './activity-state';
 import { jupyterUsage } from './jupyter';
-import { readMounts, withTimeout } from './mount';
+import { readMounts, staleReason, withTimeout } from './mount';
 import { ensureRootDir, writeFileAtomic } from './safe-fs';
 import {
   listProcesses,
@@ -23,6 +29,8 @@ export interface StatusInput {
   computerName: string;
   /** The health an apply just measured; without it the mount is checked now (read-only). */
   mount?: MountHealth;
+  /** The watch's latest activity; without it, read from its state (when recent). */
+  activity?: AgentActivity;
 }
 
 /** Mount health without writing anything: in the mount table, and answering a stat. */
@@ -53,7 +61,12 @@ export async function liveMountHealth(
     health.healthy = state.lastMount?.healthy ?? true;
     if (!health.healthy) health.detail = state.lastMount?.detail;
   } catch (error) {
-    health.detail = error instanceof Error ? error.message : String(error);
+    const gone = staleReason(error);
+    health.detail = gone
+      ? `the share is mounted but ${gone}; the next apply mounts it again`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   }
   return health;
 }
@@ -64,10 +77,11 @@ export async function collectStatus(
 ): Promise<AgentHeartbeat> {
   const { config, state } = input;
   const processes = await listProcesses(system);
-  const [utmpSessions, jupyter, mount] = await Promise.all([
+  const [utmpSessions, jupyter, mount, activity] = await Promise.all([
     sshSessionsFromUtmp(system),
     jupyterUsage(system, processes),
     input.mount ?? (config ? liveMountHealth(system, config, state) : Promise.resolve(null)),
+    input.activity ?? currentActivity(system),
   ]);
   const [avg1, avg5, avg15] = system.loadavg();
   const lastApply = state.lastApply;
@@ -89,6 +103,7 @@ export async function collectStatus(
     jupyter,
     load: { avg1, avg5, avg15, cpus: system.cpuCount() },
     lastApply,
+    ...(activity ? { activity } : {}),
   };
 }
 
@@ -146,6 +161,25 @@ export function formatStatus(status: AgentHeartbeat): string {
   lines.push(
     `load:     ${load.avg1.toFixed(2)} ${load.avg5.toFixed(2)} ${load.avg15.toFixed(2)} (${plural(load.cpus, 'CPU')})`,
   );
+  const activity = status.activity;
+  if (activity) {
+    const why = activity.reasons.map((r) => `${r.user}: ${r.text}`).join('; ');
+    lines.push(
+      `activity: ${activity.busy ? `busy — ${why}` : `idle since ${activity.idleSince ?? '?'}`} (idle after ${activity.idleMinutes} min)`,
+    );
+    const p = activity.protection;
+    if (p) {
+      lines.push(
+        `scale-in: ${p.protectFromScaleIn ? `protected (${p.by === 'admin' ? 'by an admin' : 'while busy'})` : 'not protected'}${p.error ? ` — ${p.error}` : ''}`,
+      );
+    }
+    if (activity.idleStopAt) lines.push(`idle stop: at ${activity.idleStopAt}`);
+    for (const e of activity.scheduledEvents) {
+      lines.push(
+        `azure:    ${e.eventType} ${e.eventStatus}${e.notBefore ? ` not before ${e.notBefore}` : ''}`,
+      );
+    }
+  }
   const last = status.lastApply;
   if (!last) lines.push('apply:    never ran');
   else {

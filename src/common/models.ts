@@ -263,6 +263,14 @@ export interface AppInfo {
   platform: string;
   /** Where the app keeps keys, trusted host keys and settings. */
   dataDir: string;
+  /** Set only by `npm run demo`: the app talks to the Azure emulator, and says so everywhere. */
+  demo?: DemoInfo;
+}
+
+/** The demo's Azure emulator (`npm run demo`): every label shows its address. */
+export interface DemoInfo {
+  /** `https://127.0.0.1:<port>`: the emulator's ARM and sign-in endpoint. */
+  emulatorUrl: string;
 }
 
 // --- Azure (mirrors src/core/azure; plain data) ------------------------------------------------

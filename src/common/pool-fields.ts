@@ -14,6 +14,7 @@ export const POOL_FIELD_LABELS = {
   computerNamePrefix: 'Host name prefix',
   osDiskType: 'OS disk',
   autoscaleEnabled: 'Autoscale',
+  terminateNotBeforeTimeout: 'Notice before an instance is removed',
   adminUsername: 'Admin account',
   sshPublicKey: 'Admin SSH public key',
   allowedSourceCidrs: 'Who may reach SSH',

@@ -3,7 +3,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
-import type { AzureSignInStatus, ConnectionInfo, PoolInfo } from '../common/models';
+import { demoLabel } from '../common/demo-label';
+import type {
+  AppInfo,
+  AzureSignInStatus,
+  ConnectionInfo,
+  DemoInfo,
+  PoolInfo,
+} from '../common/models';
 import type { AppNotification, AppTarget } from '../common/notification-models';
 import { RpcServer } from '../common/rpc';
 import { readAgentBundle } from './agent-bundle';
@@ -24,6 +31,7 @@ import { LocalSandboxProvider } from './providers/local/local-provider';
 import type { PoolProvider } from './providers/pool-provider';
 import { findAgentRuntime } from './agent-runtime';
 import { resourcePaths, type ResourcePaths } from './resource-paths';
+import { readSshHostsActivity } from './providers/ssh-hosts/ssh-hosts-activity';
 import { SshHostsPools } from './providers/ssh-hosts/ssh-hosts-pools';
 import { SshHostsProvider } from './providers/ssh-hosts/ssh-hosts-provider';
 import { ConnectionService } from './sessions/connection-service';
@@ -75,6 +83,11 @@ export interface AppCoreOptions {
   updateEngine?: UpdateEngine;
   /** Where DSVM_POOL_DISABLE_UPDATES is read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Only `npm run demo` (through demoFromEnv): the app talks to the Azure emulator, and the UI,
+   * window title and tray say so with its address.
+   */
+  demo?: DemoInfo;
 }
 
 /** A reload or a briefly closed browser tab comes back within this; a forgotten one does not. */
@@ -103,6 +116,8 @@ export interface AppCore extends Disposable {
   readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
   /** The app's own updates: status, check, download, restart (the tray's "Check for updates"). */
   readonly updates: UpdateService;
+  /** Set in the demo (`npm run demo`): the shells label the window and tray with it. */
+  readonly demo?: DemoInfo;
   /** Stops the local sandbox, closes connections and terminals. */
   dispose(): Promise<void>;
 }
@@ -177,12 +192,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
-  const appInfo = {
+  const appInfo: AppInfo = {
     version: options.version,
     shell: options.shell,
     platform: process.platform,
     dataDir,
+    ...(options.demo ? { demo: { ...options.demo } } : {}),
   };
+  if (options.demo) log(`${demoLabel(options.demo)} (npm run demo)`);
   const diagnostics = store.add(
     new DiagnosticsService({
       providers,
@@ -343,10 +360,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   store.add(updates.onDidChange((status) => rpc.emit('updates.onDidChange', status)));
 
   // The agents' heartbeats (everyone's sessions on each VM) feed placement, every agent cycle.
-  const heartbeatTimer = setInterval(
-    () => void azure.readHeartbeats().catch(() => {}),
-    options.heartbeatIntervalMs ?? 60_000,
-  );
+  // ssh-hosts pools: each connected host's heartbeat over the user's connection (its activity).
+  const heartbeatTimer = setInterval(() => {
+    void azure.readHeartbeats().catch(() => {});
+    void readSshHostsActivity(sshPools, connections).catch(() => {});
+  }, options.heartbeatIntervalMs ?? 60_000);
   heartbeatTimer.unref();
   store.add({ dispose: () => clearInterval(heartbeatTimer) });
 
@@ -401,6 +419,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       else pendingOpen = target; // the page asks for it when it starts (app.startView)
     },
     onDidNotify: notifications.onDidShow,
+    ...(appInfo.demo ? { demo: appInfo.demo } : {}),
     dispose() {
       disposed ??= (async () => {
         rpc.dispose();

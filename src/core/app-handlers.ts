@@ -4,9 +4,10 @@ import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
 import type { AppTarget } from '../common/notification-models';
 import type { Handlers } from '../common/rpc';
+import { keepInstance, readActivityPolicy, writeActivityPolicy } from './activity/activity-policy';
 import type { AgentInstallService } from './agent-install/agent-install-service';
 import { borrowConnection } from './agent-install/pool-connection';
-import { poolKeyId, type AzureAdmin } from './azure/admin/index';
+import { poolKeyId, poolScalingHistory, type AzureAdmin } from './azure/admin/index';
 import {
   importArticleParameters,
   poolParameterWarnings,
@@ -241,6 +242,7 @@ export function createHandlers(s: HandlerServices): Handlers {
       s.azure.service.previewAutoscale(s.azure.provider(poolId).pool, settings),
     'azure.setAutoscale': ({ poolId, settings }) =>
       s.azure.service.setAutoscale(s.azure.provider(poolId).pool, settings).operation,
+    'scaling.history': ({ poolId, hours }) => poolScalingHistory(s.azure, poolId, hours),
     'azure.deletePool': ({ poolId, confirmName }) => {
       const tracked = s.azure.service.deletePool(s.azure.provider(poolId).pool, { confirmName });
       tracked.result.then(
@@ -298,6 +300,32 @@ export function createHandlers(s: HandlerServices): Handlers {
         return storageInfo(share);
       }),
     'agent.install': ({ poolId, instanceIds }) => s.agents.install(poolId, instanceIds).operation,
+    'activity.policy': ({ poolId }) =>
+      withPoolShare(s, poolId, ({ files }) => readActivityPolicy(files)),
+    'activity.setPolicy': ({ poolId, idleMinutes, idleStop }) =>
+      withPoolShare(s, poolId, async ({ files }) => {
+        const policy = await writeActivityPolicy(files, { idleMinutes, idleStop });
+        s.log(
+          `activity: policy of ${files.label}: idle after ${idleMinutes} min, idle stop ${idleStop ? 'on' : 'off'}`,
+        );
+        return policy;
+      }),
+    'activity.keep': async ({ poolId, instanceId, minutes, reason }, { signal }) => {
+      const borrowed = await borrowConnection(s.connections, poolId, instanceId, signal);
+      try {
+        const kept = await keepInstance(
+          borrowed.connection,
+          { minutes, instanceName: borrowed.info.instanceName, ...(reason ? { reason } : {}) },
+          signal,
+        );
+        s.log(
+          `activity: ${borrowed.info.user} kept ${borrowed.info.instanceName} for ${minutes} min`,
+        );
+        return kept;
+      } finally {
+        await borrowed.release();
+      }
+    },
     'diagnostics.run': ({ poolId, instanceId, runId }, { signal }) =>
       s.diagnostics.run(poolId, instanceId, { runId, signal }),
     'operations.list': () => s.azure.service.tracker.list(),

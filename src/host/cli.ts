@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { demoLabel } from '../common/demo-label';
 import { createAppCore } from '../core/app-core';
+import { demoFromEnv } from '../core/demo-mode';
 import { createAppLogger, type AppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
 import { defaultDataDir } from '../core/settings/data-dir';
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
     ? resourcePaths({ packaged: true, resourcesPath: resolve(values.resources) })
     : resourcePaths();
 
+  // `npm run demo` says so (and the emulator's address) wherever the app shows itself.
+  const demo = demoFromEnv();
+
   // The log file (<dataDir>/logs/main.log) and stderr, both redacted; the token is a secret too.
   logger = createAppLogger({ dataDir, stderr: true });
   const token = randomBytes(24).toString('base64url');
@@ -68,10 +73,13 @@ async function main(): Promise<void> {
     localInstances: instances,
     resources,
     logger,
+    ...(demo ? { demo } : {}),
+    ...heartbeatInterval(),
   });
   const host = await startHost({ rpc: core.rpc, staticDir, port, token });
   // The address with its token goes to stdout only, for the person who started the host.
-  console.log(`dsvm-pool is running headless. Open ${host.url}`);
+  if (demo) console.log(demoLabel(demo));
+  console.log(`dsvm-pool${demo ? ' (demo)' : ''} is running headless. Open ${host.url}`);
   logger.log(`running headless at ${host.url} (log file: ${logger.filePath})`);
 
   let stopping = false;
@@ -92,3 +100,12 @@ main().catch((err: unknown) => {
   else console.error(`dsvm-pool ${message}`);
   process.exit(1);
 });
+
+/**
+ * DSVM_POOL_HEARTBEAT_INTERVAL_MS (1 s to 10 min): how often the agents' heartbeats are read,
+ * for tests that cannot wait the default minute; unset or out of range, the default.
+ */
+function heartbeatInterval(): { heartbeatIntervalMs?: number } {
+  const ms = Number(process.env.DSVM_POOL_HEARTBEAT_INTERVAL_MS);
+  return Number.isInteger(ms) && ms >= 1000 && ms <= 600_000 ? { heartbeatIntervalMs: ms } : {};
+}

@@ -1,6 +1,7 @@
 // The tray icon: a status badge and a tooltip from the connections, and a menu (tray-menu.ts's
 // model) rebuilt, debounced, when pools, connections or the sign-in change.
 import type { AppCore } from '../core/app-core';
+import { demoLabel } from '../common/demo-label';
 import { DisposableStore, type Disposable } from '../common/event';
 import type { NativeImage } from 'electron';
 import type { ElectronApi, TrayLike } from './electron-api';
@@ -61,6 +62,7 @@ type TrayCore = Pick<
   | 'onDidChangeConnections'
   | 'azureSignIn'
   | 'onDidChangeAzureSignIn'
+  | 'demo'
 >;
 
 export class AppTray implements Disposable {
@@ -104,7 +106,10 @@ export class AppTray implements Disposable {
     // Linux (AppIndicator) only picks up a changed menu when it is set again.
     this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(template));
     const troubled = this.core.troubledCount();
-    this.tray.setToolTip(trayTooltip(this.core.connectedCount(), troubled, azure));
+    const tooltip = trayTooltip(this.core.connectedCount(), troubled, azure);
+    // `npm run demo`: the first line says that nothing here is real, and where the emulator is.
+    const demo = this.core.demo;
+    this.tray.setToolTip(demo ? `${demoLabel(demo)}\n${tooltip}` : tooltip);
     const status = trayStatus(troubled);
     if (status !== this.status) {
       this.status = status;

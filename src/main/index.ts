@@ -19,6 +19,7 @@ import {
 } from 'electron';
 import electronUpdater from 'electron-updater';
 import { createAppCore } from '../core/app-core';
+import { demoFromEnv } from '../core/demo-mode';
 import { createAppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
 import { safeStorageProtector } from './safe-storage-protector';
@@ -39,6 +40,11 @@ const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 const renderer = devUrl
   ? { rendererUrl: devUrl }
   : { rendererFile: join(here, '../renderer/index.html') };
+
+// A data folder of its own when asked (as the headless host's DSVM_POOL_DATA_DIR): `npm run demo`
+// runs on a temp folder, so it never touches the user's settings, keys or sign-in. Set before
+// anything reads userData (the logger, the single-instance lock).
+if (process.env['DSVM_POOL_DATA_DIR']) app.setPath('userData', process.env['DSVM_POOL_DATA_DIR']);
 
 // One logger for the shell and the core: <userData>/logs/main.log, redacted; stderr in development.
 const logger = createAppLogger({ dataDir: app.getPath('userData'), stderr: !app.isPackaged });
@@ -81,6 +87,9 @@ startShell(
         logger,
         tokenProtector: safeStorageProtector(safeStorage, { log: logger.log }),
         updateEngine,
+        // `npm run demo`: the window title, the tray and the UI say so (refused unless the app
+        // really talks to that emulator).
+        ...demoOption(),
       }),
     preloadPath: join(here, '../preload/index.cjs'),
     trayIconPath: resources.trayIcon,
@@ -94,3 +103,8 @@ startShell(
   dialog.showErrorBox('dsvm-pool could not start', message);
   app.exit(1);
 });
+
+function demoOption() {
+  const demo = demoFromEnv();
+  return demo ? { demo } : {};
+}

@@ -1,7 +1,8 @@
-// The top bar: app name, the Connect / Admin switch, the Notifications and Updates menus, and which
-// shell hosts the UI (Electron or the browser host).
+// The top bar: app name, the Connect / Admin switch, the demo's label (npm run demo), the
+// Notifications and Updates menus, and which shell hosts the UI (Electron or the browser host).
 import { Badge, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { CloudDesktop20Regular } from '@fluentui/react-icons';
+import { DEMO_BADGE, demoLabel } from '../common/demo-label';
 import type { AppInfo } from '../common/models';
 import { NotificationsMenu } from './notifications/notifications-menu';
 import type { Notifications } from './notifications/use-notifications';
@@ -24,6 +25,8 @@ const useStyles = makeStyles({
   tabs: { marginLeft: tokens.spacingHorizontalL },
   spacer: { flex: '1 1 auto' },
   version: { color: tokens.colorNeutralForeground3 },
+  demo: { flex: '0 0 auto', fontWeight: tokens.fontWeightSemibold },
+  demoAddress: { color: tokens.colorNeutralForeground3, whiteSpace: 'nowrap' },
 });
 
 const shellLabel: Record<AppInfo['shell'], string> = {
@@ -65,6 +68,24 @@ export function AppHeader({ info, view, onViewChange, updates, notifications }: 
         </Tab>
       </TabList>
       <div className={styles.spacer} />
+      {info?.demo && (
+        // Where everything shown is made up, nobody should think otherwise.
+        <>
+          <Badge
+            appearance="filled"
+            color="danger"
+            size="large"
+            className={styles.demo}
+            data-testid="demo-badge"
+            title={demoLabel(info.demo)}
+          >
+            {DEMO_BADGE}
+          </Badge>
+          <Text size={200} className={styles.demoAddress} data-testid="demo-emulator">
+            {info.demo.emulatorUrl}
+          </Text>
+        </>
+      )}
       {notifications && <NotificationsMenu notifications={notifications} />}
       {updates && <UpdatesMenu updates={updates} />}
       {info && (

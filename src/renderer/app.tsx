@@ -2,6 +2,7 @@
 // bar, and the questions the app asks (host keys, key passphrases).
 import { makeStyles, tokens } from '@fluentui/react-components';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { demoLabel } from '../common/demo-label';
 import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../common/models';
 import type { AppTarget } from '../common/notification-models';
 import { useRpc } from './shared/rpc-context';
@@ -75,6 +76,8 @@ const useStyles = makeStyles({
   },
 });
 
+/** How long "Keep this VM" keeps it: an hour, then the idle window starts again. */
+const KEEP_MINUTES = 60;
 /** The desktop app's page (app-transport.ts tells the shells apart the same way). */
 const isElectron = /\bElectron\//.test(navigator.userAgent);
 
@@ -94,6 +97,11 @@ export function App({ dark }: { dark: boolean }) {
   const recoveries = useRecoveries();
   const updates = useUpdates();
   const [forwardRequest, setForwardRequest] = useState<{ connectionId: string; n: number }>();
+
+  // The window title (the browser tab's, and the Electron window's) says when it is the demo.
+  useEffect(() => {
+    if (info?.demo) document.title = `dsvm-pool — ${demoLabel(info.demo)}`;
+  }, [info]);
 
   /**
    * Switches the view and remembers it: for the desktop app's next start (settings.json), and in
@@ -260,6 +268,17 @@ export function App({ dark }: { dark: boolean }) {
             recoveries={recoveries}
             jupyter={jupyter}
             forwards={forwards.items}
+            pools={pools}
+            onKeep={(poolId, instanceId) =>
+              rpc
+                .call('activity.keep', {
+                  poolId,
+                  instanceId,
+                  minutes: KEEP_MINUTES,
+                  reason: 'Keep this VM',
+                })
+                .then(() => {})
+            }
             onForwardPort={(connectionId) =>
               setForwardRequest((old) => ({ connectionId, n: (old?.n ?? 0) + 1 }))
             }

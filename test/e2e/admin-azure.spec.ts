@@ -37,6 +37,12 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   await current('machines');
   await expect(wizard.getByTestId('wizard-instanceCount')).toHaveValue('2');
   await wizard.getByTestId('wizard-maxInstances').fill('4');
+  // The terminate notice (5–15 minutes): 12 minutes reaches the deployment as PT12M.
+  await expect(wizard.getByTestId('wizard-terminateNotice')).toHaveText('10 minutes');
+  await wizard.getByTestId('wizard-terminateNotice').click();
+  await page.getByRole('option', { name: '12 minutes' }).click();
+  await expect(wizard.getByTestId('wizard-terminateNotice')).toHaveText('12 minutes');
+  await page.screenshot({ path: 'test-results/screenshots/create-pool-machines.png' });
   await wizard.getByTestId('wizard-next').click();
 
   await current('access');
@@ -66,6 +72,7 @@ test('admin: wizard → pool of 2 → scale to 3 → terminal → deallocate →
   const az = wizard.getByTestId('wizard-az');
   await expect(az).toContainText('az group create --name e2epool-rg');
   await expect(az).toContainText('az deployment group create');
+  await expect(az).toContainText('terminateNotBeforeTimeout=PT12M');
   await expect(wizard.getByTestId('wizard-summary')).toContainText('2 × Standard_D4s_v5');
   await page.screenshot({ path: 'test-results/screenshots/create-pool-wizard.png' });
   await wizard.getByTestId('wizard-create').click();

@@ -84,7 +84,10 @@ export interface AzureApp extends RunningApp {
 const CLIENT_ID = 'dsvm-pool-e2e';
 const CLIENT_SECRET = 'e2e-emulator-secret';
 
-async function startAzureApp(extra: object): Promise<{ app: AzureApp; stop: () => Promise<void> }> {
+async function startAzureApp(
+  extra: object,
+  hostEnv: NodeJS.ProcessEnv = {},
+): Promise<{ app: AzureApp; stop: () => Promise<void> }> {
   const { emulator, child: emulatorChild } = await startEmulator({
     clientSecrets: { [CLIENT_ID]: CLIENT_SECRET },
     delays: { vmCreate: 300, vmStart: 300, vmDeallocate: 300, vmDelete: 200, resource: 100 },
@@ -97,6 +100,7 @@ async function startAzureApp(extra: object): Promise<{ app: AzureApp; stop: () =
     AZURE_TENANT_ID: emulator.tenantId,
     AZURE_CLIENT_ID: CLIENT_ID,
     AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    ...hostEnv,
   });
   return {
     app: { ...app, emulator },
@@ -110,7 +114,7 @@ async function startAzureApp(extra: object): Promise<{ app: AzureApp; stop: () =
 
 export const test = base.extend<
   { freshApp: RunningApp },
-  { app: RunningApp; azureApp: AzureApp; teamApp: AzureApp }
+  { app: RunningApp; azureApp: AzureApp; teamApp: AzureApp; whyApp: AzureApp }
 >({
   /** A host of its own for one test: nothing trusted or opened by earlier tests of the worker. */
   // eslint-disable-next-line no-empty-pattern
@@ -139,6 +143,22 @@ export const test = base.extend<
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const running = await startAzureApp({ namespaceVms: { agentIntervalMs: 1000 } });
+      await use(running.app);
+      await running.stop();
+    },
+    { scope: 'worker' },
+  ],
+  /**
+   * The Azure emulator with an autoscale clock the test moves (its control channel:
+   * `emulator.controlUrl`), and a host that reads the agents' heartbeats every 2 s.
+   */
+  whyApp: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const running = await startAzureApp(
+        { manualClock: new Date().toISOString(), control: true },
+        { DSVM_POOL_HEARTBEAT_INTERVAL_MS: '2000' },
+      );
       await use(running.app);
       await running.stop();
     },

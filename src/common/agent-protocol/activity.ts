@@ -56,7 +56,8 @@ export type ScheduledEvent = z.output<typeof ScheduledEventSchema>;
 export const AgentActivitySchema = z.object({
   busy: z.boolean(),
   reasons: z.array(BusyReasonSchema),
-  /** ISO: when the VM was last busy; null when busy now or never seen busy since start. */
+  /** ISO: when the VM turned idle (or when the agent's watch started, if it never saw it busy);
+   *  null when busy now. */
   idleSince: z.string().nullable(),
   /** The pool's idle window in minutes (policy). */
   idleMinutes: z.number().int().positive(),
@@ -101,3 +102,28 @@ export const ActivityEventSchema = z.discriminatedUnion('kind', [
   z.object({ time: z.string(), kind: z.literal('idle-stop'), at: z.string() }),
 ]);
 export type ActivityEvent = z.output<typeof ActivityEventSchema>;
+
+/**
+ * Where the agent reaches Azure's Instance Metadata Service (IMDS): env `DSVM_POOL_IMDS_ENDPOINT`,
+ * else the first line of `/etc/dsvm-pool/imds-endpoint`, else Azure's fixed address. The test
+ * VMs (namespace VMs of the Azure emulator) set both to their own loopback IMDS listener.
+ */
+export const IMDS_ENDPOINT_ENV = 'DSVM_POOL_IMDS_ENDPOINT';
+export const IMDS_ENDPOINT_FILE = '/etc/dsvm-pool/imds-endpoint';
+export const IMDS_ENDPOINT_DEFAULT = 'http://169.254.169.254';
+/**
+ * Where the agent reaches Azure Resource Manager: env `DSVM_POOL_ARM_ENDPOINT`, else
+ * `/etc/dsvm-pool/arm-endpoint`, else the public cloud's. In the emulator's VMs the endpoint is
+ * the emulator's HTTPS server, whose CA certificate is `/etc/dsvm-pool/arm-ca.pem` (also in
+ * `NODE_EXTRA_CA_CERTS` of the agent's runs); on Azure neither file exists.
+ */
+export const ARM_ENDPOINT_ENV = 'DSVM_POOL_ARM_ENDPOINT';
+export const ARM_ENDPOINT_FILE = '/etc/dsvm-pool/arm-endpoint';
+export const ARM_CA_FILE = '/etc/dsvm-pool/arm-ca.pem';
+export const ARM_ENDPOINT_DEFAULT = 'https://management.azure.com';
+/** The api-versions the agent uses (IMDS instance, identity token, scheduled events). */
+export const IMDS_API_VERSIONS = {
+  instance: '2021-02-01',
+  identity: '2018-02-01',
+  scheduledEvents: '2020-07-01',
+} as const;

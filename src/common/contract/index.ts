@@ -15,6 +15,8 @@
 //   azure.ts        azure.*; autoscale.ts holds the autoscale setting's schema
 //   team.ts         team.*, share.*, storage.*
 //   agent.ts        agent.install
+//   scaling.ts      scaling.history (why did / didn't the pool scale)
+//   activity.ts     activity.* (the pool's idle policy on the share, Keep this VM)
 //   diagnostics.ts  diagnostics.run, diagnostics.onDidUpdate (Test connection)
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
@@ -25,6 +27,7 @@
 // `.returns<T>()` (a new domain: a new file, spread into `methods` below), then implement it in
 // `src/core/app-handlers.ts` (the compiler lists what is missing).
 import type { z } from 'zod';
+import { activityMethods } from './activity';
 import { agentMethods } from './agent';
 import { appEventNames, appMethods, type AppEvents } from './app';
 import { azureEventNames, azureMethods, type AzureEvents } from './azure';
@@ -40,6 +43,7 @@ import {
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
+import { scalingMethods } from './scaling';
 import { teamMethods } from './team';
 import { terminalEventNames, terminalMethods, type TerminalEvents } from './terminals';
 import { updateEventNames, updateMethods, type UpdateEvents } from './updates';
@@ -60,6 +64,8 @@ export const methods = {
   ...azureMethods,
   ...teamMethods,
   ...agentMethods,
+  ...scalingMethods,
+  ...activityMethods,
   ...operationMethods,
   ...diagnosticsMethods,
   ...updateMethods,

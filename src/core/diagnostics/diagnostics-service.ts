@@ -266,8 +266,11 @@ export class DiagnosticsService implements Disposable {
   }
 }
 
-/** The heartbeat as the host itself sees it: its agent's mount point, its own file there. */
-async function readHeartbeatOverSsh(
+/**
+ * The heartbeat as the host itself sees it: its agent's mount point, its own file there. (Also
+ * how ssh-hosts pools get each connected host's activity: ssh-hosts-activity.ts.)
+ */
+export async function readHeartbeatOverSsh(
   connection: SshConnection,
   signal?: AbortSignal,
 ): Promise<HeartbeatRead> {

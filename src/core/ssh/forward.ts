@@ -191,18 +191,26 @@ export class Forward implements Disposable {
         return;
       }
       this.pending.delete(socket);
-      bridge(socket, channel);
+      bridge(socket, channel, link);
       return;
     }
   }
 }
 
 /** Pipes both ways; either side ending or closing ends the other. */
-function bridge(socket: net.Socket, channel: ClientChannel): void {
+function bridge(socket: net.Socket, channel: ClientChannel, link: SshConnection): void {
   // A dropped link shows up as the channel closing; its error adds nothing.
   channel.on('error', () => {});
   socket.pipe(channel);
-  channel.pipe(socket);
+  channel.pipe(socket, { end: false });
+  // ssh2 ends every channel of a dead link as if the far side had finished (EOF). Passed on as a
+  // FIN, a download cut by a network drop would look complete to the client; a reset says it
+  // broke. ssh2 marks the link closed before it ends the channels, so `closed` tells them apart.
+  channel.once('end', () => {
+    if (socket.destroyed) return;
+    if (link.closed) socket.resetAndDestroy();
+    else socket.end();
+  });
   // destroySoon: deliver what is buffered, send FIN, then free the socket, even if the client
   // keeps its half open (the tunnel behind it is gone).
   channel.once('close', () => socket.destroySoon());

@@ -26,6 +26,7 @@ import {
   type RequestMatch,
   type ThrottleOptions,
   type FailOptions,
+  type ResetOptions,
   type SlowOptions,
 } from './fault-injector';
 import { GenericProvider } from './generic-provider';
@@ -42,9 +43,17 @@ import {
   type AzureFilesEmulator,
 } from '../azure-files/azure-files-emulator';
 import { TokenIssuer } from './token-issuer';
+import { ImdsService } from './imds-server';
+import { authorizeManagedIdentity } from './role-authorization';
+import { ScheduledEvents, type InjectedEvent } from './scheduled-events';
 import { UserFlows, type EmulatorUser } from './identity-user-flows';
 
-export type { VmBackend, VmBackendContext, VmBackendFactory } from './nat-data-plane';
+export type {
+  VmAzureAccess,
+  VmBackend,
+  VmBackendContext,
+  VmBackendFactory,
+} from './nat-data-plane';
 
 export interface AzureEmulatorOptions {
   /** Default `00000000-0000-0000-0000-0000000000e1`. */
@@ -158,6 +167,10 @@ export class AzureEmulator {
   readonly activityLog = new ActivityLog();
   /** Azure Monitor autoscale acting on the autoscale settings (see README, "Autoscale engine"). */
   readonly autoscale: AutoscaleEngine;
+  /** Every VM's IMDS Scheduled Events (on the autoscale engine's clock; see README, "IMDS"). */
+  readonly scheduledEvents: ScheduledEvents;
+  /** Every VM's IMDS listener (instance metadata, managed-identity token, scheduled events). */
+  readonly imds: ImdsService;
 
   private readonly server: https.Server;
   private readonly scheduler = new Scheduler();
@@ -207,9 +220,27 @@ export class AzureEmulator {
     for (const [uri, content] of Object.entries(options.fileUris ?? {})) {
       this.registerFileUri(uri, content);
     }
+    this.scheduledEvents = new ScheduledEvents(() => this.autoscale.clock, this.scheduler);
+    this.imds = new ImdsService({
+      tenantId: this.tenantId,
+      tokens: this.tokens,
+      events: this.scheduledEvents,
+      lookup: (scaleSetId, instanceId) => {
+        const handle = this.compute.handle(scaleSetId);
+        const vm = handle?.set.get(instanceId);
+        return handle && vm ? { handle, vm } : undefined;
+      },
+      log: this.log,
+    });
     this.compute = new ComputeProvider(
       this.ctx,
       {
+        terminateNotice: (id, vm, ms) =>
+          this.scheduledEvents.terminate(id, vm.instanceId, vm.name, ms),
+        vmDeleted: (id, vm) => {
+          this.scheduledEvents.forget(id, vm.instanceId);
+          void this.imds.forget(id, vm.instanceId);
+        },
         instancesChanged: () => this.nat.sync(),
         extensionRunner: (id, vm) => this.nat.extensionRunner(id, vm),
         fetchFile: (uri) => this.fetchFileUri(uri),
@@ -223,6 +254,11 @@ export class AzureEmulator {
       log: this.log,
       vmBackend: options.vmBackend,
       files: options.files,
+      azureAccess: async (scaleSetId, instanceId) => ({
+        imdsEndpoint: await this.imds.endpoint(scaleSetId, instanceId),
+        armEndpoint: this.origin,
+        armCaPem: this.certificate.cert,
+      }),
     });
     const network = new NetworkProvider(this.ctx, this.compute, this.nat);
     if (!options.files)
@@ -305,6 +341,11 @@ export class AzureEmulator {
   /** Matching requests are answered `ms` later. */
   slow(match: RequestMatch, ms: number, options?: SlowOptions): void {
     this.faults.slow(match, ms, options);
+  }
+
+  /** The next matching request is carried out, then its connection reset mid-answer. */
+  resetNext(match: RequestMatch, options?: ResetOptions): void {
+    this.faults.resetNext(match, options);
   }
 
   // --- state helpers for tests and benchmarks ---
@@ -446,6 +487,41 @@ export class AzureEmulator {
     return this.nat.enableSsh(this.scaleSet(resourceGroup, scaleSet).resource.id, instanceId);
   }
 
+  /**
+   * The IMDS endpoint of a VM (`http://127.0.0.1:<port>`, its 169.254.169.254): what its agent
+   * reaches through `DSVM_POOL_IMDS_ENDPOINT`. Started on first use.
+   */
+  imdsEndpoint(resourceGroup: string, scaleSet: string, instanceId: string): Promise<string> {
+    return this.imds.endpoint(this.scaleSet(resourceGroup, scaleSet).resource.id, instanceId);
+  }
+
+  /**
+   * Test-only: puts a Reboot, Redeploy, Freeze, Preempt (or Terminate) event in a VM's scheduled
+   * events with no operation behind it; returns its EventId. `clearScheduledEvent` removes it.
+   */
+  injectScheduledEvent(
+    resourceGroup: string,
+    scaleSet: string,
+    instanceId: string,
+    event: InjectedEvent,
+  ): string {
+    const handle = this.scaleSet(resourceGroup, scaleSet);
+    const vm = handle.set.get(instanceId);
+    if (!vm) throw new Error(`no instance ${instanceId} in ${resourceGroup}/${scaleSet}`);
+    return this.scheduledEvents.inject(handle.resource.id, instanceId, vm.name, event);
+  }
+
+  /** Test-only: removes an injected event (or all of a VM's events). */
+  clearScheduledEvent(
+    resourceGroup: string,
+    scaleSet: string,
+    instanceId: string,
+    eventId?: string,
+  ): void {
+    const handle = this.scaleSet(resourceGroup, scaleSet);
+    this.scheduledEvents.clear(handle.resource.id, instanceId, eventId);
+  }
+
   /** Requests whose `"<METHOD> <path>"` contains `match` (case-insensitive). */
   requestsMatching(match: string): EmulatorRequest[] {
     const needle = match.toLowerCase();
@@ -461,6 +537,7 @@ export class AzureEmulator {
   async close(): Promise<void> {
     this.autoscale.dispose();
     this.scheduler.close();
+    await this.imds.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.nat.close();
@@ -544,6 +621,8 @@ export class AzureEmulator {
     );
     res.setHeader('x-ms-routing-request-id', `EMULATOR:${requestId}`);
     for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+    const cut = this.faults.takeReset(method, path);
+    if (cut) return cutAnswer(res, cut === 'mid-answer' ? response.body : undefined);
     if (response.body === undefined || method === 'HEAD') {
       res.setHeader('Content-Length', '0');
       res.end();
@@ -568,7 +647,7 @@ export class AzureEmulator {
     if (delay > 0) await this.scheduler.delay(delay);
 
     if (!isIdentity) {
-      const denied = this.authenticate(req);
+      const denied = this.authenticate(req, method, path);
       if (denied) return denied;
     }
     const fault = this.faults.takeRequestFault(method, path, isIdentity);
@@ -674,14 +753,26 @@ export class AzureEmulator {
     return group ? this.store.findGroup(group[1], group[2])?.location : undefined;
   }
 
-  /** ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge. */
-  private authenticate(req: IncomingMessage): ArmResponse | undefined {
+  /**
+   * ARM refuses a request without a valid bearer token: 401 with a WWW-Authenticate challenge.
+   * A managed identity's token must also be allowed by its role assignments (403 otherwise).
+   */
+  private authenticate(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+  ): ArmResponse | undefined {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
     const verdict = token
       ? this.tokens.verify(token)
       : { error: 'The request does not carry an access token.' };
-    if ('claims' in verdict) return undefined;
+    if ('claims' in verdict) {
+      if (verdict.claims.xms_mirid) {
+        authorizeManagedIdentity(this.store, verdict.claims, method, path);
+      }
+      return undefined;
+    }
     return {
       status: 401,
       headers: {
@@ -704,4 +795,27 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * A connection reset (a load balancer or proxy dropping the flow) after the request was carried
+ * out: with a body, its headers and half of it go out first; without, nothing does. What the
+ * request did in Azure stays done.
+ */
+function cutAnswer(res: ServerResponse, body: unknown): void {
+  const reset = () => {
+    const socket = res.socket;
+    if (!socket || socket.destroyed) return;
+    // A TLS socket may refuse a reset of its own; destroy() (a FIN) is the fallback.
+    try {
+      socket.resetAndDestroy();
+    } catch {
+      socket.destroy();
+    }
+  };
+  if (body === undefined) return reset();
+  const text = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.write(text.slice(0, Math.floor(text.length / 2)), reset);
 }

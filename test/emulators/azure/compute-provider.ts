@@ -23,6 +23,7 @@ import {
   type CustomScriptResult,
   type ExtensionOutcome,
 } from './custom-script';
+import { durationMs } from './autoscale-metrics';
 import { acceptOperation, providerScope } from './lro';
 import { checkOutboundPorts, outboundRulesOfPools, scaleSetNetworkRefs } from './network-rules';
 import { buildResourceId, idKey, normalizeLocation, sameId } from './resource-ids';
@@ -66,6 +67,13 @@ export interface ComputeHooks {
   fetchFile?(uri: string): Promise<Buffer>;
   /** How long a CustomScript may run (default 90 minutes, as in Azure). */
   extensionTimeoutMs?: number;
+  /**
+   * A delete of a VM whose model enables terminate notifications: the Terminate scheduled event
+   * and its wait (NotBefore = now + `timeoutMs`, or the VM's approval).
+   */
+  terminateNotice?(scaleSetId: string, vm: VmInstance, timeoutMs: number): Promise<void>;
+  /** A VM is gone. */
+  vmDeleted?(scaleSetId: string, vm: VmInstance): void;
 }
 
 export class ComputeProvider implements ResourceProvider {
@@ -196,6 +204,7 @@ export class ComputeProvider implements ResourceProvider {
   ): PutResult {
     const props = obj(body.properties);
     this.checkCapacity(id, body);
+    checkTerminateNotification(body);
     if (sent) this.keepProtectedSettings(id, sent);
     const location =
       typeof body.location === 'string' ? normalizeLocation(body.location) : existing?.location;
@@ -235,6 +244,8 @@ export class ComputeProvider implements ResourceProvider {
             const current = this.ctx.store.get(id);
             if (current) this.ctx.store.touch(current);
           },
+          beforeDelete: (vm) => this.terminateNotice(id, vm),
+          deleted: (vm) => this.hooks.vmDeleted?.(id, vm),
         },
       );
       this.sets.set(idKey(id), set);
@@ -334,6 +345,13 @@ export class ComputeProvider implements ResourceProvider {
     return vm.extensionFailure;
   }
 
+  /** The terminate notification's wait before a VM's delete, when the model enables it. */
+  private async terminateNotice(id: string, vm: VmInstance): Promise<void> {
+    const profile = terminateProfile(this.ctx.store.get(id)?.body);
+    if (profile?.enable !== true || !this.hooks.terminateNotice) return;
+    await this.hooks.terminateNotice(id, vm, durationMs(profile.notBeforeTimeout) ?? 5 * 60_000);
+  }
+
   /**
    * The most instances a Uniform scale set holds: 100 in a single placement group (the default),
    * 1000 otherwise; and the SNAT ports of the outbound rules its NICs fall under must suffice.
@@ -403,6 +421,14 @@ export class ComputeProvider implements ResourceProvider {
     router.add('PUT', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) =>
       this.updateVm(req),
     );
+    // The REST API updates a scale set VM with PUT only (VirtualMachineScaleSetVMs_Update).
+    router.add('PATCH', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, () => {
+      throw new ArmError(
+        405,
+        'MethodNotAllowed',
+        "The requested resource does not support http method 'PATCH'.",
+      );
+    });
     router.add('DELETE', `${SCALE_SET_PATH}/virtualMachines/{instanceId}`, (req) => {
       const { resource, set, vm } = this.requireVm(req);
       const fault = this.ctx.faults.takeOperationFault(req.method, req.path);
@@ -476,6 +502,23 @@ export class ComputeProvider implements ResourceProvider {
     const { resource, vm } = this.requireVm(req);
     const props = obj(obj(req.body).properties);
     if (props.protectionPolicy !== undefined) {
+      const policy = obj(props.protectionPolicy);
+      if (vm.provisioningState === 'Deleting') {
+        throw new ArmError(
+          409,
+          'OperationNotAllowed',
+          `Instance protection cannot be changed on the virtual machine scale set VM ` +
+            `'${vm.name}' because it is being deleted.`,
+        );
+      }
+      if (policy.protectFromScaleSetActions === true && policy.protectFromScaleIn !== true) {
+        throw ArmError.badRequest(
+          'InvalidParameter',
+          'protectFromScaleSetActions can only be true when protectFromScaleIn is true: ' +
+            'protection from scale set actions includes protection from scale-in.',
+          'protectionPolicy.protectFromScaleSetActions',
+        );
+      }
       vm.protectionPolicy = clone(props.protectionPolicy) as ProtectionPolicy;
     }
     vm.generation++;
@@ -525,6 +568,29 @@ export class ComputeProvider implements ResourceProvider {
       );
     }
     return { ...handle, vm };
+  }
+}
+
+/** The model's `scheduledEventsProfile.terminateNotificationProfile`, if any. */
+function terminateProfile(body: Json | undefined): Json | undefined {
+  const profile = obj(
+    obj(obj(body?.properties).virtualMachineProfile).scheduledEventsProfile,
+  ).terminateNotificationProfile;
+  return profile && typeof profile === 'object' ? (profile as Json) : undefined;
+}
+
+/** notBeforeTimeout is an ISO 8601 duration of 5 to 15 minutes (the terminate notification page). */
+function checkTerminateNotification(body: Json): void {
+  const profile = terminateProfile(body);
+  if (profile?.notBeforeTimeout === undefined) return;
+  const ms = durationMs(profile.notBeforeTimeout);
+  if (ms === undefined || ms < 5 * 60_000 || ms > 15 * 60_000) {
+    throw ArmError.badRequest(
+      'InvalidParameter',
+      `The value '${String(profile.notBeforeTimeout)}' of notBeforeTimeout is invalid: it must ` +
+        'be an ISO 8601 duration between 5 and 15 minutes (PT5M to PT15M).',
+      'virtualMachineProfile.scheduledEventsProfile.terminateNotificationProfile.notBeforeTimeout',
+    );
   }
 }
 

@@ -18,6 +18,8 @@ import { TemplateError } from './template-error';
 type Json = Record<string, unknown>;
 type State = 'Accepted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
 
+/** Role definitions: subscription-level whatever group's template deploys them. */
+const ROLE_DEFINITIONS = 'microsoft.authorization/roledefinitions';
 const DEPLOYMENT_TYPE = 'Microsoft.Resources/deployments';
 const PATH =
   '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Resources/deployments';
@@ -370,7 +372,11 @@ export class DeploymentService {
       }
       const fault = this.ctx.faults.takeOperationFault('PUT', resource.id);
       const parts = parseResourceId(resource.id);
-      if (!parts || resource.raw.scope !== undefined) {
+      if (
+        !parts ||
+        resource.raw.scope !== undefined ||
+        resource.type.toLowerCase() === ROLE_DEFINITIONS
+      ) {
         await this.putExtensionResource(deployment, resource, body, fault);
       } else {
         // ARM routes a template's resource by its apiVersion like any request.
@@ -405,12 +411,18 @@ export class DeploymentService {
   ): Promise<void> {
     await this.ctx.scheduler.delay(this.ctx.delays.resource);
     if (fault) throw new ArmError(500, fault.code, fault.message);
+    const name = resource.name.split('/').pop() ?? resource.name;
+    // A role definition is a subscription's, whatever group deployed it (its id has no group),
+    // so deleting the group leaves it (custom roles outlive the groups they are assignable in).
+    const roleDefinition = resource.type.toLowerCase() === ROLE_DEFINITIONS;
     this.ctx.store.put({
-      id: resource.id,
-      name: resource.name.split('/').pop() ?? resource.name,
+      id: roleDefinition
+        ? `/subscriptions/${deployment.subscriptionId}/providers/${resource.type}/${name}`
+        : resource.id,
+      name,
       type: resource.type,
       subscriptionId: deployment.subscriptionId,
-      resourceGroup: deployment.resourceGroup,
+      resourceGroup: roleDefinition ? '' : deployment.resourceGroup,
       location: typeof body.location === 'string' ? normalizeLocation(body.location) : undefined,
       body,
       provisioningState: 'Succeeded',

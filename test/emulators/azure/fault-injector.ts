@@ -1,5 +1,5 @@
 // Faults queued by a test on the emulator object (not over HTTP): throttling, failing requests,
-// failing long-running operations, slow responses.
+// failing long-running operations, slow responses, connections reset mid-response.
 import type { ArmErrorBody } from './arm-error';
 
 /**
@@ -31,6 +31,13 @@ export interface OperationFault {
   times?: number;
 }
 
+export interface ResetOptions {
+  /** How many matching requests get their answer cut (default 1). */
+  times?: number;
+  /** Where the answer is cut: after its headers and half its body (default), or before it. */
+  at?: 'mid-answer' | 'before-answer';
+}
+
 export interface SlowOptions {
   /** How many matching requests are slowed (default: all, until `clear()`). */
   times?: number;
@@ -51,8 +58,9 @@ export class FaultInjector {
   private readonly requestFaults: Queued<RequestFault>[] = [];
   private readonly operationFaults: Queued<ArmErrorBody>[] = [];
   private readonly delays: Queued<number>[] = [];
+  private readonly resets: Queued<'mid-answer' | 'before-answer'>[] = [];
   /** How many 429s and injected failures were served: tests assert the SDK really retried. */
-  readonly served = { throttled: 0, failed: 0, operationsFailed: 0, slowed: 0 };
+  readonly served = { throttled: 0, failed: 0, operationsFailed: 0, slowed: 0, reset: 0 };
 
   /** The next `count` ARM requests (that match) get 429 Too Many Requests with Retry-After. */
   throttleNext(count: number, options: ThrottleOptions = {}): void {
@@ -100,11 +108,22 @@ export class FaultInjector {
     this.delays.push({ match, remaining: options.times ?? Infinity, fault: ms });
   }
 
+  /**
+   * The next matching request(s) are carried out as usual, then the connection is reset (TCP
+   * RST) after the answer's headers and half its body, or before any of it: the client cannot
+   * tell whether a write took effect.
+   */
+  resetNext(match: RequestMatch, options: ResetOptions = {}): void {
+    const at = options.at ?? 'mid-answer';
+    this.resets.push({ match, remaining: options.times ?? 1, fault: at });
+  }
+
   /** Drops every queued fault. */
   clear(): void {
     this.requestFaults.length = 0;
     this.operationFaults.length = 0;
     this.delays.length = 0;
+    this.resets.length = 0;
   }
 
   /** The fault for this request, if one is queued for it; consumes one use. */
@@ -122,6 +141,13 @@ export class FaultInjector {
     const fault = take(this.operationFaults, method, path);
     if (fault) this.served.operationsFailed++;
     return fault;
+  }
+
+  /** Where this request's answer is to be cut, if it is; consumes one use. */
+  takeReset(method: string, path: string): 'mid-answer' | 'before-answer' | undefined {
+    const at = take(this.resets, method, path);
+    if (at) this.served.reset++;
+    return at;
   }
 
   takeDelay(method: string, path: string): number {

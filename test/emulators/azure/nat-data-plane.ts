@@ -102,6 +102,18 @@ export interface VmBackendContext {
     accountKeys(account: string): string[] | undefined;
   };
   log: (line: string) => void;
+  /**
+   * The VM's view of Azure from inside: its IMDS listener (`http://127.0.0.1:<port>`, the VM's
+   * 169.254.169.254), the ARM endpoint and the CA certificate (PEM) to trust for it.
+   */
+  imds?: () => Promise<VmAzureAccess>;
+}
+
+/** How a VM reaches IMDS and ARM (see README, "IMDS"). */
+export interface VmAzureAccess {
+  imdsEndpoint: string;
+  armEndpoint: string;
+  armCaPem: string;
 }
 
 /** Makes the backend of one instance, once for its whole life (deallocate/start reuse it). */
@@ -117,6 +129,8 @@ export interface NatDataPlaneOptions {
   vmBackend?: VmBackendFactory;
   /** Handed to backends (VmBackendContext.files). */
   files?: VmBackendContext['files'];
+  /** A VM's IMDS and ARM access (VmBackendContext.imds). */
+  azureAccess?: (scaleSetId: string, instanceId: string) => Promise<VmAzureAccess>;
 }
 
 export class NatDataPlane {
@@ -440,6 +454,7 @@ export class NatDataPlane {
       return undefined;
     }
     if (this.options.vmBackend) {
+      const access = this.options.azureAccess;
       try {
         const tags = obj(handle.resource.body.tags);
         const backend = this.options.vmBackend({
@@ -462,6 +477,7 @@ export class NatDataPlane {
           })),
           files: this.options.files,
           log: this.options.log,
+          imds: access ? () => access(handle.resource.id, vm.instanceId) : undefined,
         });
         const entry = { backend, up: false };
         this.servers.set(key, entry);

@@ -15,9 +15,13 @@ export class RawArmClient {
   private readonly agent: https.Agent;
   private readonly token: string;
 
-  constructor(private readonly emulator: AzureEmulator) {
+  /** `token`: another bearer token, e.g. a VM's managed-identity token from its IMDS. */
+  constructor(
+    private readonly emulator: AzureEmulator,
+    options: { token?: string } = {},
+  ) {
     this.agent = new https.Agent({ ca: emulator.certificate.cert, keepAlive: true });
-    this.token = emulator.issueToken();
+    this.token = options.token ?? emulator.issueToken();
   }
 
   /**

@@ -149,8 +149,16 @@ export class ResourceStore {
     resource.changedTime = new Date().toISOString();
   }
 
+  /**
+   * Removes a resource and the extension resources scoped to it (`<id>/providers/…`, e.g. its
+   * role assignments), which go with it.
+   */
   remove(id: string): void {
-    this.resources.delete(idKey(id));
+    const key = idKey(id);
+    this.resources.delete(key);
+    for (const other of [...this.resources.keys()]) {
+      if (other.startsWith(`${key}/providers/`)) this.resources.delete(other);
+    }
   }
 
   /** Resources of a group, optionally of one type (case-insensitive), in creation order. */

@@ -106,6 +106,13 @@ export interface ScaleSetHooks {
   provision?(vm: VmInstance, action: VmAction): Promise<ArmErrorBody | undefined>;
   /** After the set of instances changed in a way its view shows. */
   touched(): void;
+  /**
+   * Before a delete takes the VM down (it is `Deleting` meanwhile and still runs): the terminate
+   * notification's wait, when the model enables it. The delete proceeds when it resolves.
+   */
+  beforeDelete?(vm: VmInstance): Promise<void>;
+  /** The VM is gone (its IMDS and scheduled events go too). */
+  deleted?(vm: VmInstance): void;
 }
 
 export class ScaleSet {
@@ -229,6 +236,7 @@ export class ScaleSet {
       vm.generation++;
       vm.sshUp = false;
       vm.deleted = true;
+      this.hooks.deleted?.(vm);
     }
     this.instances.clear();
   }
@@ -236,6 +244,15 @@ export class ScaleSet {
   private async run(vm: VmInstance, action: VmAction, fault?: ArmErrorBody): Promise<void> {
     const step = STEPS[action];
     if (action !== 'create' && action !== 'delete' && this.alreadyThere(vm, step)) return;
+    if (action === 'delete' && this.hooks.beforeDelete) {
+      // Terminate notification: the VM is being deleted (no longer counted, no other action
+      // accepted) but keeps running until NotBefore or its approval.
+      vm.provisioningState = 'Deleting';
+      vm.stateTime = new Date().toISOString();
+      this.hooks.touched();
+      await this.hooks.beforeDelete(vm);
+      if (vm.deleted) return;
+    }
     const generation = ++vm.generation;
     const previousPower = vm.powerState;
     vm.provisioningState = step.during.provisioning;
@@ -261,6 +278,7 @@ export class ScaleSet {
     if (action === 'delete') {
       vm.deleted = true;
       this.instances.delete(vm.instanceId);
+      this.hooks.deleted?.(vm);
       this.hooks.touched();
       await this.hooks.instancesChanged();
       return;

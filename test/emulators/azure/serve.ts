@@ -7,12 +7,16 @@
 // The JSON argument is optional: AzureEmulatorOptions that are plain data (clientSecrets,
 // delays, retryAfterSeconds, listPageSize, maxSshServers), plus `namespaceVms: { agentIntervalMs }`
 // for real Linux VMs (sshd + the agent in private mount namespaces; root only) whose share is the
-// one the scale set's storage tags name, in the Azure Files emulator.
+// one the scale set's storage tags name, in the Azure Files emulator; `manualClock: ISO` for an
+// autoscale clock that only moves when told, and `control: true` for the control channel
+// (serve-control.ts: the clock, evaluations, raw ARM requests), whose address the line carries.
 import {
   FILE_SHARE_TAG,
   STORAGE_ACCOUNT_TAG,
   namespaceVmBackend,
 } from '../vm/namespace-vm-backend';
+import { ManualClock } from './autoscale-clock';
+import { startControl, type ControlChannel } from './serve-control';
 import {
   startAzureEmulator,
   type AzureEmulator,
@@ -28,15 +32,22 @@ export interface ServedEmulator {
   caFile: string;
   /** The Azure Files data plane's folder: a share's files are `<filesRoot>/<account>/<share>/…`. */
   filesRoot: string;
+  /** With `control: true`: the control channel's URL (serve-control.ts). */
+  controlUrl?: string;
 }
 
-const { namespaceVms, ...options } = JSON.parse(process.argv[2] ?? '{}') as AzureEmulatorOptions & {
+const { namespaceVms, manualClock, control, ...options } = JSON.parse(
+  process.argv[2] ?? '{}',
+) as AzureEmulatorOptions & {
   namespaceVms?: { agentIntervalMs?: number };
+  manualClock?: string;
+  control?: boolean;
 };
 // The share folders live in the emulator being started: the backend asks it once VMs boot.
 const started: { emulator?: AzureEmulator } = {};
 const emulator = await startAzureEmulator({
   ...options,
+  ...(manualClock ? { autoscale: { clock: new ManualClock(manualClock) } } : {}),
   ...(namespaceVms
     ? {
         vmBackend: namespaceVmBackend({
@@ -52,12 +63,14 @@ const emulator = await startAzureEmulator({
   log: (line) => process.stderr.write(`azure-emulator: ${line}\n`),
 });
 started.emulator = emulator;
+const channel: ControlChannel | undefined = control ? await startControl(emulator) : undefined;
 const served: ServedEmulator = {
   url: emulator.url,
   tenantId: emulator.tenantId,
   subscriptionId: emulator.subscriptionId,
   caFile: emulator.certificate.certPath,
   filesRoot: emulator.files.root,
+  ...(channel ? { controlUrl: channel.url } : {}),
 };
 process.stdout.write(`${JSON.stringify(served)}\n`);
 
@@ -65,6 +78,7 @@ let closing = false;
 const stop = () => {
   if (closing) return;
   closing = true;
+  void channel?.close();
   emulator.close().then(
     () => process.exit(0),
     () => process.exit(1),

@@ -16,6 +16,8 @@ export interface TokenClaims {
   upn?: string;
   name?: string;
   idtyp?: string;
+  /** A managed identity's token: the resource id of the identity's holder (its scale set). */
+  xms_mirid?: string;
 }
 
 export class TokenIssuer {
@@ -31,8 +33,8 @@ export class TokenIssuer {
     tenantId: string,
     clientId: string,
     scope: string,
-    person: Partial<Pick<TokenClaims, 'oid' | 'upn' | 'name' | 'idtyp' | 'scp'>> = {},
-  ): { token: string; expiresIn: number } {
+    person: Partial<Pick<TokenClaims, 'oid' | 'upn' | 'name' | 'idtyp' | 'scp' | 'xms_mirid'>> = {},
+  ): { token: string; expiresIn: number; expiresOn: number; notBefore: number } {
     const now = Math.floor(Date.now() / 1000);
     const claims: TokenClaims = {
       aud: scope.replace(/\/\.default$/, '').split(' ')[0],
@@ -48,7 +50,12 @@ export class TokenIssuer {
     const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const payload = base64url(JSON.stringify(claims));
     const signature = this.sign(`${header}.${payload}`);
-    return { token: `${header}.${payload}.${signature}`, expiresIn: this.lifetimeSeconds };
+    return {
+      token: `${header}.${payload}.${signature}`,
+      expiresIn: this.lifetimeSeconds,
+      expiresOn: claims.exp,
+      notBefore: claims.nbf,
+    };
   }
 
   /** The claims of a token this emulator issued and that has not expired; else why not. */

@@ -85,6 +85,7 @@ export function namespaceVmBackend(options: NamespaceVmBackendOptions): Namespac
       agentBundle: options.agentBundle,
       agentIntervalMs: options.agentIntervalMs,
       log: ctx.log,
+      azureAccess: ctx.imds,
     });
     vms.set(ctx.computerName, vm);
     return {

@@ -19,7 +19,15 @@ import {
   LINUX_USERNAME,
   type AgentConfigInput,
 } from '../../../src/common/agent-protocol';
+import {
+  ARM_CA_FILE,
+  ARM_ENDPOINT_ENV,
+  ARM_ENDPOINT_FILE,
+  IMDS_ENDPOINT_ENV,
+  IMDS_ENDPOINT_FILE,
+} from '../../../src/common/agent-protocol/activity';
 import type { CustomScriptJob, CustomScriptResult } from '../azure/custom-script';
+import type { VmAzureAccess } from '../azure/nat-data-plane';
 import { runCustomScript } from './custom-script-runner';
 import { cifsStandIn, cifsTable, hostNodePaths, type SmbShareStandIn } from './vm-image';
 
@@ -76,6 +84,12 @@ export interface NamespaceVmOptions {
   bootTimeoutMs?: number;
   /** Boot, agent and sshd failure lines. */
   log?: (line: string) => void;
+  /**
+   * The VM's IMDS and ARM (the Azure emulator's): written at every boot to
+   * `/etc/dsvm-pool/imds-endpoint`, `arm-endpoint` and `arm-ca.pem`, and given to the agent's
+   * runs as `DSVM_POOL_IMDS_ENDPOINT`, `DSVM_POOL_ARM_ENDPOINT` and `NODE_EXTRA_CA_CERTS`.
+   */
+  azureAccess?: () => Promise<VmAzureAccess>;
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -178,6 +192,8 @@ export class NamespaceVm {
   private sshdLogText = '';
   /** Whether the agent's units are enabled (systemd would run it): set at boot or after an install. */
   private agentEnabled = false;
+  /** IMDS and ARM as this boot wrote them (the agent's environment). */
+  private access?: VmAzureAccess;
 
   constructor(options: NamespaceVmOptions) {
     if (process.getuid?.() !== 0) {
@@ -527,6 +543,7 @@ export class NamespaceVm {
       ]);
     }
     await this.prepareImage();
+    await this.writeAzureAccess();
     await writeFile(join(this.dir, 'setup.sh'), SETUP, { mode: 0o755 });
     await writeFile(join(this.dir, 'cloud-init.sh'), CLOUD_INIT, { mode: 0o755 });
     const keys = [this.options.adminPublicKeys].flat().map((k) => k.trim());
@@ -547,6 +564,37 @@ export class NamespaceVm {
         join(this.dir, 'cloud-init/dsvm-pool-agent.js'),
       );
     }
+  }
+
+  /**
+   * Where the VM's IMDS and ARM are, in its /etc (the overlay's upper dir, before it is mounted):
+   * on Azure the agent uses 169.254.169.254 and management.azure.com; here the emulator's.
+   */
+  private async writeAzureAccess(): Promise<void> {
+    this.access = await this.options.azureAccess?.();
+    if (!this.access) return;
+    const dir = join(this.dir, 'etc.up/dsvm-pool');
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    const files: [string, string][] = [
+      [IMDS_ENDPOINT_FILE, `${this.access.imdsEndpoint}\n`],
+      [ARM_ENDPOINT_FILE, `${this.access.armEndpoint}\n`],
+      [ARM_CA_FILE, this.access.armCaPem],
+    ];
+    for (const [path, content] of files) {
+      await writeFile(join(dir, path.split('/').pop() ?? path), content, { mode: 0o644 });
+      await chmod(join(dir, path.split('/').pop() ?? path), 0o644);
+    }
+  }
+
+  /** The agent's environment: no systemd markers; IMDS and ARM when the emulator gave them. */
+  private agentEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { PATH, LANG: 'C.UTF-8' };
+    if (this.access) {
+      env[IMDS_ENDPOINT_ENV] = this.access.imdsEndpoint;
+      env[ARM_ENDPOINT_ENV] = this.access.armEndpoint;
+      env.NODE_EXTRA_CA_CERTS = ARM_CA_FILE;
+    }
+    return env;
   }
 
   private async writeSshdConfig(): Promise<void> {
@@ -684,7 +732,7 @@ export class NamespaceVm {
         [VM_WRAPPER, ...args],
         120_000,
         // No systemd here: make sure the agent does not believe it runs under it.
-        { PATH, LANG: 'C.UTF-8' },
+        this.agentEnv(),
       );
       const run: AgentRun = { ...result, startedAt, endedAt: Date.now(), reason };
       if (reason !== 'manual' || args[0] === 'apply') this.recordRun(run);

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TeamRegistrySchema } from '../../../src/common/agent-protocol';
+import { TeamRegistrySchema, type AgentActivity } from '../../../src/common/agent-protocol';
 import { ErrorCode, type RpcError } from '../../../src/common/errors';
 import type { OperationInfo, PoolInfo } from '../../../src/common/models';
 import { RpcClient } from '../../../src/common/rpc';
@@ -287,6 +287,24 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     await assert.rejects(ui.call('storage.setQuota', { poolId, quotaGiB: 0 }), /at least 1 GiB/);
   });
 
+  it("activity: the pool's idle policy is written to and read from its share", async () => {
+    const poolId = azurePool()!.id;
+    assert.deepEqual(await ui.call('activity.policy', { poolId }), {
+      version: 1,
+      idleMinutes: 30,
+      idleStop: false,
+    });
+    const set = await ui.call('activity.setPolicy', { poolId, idleMinutes: 45, idleStop: true });
+    assert.deepEqual(set, { version: 1, idleMinutes: 45, idleStop: true });
+    const file = join(emulator.files.dataDir(ACCOUNT, SHARE), '.pool', 'activity.json');
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), set);
+    assert.deepEqual(await ui.call('activity.policy', { poolId }), set);
+    await assert.rejects(
+      ui.call('activity.setPolicy', { poolId, idleMinutes: 2, idleStop: false }),
+      /must be at least 5 minutes/,
+    );
+  });
+
   it("places a new connection by the agents' heartbeats (everyone's sessions)", async () => {
     const poolId = azurePool()!.id;
     const running = azurePool()!.instances.filter((i) => i.state === 'running');
@@ -294,7 +312,16 @@ describe('app core: Azure pools over RPC against the emulator', () => {
     const busy = running[0]!;
     const status = join(emulator.files.dataDir(ACCOUNT, SHARE), '.pool', 'status');
     await mkdir(status, { recursive: true });
-    const beat = (computerName: string, sessions: Record<string, number>) =>
+    const activity: AgentActivity = {
+      busy: true,
+      reasons: [{ user: 'carol', kind: 'kernel', text: 'kernel busy 40 min' }],
+      idleSince: null,
+      idleMinutes: 30,
+      protection: { protectFromScaleIn: true, by: 'busy' },
+      idleStopAt: null,
+      scheduledEvents: [],
+    };
+    const beat = (computerName: string, sessions: Record<string, number>, withActivity = false) =>
       JSON.stringify({
         version: 1,
         computerName,
@@ -306,8 +333,12 @@ describe('app core: Azure pools over RPC against the emulator', () => {
         jupyter: {},
         load: { avg1: 0, avg5: 0, avg15: 0, cpus: 2 },
         lastApply: null,
+        ...(withActivity ? { activity } : {}),
       });
-    await writeFile(join(status, `${busy.name}.json`), beat(busy.name, { carol: 3, dave: 1 }));
+    await writeFile(
+      join(status, `${busy.name}.json`),
+      beat(busy.name, { carol: 3, dave: 1 }, true),
+    );
     // A stale heartbeat (a VM that stopped hours ago) counts for nothing.
     const stale = JSON.parse(beat(running[1]!.name, { erin: 9 })) as { time: string };
     stale.time = new Date(Date.now() - 3_600_000).toISOString();
@@ -318,6 +349,8 @@ describe('app core: Azure pools over RPC against the emulator', () => {
       return i?.sessions.carol === 3 ? i : undefined;
     });
     assert.equal(seen.sessions.dave, 1);
+    // The agent's activity (busy and why, protection) reaches the instance as the UI sees it.
+    assert.deepEqual(seen.activity, activity);
     assert.equal(
       azurePool()!.instances.find((x) => x.id === running[1]!.id)?.sessions.erin,
       undefined,

@@ -359,4 +359,36 @@ describe('Azure emulator with namespace VMs behind the NAT ports', () => {
       'same disk, share mounted again',
     );
   });
+
+  it('IMDS: the VM finds its own IMDS and ARM in /etc/dsvm-pool; its token is refused outside its scope', async () => {
+    const [vm] = emulator.vms('ns-pool', 'nspool');
+    const nsVm = backend.vms.get(vm.computerName);
+    assert.ok(nsVm?.running);
+    const endpoint = await emulator.imdsEndpoint('ns-pool', 'nspool', vm.instanceId);
+    const files = ok(
+      await nsVm.exec(
+        'cat /etc/dsvm-pool/imds-endpoint /etc/dsvm-pool/arm-endpoint; stat -c %a /etc/dsvm-pool/arm-ca.pem',
+      ),
+      'the access files',
+    );
+    assert.deepEqual(files.split('\n'), [endpoint, emulator.url, '644']);
+    const inside = ok(
+      await nsVm.exec(
+        [
+          'set -e',
+          'I=$(cat /etc/dsvm-pool/imds-endpoint)',
+          'curl -sf -H Metadata:true "$I/metadata/instance?api-version=2021-02-01" | grep -o \'"name":"nspool_[0-9]*"\'',
+          'curl -s -o /dev/null -w "%{http_code}\\n" "$I/metadata/instance?api-version=2021-02-01"',
+          'T=$(curl -sf -H Metadata:true "$I/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/" | sed \'s/.*"access_token":"\\([^"]*\\)".*/\\1/\')',
+          `curl -s --cacert /etc/dsvm-pool/arm-ca.pem -H "Authorization: Bearer $T" -X PUT -H 'Content-Type: application/json' -d '{"location":"westeurope","sku":{"capacity":3}}' "$(cat /etc/dsvm-pool/arm-endpoint)/subscriptions/${emulator.subscriptionId}/resourceGroups/ns-pool/providers/Microsoft.Compute/virtualMachineScaleSets/nspool?api-version=2024-11-01" | grep -o '"code":"[A-Za-z]*"'`,
+        ].join('\n'),
+      ),
+      'IMDS and ARM from inside the VM',
+    );
+    assert.deepEqual(inside.split('\n'), [
+      `"name":"nspool_${vm.instanceId}"`,
+      '400',
+      '"code":"AuthorizationFailed"',
+    ]);
+  });
 });

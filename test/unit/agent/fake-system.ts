@@ -51,6 +51,10 @@ export class FakeSystem implements AgentSystem {
   readonly host: string;
   clock = new Date('2026-11-28T10:00:00.000Z');
   self: string | undefined;
+  /** Per uid, the tmux clients `tmux list-clients` answers with (none: no tmux server). */
+  readonly tmuxClients = new Map<number, string[]>();
+  /** Commands run as a member (RunOptions.as), with that member's uid. */
+  readonly runAs: Array<{ uid: number; argv: string[] }> = [];
 
   constructor(options: FakeSystemOptions) {
     this.root = options.root;
@@ -104,6 +108,7 @@ export class FakeSystem implements AgentSystem {
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     this.calls.push([...argv]);
+    if (options.as) this.runAs.push({ uid: options.as.uid, argv: [...argv] });
     if (options.input !== undefined) this.stdinOf.push({ argv: [...argv], input: options.input });
     const [command, ...args] = argv;
     switch (command) {
@@ -120,7 +125,15 @@ export class FakeSystem implements AgentSystem {
       case 'umount':
         return this.umount(args);
       case 'systemctl':
+      case 'wall':
         return ok();
+      case 'tmux': {
+        const clients = options.as ? this.tmuxClients.get(options.as.uid) : undefined;
+        if (!clients) return { code: 1, stdout: '', stderr: 'no server running' };
+        return args[0] === 'list-clients'
+          ? { code: 0, stdout: clients.map((c) => `${c}\n`).join(''), stderr: '' }
+          : ok();
+      }
       default:
         return { code: 127, stdout: '', stderr: `${command}: not faked` };
     }

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentConfigSchema } from '../../../src/common/agent-protocol';
-import { SERVICE_UNIT, SUDOERS_RULE, TIMER_UNIT } from '../../../src/agent/install';
+import { SERVICE_UNIT, SUDOERS_RULE, TIMER_UNIT, WATCH_UNIT } from '../../../src/agent/install';
 import { runCli } from '../../../src/agent/run-cli';
 import type { TestMachine } from './fake-system';
 import { makeMachine } from './fake-system';
@@ -96,6 +96,12 @@ describe('install', () => {
     assert.match(SERVICE_UNIT, /^ExecStart=\/usr\/local\/bin\/dsvm-pool-agent apply$/m);
     assert.match(TIMER_UNIT, /^OnBootSec=30s$/m);
     assert.match(TIMER_UNIT, /^OnUnitActiveSec=1min$/m);
+    assert.equal(
+      await readFile(file('etc/systemd/system/dsvm-pool-agent-watch.service'), 'utf8'),
+      WATCH_UNIT,
+    );
+    assert.match(WATCH_UNIT, /^ExecStart=\/usr\/local\/bin\/dsvm-pool-agent watch$/m);
+    assert.match(WATCH_UNIT, /^Restart=always$/m);
     // No systemd running in the test root: enabled offline.
     assert.deepEqual(machine.system.callsOf('systemctl'), [
       [
@@ -104,6 +110,7 @@ describe('install', () => {
         'enable',
         'dsvm-pool-agent.service',
         'dsvm-pool-agent.timer',
+        'dsvm-pool-agent-watch.service',
       ],
     ]);
     const everything = JSON.stringify([
@@ -197,6 +204,8 @@ describe('install', () => {
       ['systemctl', 'enable', 'dsvm-pool-agent.service'],
       ['systemctl', 'enable', '--now', 'dsvm-pool-agent.timer'],
       ['systemctl', 'start', '--no-block', 'dsvm-pool-agent.service'],
+      ['systemctl', 'enable', 'dsvm-pool-agent-watch.service'],
+      ['systemctl', 'restart', '--no-block', 'dsvm-pool-agent-watch.service'],
     ]);
     assert.equal(
       await readFile(file('etc/smbcredentials/acct1.cred'), 'utf8'),

@@ -1,6 +1,11 @@
 // A tiny AppCore for shell tests: the real RpcServer with a few handlers, and controllable state.
 import { Emitter } from '../../../src/common/event';
-import type { AzureSignInStatus, ConnectionInfo, PoolInfo } from '../../../src/common/models';
+import type {
+  AzureSignInStatus,
+  ConnectionInfo,
+  DemoInfo,
+  PoolInfo,
+} from '../../../src/common/models';
 import type { AppNotification, AppTarget } from '../../../src/common/notification-models';
 import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
@@ -21,6 +26,8 @@ export class FakeCore implements AppCore {
   private connectionList: ConnectionInfo[] = [];
   private readonly notifyEmitter = new Emitter<AppNotification>();
   readonly onDidNotify = this.notifyEmitter.event;
+  /** Set by a test to stand for `npm run demo`. */
+  demo?: DemoInfo;
   disposeCount = 0;
   private connections = 0;
   private troubled = { reconnecting: 0, lost: 0 };

@@ -391,6 +391,16 @@ describe('startShell: tray', () => {
     assert.ok(tray.labels().includes('Azure: not signed in'));
   });
 
+  it('says first in its tooltip when it is the demo, with the emulator address', async () => {
+    const { tray, core } = await start();
+    core.demo = { emulatorUrl: 'https://127.0.0.1:43210' };
+    core.setConnections(1);
+    assert.equal(
+      tray.toolTip,
+      'Demo — Azure emulator at https://127.0.0.1:43210, nothing is real\ndsvm-pool — 1 connection',
+    );
+  });
+
   it('rebuilds the menu when the pools change', async () => {
     const { tray, core } = await start();
     const builds = tray.menuBuilds;

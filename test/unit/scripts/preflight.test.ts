@@ -62,7 +62,15 @@ describe('npm test preflight', () => {
     const chromium = join(dir, 'chromium');
     await writeFile(chromium, '#!/bin/sh\n');
     await chmod(chromium, 0o755);
-    await fakeCommands(['ssh-keygen', 'tmux', 'jupyter-notebook', 'sudo', 'strace']);
+    await fakeCommands([
+      'ssh-keygen',
+      'tmux',
+      'jupyter-notebook',
+      'sudo',
+      'strace',
+      'mkfs.ext4',
+      'fsfreeze',
+    ]);
     const { status, output } = preflight({
       PATH: `${join(dir, 'nothing-here')}:${bin}`,
       CHROMIUM_PATH: chromium,

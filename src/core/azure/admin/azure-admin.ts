@@ -2,6 +2,7 @@
 // tracked Azure pool (kept in settings.json under `azurePools`), all shared with app-core.
 import { join } from 'node:path';
 import { AgentHeartbeatSchema, SHARE_LAYOUT } from '../../../common/agent-protocol';
+import type { AgentActivity } from '../../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { DisposableStore, Emitter, type Disposable } from '../../../common/event';
 import type { AzureInstanceFacts, ConnectionInfo, InstanceInfo } from '../../../common/models';
@@ -55,8 +56,8 @@ export class AzureAdmin implements Disposable {
   private readonly changed = this.store.add(new Emitter<void>());
   private readonly activities = new Map<string, string>();
   private readonly shares = new Map<string, Promise<PoolShare>>();
-  /** Per pool: computer name → sessions per user, from the agents' heartbeats. */
-  private readonly heartbeats = new Map<string, Map<string, Record<string, number>>>();
+  /** Per pool: computer name → sessions per user and activity, from the agents' heartbeats. */
+  private readonly heartbeats = new Map<string, Map<string, HeartbeatFacts>>();
   private lastConnections: readonly ConnectionInfo[] = [];
   /** Per pool: no heartbeat reading before this time (its share could not be opened). */
   private readonly heartbeatPause = new Map<string, number>();
@@ -357,10 +358,11 @@ export class AzureAdmin implements Disposable {
         const own = byInstance.get(instance.id) ?? {};
         const reported = instance.state === 'running' ? beats?.get(instance.name) : undefined;
         const merged = { ...own };
-        for (const [user, n] of Object.entries(reported ?? {})) {
+        for (const [user, n] of Object.entries(reported?.sessions ?? {})) {
           merged[user] = Math.max(merged[user] ?? 0, n);
         }
         provider.setSessionCounts(instance.id, merged);
+        provider.setActivity(instance.id, reported?.activity);
       }
     }
   }
@@ -383,7 +385,7 @@ export class AzureAdmin implements Disposable {
         continue;
       }
       this.heartbeatPause.delete(poolId);
-      const beats = new Map<string, Record<string, number>>();
+      const beats = new Map<string, HeartbeatFacts>();
       try {
         for (const entry of await files.list(SHARE_LAYOUT.statusDir)) {
           if (entry.isDirectory || !entry.name.endsWith('.json')) continue;
@@ -391,7 +393,10 @@ export class AzureAdmin implements Disposable {
           const parsed = text ? AgentHeartbeatSchema.safeParse(safeJson(text)) : undefined;
           if (!parsed?.success) continue;
           if (now - Date.parse(parsed.data.time) > HEARTBEAT_MAX_AGE_MS) continue;
-          beats.set(parsed.data.computerName, parsed.data.sessions);
+          beats.set(parsed.data.computerName, {
+            sessions: parsed.data.sessions,
+            ...(parsed.data.activity ? { activity: parsed.data.activity } : {}),
+          });
         }
       } catch (err) {
         this.options.log(`azure: heartbeats of ${poolId}: ${RpcError.from(err).message}`);
@@ -461,6 +466,12 @@ export interface PoolShare {
   account: string;
   share: string;
   resourceGroup: string;
+}
+
+/** What the app keeps of an instance's heartbeat. */
+interface HeartbeatFacts {
+  sessions: Record<string, number>;
+  activity?: AgentActivity;
 }
 
 /** A heartbeat older than this (three agent cycles) belongs to a VM that is not running. */

@@ -3,3 +3,4 @@
 export { AzureAdmin } from './azure-admin';
 export { poolKeyId, smbHost } from './pool-names';
 export { readAllowedSources } from './pool-access';
+export { poolScalingHistory } from './pool-scaling';

@@ -11,6 +11,7 @@ import type { TokenCredential } from '@azure/identity';
 import { type AzureEnvironment, resolveAzureEnvironment } from './azure-environment';
 import { DEFAULT_READ_DEADLINE_MS, readDeadlinePolicy } from './azure-deadline';
 import { boundedRetryAfterPolicy } from './azure-retry-policy';
+import { unknownOutcomePolicy } from './azure-write-policy';
 
 export interface AzureClients {
   subscriptionId: string;
@@ -58,6 +59,11 @@ function pipelineOptions(options: AzureClientOptions) {
       },
       {
         policy: boundedRetryAfterPolicy(options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS),
+        position: 'perRetry' as const,
+      },
+      {
+        // A write whose answer was lost is reported, never sent again blindly.
+        policy: unknownOutcomePolicy(),
         position: 'perRetry' as const,
       },
     ],

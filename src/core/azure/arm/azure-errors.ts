@@ -3,6 +3,7 @@
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { AzureDeadlineError, formatDeadline } from './azure-deadline';
 import { AzureThrottledError } from './azure-retry-policy';
+import { AzureUnknownOutcomeError } from './azure-write-policy';
 
 /** What the app was doing, so the message can name it and give the right advice. */
 export interface AzureErrorContext {
@@ -41,6 +42,8 @@ export interface AzureErrorDetails {
   retryAfterSeconds?: number;
   /** The read deadline that passed. */
   deadlineMs?: number;
+  /** A write whose answer was lost: Azure may or may not have done it. */
+  unknownOutcome?: boolean;
 }
 
 export const CAPACITY_CODES = new Set([
@@ -118,6 +121,9 @@ const IDENTITY_ERRORS = new Set([
  * failure of any call made then says "Sign in to Azure", not that the account lacks a role.
  */
 export const NOT_SIGNED_IN = 'Not signed in to Azure';
+
+/** An action only Owner and User Access Administrator have among the usual roles. */
+const ROLE_WRITE = /Microsoft\.Authorization\/role(?:Assignments|Definitions)\/write/i;
 
 /** core-lro's message for a failed operation: the code is only in the text. */
 const LRO_FAILED = /^The long-running operation has failed\.\s+([A-Za-z][\w.-]*)\.\s*([\s\S]*)$/;
@@ -201,6 +207,16 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
       { retryable: true, deadlineMs: d.ms } satisfies AzureErrorDetails,
     );
   }
+  if (err instanceof AzureUnknownOutcomeError) {
+    return new RpcError(
+      ErrorCode.Unreachable,
+      `The connection to Azure broke before Azure answered the request to ${context.action} ` +
+        `(${err.networkCode}), so the app cannot tell whether Azure did it, and did not send it ` +
+        'again. The pool is read again: check there what Azure did, and try again only if it ' +
+        'was not done.',
+      { retryable: false, unknownOutcome: true } satisfies AzureErrorDetails,
+    );
+  }
   if (failure.kind === 'AbortError' || failure.kind === 'AbortSignalError') {
     return new RpcError(ErrorCode.Cancelled, `Cancelled: ${context.action}.`);
   }
@@ -274,6 +290,20 @@ export function translateAzureError(err: unknown, context: AzureErrorContext): R
   }
   if (failure.status === 403 || (code !== undefined && FORBIDDEN_CODES.has(code))) {
     const scope = context.scope ? ` on ${context.scope}` : '';
+    // The pool template gives its scale set's identity a role (the agent protects busy
+    // instances): creating that takes more than Contributor.
+    const roleAction = ROLE_WRITE.exec(azure)?.[0];
+    if (roleAction) {
+      return new RpcError(
+        ErrorCode.AuthFailed,
+        `You are not allowed to ${context.action} (${code ?? 'HTTP 403'}): the pool gives its ` +
+          `instances a role of their own (so that a busy instance can protect itself from ` +
+          `scale-in), and creating it needs ${roleAction}, which Contributor does not have. ` +
+          `Ask an Owner or User Access Administrator${scope || ' of the resource group'} to ` +
+          'do it, or to give you one of those roles there.',
+        details(false),
+      );
+    }
     return new RpcError(
       ErrorCode.AuthFailed,
       `You are not allowed to ${context.action} (${code ?? 'HTTP 403'}). ` +

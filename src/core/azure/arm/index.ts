@@ -1,6 +1,10 @@
 // The arm room's public face: which cloud, the SDK clients of a subscription, which pool a call
 // is about, Azure's failures as specific RpcErrors. The lowest Azure room: it imports no other.
-export { type AzureEnvironment, resolveAzureEnvironment } from './azure-environment';
+export {
+  AZURE_ENV_VARS,
+  type AzureEnvironment,
+  resolveAzureEnvironment,
+} from './azure-environment';
 export {
   type AzureClientOptions,
   type AzureClients,
@@ -14,6 +18,7 @@ export {
   formatDeadline,
 } from './azure-deadline';
 export type { AzurePoolRef } from './azure-pool-ref';
+export { AzureUnknownOutcomeError } from './azure-write-policy';
 export {
   CAPACITY_CODES,
   IN_USE_CODES,

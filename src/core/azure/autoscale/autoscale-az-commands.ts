@@ -138,7 +138,9 @@ export function azAutoscaleUpdateSetting(
   if (enabled !== undefined) args.push('--enabled', String(enabled));
   const what = [
     enabled === undefined ? '' : enabled ? 'turn it on' : 'turn it off',
-    count === undefined ? '' : `default ${minCount}–${maxCount} ${Number(maxCount) === 1 ? 'instance' : 'instances'}, ${count} by default`,
+    count === undefined
+      ? ''
+      : `default ${minCount}–${maxCount} ${Number(maxCount) === 1 ? 'instance' : 'instances'}, ${count} by default`,
   ].filter(Boolean);
   return command(args, `Update autoscale setting ${target.autoscaleName}: ${what.join('; ')}`);
 }

@@ -2,3 +2,4 @@
 // `az monitor autoscale` commands and saved.
 export { AUTOSCALE_TIME_ZONES } from './autoscale-time-zones';
 export { AzureAutoscale } from './azure-autoscale';
+export { durationSeconds } from './autoscale-duration';

@@ -46,6 +46,8 @@ export function poolInputFromDeployment(parameters: Values): Record<string, unkn
     natFrontendPortStart: v('natFrontendPortStart'),
     osDiskType: v('osDiskType'),
     autoscaleEnabled: v('autoscaleEnabled'),
+    // Absent from deployments of templates before 1.3.0: the default applies.
+    terminateNotBeforeTimeout: v('terminateNotBeforeTimeout'),
   };
   const account = text('storageAccountName');
   const share = text('fileShareName');

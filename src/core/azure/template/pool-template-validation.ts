@@ -7,6 +7,7 @@ import {
   DEFAULT_VM_SIZE,
   INSTANCE_LIMIT,
   OS_DISK_TYPES,
+  TERMINATE_NOTICE_MINUTES,
   type PoolParameters,
   instanceLimit,
 } from './pool-template';
@@ -96,6 +97,29 @@ const cidrListSchema = z
   .min(1, 'needs at least one range (your office or VPN), else nobody can reach SSH')
   .max(100, 'may hold at most 100 ranges — merge them into wider ones');
 
+/**
+ * The terminate notice: whole minutes from 5 to 15, as an ISO 8601 duration (`PT10M`) or a plain
+ * number of minutes; normalized to `PT<n>M` (the template's allowedValues).
+ */
+const terminateNoticeSchema = z
+  .union([z.string(), z.number()], {
+    error: 'must be a number of minutes from 5 to 15, e.g. PT10M',
+  })
+  .transform((value, ctx) => {
+    const { min, max } = TERMINATE_NOTICE_MINUTES;
+    const text = String(value).trim();
+    const match = /^(?:PT)?(\d+)M?$/i.exec(text);
+    const minutes = match ? Number(match[1]) : NaN;
+    if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be ${min} to ${max} minutes (PT${min}M to PT${max}M; "${text}" is not): Azure gives an instance at most ${max} minutes of notice before a scale-in removes it`,
+      });
+      return z.NEVER;
+    }
+    return `PT${minutes}M`;
+  });
+
 /** Keys people carry over from the article's template, refused with the reason. */
 const REFUSED_KEYS: Record<string, string> = {
   adminpassword: 'the pool uses SSH keys only — remove it and give "Admin SSH public key"',
@@ -140,6 +164,9 @@ export const poolParametersSchema = z
       .enum(OS_DISK_TYPES, { error: `must be one of ${OS_DISK_TYPES.join(', ')}` })
       .default('StandardSSD_LRS'),
     autoscaleEnabled: z.boolean({ error: 'must be true or false' }).default(true),
+    terminateNotBeforeTimeout: terminateNoticeSchema.default(
+      `PT${TERMINATE_NOTICE_MINUTES.default}M`,
+    ),
     storageAccountName: named(storageAccountNameProblem, 'storage account').optional(),
     fileShareName: named(fileShareNameProblem, 'file share').optional(),
     createStorage: z.boolean({ error: 'must be true or false' }).optional(),
@@ -198,6 +225,7 @@ export const poolParametersSchema = z
       natFrontendPortStart: input.natFrontendPortStart,
       osDiskType: input.osDiskType,
       autoscaleEnabled: input.autoscaleEnabled,
+      terminateNotBeforeTimeout: input.terminateNotBeforeTimeout,
     };
     if (input.storageAccountName !== undefined)
       params.storageAccountName = input.storageAccountName;

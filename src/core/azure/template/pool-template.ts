@@ -9,7 +9,7 @@ import { KNOWN_REGIONS, deriveComputerNamePrefix } from './pool-template-names';
 import type { StorageSku } from './pool-template-storage';
 
 /** The template's version (its `metadata.templateVersion` and `dsvm-pool-template` tag). */
-export const POOL_TEMPLATE_VERSION = '1.2.0';
+export const POOL_TEMPLATE_VERSION = '1.3.0';
 
 /** The current Ubuntu 22.04 Data Science VM; it needs no purchase plan. */
 export const DEFAULT_IMAGE: PoolImage = {
@@ -20,6 +20,9 @@ export const DEFAULT_IMAGE: PoolImage = {
 };
 
 export const DEFAULT_VM_SIZE = 'Standard_D4s_v5';
+
+/** Azure's range of a scale set's terminate notice, in minutes; the pool's default. */
+export const TERMINATE_NOTICE_MINUTES = { min: 5, max: 15, default: 10 } as const;
 
 /**
  * A Uniform scale set holds at most 100 instances in a single placement group and 1000 from a
@@ -77,6 +80,11 @@ export interface PoolParameters {
   natFrontendPortStart: number;
   osDiskType: OsDiskType;
   autoscaleEnabled: boolean;
+  /**
+   * Notice before a scale-in or delete removes an instance (IMDS Terminate event), PT5M–PT15M
+   * in whole minutes: the template's allowedValues.
+   */
+  terminateNotBeforeTimeout: string;
   /**
    * The share every instance mounts; names only, never a key. With both names every instance
    * gets the agent's extension (its secrets only in protectedSettings, see pool.json).
@@ -265,6 +273,7 @@ export function buildDeploymentParameters(params: PoolParameters): ArmParameterV
     outboundPortsPerInstance: outboundPortsPerInstance(params),
     osDiskType: params.osDiskType,
     autoscaleEnabled: params.autoscaleEnabled,
+    terminateNotBeforeTimeout: params.terminateNotBeforeTimeout,
   };
   // Absent until the pool has a share; the template's defaults ('') leave the tags empty.
   if (params.storageAccountName !== undefined)

@@ -2,6 +2,7 @@
 // (instance views expanded) plus one load balancer GET, under one read deadline, kept fresh; their
 // SSH NAT ports come from azure-instance-ports.ts (asked per instance, cached, only when shown).
 import type { VirtualMachineScaleSetVM } from '@azure/arm-compute';
+import type { AgentActivity } from '../../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter, type Disposable } from '../../../common/event';
 import type { AgentExtensionState, CapacityLimit, InstanceInfo } from '../../../common/models';
@@ -101,6 +102,8 @@ export class AzurePoolProvider implements PoolProvider {
   private readonly changed = new Emitter<void>();
   readonly onDidChangeInstances = this.changed.event;
   private readonly sessions = new Map<string, Record<string, number>>();
+  /** What each instance's agent last reported about activity (its heartbeat), by instance id. */
+  private readonly activities = new Map<string, AgentActivity>();
   private readonly registration: Disposable | undefined;
   private readonly refreshIntervalMs: number;
   private inFlight: Promise<void> | undefined;
@@ -188,7 +191,8 @@ export class AzurePoolProvider implements PoolProvider {
   listInstances(): InstanceInfo[] {
     return this.snapshot.instances.map((i) => {
       const sessions = this.sessions.get(i.id) ?? {};
-      return { ...i, sessions: { ...sessions } };
+      const activity = this.activities.get(i.id);
+      return { ...i, sessions: { ...sessions }, ...(activity ? { activity } : {}) };
     });
   }
 
@@ -240,6 +244,14 @@ export class AzurePoolProvider implements PoolProvider {
     if (key?.passphrase !== undefined) target.passphrase = key.passphrase;
     if (key?.agent !== undefined) target.agent = key.agent;
     return target;
+  }
+
+  /** The agent's activity of an instance from its heartbeat (undefined: none fresh). */
+  setActivity(instanceId: string, activity: AgentActivity | undefined): void {
+    const before = JSON.stringify(this.activities.get(instanceId) ?? null);
+    if (activity) this.activities.set(instanceId, activity);
+    else this.activities.delete(instanceId);
+    if (JSON.stringify(activity ?? null) !== before) this.changed.fire();
   }
 
   /** The app's own sessions on an instance, by login (until the agent reports real ones). */
@@ -441,6 +453,7 @@ export class AzurePoolProvider implements PoolProvider {
     const before = JSON.stringify([this.snapshot.instances, [...this.snapshot.details]]);
     this.snapshot = { instances, details };
     for (const id of [...this.sessions.keys()]) if (!details.has(id)) this.sessions.delete(id);
+    for (const id of [...this.activities.keys()]) if (!details.has(id)) this.activities.delete(id);
     if (JSON.stringify([instances, [...details]]) !== before) this.changed.fire();
   }
 }

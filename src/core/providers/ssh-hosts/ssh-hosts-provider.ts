@@ -1,5 +1,6 @@
 // An ssh-hosts pool (DESIGN.md §3): a fixed list of machines reached over SSH. Instances are the
 // hosts, "running" unless a TCP probe says otherwise; lifecycle and autoscale do not apply.
+import type { AgentActivity } from '../../../common/agent-protocol';
 import { ErrorCode, RpcError } from '../../../common/errors';
 import { Emitter } from '../../../common/event';
 import type {
@@ -49,6 +50,8 @@ export class SshHostsProvider implements PoolProvider {
   private share: SshPoolShare | undefined;
   private hosts: Host[] = [];
   private readonly changed = new Emitter<void>();
+  /** Each host's agent activity (its heartbeat), by host id. */
+  private readonly activities = new Map<string, AgentActivity>();
   readonly onDidChangeInstances = this.changed.event;
   private readonly agent: () => string | undefined;
   private readonly probeIntervalMs: number;
@@ -107,6 +110,8 @@ export class SshHostsProvider implements PoolProvider {
         sessions: { ...host.sessions },
       };
       if (host.detail !== undefined) info.detail = host.detail;
+      const activity = this.activities.get(host.id);
+      if (activity) info.activity = activity;
       return info;
     });
   }
@@ -173,6 +178,14 @@ export class SshHostsProvider implements PoolProvider {
       changed = true;
     }
     if (changed) this.changed.fire();
+  }
+
+  /** A host's agent activity from its heartbeat, read over the user's connection (or none). */
+  setActivity(instanceId: string, activity: AgentActivity | undefined): void {
+    const before = JSON.stringify(this.activities.get(instanceId) ?? null);
+    if (activity) this.activities.set(instanceId, activity);
+    else this.activities.delete(instanceId);
+    if (JSON.stringify(activity ?? null) !== before) this.changed.fire();
   }
 
   /** Takes new settings (name, hosts, share) in place; hosts keep their state and sessions by id. */

@@ -51,6 +51,7 @@ import { useAutoscaleStyles } from './autoscale-styles';
 import { DefaultProfileSection } from './default-profile-section';
 import { FixedDatesSection } from './fixed-dates-section';
 import { SchedulesSection } from './schedules-section';
+import { WhyButton } from '../scaling/why-dialog';
 
 export interface AutoscaleButtonProps {
   pool: PoolInfo;
@@ -145,6 +146,7 @@ export function AutoscaleEditor({ pool, open, onClose, onOperation }: AutoscaleE
             multilineError
             actions={
               <>
+                <WhyButton pool={pool} subtle />
                 {busy && (
                   <Text
                     size={200}

@@ -1,9 +1,9 @@
 // The wizard's Machines step: VM size, how many instances (now, fewest, most), image, OS disk,
-// autoscale.
+// autoscale, and the notice an instance gets before a scale-in removes it.
 import { Combobox, Dropdown, Field, Input, Option, Switch, Text } from '@fluentui/react-components';
 import { POOL_FIELD_LABELS as L } from '../../../common/pool-fields';
 import type { CreatePoolModel } from './create-pool-model';
-import { COMMON_VM_SIZES, OS_DISK_TYPES } from './pool-draft';
+import { COMMON_VM_SIZES, OS_DISK_TYPES, TERMINATE_NOTICE_MINUTES } from './pool-draft';
 import { useWizardStyles } from './wizard-styles';
 
 /** Machines: the scale set's VMs. */
@@ -106,6 +106,24 @@ export function MachinesStep({ model }: { model: CreatePoolModel }) {
           />
         </Field>
       </div>
+      <Field
+        label={L.terminateNotBeforeTimeout}
+        hint="Before a scale-in or a delete removes an instance, everyone logged in on it is warned this long ahead (Azure allows 5 to 15 minutes)."
+        {...field('terminateNotBeforeTimeout')}
+      >
+        <Dropdown
+          data-testid="wizard-terminateNotice"
+          value={`${draft.terminateNoticeMinutes} minutes`}
+          selectedOptions={[draft.terminateNoticeMinutes]}
+          onOptionSelect={(_, d) =>
+            d.optionValue && update('terminateNoticeMinutes', d.optionValue)
+          }
+        >
+          {TERMINATE_NOTICE_MINUTES.map((m) => (
+            <Option key={m} value={m}>{`${m} minutes`}</Option>
+          ))}
+        </Dropdown>
+      </Field>
       {draft.minInstances.trim() === '0' && (
         <Text size={200} className={styles.muted}>
           With 0 as the fewest, the pool can sleep at night; Connect starts an instance when someone

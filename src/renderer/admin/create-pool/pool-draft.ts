@@ -17,6 +17,10 @@ export const STEP_LABELS: Record<WizardStep, string> = {
 
 export const OS_DISK_TYPES = ['StandardSSD_LRS', 'Premium_LRS', 'Standard_LRS'] as const;
 
+/** The terminate notice Azure allows a scale set (5 to 15 minutes) and the app's default. */
+export const TERMINATE_NOTICE_MINUTES = Array.from({ length: 11 }, (_, i) => String(i + 5));
+export const TERMINATE_NOTICE_DEFAULT = 10;
+
 /** Sizes most teams start from; any other size can be typed. */
 export const COMMON_VM_SIZES = [
   'Standard_D4s_v5',
@@ -45,6 +49,8 @@ export interface PoolDraft {
   maxInstances: string;
   osDiskType: string;
   autoscaleEnabled: boolean;
+  /** Minutes of notice an instance gets before a scale-in removes it, 5–15 (Azure's range). */
+  terminateNoticeMinutes: string;
   adminUsername: string;
   sshPublicKey: string;
   /** One range per line (commas work too). */
@@ -82,6 +88,7 @@ export function emptyDraft(random: () => number = Math.random): PoolDraft {
     maxInstances: '10',
     osDiskType: 'StandardSSD_LRS',
     autoscaleEnabled: true,
+    terminateNoticeMinutes: String(TERMINATE_NOTICE_DEFAULT),
     adminUsername: 'azureuser',
     sshPublicKey: '',
     allowedSourceCidrs: '',
@@ -155,6 +162,11 @@ export function draftParameters(draft: PoolDraft): Record<string, unknown> {
     natFrontendPortStart: numeric(draft.natFrontendPortStart),
   };
   for (const [key, value] of Object.entries(counts)) if (value !== undefined) p[key] = value;
+  // The app's default (10 minutes) needs no parameter.
+  const notice = draft.terminateNoticeMinutes.trim();
+  if (notice && notice !== String(TERMINATE_NOTICE_DEFAULT)) {
+    p.terminateNotBeforeTimeout = `PT${notice}M`;
+  }
   if (draft.storageAccountName.trim()) p.storageAccountName = draft.storageAccountName.trim();
   if (draft.fileShareName.trim()) p.fileShareName = draft.fileShareName.trim();
   if (p.storageAccountName !== undefined || p.fileShareName !== undefined) {
@@ -189,6 +201,8 @@ export function draftWithParameters(draft: PoolDraft, params: Record<string, unk
   set('fileShareName', text(params.fileShareName));
   if (typeof params.osDiskType === 'string') next.osDiskType = params.osDiskType;
   if (typeof params.autoscaleEnabled === 'boolean') next.autoscaleEnabled = params.autoscaleEnabled;
+  const notice = /^PT(\d+)M$/i.exec(String(params.terminateNotBeforeTimeout ?? ''));
+  if (notice) next.terminateNoticeMinutes = String(Number(notice[1]));
   if (typeof params.allowInternetSsh === 'boolean') next.allowInternetSsh = params.allowInternetSsh;
   if (Array.isArray(params.allowedSourceCidrs)) {
     next.allowedSourceCidrs = params.allowedSourceCidrs.map(String).join('\n');
@@ -217,6 +231,7 @@ const FIELD_STEP: Record<string, WizardStep> = {
   computerNamePrefix: 'machines',
   osDiskType: 'machines',
   autoscaleEnabled: 'machines',
+  terminateNotBeforeTimeout: 'machines',
   adminUsername: 'access',
   sshPublicKey: 'access',
   allowedSourceCidrs: 'access',
@@ -270,6 +285,7 @@ const SHOWN_FIELDS: Record<WizardStep, readonly string[]> = {
     'image',
     'osDiskType',
     'autoscaleEnabled',
+    'terminateNotBeforeTimeout',
   ],
   access: [
     'adminUsername',

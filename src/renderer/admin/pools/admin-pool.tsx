@@ -32,6 +32,8 @@ import { RpcError } from '../../../common/errors';
 import type { OperationInfo, PoolInfo } from '../../../common/models';
 import { useRpc } from '../../shared/rpc-context';
 import { AutoscaleButton } from '../autoscale/autoscale-editor';
+import { WhyButton } from '../scaling/why-dialog';
+import { ActivityPolicyButton } from './activity-policy-dialog';
 import { InstanceTable } from './instance-table';
 import { PoolActionConfirms, type PoolConfirm } from './pool-action-confirms';
 import { ScaleDialog } from './scale-dialog';
@@ -210,6 +212,8 @@ export function AdminPool({ pool, onOperation }: AdminPoolProps) {
           Scale…
         </Button>
         <AutoscaleButton pool={pool} onOperation={onOperation} disabled={busy !== undefined} />
+        <WhyButton pool={pool} />
+        <ActivityPolicyButton pool={pool} />
         <Button
           size="small"
           icon={<People16Regular />}

@@ -312,7 +312,9 @@ const InstanceTableRow = memo(function InstanceTableRow({
         {sessions}
       </TableCell>
       <TableCell>{model === undefined ? '—' : model ? 'Yes' : 'No'}</TableCell>
-      <TableCell>{i.azure?.protectFromScaleIn ? 'Yes' : 'No'}</TableCell>
+      <TableCell data-testid="admin-protected">
+        {i.azure?.protectFromScaleIn ? 'Yes' : 'No'}
+      </TableCell>
     </TableRow>
   );
 });

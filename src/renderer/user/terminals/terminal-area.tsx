@@ -15,7 +15,7 @@ import {
   WindowConsoleRegular,
 } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import type { ForwardInfo } from '../../../common/models';
+import type { ForwardInfo, PoolInfo } from '../../../common/models';
 import type { ConnectionMap } from '../use-connections';
 import type { JupyterRuns } from '../jupyter/use-jupyter';
 import type { Recoveries } from './use-recoveries';
@@ -26,6 +26,7 @@ import { ConnectionNotice } from './connection-notice';
 import { ConnectionToolbar } from './connection-toolbar';
 import { JupyterBar } from '../jupyter/jupyter-bar';
 import { TerminalTabs } from './terminal-tabs';
+import { InstanceWarningBar } from './instance-warning-bar';
 
 const useStyles = makeStyles({
   root: {
@@ -70,6 +71,10 @@ export interface TerminalAreaProps {
   recoveries: Recoveries;
   jupyter: JupyterRuns;
   forwards?: ForwardInfo[];
+  /** The pools, for the active terminal's instance (its scheduled events, an idle stop). */
+  pools?: readonly PoolInfo[];
+  /** Keeps an instance from an idle stop (Keep this VM); absent where the app cannot. */
+  onKeep?: (poolId: string, instanceId: string) => Promise<void>;
   /** Opens the forwards panel's form for a connection. */
   onForwardPort: (connectionId: string) => void;
   /** Reconnects a lost tab in its place. */
@@ -88,6 +93,19 @@ export function TerminalArea(props: TerminalAreaProps) {
   const connectionGone =
     connection !== undefined && ['lost', 'closed', 'failed'].includes(connection.state);
   const [search, setSearch] = useState<{ terminalId: string; request: number }>();
+  const pool = active ? props.pools?.find((p) => p.id === active.poolId) : undefined;
+  const instance = pool?.instances.find((i) => i.id === active?.instanceId);
+  // "Continue on another instance": once the new tab's connection is up, Jupyter opens there too.
+  const [carryOn, setCarryOn] = useState<{ poolId: string; instanceId: string }>();
+  useEffect(() => {
+    if (!carryOn) return;
+    const tab = tabs.find(
+      (t) => t.poolId === carryOn.poolId && t.instanceId === carryOn.instanceId,
+    );
+    if (!tab || connections.get(tab.connectionId)?.state !== 'connected') return;
+    setCarryOn(undefined);
+    jupyter.open(tab.connectionId, 'notebook', tab.instanceName);
+  }, [carryOn, tabs, connections, jupyter]);
 
   // Ctrl+Shift+F inside a terminal opens (or refocuses) the find box for that terminal.
   useEffect(() => {
@@ -146,6 +164,18 @@ export function TerminalArea(props: TerminalAreaProps) {
             }
           />
         </MessageBar>
+      )}
+      {active && pool && (
+        <InstanceWarningBar
+          terminalId={active.terminalId}
+          instance={instance}
+          instances={pool.instances}
+          onMoveTo={(instanceId) => {
+            setCarryOn({ poolId: pool.id, instanceId });
+            workspace.connect(pool.id, instanceId);
+          }}
+          {...(props.onKeep ? { onKeep: () => props.onKeep!(pool.id, active.instanceId) } : {})}
+        />
       )}
       {active && (
         <ConnectionNotice

@@ -92,7 +92,7 @@ describe(
           share: { protocol: 'bind', source: shareDir, mountPoint: '/home' },
         }),
         (err: RpcError) =>
-          err.code === ErrorCode.BadInput && /share\.mountPoint.*system folder/.test(err.message),
+          err.code === ErrorCode.BadInput && /mount point.*system folder/.test(err.message),
       );
       pool = await ui.call('pools.saveSshHosts', {
         name: 'Lab',

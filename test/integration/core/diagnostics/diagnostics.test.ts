@@ -149,7 +149,7 @@ describe('connection diagnostics (core over RPC, real sockets)', () => {
   });
 
   test('bad input is refused naming the field; an unknown pool says so', async () => {
-    await assert.rejects(ui.call('diagnostics.run', { poolId: 'local' } as never), /runId/);
+    await assert.rejects(ui.call('diagnostics.run', { poolId: 'local' } as never), /run id/);
     await assert.rejects(run('no-such-pool'), /No pool with id "no-such-pool"/);
   });
 });

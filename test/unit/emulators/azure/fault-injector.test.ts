@@ -52,4 +52,17 @@ describe('FaultInjector', () => {
     faults.clear();
     assert.equal(faults.takeDelay('GET', '/a/virtualMachines'), 0);
   });
+
+  it('cuts the answers of matching requests, mid-answer unless asked otherwise', () => {
+    const faults = new FaultInjector();
+    faults.resetNext('PATCH /subscriptions');
+    faults.resetNext(/virtualMachines$/, { at: 'before-answer', times: 2 });
+    assert.equal(faults.takeReset('GET', '/subscriptions/s'), undefined);
+    assert.equal(faults.takeReset('PATCH', '/subscriptions/s/x'), 'mid-answer');
+    assert.equal(faults.takeReset('PATCH', '/subscriptions/s/x'), undefined);
+    assert.equal(faults.takeReset('GET', '/x/virtualMachines'), 'before-answer');
+    faults.clear();
+    assert.equal(faults.takeReset('GET', '/x/virtualMachines'), undefined);
+    assert.equal(faults.served.reset, 2);
+  });
 });

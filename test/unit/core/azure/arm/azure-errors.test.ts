@@ -145,6 +145,19 @@ describe('translateAzureError', () => {
       forbidden.message,
       'You are not allowed to start instance 1 of pool team (AuthorizationFailed). Ask an owner on resource group rg for a role that allows it (e.g. Virtual Machine Contributor), or ask a pool admin to do it.',
     );
+    // The pool's instance role needs roleAssignments/write: say who may deploy it.
+    const roleRefused = translateAzureError(
+      lroError(
+        'AuthorizationFailed',
+        "The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/team/providers/Microsoft.Authorization/roleAssignments/z' or the scope is invalid.",
+      ),
+      { action: 'deploy pool team', scope: 'resource group rg' },
+    );
+    assert.equal(roleRefused.code, ErrorCode.AuthFailed);
+    assert.equal(
+      roleRefused.message,
+      'You are not allowed to deploy pool team (AuthorizationFailed): the pool gives its instances a role of their own (so that a busy instance can protect itself from scale-in), and creating it needs Microsoft.Authorization/roleAssignments/write, which Contributor does not have. Ask an Owner or User Access Administrator on resource group rg to do it, or to give you one of those roles there.',
+    );
     const missing = translateAzureError(
       restError(404, 'ResourceNotFound', "The Resource 'team' was not found."),
       ctx,

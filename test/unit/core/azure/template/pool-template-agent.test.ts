@@ -77,7 +77,11 @@ function render(params: PoolParameters) {
       origin: 'https://management.azure.com',
     },
     {
-      reference: () => ({ properties: { ipAddress: '20.0.0.1', dnsSettings: { fqdn: 'x' } } }),
+      // The full view (the scale set's, for the instance role's assignment) has its identity.
+      reference: () => ({
+        identity: { type: 'SystemAssigned', principalId: '11111111-2222-3333-4444-555555555555' },
+        properties: { ipAddress: '20.0.0.1', dnsSettings: { fqdn: 'x' } },
+      }),
       listKeys: (id) => {
         listKeys.push(id);
         return { keys: [{ keyName: 'key1', value: KEY, permissions: 'FULL' }] };

@@ -28,6 +28,9 @@ type Resource = Json & { id: string; type: string; name: string; dependsOn: stri
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 const RG = { name: 'rg-team', location: 'westeurope' };
+const TENANT_ID = '00000000-0000-0000-0000-0000000000aa';
+/** The scale set's system-assigned identity, as ARM reports it once created. */
+const PRINCIPAL_ID = '11111111-2222-3333-4444-555555555555';
 /** What listKeys() answers in these renderings: a well-formed account key nobody uses. */
 const FAKE_KEY = Buffer.alloc(64, 7).toString('base64');
 
@@ -44,6 +47,9 @@ const AGENT_FUNCTIONS = [
   'base64',
   'environment',
   'listKeys',
+  // The instance role (1.3.0): stable GUID names and the role's subscription-level id.
+  'guid',
+  'subscriptionResourceId',
 ] as const;
 
 /** The id the template gives a resource of this resource group. */
@@ -74,7 +80,7 @@ function deploy(template: ArmTemplate, given: Record<string, { value: unknown }>
     {
       subscriptionId: SUBSCRIPTION,
       subscriptionName: 'Team subscription',
-      tenantId: '00000000-0000-0000-0000-0000000000aa',
+      tenantId: TENANT_ID,
       resourceGroup: { id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG.name}`, ...RG },
       deploymentName: 'dsvm-pool-test',
       origin: 'https://management.azure.com',
@@ -85,7 +91,12 @@ function deploy(template: ArmTemplate, given: Record<string, { value: unknown }>
         assert.ok(found, `reference() to ${id}, which the template does not deploy`);
         const props = found.properties as Json;
         const dns = props.dnsSettings as { domainNameLabel: string } | undefined;
+        // The full view (reference(…, 'full')) has the identity ARM filled in.
+        const identity = found.identity as Json | undefined;
         return {
+          ...(identity
+            ? { identity: { ...identity, principalId: PRINCIPAL_ID, tenantId: TENANT_ID } }
+            : {}),
           properties: {
             ...props,
             ipAddress: '20.0.0.10',
@@ -330,8 +341,11 @@ describe('pool.json', () => {
   });
 
   test('tags every resource with dsvm-pool = the pool name and the template version', () => {
-    // Child resources (the share) carry neither tags nor a location.
-    for (const r of deployed.resources.filter((x) => x.type.split('/').length === 2)) {
+    // Child resources (the share) carry neither tags nor a location, nor do role definitions
+    // and assignments (Microsoft.Authorization takes neither).
+    for (const r of deployed.resources.filter(
+      (x) => x.type.split('/').length === 2 && !x.type.startsWith('Microsoft.Authorization/'),
+    )) {
       const tags = r.tags as Record<string, string>;
       assert.equal(tags?.['dsvm-pool'], params.poolName, `${r.type} has the dsvm-pool tag`);
       assert.equal(tags['dsvm-pool-template'], POOL_TEMPLATE_VERSION, `${r.type} version tag`);
@@ -561,6 +575,57 @@ describe('pool.json', () => {
       idFor('Microsoft.Network/virtualNetworks/subnets', [names.vnet, names.subnet]),
     );
     assert.equal((get(ipc, 'properties.loadBalancerBackendAddressPools') as Json[]).length, 1);
+  });
+
+  test('terminate notifications: enabled with the notice parameter (PT10M by default)', () => {
+    const vmss = resourceOf('Microsoft.Compute/virtualMachineScaleSets');
+    assert.deepEqual(get(vmss, 'properties.virtualMachineProfile.scheduledEventsProfile'), {
+      terminateNotificationProfile: { enable: true, notBeforeTimeout: 'PT10M' },
+    });
+    const allowed = raw.parameters.terminateNotBeforeTimeout.allowedValues as string[];
+    assert.deepEqual(
+      allowed,
+      Array.from({ length: 11 }, (_, i) => `PT${i + 5}M`),
+    );
+  });
+
+  test("the instance role: exactly the three actions, assigned to the scale set's identity at its scope", () => {
+    const role = resourceOf('Microsoft.Authorization/roleDefinitions');
+    assert.deepEqual(get(role, 'properties.permissions'), [
+      {
+        actions: [
+          'Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read',
+          'Microsoft.Compute/virtualMachineScaleSets/virtualMachines/write',
+          'Microsoft.Compute/virtualMachineScaleSets/virtualMachines/deallocate/action',
+        ],
+        notActions: [],
+      },
+    ]);
+    assert.equal(get(role, 'properties.type'), 'CustomRole');
+    const groupId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG.name}`;
+    assert.deepEqual(get(role, 'properties.assignableScopes'), [groupId]);
+    assert.match(
+      String(get(role, 'properties.roleName')),
+      new RegExp(`${RG.name}/${params.poolName}`),
+    );
+    const assignment = resourceOf('Microsoft.Authorization/roleAssignments');
+    const vmssId = idFor('Microsoft.Compute/virtualMachineScaleSets', [params.poolName]);
+    assert.ok(
+      idKey(assignment.id).startsWith(`${idKey(vmssId)}/providers/microsoft.authorization/`),
+      `scoped to the scale set: ${assignment.id}`,
+    );
+    assert.equal(get(assignment, 'properties.principalId'), PRINCIPAL_ID);
+    assert.equal(get(assignment, 'properties.principalType'), 'ServicePrincipal');
+    assert.equal(
+      get(assignment, 'properties.roleDefinitionId'),
+      `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${role.name}`,
+    );
+    // Stable names: a redeployment updates the same role and assignment instead of adding more.
+    assert.equal(resourceOf('Microsoft.Authorization/roleAssignments').name, assignment.name);
+    assert.equal(
+      bare.resources.find((r) => r.type === 'Microsoft.Authorization/roleAssignments')?.name,
+      assignment.name,
+    );
   });
 
   test('a marketplace plan, when given, becomes the scale set plan', () => {

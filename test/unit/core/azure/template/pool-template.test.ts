@@ -65,7 +65,31 @@ describe('validatePoolParameters', () => {
       natFrontendPortStart: 50_000,
       osDiskType: 'StandardSSD_LRS',
       autoscaleEnabled: true,
+      terminateNotBeforeTimeout: 'PT10M',
     });
+  });
+
+  test('the terminate notice: PT5M to PT15M (or minutes), refused beyond with its label', () => {
+    for (const [given, normalized] of [
+      ['PT5M', 'PT5M'],
+      ['pt15m', 'PT15M'],
+      [12, 'PT12M'],
+    ] as const) {
+      assert.equal(
+        validatePoolParameters(validInput({ terminateNotBeforeTimeout: given }))
+          .terminateNotBeforeTimeout,
+        normalized,
+      );
+    }
+    for (const bad of ['PT20M', 'PT4M', 'PT1H', '10 minutes', 0]) {
+      const { message, fields } = refusal(validInput({ terminateNotBeforeTimeout: bad }));
+      assert.match(fields.terminateNotBeforeTimeout, /must be 5 to 15 minutes/);
+      assert.ok(message.includes('"Notice before an instance is removed" must be 5 to 15 minutes'));
+    }
+    assert.match(
+      refusal(validInput({ terminateNotBeforeTimeout: 'PT20M' })).message,
+      /"PT20M" is not/,
+    );
   });
 
   test('validating normalized parameters again changes nothing', () => {

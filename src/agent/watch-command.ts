@@ -1,0 +1,74 @@
+// `dsvm-pool-agent watch [--once]`: runs the activity watch (watch.ts) until stopped — a cycle
+// every minute, scheduled events every 15 s — or one cycle and one poll with --once (tests).
+import type { AgentSystem } from './agent-system';
+import { hostPath } from './agent-system';
+import { AzureInstanceClient, azureEndpoints } from './azure-instance';
+import { computerNameOf, loadConfig } from './config';
+import { messageOf } from './errors';
+import { AGENT_PATHS } from './paths';
+import { readSmallFile } from './safe-fs';
+import { ActivityWatch, CYCLE_MS, EVENTS_POLL_MS } from './watch';
+
+export interface WatchCommandOptions {
+  configPath?: string;
+  once: boolean;
+  /** Ends the loop (SIGTERM from systemd). */
+  signal?: AbortSignal;
+  write: (text: string) => void;
+}
+
+export async function runWatch(system: AgentSystem, options: WatchCommandOptions): Promise<number> {
+  const config = await loadConfig(system, options.configPath);
+  const computerName = computerNameOf(system, config);
+  const file = (path: string) => readSmallFile(hostPath(system, path), 4096).catch(() => undefined);
+  const endpoints = azureEndpoints(process.env, {
+    imds: await file(AGENT_PATHS.imdsEndpoint),
+    arm: await file(AGENT_PATHS.armEndpoint),
+  });
+  const azure = new AzureInstanceClient({ endpoints, now: () => system.now().getTime() });
+  const watch = new ActivityWatch({
+    system,
+    config,
+    computerName,
+    azure,
+    ...(options.once ? { jitter: () => Promise.resolve() } : {}),
+  });
+  if (options.once) {
+    // A decision first (nothing is approved early before one), then the events, which the
+    // activity printed (and the heartbeat) then carries.
+    const decided = await watch.cycle();
+    await watch.pollScheduledEvents();
+    const activity = (await watch.current()) ?? decided;
+    options.write(`${JSON.stringify({ ...activity, armCalls: azure.armCalls }, null, 2)}\n`);
+    return 0;
+  }
+  system.log.info(`watching activity on ${computerName} (IMDS ${endpoints.imds})`);
+  let nextCycle = 0;
+  while (!options.signal?.aborted) {
+    const now = Date.now();
+    try {
+      if (now >= nextCycle) {
+        nextCycle = now + CYCLE_MS;
+        await watch.cycle();
+      }
+      await watch.pollScheduledEvents();
+    } catch (error) {
+      // One bad cycle (a share that did not answer) must not end the watch.
+      system.log.error(`activity cycle: ${messageOf(error)}`);
+    }
+    await sleep(EVENTS_POLL_MS, options.signal);
+  }
+  return 0;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
