@@ -1,6 +1,8 @@
 // Makes the tray icon's status variants from resources/icons/tray.png and tray@2x.png: the same
 // icon with a badge in its lower right corner, amber while a connection is reconnecting and red
-// once one is lost. Run after changing the tray icon: node scripts/make-tray-icons.mjs
+// once one is lost; and macOS's template icons (trayTemplate.png, @2x): black with the icon's
+// alpha, which the menu bar tints for light and dark mode (Electron's setTemplateImage).
+// Run after changing the tray icon: node scripts/make-tray-icons.mjs
 // (the PNGs are committed; the app only loads them).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,4 +55,17 @@ for (const scale of ['', '@2x']) {
     writeFileSync(out, PNG.sync.write(png));
     console.log(`make-tray-icons: ${out}`);
   }
+}
+
+// A template image is only black and alpha (macOS ignores its colours).
+for (const scale of ['', '@2x']) {
+  const png = PNG.sync.read(readFileSync(join(icons, `tray${scale}.png`)));
+  for (let i = 0; i < png.data.length; i += 4) {
+    png.data[i] = 0;
+    png.data[i + 1] = 0;
+    png.data[i + 2] = 0;
+  }
+  const out = join(icons, `trayTemplate${scale}.png`);
+  writeFileSync(out, PNG.sync.write(png));
+  console.log(`make-tray-icons: ${out}`);
 }

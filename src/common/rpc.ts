@@ -250,6 +250,11 @@ export class RpcServer implements Disposable {
     for (const peer of this.peers) peer.emit(event, data);
   }
 
+  /** Whether a peer listens to `event` now (a page that has not loaded that far does not). */
+  hasSubscribers(event: EventName): boolean {
+    return [...this.peers].some((peer) => peer.isSubscribed(event));
+  }
+
   get peerCount(): number {
     return this.peers.size;
   }
@@ -278,6 +283,10 @@ export class RpcPeer implements Disposable {
 
   emit<E extends EventName>(event: E, data: Events[E]): void {
     if (this.subscriptions.has(event)) this.send({ type: 'event', event, data });
+  }
+
+  isSubscribed(event: EventName): boolean {
+    return this.subscriptions.has(event);
   }
 
   dispose(): void {

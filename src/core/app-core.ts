@@ -4,7 +4,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../common/event';
 import { demoLabel } from '../common/demo-label';
-import type { AppInfo, AzureSignInStatus, DemoInfo, PoolInfo } from '../common/models';
+import type {
+  AppInfo,
+  AzureSignInStatus,
+  ConnectionInfo,
+  DemoInfo,
+  PoolInfo,
+} from '../common/models';
+import type { AppNotification, AppTarget } from '../common/notification-models';
 import { RpcServer } from '../common/rpc';
 import { readAgentBundle } from './agent-bundle';
 import { AgentInstallService } from './agent-install/agent-install-service';
@@ -14,6 +21,7 @@ import { AzureAdmin, readAllowedSources } from './azure/admin/index';
 import type { TokenCacheProtector } from './azure/identity/index';
 import { AzurePoolProvider } from './providers/azure/azure-pool-provider';
 import { JupyterOpener } from './jupyter/jupyter-opener';
+import { NotificationService } from './notifications/notification-service';
 import { JupyterService } from './jupyter/jupyter-service';
 import { ensureAppKey } from './keys/app-key';
 import { PrivateKeyLoader } from './keys/private-key-loader';
@@ -99,8 +107,14 @@ export interface AppCore extends Disposable {
   /** How many connections are getting their link back, or have lost it (the tray shows it). */
   troubledCount(): { reconnecting: number; lost: number };
   readonly onDidChangeConnections: Event<void>;
+  /** The open connections (the tray lists them under their pool). */
+  listConnections(): ConnectionInfo[];
   /** Asks the UI (every connected window/tab) to run its Connect flow for a pool. */
   requestConnect(poolId: string): void;
+  /** Asks the UI to bring a place forward (a notification's click, the tray, a link). */
+  requestOpen(target: AppTarget): void;
+  /** What deserves a notification, once per event (the desktop shell shows them natively). */
+  readonly onDidNotify: Event<AppNotification>;
   /** Whether the app is signed in to Azure, and as whom (the tray shows it). */
   azureSignIn(): AzureSignInStatus;
   readonly onDidChangeAzureSignIn: Event<AzureSignInStatus>;
@@ -248,6 +262,16 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   );
 
+  /** Where the shell asked the UI to go while no page listened (the window was still loading). */
+  let pendingOpen: AppTarget | undefined;
+  const notifications = store.add(
+    new NotificationService({
+      settings,
+      poolName: (poolId) => providers.get(poolId)?.name,
+      log,
+    }),
+  );
+
   const poolInfo = (p: PoolProvider): PoolInfo => {
     const info: PoolInfo = {
       id: p.id,
@@ -304,6 +328,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       updates,
       openssh,
       refusedHostKeys,
+      notifications,
+      takePendingOpen: () => {
+        const target = pendingOpen;
+        pendingOpen = undefined;
+        return target;
+      },
       log,
     }),
     { log },
@@ -323,11 +353,20 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   // The app's ssh config and known_hosts follow the instances and the trusted keys.
   store.add(poolsChanged.event(() => openssh.schedule()));
   store.add(knownHosts.onDidChange(() => openssh.schedule()));
+  // Notifications: scheduled events arrive with the pools (heartbeats), the rest as they happen.
+  store.add(poolsChanged.event((pools) => notifications.poolsChanged(pools, connections.list())));
+  store.add(azure.service.tracker.onDidChange((op) => notifications.operationChanged(op)));
+  store.add(notifications.onDidShow((n) => rpc.emit('notifications.onDidShow', n)));
+  store.add(
+    notifications.onDidChangeSettings((n) => rpc.emit('notifications.onDidChangeSettings', n)),
+  );
   store.add(
     connections.onDidChange((info) => {
       rpc.emit('connections.onDidChange', info);
       sshPools.updateSessions(connections.list());
       azure.updateSessions(connections.list());
+      notifications.connectionChanged(info);
+      notifications.poolsChanged(listPools(), connections.list());
       connectionsChanged.fire();
     }),
   );
@@ -398,7 +437,19 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       };
     },
     onDidChangeConnections: connectionsChanged.event,
-    requestConnect: (poolId) => rpc.emit('app.onDidRequestConnect', { poolId }),
+    listConnections: () => connections.list(),
+    requestConnect: (poolId) => {
+      if (rpc.hasSubscribers('app.onDidRequestConnect')) {
+        rpc.emit('app.onDidRequestConnect', { poolId });
+      } else {
+        pendingOpen = { view: 'user', poolId, open: 'connect' };
+      }
+    },
+    requestOpen: (target) => {
+      if (rpc.hasSubscribers('app.onDidRequestOpen')) rpc.emit('app.onDidRequestOpen', target);
+      else pendingOpen = target; // the page asks for it when it starts (app.startView)
+    },
+    onDidNotify: notifications.onDidShow,
     ...(appInfo.demo ? { demo: appInfo.demo } : {}),
     dispose() {
       disposed ??= (async () => {

@@ -2,6 +2,7 @@
 // is missing (see `Handlers` in src/common/rpc.ts).
 import { ErrorCode, RpcError } from '../common/errors';
 import type { AppInfo, PoolInfo } from '../common/models';
+import type { AppTarget } from '../common/notification-models';
 import type { Handlers } from '../common/rpc';
 import { keepInstance, readActivityPolicy, writeActivityPolicy } from './activity/activity-policy';
 import type { AgentInstallService } from './agent-install/agent-install-service';
@@ -37,6 +38,7 @@ import type { ShareFiles } from './storage/share-files';
 import { SshShareFiles } from './storage/ssh-share-files';
 import { TeamRegistryService } from './storage/team-registry';
 import type { UpdateService } from './updates/update-service';
+import type { NotificationService } from './notifications/notification-service';
 
 export interface HandlerServices {
   appInfo: AppInfo;
@@ -59,6 +61,9 @@ export interface HandlerServices {
   updates: UpdateService;
   openssh: OpenSshService;
   refusedHostKeys: RefusedHostKeys;
+  notifications: NotificationService;
+  /** A place the shell asked the UI to open before any page listened; taken once. */
+  takePendingOpen: () => AppTarget | undefined;
   log: (line: string) => void;
 }
 
@@ -66,6 +71,19 @@ export function createHandlers(s: HandlerServices): Handlers {
   return {
     'app.info': () => s.appInfo,
     'app.resources': () => checkResources(s.resources),
+    'app.startView': () => {
+      const open = s.takePendingOpen();
+      return open
+        ? { view: open.view, open }
+        : { view: s.settings.get().window?.lastView ?? 'user' };
+    },
+    'app.setLastView': async ({ view }) => {
+      if (s.settings.get().window?.lastView === view) return;
+      await s.settings.update((current) => ({
+        ...current,
+        window: { ...current.window, lastView: view },
+      }));
+    },
     'pools.list': () => s.listPools(),
     'connections.connect': ({ poolId, instanceId }, { signal }) =>
       s.connections.connect(poolId, instanceId, signal),
@@ -328,6 +346,9 @@ export function createHandlers(s: HandlerServices): Handlers {
     'updates.download': () => s.updates.download(),
     'updates.restart': () => s.updates.restart(),
     'updates.setEnabled': ({ enabled }) => s.updates.setEnabled(enabled),
+    'notifications.settings': () => s.notifications.settings(),
+    'notifications.setEnabled': ({ kind, enabled }) => s.notifications.setEnabled(kind, enabled),
+    'notifications.test': () => s.notifications.test(),
   };
 }
 

@@ -32,11 +32,13 @@ export interface ResourcePaths {
   windowIcon: string;
 }
 
-/** The icon files the Electron shell loads: tray.png, tray-<status>.png, each with its @2x. */
-export const TRAY_ICON_FILES = ['tray', 'tray-reconnecting', 'tray-lost'].flatMap((name) => [
-  `${name}.png`,
-  `${name}@2x.png`,
-]);
+/**
+ * The icon files the Electron shell loads: tray.png, tray-<status>.png and macOS's
+ * trayTemplate.png, each with its @2x.
+ */
+export const TRAY_ICON_FILES = ['tray', 'tray-reconnecting', 'tray-lost', 'trayTemplate'].flatMap(
+  (name) => [`${name}.png`, `${name}@2x.png`],
+);
 export const WINDOW_ICON_FILE = 'icon.png';
 
 /** The folder names under an installed app's resources folder (electron-builder.yml says so). */

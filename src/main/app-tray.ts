@@ -1,19 +1,34 @@
-// The tray icon: a status badge and a tooltip from the connections, and a menu rebuilt when pools
-// or connections change.
+// The tray icon: a status badge and a tooltip from the connections, and a menu (tray-menu.ts's
+// model) rebuilt, debounced, when pools, connections or the sign-in change.
 import type { AppCore } from '../core/app-core';
 import { demoLabel } from '../common/demo-label';
 import { DisposableStore, type Disposable } from '../common/event';
 import type { NativeImage } from 'electron';
 import type { ElectronApi, TrayLike } from './electron-api';
-import { trayMenuTemplate, trayTooltip, type TrayActions } from './tray-menu';
+import {
+  toMenuTemplate,
+  trayMenuModel,
+  trayTooltip,
+  type TrayCommand,
+  type TrayMenuInput,
+} from './tray-menu';
 
 /** What the tray icon shows: a badge while a connection is reconnecting, another once one is lost. */
 export type TrayStatus = 'normal' | 'reconnecting' | 'lost';
 
-/** The icon of each status: tray.png and tray-<status>.png (each with its @2x file beside it). */
-export function trayIconPaths(trayIconPath: string): Record<TrayStatus, string> {
+/**
+ * The icon of each status: tray.png and tray-<status>.png (each with its @2x file beside it). On
+ * macOS the normal icon is trayTemplate.png, a black-and-alpha image the menu bar tints for light
+ * and dark mode; the badges keep their colour, which is their point.
+ */
+export function trayIconPaths(
+  trayIconPath: string,
+  platform: NodeJS.Platform = 'linux',
+): Record<TrayStatus, string> {
   const variant = (status: string) => trayIconPath.replace(/\.png$/, `-${status}.png`);
-  return { normal: trayIconPath, reconnecting: variant('reconnecting'), lost: variant('lost') };
+  const normal =
+    platform === 'darwin' ? trayIconPath.replace(/\.png$/, 'Template.png') : trayIconPath;
+  return { normal, reconnecting: variant('reconnecting'), lost: variant('lost') };
 }
 
 /** The most urgent status of the app's connections. */
@@ -26,19 +41,25 @@ export interface AppTrayOptions {
   /** resources/icons/tray.png; its status variants are found beside it (see trayIconPaths). */
   iconPath: string;
   platform: NodeJS.Platform;
-  /** Open shows the window; Quit ends the app (the tray's Connect calls the core directly). */
-  actions: Omit<TrayActions, 'connect'>;
+  /** Runs what a menu item says (the shell: the window, the core, the clipboard, the login item). */
+  run(command: TrayCommand): void;
+  /** Start at login, read at each rebuild; undefined hides the item. */
+  startAtLogin?(): { enabled: boolean } | undefined;
+  /** Whether Copy ssh command and Open in VS Code can run (their core methods are wired). */
+  tools?: TrayMenuInput['tools'];
+  /** A burst of changes (a refresh of many pools) rebuilds the menu once after this (ms); 0: at once. */
+  rebuildDelayMs?: number;
   log(line: string): void;
 }
 
 type TrayCore = Pick<
   AppCore,
   | 'listPools'
+  | 'listConnections'
   | 'onDidChangePools'
   | 'connectedCount'
   | 'troubledCount'
   | 'onDidChangeConnections'
-  | 'requestConnect'
   | 'azureSignIn'
   | 'onDidChangeAzureSignIn'
   | 'demo'
@@ -49,6 +70,7 @@ export class AppTray implements Disposable {
   private readonly store = new DisposableStore();
   private readonly images = new Map<TrayStatus, NativeImage>();
   private status: TrayStatus = 'normal';
+  private timer: NodeJS.Timeout | undefined;
   private disposed = false;
 
   constructor(
@@ -58,37 +80,29 @@ export class AppTray implements Disposable {
   ) {
     this.tray = new electron.Tray(this.image('normal'));
     // Windows and Linux users expect a click to open the app; on macOS a click opens the menu.
-    if (options.platform !== 'darwin') this.tray.on('click', () => options.actions.open());
-    this.store.add(core.onDidChangePools(() => this.refresh()));
-    this.store.add(core.onDidChangeConnections(() => this.refresh()));
-    this.store.add(core.onDidChangeAzureSignIn(() => this.refresh()));
+    if (options.platform !== 'darwin') this.tray.on('click', () => options.run({ type: 'open' }));
+    const later = () => this.scheduleRefresh();
+    this.store.add(core.onDidChangePools(later));
+    this.store.add(core.onDidChangeConnections(later));
+    this.store.add(core.onDidChangeAzureSignIn(later));
     this.refresh();
   }
 
-  dispose(): void {
+  /** Builds the menu, tooltip and icon now (e.g. after Start at login was toggled). */
+  refresh(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.disposed) return;
-    this.disposed = true;
-    this.store.dispose();
-    this.tray.destroy();
-  }
-
-  private refresh(): void {
-    if (this.disposed) return;
-    const { actions } = this.options;
     const azure = this.core.azureSignIn();
-    const template = trayMenuTemplate(
-      this.core.listPools(),
-      {
-        open: () => actions.open(),
-        connect: (poolId) => {
-          // Show the window first so the UI that runs the Connect flow is visible.
-          actions.open();
-          this.core.requestConnect(poolId);
-        },
-        quit: () => actions.quit(),
-      },
+    const startAtLogin = this.options.startAtLogin?.();
+    const model = trayMenuModel({
+      pools: this.core.listPools(),
+      connections: this.core.listConnections(),
       azure,
-    );
+      ...(startAtLogin ? { startAtLogin } : {}),
+      ...(this.options.tools ? { tools: this.options.tools } : {}),
+    });
+    const template = toMenuTemplate(model, (command) => this.options.run(command));
     // Linux (AppIndicator) only picks up a changed menu when it is set again.
     this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(template));
     const troubled = this.core.troubledCount();
@@ -103,14 +117,33 @@ export class AppTray implements Disposable {
     }
   }
 
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.store.dispose();
+    this.tray.destroy();
+  }
+
+  /** Many changes in a row (a pool refresh, a reconnect's steps) make one rebuild. */
+  private scheduleRefresh(): void {
+    if (this.disposed || this.timer) return;
+    const delay = this.options.rebuildDelayMs ?? 100;
+    if (delay <= 0) this.refresh();
+    else this.timer = setTimeout(() => this.refresh(), delay);
+  }
+
   /** Loaded once per status; a missing file is logged and leaves the tray blank, not broken. */
   private image(status: TrayStatus): NativeImage {
     let image = this.images.get(status);
     if (!image) {
-      const path = trayIconPaths(this.options.iconPath)[status];
+      const path = trayIconPaths(this.options.iconPath, this.options.platform)[status];
       // tray.png next to tray@2x.png: Electron picks the @2x file on high-DPI screens.
       image = this.electron.nativeImage.createFromPath(path);
       if (image.isEmpty()) this.options.log(`tray: no icon at ${path}`);
+      else if (status === 'normal' && this.options.platform === 'darwin') {
+        image.setTemplateImage(true);
+      }
       this.images.set(status, image);
     }
     return image;

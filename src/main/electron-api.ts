@@ -66,15 +66,22 @@ export interface BrowserWindowLike {
   isMinimized(): boolean;
   restore(): void;
   isDestroyed(): boolean;
+  isMaximized(): boolean;
+  maximize(): void;
+  /** The bounds when not maximized (or minimized): what to restore next time. */
+  getNormalBounds(): { x: number; y: number; width: number; height: number };
   on(event: 'close', listener: (event: PreventableEvent) => void): unknown;
+  on(event: 'resize' | 'move' | 'maximize' | 'unmaximize', listener: () => void): unknown;
   once(event: 'ready-to-show', listener: () => void): unknown;
 }
 
 /** The menu items the shell builds (a subset of Electron's MenuItemConstructorOptions). */
 export interface MenuItemTemplate {
   label?: string;
-  type?: 'normal' | 'separator';
+  type?: 'normal' | 'separator' | 'checkbox';
   enabled?: boolean;
+  checked?: boolean;
+  submenu?: MenuItemTemplate[];
   click?: () => void;
 }
 
@@ -100,7 +107,21 @@ export interface AppLike {
   whenReady(): Promise<void>;
   getPath(name: 'userData'): string;
   quit(): void;
-  on(event: 'second-instance', listener: () => void): unknown;
+  /** Registers the app for dsvm-pool:// links (the OS's handler for the scheme). */
+  setAsDefaultProtocolClient(protocol: string, path?: string, args?: string[]): boolean;
+  getLoginItemSettings(options?: { args?: string[] }): {
+    openAtLogin: boolean;
+    /** macOS: this start is the login item's. */
+    wasOpenedAtLogin?: boolean;
+  };
+  setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void;
+  /** Windows and Linux: a second launch's argv carries a clicked link. */
+  on(
+    event: 'second-instance',
+    listener: (event: unknown, argv: string[], workingDirectory: string) => void,
+  ): unknown;
+  /** macOS: a clicked link (also before 'ready', so it is registered early). */
+  on(event: 'open-url', listener: (event: PreventableEvent, url: string) => void): unknown;
   on(event: 'activate', listener: () => void): unknown;
   on(event: 'window-all-closed', listener: () => void): unknown;
   on(event: 'before-quit', listener: (event: PreventableEvent) => void): unknown;
@@ -147,6 +168,24 @@ export interface SessionLike {
   };
 }
 
+/** A shown native notification (Electron's Notification). */
+export interface NotificationLike {
+  show(): void;
+  on(event: 'click', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+export interface NotificationConstructorLike {
+  new (options: { title: string; body: string; icon?: string; silent?: boolean }): NotificationLike;
+  /** False where the desktop has no notification service. */
+  isSupported(): boolean;
+}
+
+/** A display's work area (the screen minus task bars and docks). */
+export interface DisplayLike {
+  readonly workArea: { x: number; y: number; width: number; height: number };
+}
+
 /** Exactly the Electron main-process API the shell uses. */
 export interface ElectronApi {
   app: AppLike;
@@ -157,6 +196,13 @@ export interface ElectronApi {
   nativeImage: { createFromPath(path: string): NativeImage };
   ipcMain: IpcMainLike;
   MessageChannelMain: new () => MessageChannelLike;
-  shell: { openExternal(url: string): Promise<void> };
+  shell: {
+    openExternal(url: string): Promise<void>;
+    /** Opens a file or folder with the desktop's default app; resolves with an error text or ''. */
+    openPath(path: string): Promise<string>;
+  };
   session: { readonly defaultSession: SessionLike };
+  Notification: NotificationConstructorLike;
+  clipboard: { writeText(text: string): void };
+  screen: { getAllDisplays(): DisplayLike[]; getPrimaryDisplay(): DisplayLike };
 }

@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import {
   app,
   BrowserWindow,
+  clipboard,
   dialog,
   ipcMain,
   Menu,
   MessageChannelMain,
   nativeImage,
+  Notification,
   safeStorage,
+  screen,
   session,
   shell,
   Tray,
@@ -47,9 +50,27 @@ if (process.env['DSVM_POOL_DATA_DIR']) app.setPath('userData', process.env['DSVM
 const logger = createAppLogger({ dataDir: app.getPath('userData'), stderr: !app.isPackaged });
 
 startShell(
-  { app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, MessageChannelMain, shell, session },
+  {
+    app,
+    BrowserWindow,
+    Tray,
+    Menu,
+    nativeImage,
+    ipcMain,
+    MessageChannelMain,
+    shell,
+    session,
+    Notification,
+    clipboard,
+    screen,
+  },
   {
     ...renderer,
+    argv: process.argv,
+    // The tray's Open logs opens the folder of main.log and its rotated files.
+    ...(logger.filePath ? { logDir: dirname(logger.filePath) } : {}),
+    // "Copy ssh command" and "Open in VS Code" call the core's methods for them, wired here
+    // once they exist (the VS Code work): connectionTools: (core) => ({ … }).
     // electron-updater is CommonJS; its autoUpdater is this platform's updater (AppImage, deb,
     // NSIS, macOS). The feed is the one electron-builder wrote into resources/app-update.yml.
     updater: {

@@ -1,7 +1,9 @@
-// The app's one window: created hidden with secure preferences, shown on demand, hidden on close.
+// The app's one window: created hidden with secure preferences where it was last (size, place,
+// maximized), shown on demand, hidden on close.
 import type { BrowserWindowLike, ElectronApi, WebContentsLike } from './electron-api';
 import type { RendererLocation } from './renderer-location';
 import { secureWebPreferences } from './security/secure-web-preferences';
+import { DEFAULT_SIZE, MIN_SIZE, type WindowState } from './window-state';
 
 export interface MainWindowOptions {
   preloadPath: string;
@@ -10,6 +12,10 @@ export interface MainWindowOptions {
   iconPath?: string;
   /** While this says false, closing the window only hides it (the tray keeps the app). */
   isQuitting(): boolean;
+  /** Where the window goes when created (placeWindow: the saved state on today's displays). */
+  placement?(): WindowState;
+  /** The window moved, was resized, maximized or restored. */
+  onStateChange?(state: WindowState): void;
   log(line: string): void;
 }
 
@@ -41,18 +47,31 @@ export class MainWindow {
 
   private create(): BrowserWindowLike {
     const { options } = this;
+    const place = options.placement?.();
     const window = new this.electron.BrowserWindow({
       title: 'dsvm-pool',
-      width: 1100,
-      height: 720,
-      minWidth: 640,
-      minHeight: 420,
+      ...(place ? place.bounds : DEFAULT_SIZE),
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
       show: false,
       autoHideMenuBar: true,
       ...(options.iconPath ? { icon: options.iconPath } : {}),
       webPreferences: secureWebPreferences(options.preloadPath),
     });
+    // Maximized before it is first shown, so it never flashes at its normal size.
+    if (place?.maximized) window.maximize();
+    const report = () => {
+      if (window.isDestroyed()) return;
+      options.onStateChange?.({
+        bounds: window.getNormalBounds(),
+        maximized: window.isMaximized(),
+      });
+    };
+    for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) {
+      window.on(event, report);
+    }
     window.on('close', (event) => {
+      report();
       // A tray app keeps running with its window closed (as on macOS generally).
       if (options.isQuitting()) return;
       event.preventDefault();

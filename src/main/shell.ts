@@ -1,9 +1,15 @@
-// The Electron shell: lifecycle, security, window, tray and the RPC port, on an injected Electron.
+// The Electron shell: lifecycle, security, window, tray, notifications, dsvm-pool:// links and the
+// RPC port, on an injected Electron.
+import { resolve } from 'node:path';
+import type { AppTarget } from '../common/notification-models';
 import type { UpdateStatus } from '../common/update-models';
 import type { AppCore } from '../core/app-core';
 import type { UpdateEngine } from '../core/updates/update-engine';
+import { APP_SCHEME, findAppLink } from './app-link';
 import { AppTray } from './app-tray';
+import type { ConnectionTools } from './connection-tools';
 import type { ElectronApi } from './electron-api';
+import { handleAppLink } from './link-handler';
 import { MainWindow } from './main-window';
 import { PortBroker } from './port-broker';
 import { RendererLocation } from './renderer-location';
@@ -15,6 +21,10 @@ import { denyPermissions } from './security/deny-permissions';
 import { hardenWebContents } from './security/harden-web-contents';
 import { ElectronUpdateEngine, type UpdaterLike } from './updates/electron-update-engine';
 import { readUpdateFeed } from './updates/update-feed';
+import { showNativeNotifications, tellUser } from './shell-notifications';
+import { electronLoginItem, HIDDEN_ARG, xdgAutostart, type StartAtLogin } from './start-at-login';
+import { runTrayCommand } from './tray-commands';
+import { placeWindow, readWindowState, windowStateSaver, type WindowState } from './window-state';
 
 export type RendererSource =
   | { /** electron-vite's dev server. */ rendererUrl: string; rendererFile?: undefined }
@@ -49,6 +59,18 @@ export type ShellDeps = RendererSource & {
   log?: (line: string) => void;
   /** How long Quit waits for the core to shut down before quitting anyway. */
   disposeTimeoutMs?: number;
+  /** The app's command line (a link on Windows and Linux, `--hidden` when started at login). */
+  argv?: string[];
+  /** The log folder, for the tray's Open logs (`<dataDir>/logs`). */
+  logDir?: string;
+  /** Copy ssh command and Open in VS Code, from the core; without them the items are greyed. */
+  connectionTools?(core: AppCore): ConnectionTools | undefined;
+  /** Start at login; default: Electron's login item (macOS, Windows), XDG autostart (Linux). */
+  startAtLogin?: StartAtLogin;
+  /** Saves to window-state.json at most this often while the window moves (default 500 ms). */
+  windowStateDelayMs?: number;
+  /** The tray menu is rebuilt once per burst of changes, this long after the first (ms). */
+  trayRebuildDelayMs?: number;
 };
 
 /** The running shell, for the entry point and tests. */
@@ -74,6 +96,7 @@ export async function startShell(
   const { app } = electron;
   const log = deps.log ?? ((line: string) => console.error(`[dsvm-pool] ${line}`));
   const platform = deps.platform ?? process.platform;
+  const argv = deps.argv ?? process.argv;
 
   // One app per user: the tray, the local sandbox and the data folder are not shareable.
   if (!app.requestSingleInstanceLock()) {
@@ -91,27 +114,62 @@ export async function startShell(
   let quitting = false;
   let started = false;
   // Filled in as startup proceeds; quitting may begin at any point of it.
-  const parts: { core?: Promise<AppCore>; tray?: AppTray; broker?: PortBroker } = {};
+  const parts: {
+    core?: Promise<AppCore>;
+    tray?: AppTray;
+    broker?: PortBroker;
+    notifications?: { dispose(): void };
+  } = {};
   let disposal: Promise<void> | undefined;
   let disposed = false;
+  const dataDir = () => app.getPath('userData');
+  /** window-state.json, read once Electron is ready (before the window is made). */
+  const saved: { window?: WindowState } = {};
+  const windowSaver = windowStateSaver(dataDir(), log, deps.windowStateDelayMs);
 
   const window = new MainWindow(electron, {
     preloadPath: deps.preloadPath,
     location,
     iconPath: deps.windowIconPath,
     isQuitting: () => quitting,
+    // Today's displays, asked when the window is made (a monitor may have gone since).
+    placement: () =>
+      placeWindow(
+        saved.window,
+        [electron.screen.getPrimaryDisplay(), ...electron.screen.getAllDisplays()].map(
+          (d) => d.workArea,
+        ),
+      ),
+    onStateChange: (state) => windowSaver.save(state),
     log,
   });
   const showWindow = () => {
     // Before startup finishes there is no window yet; startup shows it anyway.
     if (started) window.show();
   };
+  const tell = (title: string, body: string) => tellUser(electron, title, body, log);
+  /** Shows the window at a place (a notification's click, the tray, a link). */
+  const openAt = (target: AppTarget) => {
+    showWindow();
+    void parts.core?.then((core) => core.requestOpen(target));
+  };
+  /** Links that came before the core was ready (macOS sends them before 'ready'). */
+  const earlyLinks: string[] = [];
+  const onLink = (text: string) => {
+    if (!started) {
+      earlyLinks.push(text);
+      return;
+    }
+    void parts.core?.then((core) => handleAppLink(text, { core, showWindow, tell, log }));
+  };
 
   /** Tears everything down once, however quitting began; never rejects. */
   const disposeAll = (): Promise<void> => {
     disposal ??= (async () => {
       parts.tray?.dispose();
+      parts.notifications?.dispose();
       parts.broker?.dispose();
+      await windowSaver.flush();
       const core = await parts.core?.catch(() => undefined);
       if (core) await withTimeout(core.dispose(), deps.disposeTimeoutMs ?? 5000);
     })()
@@ -151,7 +209,17 @@ export async function startShell(
   };
 
   // Registered before 'ready' so nothing is created without them.
-  app.on('second-instance', showWindow);
+  // Windows and Linux start a second copy for a clicked link: its argv carries the link.
+  app.on('second-instance', (_event, secondArgv) => {
+    const link = findAppLink(secondArgv ?? []);
+    if (link) onLink(link);
+    else showWindow();
+  });
+  // macOS hands links to the running app (even one still starting).
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    onLink(url);
+  });
   app.on('activate', showWindow);
   // Keeps the app in the tray should every window be gone (Electron quits by default).
   app.on('window-all-closed', () => {});
@@ -170,7 +238,24 @@ export async function startShell(
     });
   });
 
+  // The OS's handler for dsvm-pool:// links. A development run is Electron with the app's
+  // folder as its argument, which the OS must repeat when it starts us for a link.
+  const defaultApp = (process as { defaultApp?: boolean }).defaultApp === true;
+  const registered =
+    defaultApp && argv[1]
+      ? app.setAsDefaultProtocolClient(APP_SCHEME, process.execPath, [resolve(argv[1])])
+      : app.setAsDefaultProtocolClient(APP_SCHEME);
+  if (!registered) log(`links: could not register as the handler of ${APP_SCHEME}://`);
+  const firstLink = findAppLink(argv.slice(1));
+  if (firstLink) earlyLinks.push(firstLink);
+
   await app.whenReady();
+  saved.window = await readWindowState(dataDir());
+  const startAtLogin =
+    deps.startAtLogin ??
+    (platform === 'linux'
+      ? await xdgAutostart({ executable: process.env['APPIMAGE'] ?? process.execPath })
+      : electronLoginItem(app, platform));
 
   const session = electron.session.defaultSession;
   denyPermissions(session, log);
@@ -193,7 +278,7 @@ export async function startShell(
       restartApp: restartToUpdate,
       log,
     });
-  parts.core = deps.createCore(app.getPath('userData'), updateEngine ? { updateEngine } : {});
+  parts.core = deps.createCore(dataDir(), updateEngine ? { updateEngine } : {});
   const core = await parts.core;
   if (quitting) return { showWindow, quit, checkForUpdates };
 
@@ -204,15 +289,47 @@ export async function startShell(
     connect: (transport) => core.rpc.connect(transport),
     log,
   });
-  parts.tray = new AppTray(electron, core, {
+  const tools = deps.connectionTools?.(core);
+  const tray: AppTray = new AppTray(electron, core, {
     iconPath: deps.trayIconPath,
     platform,
-    actions: { open: showWindow, quit: () => void quit() },
+    run: (command) =>
+      void runTrayCommand(command, {
+        core,
+        electron,
+        showWindow,
+        quit: () => void quit(),
+        checkForUpdates,
+        ...(tools ? { tools } : {}),
+        startAtLogin,
+        ...(deps.logDir ? { logDir: deps.logDir } : {}),
+        refreshTray: () => tray.refresh(),
+        tell,
+        log,
+      }),
+    startAtLogin: () => ({ enabled: startAtLogin.isEnabled() }),
+    tools: { sshCommand: tools !== undefined, vsCode: tools !== undefined },
+    ...(deps.trayRebuildDelayMs !== undefined ? { rebuildDelayMs: deps.trayRebuildDelayMs } : {}),
+    log,
+  });
+  parts.tray = tray;
+  parts.notifications = showNativeNotifications(electron, core, {
+    open: openAt,
+    ...(deps.windowIconPath ? { iconPath: deps.windowIconPath } : {}),
     log,
   });
   started = true;
-  window.show();
+  // Started at login: stay in the tray until the user opens the window.
+  if (!startedHidden(argv, platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin)) {
+    window.show();
+  }
+  for (const link of earlyLinks.splice(0)) onLink(link);
   return { showWindow, quit, checkForUpdates };
+}
+
+/** Started at login (Windows and Linux pass --hidden; macOS says so itself). */
+function startedHidden(argv: readonly string[], macLoginItem: boolean | undefined): boolean {
+  return argv.includes(HIDDEN_ARG) || macLoginItem === true;
 }
 
 async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {

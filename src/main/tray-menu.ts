@@ -1,11 +1,42 @@
-// The tray's context menu and tooltip, as plain data built from the pools and connection count.
-import type { AzureSignInStatus, PoolInfo } from '../common/models';
+// The tray's context menu as a pure model (plain data built from pools, connections and the
+// shell's state), turned into Electron's template by toMenuTemplate; and the tray's tooltip.
+import type { AzureSignInStatus, ConnectionInfo, PoolInfo } from '../common/models';
 import type { MenuItemTemplate } from './electron-api';
 
-export interface TrayActions {
-  open(): void;
-  connect(poolId: string): void;
-  quit(): void;
+/** What a menu item does; the shell runs it (AppTray). */
+export type TrayCommand =
+  | { type: 'open' }
+  | { type: 'connect'; poolId: string }
+  | { type: 'openTerminal'; connectionId: string; poolId: string }
+  | { type: 'openJupyter'; connectionId: string; poolId: string }
+  | { type: 'copySshCommand'; connectionId: string }
+  | { type: 'openInVsCode'; connectionId: string }
+  | { type: 'toggleStartAtLogin' }
+  | { type: 'openLogs' }
+  | { type: 'checkForUpdates' }
+  | { type: 'quit' };
+
+export type TrayMenuEntry =
+  | { kind: 'separator' }
+  | {
+      kind: 'item';
+      label: string;
+      command?: TrayCommand;
+      /** Absent: enabled. */
+      enabled?: boolean;
+      /** A checkbox item's state. */
+      checked?: boolean;
+      submenu?: TrayMenuEntry[];
+    };
+
+export interface TrayMenuInput {
+  pools: readonly PoolInfo[];
+  connections: readonly ConnectionInfo[];
+  azure?: AzureSignInStatus;
+  /** Start at login: where the platform has it, and whether it is on. */
+  startAtLogin?: { enabled: boolean };
+  /** Whether the shell has the connection tools (Copy ssh command, Open in VS Code). */
+  tools?: { sshCommand: boolean; vsCode: boolean };
 }
 
 /** On Windows and Linux `&` marks a menu mnemonic; `&&` shows a literal one. */
@@ -21,23 +52,111 @@ export function azureLine(status: AzureSignInStatus | undefined): string {
   return who ? `Azure: signed in as ${who}` : 'Azure: signed in';
 }
 
-/** Open, one Connect item per pool, the Azure sign-in state (disabled), a separator, Quit. */
-export function trayMenuTemplate(
-  pools: readonly PoolInfo[],
-  actions: TrayActions,
-  azure?: AzureSignInStatus,
-): MenuItemTemplate[] {
+/** Connections worth listing: the ones that are, or are becoming, usable, and lost ones. */
+const LISTED: ReadonlySet<ConnectionInfo['state']> = new Set([
+  'connecting',
+  'connected',
+  'reconnecting',
+  'lost',
+]);
+
+function connectionEntry(c: ConnectionInfo, tools: TrayMenuInput['tools']): TrayMenuEntry {
+  const live = c.state === 'connected';
+  const needsLink = live ? {} : { enabled: false };
+  return {
+    kind: 'item',
+    label: menuLabel(`${c.instanceName} — ${c.state}`),
+    submenu: [
+      {
+        kind: 'item',
+        label: 'Open terminal',
+        command: { type: 'openTerminal', connectionId: c.id, poolId: c.poolId },
+        ...(c.state === 'lost' ? { enabled: false } : {}),
+      },
+      {
+        kind: 'item',
+        label: 'Open Jupyter',
+        command: { type: 'openJupyter', connectionId: c.id, poolId: c.poolId },
+        ...needsLink,
+      },
+      {
+        kind: 'item',
+        label: 'Copy ssh command',
+        command: { type: 'copySshCommand', connectionId: c.id },
+        ...(tools?.sshCommand ? needsLink : { enabled: false }),
+      },
+      {
+        kind: 'item',
+        label: 'Open in VS Code',
+        command: { type: 'openInVsCode', connectionId: c.id },
+        ...(tools?.vsCode ? needsLink : { enabled: false }),
+      },
+    ],
+  };
+}
+
+/**
+ * Open; each pool as a submenu (Connect, then its open connections, each with Open terminal /
+ * Open Jupyter / Copy ssh command / Open in VS Code); the Azure sign-in line; Start at login (where
+ * the platform has it), Open logs, Check for updates; Quit.
+ */
+export function trayMenuModel(input: TrayMenuInput): TrayMenuEntry[] {
+  const pools = input.pools.map((pool): TrayMenuEntry => {
+    const connections = input.connections.filter(
+      (c) => c.poolId === pool.id && LISTED.has(c.state),
+    );
+    return {
+      kind: 'item',
+      label: menuLabel(pool.name),
+      submenu: [
+        { kind: 'item', label: 'Connect', command: { type: 'connect', poolId: pool.id } },
+        ...(connections.length > 0 ? [{ kind: 'separator' } as const] : []),
+        ...connections.map((c) => connectionEntry(c, input.tools)),
+      ],
+    };
+  });
   return [
-    { label: 'Open', click: () => actions.open() },
-    ...pools.map((pool): MenuItemTemplate => ({
-      label: `Connect to ${menuLabel(pool.name)}`,
-      click: () => actions.connect(pool.id),
-    })),
-    { type: 'separator' },
-    { label: menuLabel(azureLine(azure)), enabled: false },
-    { type: 'separator' },
-    { label: 'Quit', click: () => actions.quit() },
+    { kind: 'item', label: 'Open dsvm-pool', command: { type: 'open' } },
+    { kind: 'separator' },
+    ...pools,
+    ...(pools.length > 0 ? [{ kind: 'separator' } as const] : []),
+    { kind: 'item', label: menuLabel(azureLine(input.azure)), enabled: false },
+    { kind: 'separator' },
+    ...(input.startAtLogin
+      ? [
+          {
+            kind: 'item',
+            label: 'Start at login',
+            command: { type: 'toggleStartAtLogin' },
+            checked: input.startAtLogin.enabled,
+          } as const,
+        ]
+      : []),
+    { kind: 'item', label: 'Open logs', command: { type: 'openLogs' } },
+    { kind: 'item', label: 'Check for updates', command: { type: 'checkForUpdates' } },
+    { kind: 'separator' },
+    { kind: 'item', label: 'Quit', command: { type: 'quit' } },
   ];
+}
+
+/** The model as Electron's template, each command handed to `run` when clicked. */
+export function toMenuTemplate(
+  model: readonly TrayMenuEntry[],
+  run: (command: TrayCommand) => void,
+): MenuItemTemplate[] {
+  return model.map((entry): MenuItemTemplate => {
+    if (entry.kind === 'separator') return { type: 'separator' };
+    const item: MenuItemTemplate = { label: entry.label };
+    if (entry.enabled === false) item.enabled = false;
+    if (entry.checked !== undefined) {
+      item.type = 'checkbox';
+      item.checked = entry.checked;
+    }
+    if (entry.submenu) item.submenu = toMenuTemplate(entry.submenu, run);
+    const command = entry.command;
+    if (command) item.click = () => run(command);
+    return item;
+  });
 }
 
 /** e.g. "dsvm-pool — 1 connection, 1 reconnecting" (+ the Azure line when signed in). */

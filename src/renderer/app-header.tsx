@@ -1,9 +1,11 @@
-// The top bar: app name, the Connect / Admin switch, the demo's label (npm run demo), the Updates
-// menu, and which shell hosts the UI (Electron or the browser host).
+// The top bar: app name, the Connect / Admin switch, the demo's label (npm run demo), the
+// Notifications and Updates menus, and which shell hosts the UI (Electron or the browser host).
 import { Badge, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { CloudDesktop20Regular } from '@fluentui/react-icons';
 import { DEMO_BADGE, demoLabel } from '../common/demo-label';
 import type { AppInfo } from '../common/models';
+import { NotificationsMenu } from './notifications/notifications-menu';
+import type { Notifications } from './notifications/use-notifications';
 import { UpdatesMenu } from './updates/updates-menu';
 import type { Updates } from './updates/use-updates';
 
@@ -32,16 +34,18 @@ const shellLabel: Record<AppInfo['shell'], string> = {
   headless: 'Browser (headless host)',
 };
 
-export type AppView = 'user' | 'admin';
+export type { AppView } from '../common/notification-models';
+import type { AppView } from '../common/notification-models';
 
 export interface AppHeaderProps {
   info?: AppInfo;
   view: AppView;
   onViewChange: (view: AppView) => void;
   updates?: Updates;
+  notifications?: Notifications;
 }
 
-export function AppHeader({ info, view, onViewChange, updates }: AppHeaderProps) {
+export function AppHeader({ info, view, onViewChange, updates, notifications }: AppHeaderProps) {
   const styles = useStyles();
   return (
     <header className={styles.header}>
@@ -82,6 +86,7 @@ export function AppHeader({ info, view, onViewChange, updates }: AppHeaderProps)
           </Text>
         </>
       )}
+      {notifications && <NotificationsMenu notifications={notifications} />}
       {updates && <UpdatesMenu updates={updates} />}
       {info && (
         <>

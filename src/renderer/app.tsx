@@ -1,9 +1,10 @@
 // The user view: header, pools and forwarded ports on the left, terminal tabs on the right, status
 // bar, and the questions the app asks (host keys, key passphrases).
 import { makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { demoLabel } from '../common/demo-label';
 import type { AppInfo, HostKeyPrompt, PassphrasePrompt } from '../common/models';
+import type { AppTarget } from '../common/notification-models';
 import { useRpc } from './shared/rpc-context';
 import { useConnections } from './user/use-connections';
 import { useEvent } from './shared/use-event';
@@ -26,6 +27,8 @@ import { StatusBar } from './user/terminals/status-bar';
 import { TerminalArea } from './user/terminals/terminal-area';
 import { UpdateBanner } from './updates/update-banner';
 import { useUpdates } from './updates/use-updates';
+import { useNotificationToaster } from './notifications/notification-toaster';
+import { useNotifications } from './notifications/use-notifications';
 
 const useStyles = makeStyles({
   root: {
@@ -75,13 +78,16 @@ const useStyles = makeStyles({
 
 /** How long "Keep this VM" keeps it: an hour, then the idle window starts again. */
 const KEEP_MINUTES = 60;
+/** The desktop app's page (app-transport.ts tells the shells apart the same way). */
+const isElectron = /\bElectron\//.test(navigator.userAgent);
 
 export function App({ dark }: { dark: boolean }) {
   const styles = useStyles();
   const rpc = useRpc();
   const [info, setInfo] = useState<AppInfo>();
   const [lost, setLost] = useState(false);
-  const [view, setView] = useState<AppView>('user');
+  const [view, setViewState] = useState<AppView>('user');
+  const [showOperation, setShowOperation] = useState<{ id: string; n: number }>();
   const { items: pools, error: poolsError } = usePools();
   const connections = useConnections();
   const prompts = usePrompts();
@@ -97,14 +103,78 @@ export function App({ dark }: { dark: boolean }) {
     if (info?.demo) document.title = `dsvm-pool — ${demoLabel(info.demo)}`;
   }, [info]);
 
+  /**
+   * Switches the view and remembers it: for the desktop app's next start (settings.json), and in
+   * the browser in the address (#admin), so a reload keeps it while a new tab starts afresh.
+   */
+  const setView = useCallback(
+    (next: AppView) => {
+      setViewState(next);
+      rpc.call('app.setLastView', { view: next }).catch(() => {});
+      if (!isElectron) {
+        history.replaceState(
+          null,
+          '',
+          next === 'admin' ? '#admin' : location.pathname + location.search,
+        );
+      }
+    },
+    [rpc],
+  );
+
+  // A place the app leads to: a notification's click, the tray, a dsvm-pool:// link.
+  const openTargetRef = useRef<(target: AppTarget) => void>(() => {});
   useEffect(() => {
-    rpc.call('app.info', {}).then(setInfo, () => {});
+    openTargetRef.current = (target) => {
+      setView(target.view);
+      if (target.view === 'admin') {
+        const id = target.operationId;
+        if (id) setShowOperation((old) => ({ id, n: (old?.n ?? 0) + 1 }));
+        return;
+      }
+      if (target.open === 'connect' && target.poolId) {
+        workspace.connect(target.poolId);
+        return;
+      }
+      if (!target.connectionId) return;
+      const connection = connections.get(target.connectionId);
+      if (target.open === 'jupyter') {
+        if (connection) jupyter.open(connection.id, 'notebook', connection.instanceName);
+        return;
+      }
+      const tab = workspace.tabs.find((t) => t.connectionId === target.connectionId);
+      if (tab) workspace.activate(tab.terminalId);
+      else if (connection) workspace.connect(connection.poolId, connection.instanceId);
+    };
+  });
+  const openTarget = useCallback((target: AppTarget) => openTargetRef.current(target), []);
+  const { toast, toaster } = useNotificationToaster(openTarget);
+  const notifications = useNotifications({
+    // Known before app.info answers, so a notification at start is never shown twice.
+    shellShows: isElectron,
+    toast,
+    open: openTarget,
+  });
+
+  useEffect(() => {
+    // Where the shell asked to go while this page was loading, else the view shown last: the
+    // desktop app's from settings.json, a browser tab's from its address.
+    Promise.all([rpc.call('app.info', {}), rpc.call('app.startView', {})]).then(
+      ([appInfo, { view: start, open }]) => {
+        setInfo(appInfo);
+        if (open) openTargetRef.current(open);
+        else if (appInfo.shell === 'electron') setViewState(start);
+        else setViewState(location.hash === '#admin' ? 'admin' : 'user');
+      },
+      () => {},
+    );
     const sub = rpc.onDidClose(() => setLost(true));
     return () => sub.dispose();
   }, [rpc]);
 
   // The tray's "Connect" runs exactly what the pool card's button runs.
   useEvent('app.onDidRequestConnect', ({ poolId }) => workspace.connect(poolId));
+  useEvent('app.onDidRequestOpen', openTarget);
 
   const active = workspace.tabs.find((t) => t.terminalId === workspace.activeId);
 
@@ -153,11 +223,19 @@ export function App({ dark }: { dark: boolean }) {
 
   return (
     <div className={styles.root}>
-      <AppHeader info={info} view={view} onViewChange={setView} updates={updates} />
+      <AppHeader
+        info={info}
+        view={view}
+        onViewChange={setView}
+        updates={updates}
+        notifications={notifications}
+      />
       {lost && <ConnectionLostBanner />}
       <UpdateBanner updates={updates} />
       {/* The user view stays mounted while the admin view shows: terminals keep running. */}
-      {view === 'admin' && <AdminView pools={pools} poolsError={poolsError} />}
+      {view === 'admin' && (
+        <AdminView pools={pools} poolsError={poolsError} showOperation={showOperation} />
+      )}
       <div className={styles.main} hidden={view !== 'user'}>
         <aside className={styles.side} aria-label="Pools and forwarded ports">
           <div className={styles.pools}>
@@ -216,6 +294,7 @@ export function App({ dark }: { dark: boolean }) {
       />
       <HostKeyDialog prompts={hostKeyPrompts} pools={pools ?? []} disabled={lost} />
       <PassphraseDialog prompts={passphrasePrompts} pools={pools ?? []} disabled={lost} />
+      {toaster}
     </div>
   );
 }

@@ -14,6 +14,8 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
       dataDir: '/tmp/x',
     }),
     'app.resources': notUsed,
+    'app.startView': () => ({ view: 'user' }),
+    'app.setLastView': () => undefined,
     'pools.list': () => [],
     'connections.connect': notUsed,
     'connections.list': () => [],
@@ -85,6 +87,9 @@ export function simpleHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'openssh.sshCommand': notUsed,
     'openssh.vsCodeLink': notUsed,
     'hostKeys.replace': notUsed,
+    'notifications.settings': () => ({ connection: true, operation: true, scaleIn: true }),
+    'notifications.setEnabled': notUsed,
+    'notifications.test': notUsed,
     ...overrides,
   };
 }

@@ -162,10 +162,14 @@ describe('packaged app (npm run package:dir)', () => {
       JSON.parse(await readFile(join(checkout, 'resources/templates/pool.json'), 'utf8')).metadata
         .templateVersion,
     );
-    const trayFiles = Object.values(trayIconPaths(paths.trayIcon)).flatMap((f) => [
-      f,
-      f.replace(/\.png$/, '@2x.png'),
-    ]);
+    // Every platform's: macOS's template icon too.
+    const trayFiles = [
+      ...new Set(
+        (['linux', 'darwin'] as const)
+          .flatMap((platform) => Object.values(trayIconPaths(paths.trayIcon, platform)))
+          .flatMap((f) => [f, f.replace(/\.png$/, '@2x.png')]),
+      ),
+    ];
     for (const file of [...trayFiles, paths.windowIcon]) assert.ok(existsSync(file), file);
     assert.equal(trayFiles.length, TRAY_ICON_FILES.length);
     assert.ok(paths.windowIcon.endsWith(WINDOW_ICON_FILE));

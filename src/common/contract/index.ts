@@ -5,7 +5,7 @@
 // (`<Domain>Events` and `<domain>EventNames`). This file composes them into the one `methods`,
 // `Events` and `eventNames` that every side imports as `common/contract`.
 //
-//   app.ts          app.info, app.resources, app.onDidRequestConnect
+//   app.ts          app.info, app.resources, app.startView, app.setLastView, app.onDidRequest*
 //   pools.ts        pools.*, sshConfig.list, sandbox.dropConnections, keys.*; the ssh-hosts schemas
 //   connections.ts  connections.*
 //   terminals.ts    terminals.*
@@ -21,6 +21,7 @@
 //   operations.ts   operations.*
 //   updates.ts      updates.* (the app's own updates)
 //   openssh.ts      openssh.* (the app's ssh config file, VS Code), hostKeys.replace
+//   notifications.ts notifications.* (what deserves a notification, and the setting per kind)
 //   define.ts       method() and the small schemas the others share (ids, ports, no input)
 //
 // To add a method: add an entry to its domain's `…Methods` with its input schema and
@@ -36,6 +37,11 @@ import { diagnosticsEventNames, diagnosticsMethods, type DiagnosticsEvents } fro
 import { forwardEventNames, forwardMethods, type ForwardEvents } from './forwards';
 import { jupyterMethods } from './jupyter';
 import { opensshMethods } from './openssh';
+import {
+  notificationEventNames,
+  notificationMethods,
+  type NotificationEvents,
+} from './notifications';
 import { operationEventNames, operationMethods, type OperationEvents } from './operations';
 import { poolEventNames, poolMethods, type PoolEvents } from './pools';
 import { promptEventNames, promptMethods, type PromptEvents } from './prompts';
@@ -66,6 +72,7 @@ export const methods = {
   ...diagnosticsMethods,
   ...updateMethods,
   ...opensshMethods,
+  ...notificationMethods,
 } as const;
 
 /** Event payloads, Node side → UI. Names follow `onDid…` / `on…` like VS Code. */
@@ -80,7 +87,8 @@ export interface Events
     AzureEvents,
     OperationEvents,
     DiagnosticsEvents,
-    UpdateEvents {}
+    UpdateEvents,
+    NotificationEvents {}
 
 export const eventNames = [
   ...appEventNames,
@@ -93,6 +101,7 @@ export const eventNames = [
   ...operationEventNames,
   ...diagnosticsEventNames,
   ...updateEventNames,
+  ...notificationEventNames,
 ] as const satisfies readonly (keyof Events)[];
 
 export type Methods = typeof methods;

@@ -44,6 +44,21 @@ export const settingsSchema = z.looseObject({
    * "Automatic updates"). A hand-edited value that is not true or false counts as unset.
    */
   updates: z.looseObject({ enabled: z.boolean().optional().catch(undefined) }).optional(),
+  /**
+   * Which kinds of notification are on (`connection`, `operation`, `scaleIn`); a kind not set is
+   * on. A hand-edited value that is not true or false counts as unset.
+   */
+  notifications: z
+    .looseObject({
+      connection: z.boolean().optional().catch(undefined),
+      operation: z.boolean().optional().catch(undefined),
+      scaleIn: z.boolean().optional().catch(undefined),
+    })
+    .optional(),
+  /** The view the window showed last; anything else counts as unset (the user view). */
+  window: z
+    .looseObject({ lastView: z.enum(['user', 'admin']).optional().catch(undefined) })
+    .optional(),
   /** The local port Jupyter was last forwarded to, per `<poolId> <user> <mode>`, kept stable. */
   jupyterPorts: z.record(z.string(), z.number().int().min(1).max(65535)).default({}),
 });

@@ -11,7 +11,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Add16Regular, PanelLeftContract20Regular } from '@fluentui/react-icons';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PoolInfo } from '../../common/models';
 import { useAzureSignIn } from './account/use-azure-sign-in';
 import { useOperations } from './operations/use-operations';
@@ -73,7 +73,14 @@ const useStyles = makeStyles({
 /** localStorage key: the operations panel is folded away. */
 const OPS_FOLDED = 'dsvm-pool.admin.operationsFolded';
 
-export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsError?: string }) {
+export interface AdminViewProps {
+  pools?: PoolInfo[];
+  poolsError?: string;
+  /** An operation to bring into view (a notification's click); `n` counts the requests. */
+  showOperation?: { id: string; n: number };
+}
+
+export function AdminView({ pools, poolsError, showOperation }: AdminViewProps) {
   const styles = useStyles();
   const signIn = useAzureSignIn();
   const operations = useOperations();
@@ -87,6 +94,18 @@ export function AdminView({ pools, poolsError }: { pools?: PoolInfo[]; poolsErro
   };
   const running = operations.items?.filter((o) => o.status === 'running').length ?? 0;
   const signedIn = signIn.status?.signedIn === true;
+
+  // A notification about an operation leads here: unfold the panel and scroll to its card.
+  useEffect(() => {
+    if (!showOperation) return;
+    setOpsFolded(false);
+    const frame = requestAnimationFrame(() =>
+      document
+        .querySelector(`[data-testid="operation-${CSS.escape(showOperation.id)}"]`)
+        ?.scrollIntoView({ block: 'nearest' }),
+    );
+    return () => cancelAnimationFrame(frame);
+  }, [showOperation]);
 
   return (
     <div className={styles.root}>

@@ -47,14 +47,13 @@ describe('resource paths', () => {
     assert.throws(() => resourcePaths({ packaged: true }), /resources folder/);
   });
 
-  it("lists every icon the tray loads (each status, each with its @2x) and the checkout's exist", async () => {
+  it("lists every icon the tray loads (each status, each with its @2x, macOS's template) and the checkout's exist", async () => {
     const paths = resourcePaths();
-    const used = Object.values(trayIconPaths(paths.trayIcon)).flatMap((file) => [
-      file,
-      file.replace(/\.png$/, '@2x.png'),
-    ]);
+    const used = (['linux', 'darwin'] as const)
+      .flatMap((platform) => Object.values(trayIconPaths(paths.trayIcon, platform)))
+      .flatMap((file) => [file, file.replace(/\.png$/, '@2x.png')]);
     assert.deepEqual(
-      used.map((file) => file.slice(paths.iconsDir.length + 1)).sort(),
+      [...new Set(used.map((file) => file.slice(paths.iconsDir.length + 1)))].sort(),
       [...TRAY_ICON_FILES].sort(),
     );
     const check = await checkResources(paths);

@@ -1,6 +1,12 @@
 // A tiny AppCore for shell tests: the real RpcServer with a few handlers, and controllable state.
 import { Emitter } from '../../../src/common/event';
-import type { AzureSignInStatus, DemoInfo, PoolInfo } from '../../../src/common/models';
+import type {
+  AzureSignInStatus,
+  ConnectionInfo,
+  DemoInfo,
+  PoolInfo,
+} from '../../../src/common/models';
+import type { AppNotification, AppTarget } from '../../../src/common/notification-models';
 import { RpcServer } from '../../../src/common/rpc';
 import type { AppCore } from '../../../src/core/app-core';
 import type { UpdateEngine } from '../../../src/core/updates/update-engine';
@@ -15,6 +21,11 @@ export function pool(id: string, name: string): PoolInfo {
 export class FakeCore implements AppCore {
   readonly rpc: RpcServer;
   readonly connectRequests: string[] = [];
+  /** What the shell asked the UI to bring forward. */
+  readonly openRequests: AppTarget[] = [];
+  private connectionList: ConnectionInfo[] = [];
+  private readonly notifyEmitter = new Emitter<AppNotification>();
+  readonly onDidNotify = this.notifyEmitter.event;
   /** Set by a test to stand for `npm run demo`. */
   demo?: DemoInfo;
   disposeCount = 0;
@@ -81,6 +92,15 @@ export class FakeCore implements AppCore {
     return this.pools;
   }
 
+  listConnections(): ConnectionInfo[] {
+    return this.connectionList;
+  }
+
+  requestOpen(target: AppTarget): void {
+    this.openRequests.push(target);
+    this.rpc.emit('app.onDidRequestOpen', target);
+  }
+
   connectedCount(): number {
     return this.connections;
   }
@@ -119,6 +139,17 @@ export class FakeCore implements AppCore {
   setAzureSignIn(status: AzureSignInStatus): void {
     this.azure = status;
     this.azureEmitter.fire(status);
+  }
+
+  /** Shows a notification as the core's service would. */
+  notify(notification: AppNotification): void {
+    this.notifyEmitter.fire(notification);
+  }
+
+  setConnectionList(list: ConnectionInfo[]): void {
+    this.connectionList = list;
+    this.connections = list.filter((c) => c.state === 'connected').length;
+    this.connectionsEmitter.fire();
   }
 
   setConnections(count: number): void {

@@ -140,6 +140,7 @@ export class FakeBrowserWindow extends FakeEmitter implements BrowserWindowLike 
   visible = false;
   focused = false;
   minimized = false;
+  maximized = false;
   hideCount = 0;
   private destroyed = false;
 
@@ -184,6 +185,26 @@ export class FakeBrowserWindow extends FakeEmitter implements BrowserWindowLike 
     return this.destroyed;
   }
 
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+
+  maximize(): void {
+    this.maximized = true;
+    this.emit('maximize');
+  }
+
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    const { x = 0, y = 0, width = 800, height = 600 } = this.options;
+    return { x, y, width, height };
+  }
+
+  /** The user drags or resizes the window to `bounds`. */
+  userMove(bounds: { x: number; y: number; width: number; height: number }): void {
+    Object.assign(this.options, bounds);
+    this.emit('move');
+  }
+
   /** The user closes the window; true if it was really closed (not just hidden). */
   userClose(): boolean {
     const event = new FakeEvent();
@@ -202,6 +223,8 @@ export class FakeApp extends FakeEmitter implements AppLike {
   lockReleased = false;
   relaunched = false;
   isPackaged = true;
+  readonly protocolClients: { protocol: string; path?: string; args?: string[] }[] = [];
+  loginItem = { openAtLogin: false, args: undefined as string[] | undefined };
   quitCalls = 0;
   /** True once a quit went through (no before-quit listener cancelled it). */
   quitted = false;
@@ -220,12 +243,28 @@ export class FakeApp extends FakeEmitter implements AppLike {
     this.relaunched = true;
   }
 
+  setAsDefaultProtocolClient(protocol: string, path?: string, args?: string[]): boolean {
+    this.protocolClients.push({ protocol, ...(path ? { path } : {}), ...(args ? { args } : {}) });
+    return true;
+  }
+
+  getLoginItemSettings(): { openAtLogin: boolean } {
+    return { openAtLogin: this.loginItem.openAtLogin };
+  }
+
+  setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void {
+    this.loginItem = { openAtLogin: settings.openAtLogin, args: settings.args };
+  }
+
   whenReady(): Promise<void> {
     return Promise.resolve();
   }
 
+  /** The data folder (a real one when a test reads what the shell saved there). */
+  userDataPath = '/fake/userData';
+
   getPath(name: 'userData'): string {
-    return `/fake/${name}`;
+    return name === 'userData' ? this.userDataPath : `/fake/${String(name)}`;
   }
 
   quit(): void {
@@ -335,24 +374,57 @@ export class FakeTray extends FakeEmitter implements TrayLike {
   }
 
   /** The labels of the menu, separators as '---'. */
-  labels(): string[] {
-    return (this.menu?.template ?? []).map((item) =>
-      item.type === 'separator' ? '---' : (item.label ?? ''),
-    );
+  labels(items: MenuItemTemplate[] = this.menu?.template ?? []): string[] {
+    return items.map((item) => (item.type === 'separator' ? '---' : (item.label ?? '')));
   }
 
-  /** Clicks the menu item with this label. */
-  clickItem(label: string): void {
-    const item = this.menu?.template.find((i) => i.label === label);
-    if (!item?.click) throw new Error(`no menu item "${label}" in ${this.labels().join(', ')}`);
+  /** Clicks the menu item at this path of labels, e.g. ('Team VMs', 'Connect'). */
+  clickItem(...path: string[]): void {
+    let items = this.menu?.template ?? [];
+    let item: MenuItemTemplate | undefined;
+    for (const label of path) {
+      item = items.find((i) => i.label === label);
+      if (!item) throw new Error(`no menu item "${label}" in ${this.labels(items).join(', ')}`);
+      items = item.submenu ?? [];
+    }
+    if (!item?.click) throw new Error(`menu item "${path.join(' › ')}" does nothing`);
     item.click();
+  }
+
+  /** The item at this path of labels. */
+  item(...path: string[]): MenuItemTemplate | undefined {
+    let items = this.menu?.template ?? [];
+    let item: MenuItemTemplate | undefined;
+    for (const label of path) {
+      item = items.find((i) => i.label === label);
+      items = item?.submenu ?? [];
+    }
+    return item;
   }
 }
 
 export class FakeNativeImage {
+  template = false;
   constructor(readonly path: string) {}
   isEmpty(): boolean {
     return false;
+  }
+  setTemplateImage(on: boolean): void {
+    this.template = on;
+  }
+}
+
+/** A shown native notification; `click()` plays the user clicking it. */
+export class FakeNotification extends FakeEmitter {
+  shown = false;
+  constructor(readonly options: { title: string; body: string; icon?: string }) {
+    super();
+  }
+  show(): void {
+    this.shown = true;
+  }
+  click(): void {
+    this.emit('click');
   }
 }
 
@@ -410,6 +482,12 @@ export function createFakeElectron() {
   const trays: FakeTray[] = [];
   const channels: FakeMessageChannel[] = [];
   const opened: string[] = [];
+  const openedPaths: string[] = [];
+  const notifications: FakeNotification[] = [];
+  const clipboard: string[] = [];
+  const display = { workArea: { x: 0, y: 0, width: 1920, height: 1040 } };
+  const displays = [display];
+  const notificationSupport = { supported: true };
 
   class BrowserWindow extends FakeBrowserWindow {
     constructor(options: BrowserWindowConstructorOptions) {
@@ -447,11 +525,39 @@ export function createFakeElectron() {
         opened.push(url);
         return Promise.resolve();
       },
+      openPath: (path) => {
+        openedPaths.push(path);
+        return Promise.resolve('');
+      },
     },
     session: { defaultSession: session },
+    Notification: class extends FakeNotification {
+      static isSupported(): boolean {
+        return notificationSupport.supported;
+      }
+      constructor(options: { title: string; body: string; icon?: string }) {
+        super(options);
+        notifications.push(this);
+      }
+    },
+    clipboard: { writeText: (text: string) => void clipboard.push(text) },
+    screen: { getAllDisplays: () => displays, getPrimaryDisplay: () => displays[0]! },
   };
 
-  return { electron, app, ipcMain, session, trays, channels, opened };
+  return {
+    electron,
+    app,
+    ipcMain,
+    session,
+    trays,
+    channels,
+    opened,
+    openedPaths,
+    notifications,
+    notificationSupport,
+    clipboard,
+    displays,
+  };
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;

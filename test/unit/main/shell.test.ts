@@ -7,6 +7,7 @@ import { RpcClient } from '../../../src/common/rpc';
 import { trayIconPaths } from '../../../src/main/app-tray';
 import { MessagePortMainTransport } from '../../../src/main/message-port-main-transport';
 import { startShell, type ShellDeps } from '../../../src/main/shell';
+import type { StartAtLogin } from '../../../src/main/start-at-login';
 import {
   createFakeElectron,
   FakeEvent,
@@ -21,6 +22,21 @@ const APP_URL = pathToFileURL(RENDERER_FILE).href;
 const PRELOAD = '/opt/dsvm-pool/out/preload/index.cjs';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Start at login without touching this machine's autostart folder. */
+function memoryLoginItem(): StartAtLogin & { changes: boolean[] } {
+  let on = false;
+  const changes: boolean[] = [];
+  return {
+    isEnabled: () => on,
+    setEnabled: async (enabled) => {
+      on = enabled;
+      changes.push(enabled);
+    },
+    describe: 'in memory',
+    changes,
+  };
+}
 
 async function start(
   options: { lock?: boolean; platform?: NodeJS.Platform; deps?: Partial<ShellDeps> } = {},
@@ -43,6 +59,9 @@ async function start(
     },
     platform: options.platform ?? 'linux',
     log: (line) => logs.push(line),
+    argv: ['/opt/dsvm-pool/dsvm-pool'],
+    startAtLogin: memoryLoginItem(),
+    trayRebuildDelayMs: 0,
     ...(options.deps as object),
   } as ShellDeps);
   await tick(); // ready-to-show
@@ -303,15 +322,20 @@ describe('startShell: MessagePort handoff', () => {
 });
 
 describe('startShell: tray', () => {
-  it('has Open, Connect to <pool>, Quit and a tooltip with the connection count', async () => {
+  it('has Open, each pool, the app items, Quit and a tooltip with the connection count', async () => {
     const { tray, core } = await start();
     assert.equal((tray.image as { path?: string }).path, '/opt/dsvm-pool/resources/icons/tray.png');
     assert.deepEqual(tray.labels(), [
-      'Open',
-      'Connect to Local sandbox',
-      'Connect to Team VMs',
+      'Open dsvm-pool',
+      '---',
+      'Local sandbox',
+      'Team VMs',
       '---',
       'Azure: not signed in',
+      '---',
+      'Start at login',
+      'Open logs',
+      'Check for updates',
       '---',
       'Quit',
     ]);
@@ -351,6 +375,16 @@ describe('startShell: tray', () => {
     }
   });
 
+  it("ships macOS's template icons: the plain icon's size and alpha, black only", () => {
+    const icons = new URL('../../../resources/icons/', import.meta.url);
+    for (const scale of ['', '@2x']) {
+      const template = readFileSync(new URL(`trayTemplate${scale}.png`, icons));
+      const plain = readFileSync(new URL(`tray${scale}.png`, icons));
+      assert.equal(template.subarray(1, 4).toString(), 'PNG');
+      assert.ok(template.subarray(16, 24).equals(plain.subarray(16, 24)), `${scale} size`);
+    }
+  });
+
   it('shows the Azure sign-in state and follows it', async () => {
     const { tray, core } = await start();
     core.setAzureSignIn({
@@ -379,14 +413,108 @@ describe('startShell: tray', () => {
     const builds = tray.menuBuilds;
     core.setPools([pool('a', 'R&D pool')]);
     assert.equal(tray.menuBuilds, builds + 1);
-    assert.deepEqual(tray.labels(), [
-      'Open',
-      'Connect to R&&D pool',
-      '---',
-      'Azure: not signed in',
-      '---',
-      'Quit',
+    assert.deepEqual(tray.labels().slice(0, 4), ['Open dsvm-pool', '---', 'R&&D pool', '---']);
+  });
+
+  it('rebuilds once per burst of changes', async () => {
+    const { tray, core } = await start({ deps: { trayRebuildDelayMs: 5 } });
+    const builds = tray.menuBuilds;
+    for (let i = 0; i < 20; i++) core.setPools([pool('a', `Pool ${i}`)]);
+    core.setConnections(1);
+    assert.equal(tray.menuBuilds, builds, 'nothing yet');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(tray.menuBuilds, builds + 1);
+    assert.equal(tray.labels()[2], 'Pool 19');
+  });
+
+  it("lists a pool's connections with their state and actions", async () => {
+    const { tray, core, window } = await start();
+    core.setConnectionList([
+      {
+        id: 'c1',
+        poolId: 'team',
+        instanceId: '3',
+        instanceName: 'team-3',
+        host: 'h',
+        port: 22,
+        user: 'ann',
+        state: 'connected',
+      },
     ]);
+    assert.deepEqual(tray.labels(tray.item('Team VMs')?.submenu), [
+      'Connect',
+      '---',
+      'team-3 — connected',
+    ]);
+    window.userClose();
+    tray.clickItem('Team VMs', 'team-3 — connected', 'Open Jupyter');
+    assert.equal(window.visible, true);
+    assert.deepEqual(core.openRequests, [
+      { view: 'user', connectionId: 'c1', poolId: 'team', open: 'jupyter' },
+    ]);
+    // No connection tools were handed to this shell: greyed out.
+    assert.equal(tray.item('Team VMs', 'team-3 — connected', 'Copy ssh command')?.enabled, false);
+  });
+
+  it('Copy ssh command and Open in VS Code go through the connection tools', async () => {
+    const calls: string[] = [];
+    const { fake, tray, core } = await start({
+      deps: {
+        connectionTools: () => ({
+          sshCommand: async (id) => `ssh -F /data/ssh_config pool-${id}`,
+          openInVsCode: async (id) => void calls.push(`vscode ${id}`),
+        }),
+      },
+    });
+    core.setConnectionList([
+      {
+        id: 'c1',
+        poolId: 'team',
+        instanceId: '3',
+        instanceName: 'team-3',
+        host: 'h',
+        port: 22,
+        user: 'ann',
+        state: 'connected',
+      },
+    ]);
+    tray.clickItem('Team VMs', 'team-3 — connected', 'Copy ssh command');
+    tray.clickItem('Team VMs', 'team-3 — connected', 'Open in VS Code');
+    await tick();
+    assert.deepEqual(fake.clipboard, ['ssh -F /data/ssh_config pool-c1']);
+    assert.deepEqual(calls, ['vscode c1']);
+  });
+
+  it('Start at login toggles the login item and shows its state', async () => {
+    const login = memoryLoginItem();
+    const { tray, logs } = await start({ deps: { startAtLogin: login } });
+    assert.equal(tray.item('Start at login')?.checked, false);
+    tray.clickItem('Start at login');
+    await tick();
+    assert.deepEqual(login.changes, [true]);
+    assert.equal(tray.item('Start at login')?.checked, true);
+    assert.ok(logs.some((l) => l.startsWith('start at login on')));
+  });
+
+  it('Open logs opens the log folder; a failed tray action is told in a notification', async () => {
+    const { fake, tray } = await start({ deps: { logDir: '/home/ann/.config/dsvm-pool/logs' } });
+    tray.clickItem('Open logs');
+    await tick();
+    assert.deepEqual(fake.openedPaths, ['/home/ann/.config/dsvm-pool/logs']);
+    // Without a log folder (none was handed over), the click is told, not thrown.
+    const bare = await start();
+    bare.tray.clickItem('Open logs');
+    await tick();
+    const told = bare.fake.notifications.at(-1);
+    assert.equal(told?.options.title, 'dsvm-pool could not open the log folder');
+    assert.equal(told?.shown, true);
+  });
+
+  it('uses the template icon on macOS', async () => {
+    const { tray } = await start({ platform: 'darwin' });
+    const image = tray.image as unknown as { path: string; template: boolean };
+    assert.equal(image.path, '/opt/dsvm-pool/resources/icons/trayTemplate.png');
+    assert.equal(image.template, true);
   });
 
   it('Connect shows the window and asks the UI to connect', async () => {
@@ -399,7 +527,7 @@ describe('startShell: tray', () => {
     await client.call('app.info', {}); // the subscription has reached the core
 
     window.userClose();
-    tray.clickItem('Connect to Team VMs');
+    tray.clickItem('Team VMs', 'Connect');
     assert.equal(window.visible, true);
     assert.deepEqual(core.connectRequests, ['team']);
     assert.deepEqual(await requested, { poolId: 'team' });
@@ -408,7 +536,7 @@ describe('startShell: tray', () => {
   it('Open and a click on the icon (Windows/Linux) show the window', async () => {
     const { tray, window } = await start({ platform: 'win32' });
     window.userClose();
-    tray.clickItem('Open');
+    tray.clickItem('Open dsvm-pool');
     assert.equal(window.visible, true);
     window.userClose();
     tray.emit('click');
