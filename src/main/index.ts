@@ -22,7 +22,9 @@ import { createAppCore } from '../core/app-core';
 import { demoFromEnv } from '../core/demo-mode';
 import { createAppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
+import { connectionToolsOf } from './connection-tools';
 import { safeStorageProtector } from './safe-storage-protector';
+import { openExternalSafely } from './security/external-url';
 import { startShell } from './shell';
 
 // This bundle is out/main/index.js; the preload and the page are built beside it.
@@ -69,8 +71,12 @@ startShell(
     argv: process.argv,
     // The tray's Open logs opens the folder of main.log and its rotated files.
     ...(logger.filePath ? { logDir: dirname(logger.filePath) } : {}),
-    // "Copy ssh command" and "Open in VS Code" call the core's methods for them, wired here
-    // once they exist (the VS Code work): connectionTools: (core) => ({ … }).
+    // "Copy ssh command" and "Open in VS Code" in the tray: the core's openssh methods, VS Code
+    // opened only through the external-URL allow-list.
+    connectionTools: (core) =>
+      connectionToolsOf(core.openssh, (url) =>
+        openExternalSafely((u) => shell.openExternal(u), url, logger.log),
+      ),
     // electron-updater is CommonJS; its autoUpdater is this platform's updater (AppImage, deb,
     // NSIS, macOS). The feed is the one electron-builder wrote into resources/app-update.yml.
     updater: {
