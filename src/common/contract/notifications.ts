@@ -19,7 +19,8 @@ export const notificationMethods = {
     z
       .object({
         kind: z.enum(NOTIFICATION_KINDS, {
-          error: `must be one of ${NOTIFICATION_KINDS.join(', ')}`,
+          // The values quoted: they are what to send, not words of the UI.
+          error: `must be one of ${NOTIFICATION_KINDS.map((k) => `"${k}"`).join(', ')}`,
         }),
         enabled: z.boolean({ error: 'must be true or false' }),
       })

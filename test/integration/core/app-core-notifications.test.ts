@@ -114,7 +114,7 @@ describe('app core: notifications and where the UI opens', () => {
     });
     await assert.rejects(
       one.call('notifications.setEnabled', { kind: 'everything' as 'operation', enabled: true }),
-      /must be one of connection, operation, scaleIn/,
+      /must be one of "connection", "operation", "scaleIn"/,
     );
   });
 });
