@@ -51,7 +51,7 @@ export async function createBenchPool(
       sshPublicKey: ed25519Line('bench'),
       allowedSourceCidrs: ['203.0.113.0/24'],
       dnsLabel: 'bench-pool',
-      natFrontendPortStart: 30_000 + Math.floor(Math.random() * 20) * 1000,
+      natFrontendPortStart: 20_000 + Math.floor(Math.random() * 10) * 1000,
     },
   }).result;
   const vmssId = `/subscriptions/${emulator.subscriptionId}/resourceGroups/${BENCH_RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${BENCH_POOL}`;

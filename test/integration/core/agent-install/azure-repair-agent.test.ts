@@ -95,7 +95,7 @@ describe('Repair agent on an Azure pool (emulator + namespace VMs)', { timeout: 
     });
     await ui.call('azure.signIn', { kind: 'environment' });
     const appKey = await ensureAppKey(join(dir, 'app'));
-    const natStart = 30_000 + Math.floor(Math.random() * 90) * 100;
+    const natStart = 23_000 + Math.floor(Math.random() * 90) * 100;
     const op = await ui.call('azure.createPool', {
       subscriptionId: emulator.subscriptionId,
       resourceGroup: 'repair-rg',
