@@ -158,6 +158,9 @@ describe('TerminalService with tmux (OpenSSH, tmux)', () => {
     try {
       const link = connections.get(info.id).connection;
       const term = await terminals.open(link, ownerOf(info), { cols: 80, rows: 24 });
+      // The shell answers first (tmux attached, its pane known), as before anyone types a flood.
+      terminals.write(term.id, 'echo ready-$((1+1))\r');
+      await waitFor('the shell', () => output.includes('ready-2'));
       terminals.write(term.id, 'seq 1 100000000\r');
       await waitFor('the first 100k characters', () => output.length > HIGH_WATERMARK);
       await sleep(400);
