@@ -111,22 +111,49 @@ async function startBulkServer() {
 }
 
 /** One attempt to send `request` and read until the far side closes; errors end it too. */
+/** How an exchange ended (an error code, or undefined for a clean close) and its local port. */
+interface Exchanged {
+  ended: string | undefined;
+  localPort: number | undefined;
+}
+
 function exchange(
   port: number,
   request: string,
   onData: (chunk: Buffer, socket: net.Socket) => void,
   onConnect: (socket: net.Socket) => void = () => {},
-): Promise<string | undefined> {
+): Promise<Exchanged> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
+    let localPort: number | undefined;
     socket.on('connect', () => {
+      localPort = socket.localPort;
       socket.write(request);
       onConnect(socket);
     });
     socket.on('data', (chunk: Buffer) => onData(chunk, socket));
-    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-    socket.on('close', () => resolve(undefined));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ ended: err.code ?? err.message, localPort }),
+    );
+    socket.on('close', () => resolve({ ended: undefined, localPort }));
   });
+}
+
+/**
+ * The local ports of the client sockets the app reset (TCP RST). Linux does not always tell the
+ * client: a reset that arrives while data is still queued for the client can read as a plain end
+ * (a Node server writing 4 MiB and resetting at once: 196 of 300 clients saw 'end'). So whether
+ * the forward reset a cut download is checked where it happens, on its side of the socket.
+ */
+function watchResets(): { ports: Set<number>; restore: () => void } {
+  const ports = new Set<number>();
+  const proto = net.Socket.prototype;
+  const original = proto.resetAndDestroy;
+  proto.resetAndDestroy = function (this: net.Socket) {
+    if (this.remotePort !== undefined) ports.add(this.remotePort);
+    return original.call(this);
+  };
+  return { ports, restore: () => void (proto.resetAndDestroy = original) };
 }
 
 describe('forward fault suite: bulk transfers through resets, black holes and dropped flows', () => {
@@ -148,6 +175,7 @@ describe('forward fault suite: bulk transfers through resets, black holes and dr
     const bulk = await startBulkServer();
     const forwards = new ForwardService({ links: rig.connections, coalesceMs: 10 });
     const heals: { fault: LinkFault; ms: number }[] = [];
+    const resets = watchResets();
     /** Set when the test ends, so the transfer loops stop (also after a failure). */
     let stopped = false;
     let acked = 0;
@@ -181,23 +209,30 @@ describe('forward fault suite: bulk transfers through resets, black holes and dr
       const download = (async () => {
         while (received < TOTAL && !stopped) {
           nextFaultAt = received + (gaps[injected.length] ?? 0);
-          const ended = await exchange(port, `GET ${received}\n`, (chunk, socket) => {
-            if (!expected(received, chunk.length).equals(chunk)) {
-              problems.push(`download: bytes at ${received} are not the stream's`);
-              received = TOTAL;
-              return void socket.destroy();
-            }
-            received += chunk.length;
-            // All there: done, whether or not the far side's close has come through yet.
-            if (received === TOTAL) socket.destroy();
-            const next = injected.length;
-            if (!healing && next < faults.length && received >= nextFaultAt) {
-              ackedAtFaults.push(acked);
-              healing = true;
-              injected.push(rig.inject(faults[next]!).finally(() => (healing = false)));
-            }
-          });
-          if (received < TOTAL) downloadEnds.push(ended ?? 'end');
+          const { ended, localPort } = await exchange(
+            port,
+            `GET ${received}\n`,
+            (chunk, socket) => {
+              if (!expected(received, chunk.length).equals(chunk)) {
+                problems.push(`download: bytes at ${received} are not the stream's`);
+                received = TOTAL;
+                return void socket.destroy();
+              }
+              received += chunk.length;
+              // All there: done, whether or not the far side's close has come through yet.
+              if (received === TOTAL) socket.destroy();
+              const next = injected.length;
+              if (!healing && next < faults.length && received >= nextFaultAt) {
+                ackedAtFaults.push(acked);
+                healing = true;
+                injected.push(rig.inject(faults[next]!).finally(() => (healing = false)));
+              }
+            },
+          );
+          if (received < TOTAL) {
+            const reset = localPort !== undefined && resets.ports.has(localPort);
+            downloadEnds.push(ended ?? (reset ? 'end after a reset' : 'end'));
+          }
         }
       })();
 
@@ -255,10 +290,12 @@ describe('forward fault suite: bulk transfers through resets, black holes and dr
         faults.length,
         `each fault cut the download: ${downloadEnds}`,
       );
-      // A cut transfer must not look finished: the client sees a reset, never a clean end.
+      // A cut transfer must not look finished: the forward resets the client's socket, never
+      // ends it cleanly (the client sees ECONNRESET, or an end Linux made of the reset).
       assert.deepEqual(
-        downloadEnds,
-        faults.map(() => 'ECONNRESET'),
+        downloadEnds.filter((end) => end !== 'ECONNRESET' && end !== 'end after a reset'),
+        [],
+        `each cut download was reset: ${downloadEnds}`,
       );
       assert.ok(uploadAttempts > 1, 'the faults cut the upload');
       assert.equal(forwards.list()[0]?.localPort, port);
@@ -266,9 +303,10 @@ describe('forward fault suite: bulk transfers through resets, black holes and dr
       console.log(
         `# forward fault: heal times ${formatHeals(heals)}; ${TOTAL} bytes each way, ` +
           `${downloadEnds.length + 1} download and ${uploadAttempts} upload attempts; ` +
-          `acked at the faults: ${ackedAtFaults.join(', ')}`,
+          `acked at the faults: ${ackedAtFaults.join(', ')}; cut downloads ended: ${downloadEnds.join(', ')}`,
       );
     } finally {
+      resets.restore();
       stopped = true;
       forwards.dispose();
       await rig.dispose();
