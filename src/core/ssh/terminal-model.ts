@@ -32,6 +32,12 @@ export const LOW_WATERMARK = 20_000;
  */
 export const CATCH_UP_AFTER_MS = 500;
 /**
+ * How long a catch-up's commands may go unanswered while our channel flows. tmux 3.3a sometimes
+ * never answers a control client it paused (neither the replies nor any output came in 10 s,
+ * while it served other clients); then a new control client replaces the wedged one.
+ */
+export const CATCH_UP_ANSWER_MS = 3_000;
+/**
  * Output is coalesced for up to BATCH_DELAY_MS or BATCH_MAX_CHARS, whichever comes first: a flood
  * arriving in 32 KiB SSH packets then crosses the RPC boundary as a few large events instead of
  * thousands of small ones, and a lone keystroke echo waits at most 5 ms.
@@ -90,6 +96,8 @@ export interface Terminal {
   paneId?: string;
   /** A snapshot after `%pause` is under way. */
   catchingUp?: boolean;
+  /** A new control client is being attached in place of a wedged one (see CATCH_UP_ANSWER_MS). */
+  replacingControl?: boolean;
   live: boolean;
   /** One decoder per stream: a UTF-8 character can be split between two chunks of either. */
   stdoutDecoder: StringDecoder;

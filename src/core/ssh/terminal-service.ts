@@ -180,7 +180,7 @@ export class TerminalService implements Disposable {
       // Before reading again: the output tmux queued meanwhile is then dropped, not shown.
       const stalled = Date.now() - (term.pausedAt ?? Date.now()) >= CATCH_UP_AFTER_MS;
       if (stalled && term.live && term.control) {
-        this.tmux.catchUp(term, term.control, this.show);
+        this.tmux.catchUp(term, term.control, this.show, this.replaceControl);
       }
       term.channel.resume();
       term.channel.stderr.resume();
@@ -260,7 +260,7 @@ export class TerminalService implements Disposable {
     if (term.session) {
       const control = new TmuxControl(channel, tmuxTarget(term.session), {
         output: (bytes) => this.push(term, term.stdoutDecoder.write(bytes)),
-        pause: () => this.tmux.catchUp(term, control, this.show),
+        pause: () => this.tmux.catchUp(term, control, this.show, this.replaceControl),
         exit: (reason) => reason && this.log(`${term.info.id}: tmux client exit: ${reason}`),
       });
       term.control = control;
@@ -280,7 +280,7 @@ export class TerminalService implements Disposable {
       term.exit = typeof code === 'number' ? { exitCode: code } : signal ? { signal } : {};
     });
     channel.on('close', () => {
-      if (term.channel !== channel) return;
+      if (term.channel !== channel || term.replacingControl) return;
       this.finish(term, term.endReason ? { reason: term.endReason } : exitReason(term.exit));
     });
     // Flow control carries over a reattach: the UI still owes acks for what it was sent.
@@ -296,6 +296,40 @@ export class TerminalService implements Disposable {
       this.onLinkClosed(term, connection, event),
     );
   }
+
+  /**
+   * tmux stopped answering the terminal's control client (see CATCH_UP_ANSWER_MS): a new one
+   * attaches the session (`-D` detaches the wedged one) and redraws from the pane, as after a
+   * reconnect. Keys typed meanwhile still go to the old client, which tmux reads.
+   */
+  private readonly replaceControl = (term: Terminal, control: TmuxControl): void => {
+    const { connection, session, info } = term;
+    if (!session || !term.live || term.replacingControl) return;
+    this.log(`${info.id}: tmux left a catch-up unanswered; attaching its session anew`);
+    term.replacingControl = true;
+    const current = () => this.terminals.has(info.id) && term.control === control && term.live;
+    void connection
+      .channel(tmuxCommand(session, info))
+      .then(
+        (channel) => {
+          if (!current() || term.connection !== connection) return closeQuietly(channel);
+          this.detach(term);
+          this.attach(term, connection, channel);
+          return this.tmux.start(term, term.control!, true, this.show);
+        },
+        (err: unknown) => {
+          // A link that dropped is onLinkClosed's to handle; it reattaches with a new client.
+          if (!connection.closed) this.log(`${info.id}: ${RpcError.from(err).message}`);
+        },
+      )
+      .catch((err: unknown) => {
+        if (connection.closed || term.connection !== connection) return;
+        this.finish(term, {
+          reason: `tmux did not redraw the terminal: ${RpcError.from(err).message}`,
+        });
+      })
+      .finally(() => (term.replacingControl = false));
+  };
 
   /** Replaces what the terminal shows (and its backlog) with a snapshot of its pane. */
   private readonly show = (term: Terminal, state: string, captured: string[]): void => {

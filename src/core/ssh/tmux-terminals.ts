@@ -5,6 +5,7 @@ import { RpcError } from '../../common/errors';
 import type { LinkSource } from './link-source';
 import type { SshConnection } from './ssh-connection';
 import {
+  CATCH_UP_ANSWER_MS,
   KILL_TIMEOUT_MS,
   closeQuietly,
   paneIdOf,
@@ -25,6 +26,8 @@ import type { TmuxControl } from './tmux-control';
 const START_TIMEOUT_MS = 20_000;
 
 export type ShowSnapshot = (term: Terminal, state: string, captured: string[]) => void;
+/** tmux left a control client's catch-up unanswered: the terminal needs a new client. */
+export type Wedged = (term: Terminal, control: TmuxControl) => void;
 
 export class TmuxTerminals {
   private readonly checks = new WeakMap<SshConnection, Promise<boolean>>();
@@ -100,14 +103,23 @@ export class TmuxTerminals {
    * `refresh-client -A %N:off`, which would discard that queue in tmux: tmux 3.3a crashes on it
    * now and then while the client is behind.)
    */
-  catchUp(term: Terminal, control: TmuxControl, show: ShowSnapshot): void {
+  catchUp(term: Terminal, control: TmuxControl, show: ShowSnapshot, wedged: Wedged): void {
     if (term.control !== control || term.catchingUp || !term.paneId) return;
     term.catchingUp = true;
     const commands = [
       `refresh-client -A '${term.paneId}:continue'`,
       ...this.snapshotCommands(term),
     ];
+    // The answer cannot come while our own flow control holds the channel: count only the rest.
+    const watch = (): NodeJS.Timeout =>
+      setTimeout(() => {
+        if (term.control !== control || !term.catchingUp) return;
+        if (term.paused) timer = watch();
+        else wedged(term, control);
+      }, CATCH_UP_ANSWER_MS).unref();
+    let timer = watch();
     control.snapshot(commands, (result) => {
+      clearTimeout(timer);
       term.catchingUp = false;
       if (result instanceof Error) {
         this.options.log(`${term.info.id}: could not catch up with tmux: ${result.message}`);

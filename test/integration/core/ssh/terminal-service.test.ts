@@ -19,6 +19,7 @@ import {
   TerminalService,
 } from '../../../../src/core/ssh/terminal-service';
 import { RESET, TMUX } from '../../../../src/core/ssh/tmux';
+import { TmuxControl } from '../../../../src/core/ssh/tmux-control';
 import { startOpenSshServer, type OpenSshServer } from '../../../helpers/openssh-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -145,6 +146,49 @@ describe('TerminalService with tmux (OpenSSH, tmux)', () => {
     }
   });
 
+  /**
+   * Floods the terminal while the UI acknowledges nothing, until tmux has paused it (pause-after);
+   * returns the output so far, and a function that redraws check after the UI catches up.
+   */
+  async function floodWhileBehind(terminals: TerminalService, termId: string, read: () => string) {
+    // The shell answers first (tmux attached, its pane known), as before anyone types a flood.
+    terminals.write(termId, 'echo ready-$((1+1))\r');
+    await waitFor('the shell', () => read().includes('ready-2'));
+    terminals.write(termId, 'seq 1 100000000\r');
+    await waitFor('the first 100k characters', () => read().length > HIGH_WATERMARK);
+    await sleep(400);
+    const held = read().length;
+    // Longer than tmux's pause-after: it stops sending to us; seq goes on into its history.
+    await sleep(1_500);
+    assert.equal(read().length, held, 'no output while the UI is behind');
+    assert.ok(held < HIGH_WATERMARK + 2 * BATCH_MAX_CHARS, `${held} characters unacknowledged`);
+    return held;
+  }
+
+  /** The redraw after `held`: a reset, then consecutive lines up to the scrollback limit. */
+  async function checkRedraw(
+    terminals: TerminalService,
+    termId: string,
+    output: () => string,
+    held: number,
+  ) {
+    const numbers = (text: string) => (text.match(/^\d+$/gm) ?? []).map(Number);
+    const lastShown = Math.max(...numbers(output().slice(0, held).replace(/\r/g, '')));
+    await waitFor('a redraw', () => output().indexOf(RESET, held) >= 0);
+    terminals.write(termId, '\x03');
+    terminals.write(termId, 'echo stopped-$((3+4))\r');
+    await waitFor('the prompt after Ctrl+C', () => output().includes('stopped-7'));
+    const text = output();
+    const start = text.indexOf(RESET, held) + RESET.length;
+    const redraw = text.slice(start, text.indexOf('\x1b[', start)).split('\r\n');
+    // The last line is the one seq was writing when tmux was asked: maybe a part of a number.
+    const lines = numbers(redraw.slice(0, -1).join('\n'));
+    assert.ok(lines.length >= 1_000, `${lines.length} lines redrawn`);
+    assert.ok(redraw.length <= 1_000 + 24, `${redraw.length} lines: the limit and a screen`);
+    lines.forEach((n, i) => i === 0 || assert.equal(n, lines[i - 1]! + 1, 'consecutive'));
+    assert.ok(lines[0]! > lastShown, 'tmux went on while we were behind');
+  }
+
   it('holds a flood in tmux while the UI is behind, then redraws from tmux history', async () => {
     const info = await connections.connect(pool.id, undefined);
     const terminals = new TerminalService({ links: connections, scrollback: () => 1_000 });
@@ -154,40 +198,58 @@ describe('TerminalService with tmux (OpenSSH, tmux)', () => {
       output += data;
       if (acking) terminals.ack(terminalId, data.length);
     });
-    const numbers = (text: string) => (text.match(/^\d+$/gm) ?? []).map(Number);
     try {
       const link = connections.get(info.id).connection;
       const term = await terminals.open(link, ownerOf(info), { cols: 80, rows: 24 });
-      // The shell answers first (tmux attached, its pane known), as before anyone types a flood.
-      terminals.write(term.id, 'echo ready-$((1+1))\r');
-      await waitFor('the shell', () => output.includes('ready-2'));
-      terminals.write(term.id, 'seq 1 100000000\r');
-      await waitFor('the first 100k characters', () => output.length > HIGH_WATERMARK);
-      await sleep(400);
-      const held = output.length;
-      // Longer than tmux's pause-after: it stops sending to us; seq goes on into its history.
-      await sleep(1_500);
-      assert.equal(output.length, held, 'no output while the UI is behind');
-      assert.ok(held < HIGH_WATERMARK + 2 * BATCH_MAX_CHARS, `${held} characters unacknowledged`);
-      const lastShown = Math.max(...numbers(output.replace(/\r/g, '')));
-
+      const held = await floodWhileBehind(terminals, term.id, () => output);
       // The UI catches up: not with the second of flood tmux queued, but with a redraw from the
-      // pane's history (a reset, then consecutive lines up to the scrollback limit).
+      // pane's history.
       acking = true;
       terminals.ack(term.id, held);
-      await waitFor('a redraw', () => output.indexOf(RESET, held) >= 0);
-      terminals.write(term.id, '\x03');
-      terminals.write(term.id, 'echo stopped-$((3+4))\r');
-      await waitFor('the prompt after Ctrl+C', () => output.includes('stopped-7'));
-      const start = output.indexOf(RESET, held) + RESET.length;
-      const redraw = output.slice(start, output.indexOf('\x1b[', start)).split('\r\n');
-      // The last line is the one seq was writing when tmux was asked: maybe a part of a number.
-      const lines = numbers(redraw.slice(0, -1).join('\n'));
-      assert.ok(lines.length >= 1_000, `${lines.length} lines redrawn`);
-      assert.ok(redraw.length <= 1_000 + 24, `${redraw.length} lines: the limit and a screen`);
-      lines.forEach((n, i) => i === 0 || assert.equal(n, lines[i - 1]! + 1, 'consecutive'));
-      assert.ok(lines[0]! > lastShown, 'tmux went on while we were behind');
+      await checkRedraw(terminals, term.id, () => output, held);
     } finally {
+      await connections.close(info.id);
+      terminals.dispose();
+    }
+  });
+
+  it('redraws through a new tmux client when tmux leaves the catch-up unanswered', async () => {
+    const info = await connections.connect(pool.id, undefined);
+    const logs: string[] = [];
+    const terminals = new TerminalService({
+      links: connections,
+      scrollback: () => 1_000,
+      log: (line) => logs.push(line),
+    });
+    let output = '';
+    let acking = false;
+    terminals.onData(({ terminalId, data }) => {
+      output += data;
+      if (acking) terminals.ack(terminalId, data.length);
+    });
+    // tmux 3.3a now and then never answers a paused client's catch-up (nor sends it anything
+    // more); here its commands never reach tmux, which looks the same from our side.
+    const proto = TmuxControl.prototype;
+    const snapshot = proto.snapshot;
+    let unanswered = 0;
+    proto.snapshot = function (this: TmuxControl, lines, done) {
+      if (lines[0]?.endsWith(":continue'") && unanswered++ === 0) return;
+      snapshot.call(this, lines, done);
+    };
+    try {
+      const link = connections.get(info.id).connection;
+      const term = await terminals.open(link, ownerOf(info), { cols: 80, rows: 24 });
+      const held = await floodWhileBehind(terminals, term.id, () => output);
+      acking = true;
+      terminals.ack(term.id, held);
+      await checkRedraw(terminals, term.id, () => output, held);
+      assert.equal(unanswered, 1, 'the first catch-up went unanswered');
+      assert.ok(
+        logs.some((line) => line.includes('left a catch-up unanswered')),
+        logs.join('\n'),
+      );
+    } finally {
+      proto.snapshot = snapshot;
       await connections.close(info.id);
       terminals.dispose();
     }
