@@ -111,9 +111,12 @@ test('a terminal in tmux answers a program’s query once: tmux does, xterm.js k
   await expect(page.getByTestId('status-bar')).toContainText('persistent (tmux)');
 
   // Device attributes: the program reads one answer. A second one (from xterm.js) would be left
-  // over as typed text and spoil the next command line.
+  // over as typed text and spoil the next command line. Echo is off before the question: an
+  // answer that comes before `read` starts would otherwise be echoed by the tty (`^[[?1;2c`).
   await terminal.click();
-  await page.keyboard.type("printf '\\033[c'; read -rs -t 2 -d c answer; echo got-${#answer}\n");
+  await page.keyboard.type(
+    "stty -echo; printf '\\033[c'; read -rs -t 2 -d c answer; stty echo; echo got-${#answer}\n",
+  );
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^got-\d+\s*$/m);
   await page.keyboard.type('echo clean-$((1+1))\n');
   await expect.poll(() => screenText(page, terminalId)).toMatch(/^clean-2\s*$/m);
