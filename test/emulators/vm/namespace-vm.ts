@@ -3,7 +3,8 @@
 // its /home and the sshd host key, so accounts, keys and agent state survive shutdown and boot as
 // a real disk does. Its image (the /usr overlay) has a mount.cifs stand-in and, on request, no
 // Node.js (vm-image.ts); it runs CustomScript extension jobs as the guest agent would. /run and /mnt (Azure's temporary disk) are fresh tmpfs at every boot, and the
-// namespace's mounts vanish with its last process. Nothing here touches the machine's own /etc,
+// namespace's mounts vanish with its last process; /dev/pts is its own devpts instance (its own
+// terminals). Nothing here touches the machine's own /etc,
 // /home, users or mount table: the boot script checks the isolation before anything runs, and
 // bind mounts of single files are never used (shadow-utils renames /etc/passwd+ over them).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -90,6 +91,24 @@ export interface NamespaceVmOptions {
    * runs as `DSVM_POOL_IMDS_ENDPOINT`, `DSVM_POOL_ARM_ENDPOINT` and `NODE_EXTRA_CA_CERTS`.
    */
   azureAccess?: () => Promise<VmAzureAccess>;
+  /**
+   * Opt-in: the agent's long-running `watch`, as systemd runs `dsvm-pool-agent-watch.service` once
+   * the agent's units are enabled — started after the boot's apply, restarted `restartMs` after it
+   * exits (the unit's `Restart=always`), killed with the VM. `env` adds the agent's test knobs
+   * (src/agent/watch-test-knobs.ts: shorter cycle, poll and jitter, the emulator's clock file).
+   * Off by default: a watch polls scheduled events, and a delete of a VM enrolled in them waits
+   * for its approval or the full notice (see test/emulators/vm/README.md).
+   */
+  agentWatch?: { env?: Record<string, string>; restartMs?: number };
+}
+
+/** One exit of the VM's watch (what journalctl would show for the unit). */
+export interface WatchExit {
+  at: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Its last stderr lines. */
+  stderr: string;
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -124,6 +143,9 @@ mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$D/usrlocal.up,workdir
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs /mnt
 mount --bind "$D/home" /home
+# The VM's own terminals: a fresh devpts instance (Linux >= 4.7 opens /dev/ptmx in the devpts at
+# /dev/pts), so the agent's busy signal (the atime of /dev/pts/N) sees this VM's terminals only.
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
 for m in etc var usr usr/local; do
   up=$(echo "$m" | tr -d /)
   [ "$(findmnt -n -o FSTYPE "/$m")" = overlay ] || fail "/$m is not an overlay"
@@ -131,6 +153,7 @@ for m in etc var usr usr/local; do
 done
 [ "$(findmnt -n -o FSTYPE /run)" = tmpfs ] || fail "/run is not a tmpfs"
 [ "$(findmnt -n -o FSTYPE /mnt)" = tmpfs ] || fail "/mnt is not a tmpfs"
+[ "$(ls /dev/pts)" = ptmx ] || fail "/dev/pts is not the VM's own devpts"
 case "$(findmnt -n -o SOURCE /home)" in *"$D/home]") ;; *) fail "/home is not the VM's" ;; esac
 hostname "$VM_HOSTNAME"
 mkdir -p -m 0755 /run/sshd
@@ -194,6 +217,12 @@ export class NamespaceVm {
   private agentEnabled = false;
   /** IMDS and ARM as this boot wrote them (the agent's environment). */
   private access?: VmAzureAccess;
+  /** The running watch (agentWatch), and its restart timer. */
+  private watch?: ChildProcess;
+  private watchRestart?: NodeJS.Timeout;
+  private watchLogText = '';
+  /** Every exit of the watch while the VM ran (shutdowns not included), oldest first. */
+  readonly watchExits: WatchExit[] = [];
 
   constructor(options: NamespaceVmOptions) {
     if (process.getuid?.() !== 0) {
@@ -243,6 +272,16 @@ export class NamespaceVm {
   /** The last lines sshd (and the boot script) wrote to stderr, for diagnostics. */
   get sshdLog(): string {
     return this.sshdLogText;
+  }
+
+  /** The last lines the agent's watch wrote (its journal), for diagnostics and figures. */
+  get watchLog(): string {
+    return this.watchLogText;
+  }
+
+  /** The watch's pid while it runs (agentWatch). */
+  get watchPid(): number | undefined {
+    return this.watch?.pid;
   }
 
   /**
@@ -316,6 +355,9 @@ export class NamespaceVm {
     this.state = 'off';
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.watchRestart);
+    this.watchRestart = undefined;
+    this.watch = undefined;
     const root = this.root;
     const ns = this.nsInode ?? (root?.pid ? await nsOf(root.pid) : undefined);
     const hostNs = await nsOf(process.pid);
@@ -400,6 +442,48 @@ export class NamespaceVm {
     if (this.generation !== generation)
       throw new Error(`${this.computerName} was shut down while booting`);
     this.scheduleTimer(generation);
+    this.startWatch(generation);
+  }
+
+  /** `dsvm-pool-agent watch` as its systemd unit runs it: long-running, restarted when it ends. */
+  private startWatch(generation: number): void {
+    const options = this.options.agentWatch;
+    const pid = this.root?.pid;
+    if (!options || this.watch || this.generation !== generation || pid === undefined) return;
+    const child = spawn(
+      NSENTER,
+      ['--target', String(pid), '--mount', '--uts', '--', VM_WRAPPER, 'watch'],
+      {
+        cwd: '/',
+        env: { ...this.agentEnv(), ...options.env },
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    this.watch = child;
+    this.children.add(child);
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.watchLogText = (this.watchLogText + chunk).slice(-16_000);
+    });
+    const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+      this.children.delete(child);
+      if (this.watch !== child) return;
+      this.watch = undefined;
+      if (this.generation !== generation || this.state !== 'running') return;
+      const stderr = this.watchLogText.split('\n').slice(-6).join('\n');
+      this.watchExits.push({ at: Date.now(), code, signal, stderr });
+      this.log(`${this.computerName}: agent watch ended (${signal ?? `exit ${code}`}); restarting`);
+      this.watchRestart = setTimeout(() => {
+        this.watchRestart = undefined;
+        this.startWatch(generation);
+      }, options.restartMs ?? 10_000);
+      this.watchRestart.unref();
+    };
+    child.once('exit', ended);
+    child.once('error', (err) => {
+      this.watchLogText += `${err.message}\n`;
+      ended(-1, null);
+    });
   }
 
   /**
