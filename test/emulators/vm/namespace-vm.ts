@@ -1,5 +1,5 @@
-// A real Linux "VM" for tests: Debian's sshd and the dsvm-pool agent inside a private mount (and
-// UTS) namespace. Its "disk" is a folder: overlay upper dirs for /etc, /var, /usr and /usr/local,
+// A real Linux "VM" for tests: Debian's sshd and the dsvm-pool agent inside private mount, UTS and
+// PID namespaces (its own /proc). Its "disk" is a folder: overlay upper dirs for /etc, /var, /usr and /usr/local,
 // its /home and the sshd host key, so accounts, keys and agent state survive shutdown and boot as
 // a real disk does. Its image (the /usr overlay) has a mount.cifs stand-in and, on request, no
 // Node.js (vm-image.ts); it runs CustomScript extension jobs as the guest agent would. /run and /mnt (Azure's temporary disk) are fresh tmpfs at every boot, and the
@@ -8,7 +8,16 @@
 // /home, users or mount table: the boot script checks the isolation before anything runs, and
 // bind mounts of single files are never used (shadow-utils renames /etc/passwd+ over them).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, copyFile, mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
@@ -202,7 +211,9 @@ export class NamespaceVm {
   private state: State = 'off';
   /** Bumped by every boot and shutdown: a superseded boot or timer stops quietly. */
   private generation = 0;
+  /** unshare, which waits for the VM's PID 1 (initPid, host pid). */
   private root?: ChildProcess;
+  private initPid?: number;
   private rootExited?: Promise<void>;
   private nsInode?: string;
   private sshPort = 0;
@@ -264,9 +275,9 @@ export class NamespaceVm {
     return this.state === 'running';
   }
 
-  /** The pid of the namespace's first process (sshd once booted). */
+  /** The host pid of the VM's PID 1 (sshd once booted). */
   get pid(): number | undefined {
-    return this.root?.pid;
+    return this.initPid;
   }
 
   /** The last lines sshd (and the boot script) wrote to stderr, for diagnostics. */
@@ -372,6 +383,9 @@ export class NamespaceVm {
       }
       if (scan) for (const pid of await pidsInNamespace(scan)) pids.add(pid);
       if (pids.size === 0) break;
+      // unshare last: it reaps the VM's PID 1 (killing PID 1 ends the whole PID namespace);
+      // killed first, PID 1 would be left a zombie of the machine's init.
+      if (root?.pid !== undefined && pids.size > 1) pids.delete(root.pid);
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -384,6 +398,7 @@ export class NamespaceVm {
     await this.rootExited;
     this.root = undefined;
     this.rootExited = undefined;
+    this.initPid = undefined;
     this.nsInode = undefined;
     this.state = 'off';
     await rm(join(this.dir, 'sshd.pid'), { force: true });
@@ -448,11 +463,11 @@ export class NamespaceVm {
   /** `dsvm-pool-agent watch` as its systemd unit runs it: long-running, restarted when it ends. */
   private startWatch(generation: number): void {
     const options = this.options.agentWatch;
-    const pid = this.root?.pid;
+    const pid = this.initPid;
     if (!options || this.watch || this.generation !== generation || pid === undefined) return;
     const child = spawn(
       NSENTER,
-      ['--target', String(pid), '--mount', '--uts', '--', VM_WRAPPER, 'watch'],
+      ['--target', String(pid), '--mount', '--uts', '--pid', '--', VM_WRAPPER, 'watch'],
       {
         cwd: '/',
         env: { ...this.agentEnv(), ...options.env },
@@ -524,17 +539,21 @@ export class NamespaceVm {
     argv: string[],
     options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: Buffer },
   ): Promise<ExecResult & { timedOut: boolean }> {
-    const pid = this.root?.pid;
+    const pid = this.initPid;
     if (this.state === 'off' || pid === undefined || this.nsInode === undefined) {
       return Promise.reject(new Error(`${this.computerName} is not running`));
     }
     return new Promise((resolve) => {
-      const child = spawn(NSENTER, ['--target', String(pid), '--mount', '--uts', '--', ...argv], {
-        cwd: '/',
-        env: options.env ?? { PATH, LANG: 'C.UTF-8' },
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        NSENTER,
+        ['--target', String(pid), '--mount', '--uts', '--pid', '--', ...argv],
+        {
+          cwd: '/',
+          env: options.env ?? { PATH, LANG: 'C.UTF-8' },
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       this.children.add(child);
       let stdout = '';
       let stderr = '';
@@ -724,6 +743,12 @@ export class NamespaceVm {
         'unshare',
         '--mount',
         '--uts',
+        // Its own process tree and /proc: the agent sees this VM's processes (sshd sessions,
+        // Jupyter servers) only, as on a VM; sshd is its PID 1, which reaps orphans.
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc',
         '--propagation',
         'private',
         '--',
@@ -773,8 +798,10 @@ export class NamespaceVm {
       if (this.generation !== generation) return 'shut down while booting';
       if (exited !== undefined) break;
       if (await answersSsh(this.sshPort)) {
-        const ns = await nsOf(child.pid ?? -1);
+        const init = await firstChild(child.pid ?? -1);
+        const ns = init === undefined ? undefined : await nsOf(init);
         if (!ns || ns === hostMnt) return 'sshd is not in its own mount namespace';
+        this.initPid = init;
         this.nsInode = ns;
         return 'ok';
       }
@@ -843,14 +870,14 @@ export class NamespaceVm {
     timeoutMs: number,
     env: NodeJS.ProcessEnv = { PATH, LANG: 'C.UTF-8', HOME: '/root' },
   ): Promise<ExecResult> {
-    const pid = this.root?.pid;
+    const pid = this.initPid;
     if (this.state === 'off' || pid === undefined || this.nsInode === undefined) {
       return Promise.reject(new Error(`${this.computerName} is not running`));
     }
     return new Promise((resolve) => {
       const child = execFile(
         NSENTER,
-        ['--target', String(pid), '--mount', '--uts', '--', ...argv],
+        ['--target', String(pid), '--mount', '--uts', '--pid', '--', ...argv],
         { cwd: '/', env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
           this.children.delete(child);
@@ -872,6 +899,13 @@ function run(file: string, args: string[]): Promise<{ stdout: string; stderr: st
       else resolve({ stdout, stderr });
     });
   });
+}
+
+/** The first child of a process (unshare --fork's: the VM's PID 1), or undefined. */
+async function firstChild(pid: number): Promise<number | undefined> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const first = Number(text.trim().split(/\s+/)[0]);
+  return Number.isInteger(first) && first > 0 ? first : undefined;
 }
 
 /** `mnt:[4026532176]` of a process, or undefined when it is gone. */

@@ -196,7 +196,8 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
   it('protect: a watch that dies is started again, as systemd restarts its unit', async () => {
     const { nsVm } = vm();
     const pid = await until('the watch runs', async () => nsVm.watchPid);
-    process.kill(pid, 'SIGKILL');
+    // Its process group: the watch and the nsenter that entered the VM for it.
+    process.kill(-pid, 'SIGKILL');
     const again = await until('the watch runs again', async () => {
       const now = nsVm.watchPid;
       return now !== undefined && now !== pid ? now : undefined;
