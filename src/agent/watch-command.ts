@@ -45,6 +45,7 @@ export async function runWatch(
     config,
     computerName,
     azure,
+    ...(knobs.idleMinuteMs !== undefined ? { idleMinuteMs: knobs.idleMinuteMs } : {}),
     ...(options.once
       ? { jitter: () => Promise.resolve() }
       : knobs.jitterMaxMs !== undefined

@@ -1,5 +1,6 @@
 // Test-only knobs of the watch, from the environment: the emulator's namespace VMs set them so an
-// end-to-end test fits in minutes (shorter cycle, poll and jitter; the emulator's test clock).
+// end-to-end test fits in minutes (shorter cycle, poll, jitter and idle minute; the emulator's
+// test clock).
 // systemd's unit sets none of them, so on a real VM the product's periods and clock hold.
 import { readFile } from 'node:fs/promises';
 
@@ -9,6 +10,8 @@ export const TEST_CYCLE_ENV = 'DSVM_POOL_AGENT_TEST_CYCLE_MS';
 export const TEST_EVENTS_POLL_ENV = 'DSVM_POOL_AGENT_TEST_EVENTS_POLL_MS';
 /** Largest jitter before a protection flip's ARM call, in ms (product: 30 000). */
 export const TEST_JITTER_ENV = 'DSVM_POOL_AGENT_TEST_JITTER_MAX_MS';
+/** How long one minute of the pool's idle window lasts, in ms (product: 60 000). */
+export const TEST_IDLE_MINUTE_ENV = 'DSVM_POOL_AGENT_TEST_IDLE_MINUTE_MS';
 /**
  * A file holding the time (ms since the epoch, or ISO) the watch takes as "now", read again before
  * each cycle and poll: the Azure emulator's test clock, so a test moves minutes without waiting.
@@ -19,6 +22,7 @@ export interface WatchTestKnobs {
   cycleMs?: number;
   eventsPollMs?: number;
   jitterMaxMs?: number;
+  idleMinuteMs?: number;
   clockFile?: string;
 }
 
@@ -44,6 +48,8 @@ export function testKnobs(env: NodeJS.ProcessEnv, warn: (line: string) => void):
   if (poll !== undefined) knobs.eventsPollMs = poll;
   const jitter = ms(TEST_JITTER_ENV, 0);
   if (jitter !== undefined) knobs.jitterMaxMs = jitter;
+  const minute = ms(TEST_IDLE_MINUTE_ENV, 100);
+  if (minute !== undefined) knobs.idleMinuteMs = minute;
   const clock = env[TEST_CLOCK_FILE_ENV];
   if (clock) {
     if (clock.startsWith('/')) {

@@ -8,8 +8,8 @@
 // delays, retryAfterSeconds, listPageSize, maxSshServers), plus `namespaceVms: { agentIntervalMs,
 // watch }` for real Linux VMs (sshd + the agent in private mount namespaces; root only) whose share
 // is the one the scale set's storage tags name, in the Azure Files emulator (`watch`: the agent's
-// long-running watch too, with its test knobs; see test/emulators/vm/README.md); `manualClock: ISO`
-// for an autoscale clock that only moves when told (the watches follow it through a clock file),
+// long-running watch too, with its test knobs; see test/emulators/azure/README.md); `manualClock:
+// ISO` for an autoscale clock that only moves when told (`watch.followClock`: the watches too),
 // and `control: true` for the control channel (serve-control.ts: the clock, evaluations, raw ARM
 // requests), whose address the line carries.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import {
   TEST_CLOCK_FILE_ENV,
   TEST_CYCLE_ENV,
   TEST_EVENTS_POLL_ENV,
+  TEST_IDLE_MINUTE_ENV,
   TEST_JITTER_ENV,
 } from '../../../src/agent/watch-test-knobs';
 import {
@@ -53,14 +54,24 @@ const { namespaceVms, manualClock, control, ...options } = JSON.parse(
   namespaceVms?: {
     agentIntervalMs?: number;
     /** The agent's watch in every VM, with its test knobs (ms). */
-    watch?: { cycleMs?: number; eventsPollMs?: number; jitterMaxMs?: number; restartMs?: number };
+    watch?: {
+      cycleMs?: number;
+      eventsPollMs?: number;
+      jitterMaxMs?: number;
+      idleMinuteMs?: number;
+      restartMs?: number;
+      /** The watches take the manual clock as now (a clock file); default: the real clock. */
+      followClock?: boolean;
+    };
   };
   manualClock?: string;
   control?: boolean;
 };
 // The manual clock as the VMs' watches read it (a file under /tmp, which the namespaces share).
 const clockDir =
-  manualClock && namespaceVms?.watch ? await mkdtemp(join(tmpdir(), 'dsvm-clock-')) : undefined;
+  manualClock && namespaceVms?.watch?.followClock
+    ? await mkdtemp(join(tmpdir(), 'dsvm-clock-'))
+    : undefined;
 const clockFile = clockDir ? join(clockDir, 'now') : undefined;
 const writeClock = async (now: number) => {
   if (clockFile) await writeFile(clockFile, `${now}\n`, { mode: 0o644 });
@@ -71,6 +82,7 @@ const watchEnv: Record<string, string> = {};
 if (watch?.cycleMs !== undefined) watchEnv[TEST_CYCLE_ENV] = String(watch.cycleMs);
 if (watch?.eventsPollMs !== undefined) watchEnv[TEST_EVENTS_POLL_ENV] = String(watch.eventsPollMs);
 if (watch?.jitterMaxMs !== undefined) watchEnv[TEST_JITTER_ENV] = String(watch.jitterMaxMs);
+if (watch?.idleMinuteMs !== undefined) watchEnv[TEST_IDLE_MINUTE_ENV] = String(watch.idleMinuteMs);
 if (clockFile) watchEnv[TEST_CLOCK_FILE_ENV] = clockFile;
 // The share folders live in the emulator being started: the backend asks it once VMs boot.
 const started: { emulator?: AzureEmulator } = {};

@@ -131,6 +131,18 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
     });
   });
 
+  // The deployment returns once the instance exists; under load its VM may still be booting.
+  before(async () => {
+    await until(
+      'the VM boots',
+      async () => {
+        const [found] = emulator.vms('watch-rg', 'watchpool');
+        return found && backend.vms.get(found.computerName)?.running ? true : undefined;
+      },
+      120_000,
+    );
+  });
+
   after(async () => {
     await emulator?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
