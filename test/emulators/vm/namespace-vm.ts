@@ -166,6 +166,8 @@ done
 case "$(findmnt -n -o SOURCE /home)" in *"$D/home]") ;; *) fail "/home is not the VM's" ;; esac
 hostname "$VM_HOSTNAME"
 mkdir -p -m 0755 /run/sshd
+# As systemd-tmpfiles does at boot: without /run/utmp, sshd records no login (who, wall see none).
+install -m 0664 -g utmp /dev/null /run/utmp
 [ -e ${PROVISIONED} ] || sh "$D/cloud-init.sh"
 exec ${SSHD} -D -e -f "$D/sshd_config"
 `;
