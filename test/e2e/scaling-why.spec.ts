@@ -159,6 +159,15 @@ test('why: the agent protects a busy VM from scale-in, idle stop and Keep this V
   await expect(activity.getByTestId('activity-idle-minutes')).toHaveValue('30');
   await activity.getByTestId('activity-idle-minutes').fill('5');
   await activity.getByTestId('activity-idle-stop').click();
+  // Its az equivalent, and what az cannot do.
+  const az = activity.getByTestId('az-preview');
+  await expect(az.getByTestId('az-command').first()).toContainText(
+    `az storage file upload --subscription ${sub} --account-name why${natStart} --share-name whyshare --path .pool/activity.json --source activity.json`,
+  );
+  await expect(az).toContainText(
+    'az cannot upload text it is given: save {"version":1,"idleMinutes":5,"idleStop":true} as activity.json first',
+  );
+  await page.screenshot({ path: 'test-results/screenshots/activity-policy.png' });
   await activity.getByTestId('activity-save').click();
   await expect(activity).toHaveCount(0);
   await page.getByTestId('view-user').click();
