@@ -7,7 +7,8 @@ import { computerNameOf, loadConfig } from './config';
 import { messageOf } from './errors';
 import { AGENT_PATHS } from './paths';
 import { readSmallFile } from './safe-fs';
-import { ActivityWatch, CYCLE_MS, EVENTS_POLL_MS } from './watch';
+import { ActivityWatch, CYCLE_MS, EVENTS_POLL_MS, JITTER_MAX_MS } from './watch';
+import { readTestClock, testKnobs } from './watch-test-knobs';
 
 export interface WatchCommandOptions {
   configPath?: string;
@@ -17,7 +18,20 @@ export interface WatchCommandOptions {
   write: (text: string) => void;
 }
 
-export async function runWatch(system: AgentSystem, options: WatchCommandOptions): Promise<number> {
+export async function runWatch(
+  realSystem: AgentSystem,
+  options: WatchCommandOptions,
+): Promise<number> {
+  // Test-only knobs (namespace VMs behind the emulator): shorter periods, the emulator's clock.
+  const knobs = testKnobs(process.env, (line) => realSystem.log.warn(line));
+  let clockAt: number | undefined;
+  const system: AgentSystem = knobs.clockFile
+    ? { ...realSystem, now: () => new Date(clockAt ?? Date.now()) }
+    : realSystem;
+  const tick = async () => {
+    if (knobs.clockFile) clockAt = await readTestClock(knobs.clockFile);
+  };
+  await tick();
   const config = await loadConfig(system, options.configPath);
   const computerName = computerNameOf(system, config);
   const file = (path: string) => readSmallFile(hostPath(system, path), 4096).catch(() => undefined);
@@ -31,8 +45,15 @@ export async function runWatch(system: AgentSystem, options: WatchCommandOptions
     config,
     computerName,
     azure,
-    ...(options.once ? { jitter: () => Promise.resolve() } : {}),
+    ...(knobs.idleMinuteMs !== undefined ? { idleMinuteMs: knobs.idleMinuteMs } : {}),
+    ...(options.once
+      ? { jitter: () => Promise.resolve() }
+      : knobs.jitterMaxMs !== undefined
+        ? { jitter: () => sleep(Math.random() * (knobs.jitterMaxMs ?? JITTER_MAX_MS)) }
+        : {}),
   });
+  const cycleMs = knobs.cycleMs ?? CYCLE_MS;
+  const pollMs = knobs.eventsPollMs ?? EVENTS_POLL_MS;
   if (options.once) {
     // A decision first (nothing is approved early before one), then the events, which the
     // activity printed (and the heartbeat) then carries.
@@ -47,8 +68,9 @@ export async function runWatch(system: AgentSystem, options: WatchCommandOptions
   while (!options.signal?.aborted) {
     const now = Date.now();
     try {
+      await tick();
       if (now >= nextCycle) {
-        nextCycle = now + CYCLE_MS;
+        nextCycle = now + cycleMs;
         await watch.cycle();
       }
       await watch.pollScheduledEvents();
@@ -56,7 +78,7 @@ export async function runWatch(system: AgentSystem, options: WatchCommandOptions
       // One bad cycle (a share that did not answer) must not end the watch.
       system.log.error(`activity cycle: ${messageOf(error)}`);
     }
-    await sleep(EVENTS_POLL_MS, options.signal);
+    await sleep(pollMs, options.signal);
   }
   return 0;
 }

@@ -62,6 +62,11 @@ export interface WatchOptions {
   /** Waits before a flip's ARM call; by default 0–30 s at random. */
   jitter?: () => Promise<void>;
   budgetPerHour?: number;
+  /**
+   * Test knob (DSVM_POOL_AGENT_TEST_IDLE_MINUTE_MS): how long one minute of the idle window lasts,
+   * so a test sees a 5-minute window pass in seconds. Default 60 000; the words stay in minutes.
+   */
+  idleMinuteMs?: number;
 }
 
 export class ActivityWatch {
@@ -81,6 +86,10 @@ export class ActivityWatch {
 
   constructor(private readonly options: WatchOptions) {
     this.startedAt = options.system.now().getTime();
+  }
+
+  private get idleMinuteMs(): number {
+    return this.options.idleMinuteMs ?? 60_000;
   }
 
   private get log() {
@@ -145,7 +154,7 @@ export class ActivityWatch {
     for (const problem of problems) this.log.warn(problem);
     const decision = decideBusy({
       now: now(),
-      idleMinutes: policy.idleMinutes,
+      idleMinutes: (policy.idleMinutes * this.idleMinuteMs) / 60_000,
       terminals: terminalObservations(inputByUid, sessions, users.byUid),
       kernels: kernelObservations(kernels),
       keeps,
@@ -250,7 +259,7 @@ export class ActivityWatch {
     }
     const quietSince = Math.max(state.lastActivity ?? 0, this.startedAt);
     if (state.idleStopAt === null) {
-      if (now - quietSince < policy.idleMinutes * 60_000) return false;
+      if (now - quietSince < policy.idleMinutes * this.idleMinuteMs) return false;
       state.idleStopAt = now + IDLE_STOP_GRACE_MS;
       const at = new Date(state.idleStopAt).toISOString();
       events.push({ time: new Date(now).toISOString(), kind: 'idle-stop', at });

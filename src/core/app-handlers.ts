@@ -5,6 +5,7 @@ import type { AppInfo, PoolInfo } from '../common/models';
 import type { AppTarget } from '../common/notification-models';
 import type { Handlers } from '../common/rpc';
 import { keepInstance, readActivityPolicy, writeActivityPolicy } from './activity/activity-policy';
+import { azActivityPolicy } from './activity/activity-az';
 import type { AgentInstallService } from './agent-install/agent-install-service';
 import { borrowConnection } from './agent-install/pool-connection';
 import { poolKeyId, poolScalingHistory, type AzureAdmin } from './azure/admin/index';
@@ -216,7 +217,15 @@ export function createHandlers(s: HandlerServices): Handlers {
         .operation,
     'azure.scale': ({ poolId, capacity }) =>
       s.azure.service.scale(s.azure.provider(poolId).pool, capacity).operation,
-    'azure.previewAz': ({ poolId, action, instanceIds, capacity, protect }) => {
+    'azure.previewAz': async ({
+      poolId,
+      action,
+      instanceIds,
+      capacity,
+      protect,
+      idleMinutes,
+      idleStop,
+    }) => {
       const pool = s.azure.provider(poolId).pool;
       const need = <T>(value: T | undefined, what: string): T => {
         if (value === undefined) {
@@ -238,6 +247,17 @@ export function createHandlers(s: HandlerServices): Handlers {
           return s.azure.service.previewAz(pool, { action });
         case 'repairAgent':
           return s.agents.previewAz(poolId, need(instanceIds, 'instanceIds'));
+        case 'activityPolicy': {
+          const policy = {
+            idleMinutes: need(idleMinutes, 'idleMinutes'),
+            idleStop: need(idleStop, 'idleStop'),
+          };
+          const share = await s.azure.share(poolId);
+          return azActivityPolicy(
+            { subscription: pool.subscriptionId, account: share.account, share: share.share },
+            policy,
+          );
+        }
         default:
           return s.azure.service.previewAz(pool, {
             action,

@@ -81,6 +81,9 @@ export interface AzureApp extends RunningApp {
   emulator: ServedEmulator;
 }
 
+/** whyApp's agents: one minute of the idle window lasts this long (a 5-minute window: 40 s). */
+export const IDLE_MINUTE_MS = 8000;
+
 const CLIENT_ID = 'dsvm-pool-e2e';
 const CLIENT_SECRET = 'e2e-emulator-secret';
 
@@ -150,13 +153,28 @@ export const test = base.extend<
   ],
   /**
    * The Azure emulator with an autoscale clock the test moves (its control channel:
-   * `emulator.controlUrl`), and a host that reads the agents' heartbeats every 2 s.
+   * `emulator.controlUrl`), real Linux VMs whose agent runs its watch as its service would (test
+   * knobs: a 1 s cycle and poll, an idle window whose minute lasts 8 s), and a host that reads the
+   * agents' heartbeats every 2 s.
    */
   whyApp: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const running = await startAzureApp(
-        { manualClock: new Date().toISOString(), control: true },
+        {
+          manualClock: new Date().toISOString(),
+          control: true,
+          namespaceVms: {
+            agentIntervalMs: 2000,
+            watch: {
+              cycleMs: 1000,
+              eventsPollMs: 1000,
+              jitterMaxMs: 500,
+              idleMinuteMs: IDLE_MINUTE_MS,
+              restartMs: 1000,
+            },
+          },
+        },
         { DSVM_POOL_HEARTBEAT_INTERVAL_MS: '2000' },
       );
       await use(running.app);

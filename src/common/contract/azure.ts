@@ -139,10 +139,19 @@ export const azureMethods = {
           'protect',
           'deletePool',
           'repairAgent',
+          'activityPolicy',
         ]),
         instanceIds: z.array(id('instanceId')).max(1000).optional(),
         capacity: z.number().int().min(0).max(1000).optional(),
         protect: z.boolean().optional(),
+        /** activityPolicy: the policy Activity… would save. */
+        idleMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(24 * 60)
+          .optional(),
+        idleStop: z.boolean().optional(),
       })
       .strict(),
     'The az commands an admin action would run, to show before it runs.',

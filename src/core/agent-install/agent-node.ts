@@ -62,7 +62,8 @@ install -d -m 0755 "$(dirname "$dir")"
 new=$(mktemp -d "$dir.new.XXXXXX")
 trap 'rm -rf "$new"' EXIT
 tar -xzf "$tgz" -C "$new" --strip-components=1 --no-same-owner package/bin/node package/LICENSE
-chmod 0755 "$new"
+# tar makes bin/ itself (only its files are named) under the caller's umask: members run node too.
+chmod 0755 "$new" "$new/bin"
 actual=$("$new/bin/node" --version)
 if test "$actual" != "v$version"; then
   echo "the unpacked runtime says $actual, not v$version" >&2

@@ -19,7 +19,11 @@ export interface ControlChannel {
  * POST `clock` `{ set?: ISO, advanceMs?: number }` → `{ now }` (a ManualClock only);
  * POST `evaluate` → the evaluations; POST `arm` `{ method, path, body? }` → `{ status, body }`.
  */
-export async function startControl(emulator: AzureEmulator): Promise<ControlChannel> {
+export async function startControl(
+  emulator: AzureEmulator,
+  /** Told the clock's new time after each move (the VMs' agents follow it). */
+  onClockMoved: (now: number) => Promise<void> = async () => {},
+): Promise<ControlChannel> {
   const token = randomBytes(16).toString('hex');
   const raw = new RawArmClient(emulator);
   const server: Server = createServer((req, res) => {
@@ -46,6 +50,7 @@ export async function startControl(emulator: AzureEmulator): Promise<ControlChan
               return answer(409, { error: 'not a manual clock' });
             if (typeof input.set === 'string') clock.set(input.set);
             if (typeof input.advanceMs === 'number') clock.advance(input.advanceMs);
+            await onClockMoved(clock.now());
             return answer(200, { now: new Date(clock.now()).toISOString() });
           }
           case 'evaluate':

@@ -7,7 +7,7 @@
 // Plug in with `startAzureEmulator({ vmBackend: namespaceVmBackend({ shareDir }) })`.
 import type { VmBackend, VmBackendContext, VmBackendFactory } from '../azure/azure-emulator';
 import { isCustomScriptV2 } from '../azure/custom-script';
-import { NamespaceVm } from './namespace-vm';
+import { NamespaceVm, type NamespaceVmOptions } from './namespace-vm';
 import type { SmbShareStandIn } from './vm-image';
 
 /** The scale set tags that name the pool's share (as the app's pool template sets them). */
@@ -32,6 +32,8 @@ export interface NamespaceVmBackendOptions {
   agentIntervalMs?: number;
   /** Default `out/agent/dsvm-pool-agent.js`. */
   agentBundle?: string;
+  /** Opt-in: every VM runs the agent's long-running watch (NamespaceVmOptions.agentWatch). */
+  agentWatch?: NamespaceVmOptions['agentWatch'];
 }
 
 export interface NamespaceVmBackendFactory extends VmBackendFactory {
@@ -84,6 +86,7 @@ export function namespaceVmBackend(options: NamespaceVmBackendOptions): Namespac
       smbShares: () => poolShare(ctx),
       agentBundle: options.agentBundle,
       agentIntervalMs: options.agentIntervalMs,
+      agentWatch: options.agentWatch,
       log: ctx.log,
       azureAccess: ctx.imds,
     });

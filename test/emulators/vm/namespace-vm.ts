@@ -1,13 +1,23 @@
-// A real Linux "VM" for tests: Debian's sshd and the dsvm-pool agent inside a private mount (and
-// UTS) namespace. Its "disk" is a folder: overlay upper dirs for /etc, /var, /usr and /usr/local,
+// A real Linux "VM" for tests: Debian's sshd and the dsvm-pool agent inside private mount, UTS and
+// PID namespaces (its own /proc). Its "disk" is a folder: overlay upper dirs for /etc, /var, /usr and /usr/local,
 // its /home and the sshd host key, so accounts, keys and agent state survive shutdown and boot as
 // a real disk does. Its image (the /usr overlay) has a mount.cifs stand-in and, on request, no
 // Node.js (vm-image.ts); it runs CustomScript extension jobs as the guest agent would. /run and /mnt (Azure's temporary disk) are fresh tmpfs at every boot, and the
-// namespace's mounts vanish with its last process. Nothing here touches the machine's own /etc,
+// namespace's mounts vanish with its last process; /dev/pts is its own devpts instance (its own
+// terminals). Nothing here touches the machine's own /etc,
 // /home, users or mount table: the boot script checks the isolation before anything runs, and
 // bind mounts of single files are never used (shadow-utils renames /etc/passwd+ over them).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, copyFile, mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
@@ -90,6 +100,24 @@ export interface NamespaceVmOptions {
    * runs as `DSVM_POOL_IMDS_ENDPOINT`, `DSVM_POOL_ARM_ENDPOINT` and `NODE_EXTRA_CA_CERTS`.
    */
   azureAccess?: () => Promise<VmAzureAccess>;
+  /**
+   * Opt-in: the agent's long-running `watch`, as systemd runs `dsvm-pool-agent-watch.service` once
+   * the agent's units are enabled — started after the boot's apply, restarted `restartMs` after it
+   * exits (the unit's `Restart=always`), killed with the VM. `env` adds the agent's test knobs
+   * (src/agent/watch-test-knobs.ts: shorter cycle, poll and jitter, the emulator's clock file).
+   * Off by default: a watch polls scheduled events, and a delete of a VM enrolled in them waits
+   * for its approval or the full notice (see test/emulators/vm/README.md).
+   */
+  agentWatch?: { env?: Record<string, string>; restartMs?: number };
+}
+
+/** One exit of the VM's watch (what journalctl would show for the unit). */
+export interface WatchExit {
+  at: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Its last stderr lines. */
+  stderr: string;
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -124,6 +152,9 @@ mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$D/usrlocal.up,workdir
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs /mnt
 mount --bind "$D/home" /home
+# The VM's own terminals: a fresh devpts instance (Linux >= 4.7 opens /dev/ptmx in the devpts at
+# /dev/pts), so the agent's busy signal (the atime of /dev/pts/N) sees this VM's terminals only.
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
 for m in etc var usr usr/local; do
   up=$(echo "$m" | tr -d /)
   [ "$(findmnt -n -o FSTYPE "/$m")" = overlay ] || fail "/$m is not an overlay"
@@ -131,9 +162,12 @@ for m in etc var usr usr/local; do
 done
 [ "$(findmnt -n -o FSTYPE /run)" = tmpfs ] || fail "/run is not a tmpfs"
 [ "$(findmnt -n -o FSTYPE /mnt)" = tmpfs ] || fail "/mnt is not a tmpfs"
+[ "$(ls /dev/pts)" = ptmx ] || fail "/dev/pts is not the VM's own devpts"
 case "$(findmnt -n -o SOURCE /home)" in *"$D/home]") ;; *) fail "/home is not the VM's" ;; esac
 hostname "$VM_HOSTNAME"
 mkdir -p -m 0755 /run/sshd
+# As systemd-tmpfiles does at boot: without /run/utmp, sshd records no login (who, wall see none).
+install -m 0664 -g utmp /dev/null /run/utmp
 [ -e ${PROVISIONED} ] || sh "$D/cloud-init.sh"
 exec ${SSHD} -D -e -f "$D/sshd_config"
 `;
@@ -179,7 +213,9 @@ export class NamespaceVm {
   private state: State = 'off';
   /** Bumped by every boot and shutdown: a superseded boot or timer stops quietly. */
   private generation = 0;
+  /** unshare, which waits for the VM's PID 1 (initPid, host pid). */
   private root?: ChildProcess;
+  private initPid?: number;
   private rootExited?: Promise<void>;
   private nsInode?: string;
   private sshPort = 0;
@@ -194,6 +230,12 @@ export class NamespaceVm {
   private agentEnabled = false;
   /** IMDS and ARM as this boot wrote them (the agent's environment). */
   private access?: VmAzureAccess;
+  /** The running watch (agentWatch), and its restart timer. */
+  private watch?: ChildProcess;
+  private watchRestart?: NodeJS.Timeout;
+  private watchLogText = '';
+  /** Every exit of the watch while the VM ran (shutdowns not included), oldest first. */
+  readonly watchExits: WatchExit[] = [];
 
   constructor(options: NamespaceVmOptions) {
     if (process.getuid?.() !== 0) {
@@ -235,14 +277,24 @@ export class NamespaceVm {
     return this.state === 'running';
   }
 
-  /** The pid of the namespace's first process (sshd once booted). */
+  /** The host pid of the VM's PID 1 (sshd once booted). */
   get pid(): number | undefined {
-    return this.root?.pid;
+    return this.initPid;
   }
 
   /** The last lines sshd (and the boot script) wrote to stderr, for diagnostics. */
   get sshdLog(): string {
     return this.sshdLogText;
+  }
+
+  /** The last lines the agent's watch wrote (its journal), for diagnostics and figures. */
+  get watchLog(): string {
+    return this.watchLogText;
+  }
+
+  /** The watch's pid while it runs (agentWatch). */
+  get watchPid(): number | undefined {
+    return this.watch?.pid;
   }
 
   /**
@@ -316,6 +368,9 @@ export class NamespaceVm {
     this.state = 'off';
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.watchRestart);
+    this.watchRestart = undefined;
+    this.watch = undefined;
     const root = this.root;
     const ns = this.nsInode ?? (root?.pid ? await nsOf(root.pid) : undefined);
     const hostNs = await nsOf(process.pid);
@@ -330,6 +385,9 @@ export class NamespaceVm {
       }
       if (scan) for (const pid of await pidsInNamespace(scan)) pids.add(pid);
       if (pids.size === 0) break;
+      // unshare last: it reaps the VM's PID 1 (killing PID 1 ends the whole PID namespace);
+      // killed first, PID 1 would be left a zombie of the machine's init.
+      if (root?.pid !== undefined && pids.size > 1) pids.delete(root.pid);
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -342,6 +400,7 @@ export class NamespaceVm {
     await this.rootExited;
     this.root = undefined;
     this.rootExited = undefined;
+    this.initPid = undefined;
     this.nsInode = undefined;
     this.state = 'off';
     await rm(join(this.dir, 'sshd.pid'), { force: true });
@@ -400,6 +459,48 @@ export class NamespaceVm {
     if (this.generation !== generation)
       throw new Error(`${this.computerName} was shut down while booting`);
     this.scheduleTimer(generation);
+    this.startWatch(generation);
+  }
+
+  /** `dsvm-pool-agent watch` as its systemd unit runs it: long-running, restarted when it ends. */
+  private startWatch(generation: number): void {
+    const options = this.options.agentWatch;
+    const pid = this.initPid;
+    if (!options || this.watch || this.generation !== generation || pid === undefined) return;
+    const child = spawn(
+      NSENTER,
+      ['--target', String(pid), '--mount', '--uts', '--pid', '--', VM_WRAPPER, 'watch'],
+      {
+        cwd: '/',
+        env: { ...this.agentEnv(), ...options.env },
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    this.watch = child;
+    this.children.add(child);
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.watchLogText = (this.watchLogText + chunk).slice(-16_000);
+    });
+    const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+      this.children.delete(child);
+      if (this.watch !== child) return;
+      this.watch = undefined;
+      if (this.generation !== generation || this.state !== 'running') return;
+      const stderr = this.watchLogText.split('\n').slice(-6).join('\n');
+      this.watchExits.push({ at: Date.now(), code, signal, stderr });
+      this.log(`${this.computerName}: agent watch ended (${signal ?? `exit ${code}`}); restarting`);
+      this.watchRestart = setTimeout(() => {
+        this.watchRestart = undefined;
+        this.startWatch(generation);
+      }, options.restartMs ?? 10_000);
+      this.watchRestart.unref();
+    };
+    child.once('exit', ended);
+    child.once('error', (err) => {
+      this.watchLogText += `${err.message}\n`;
+      ended(-1, null);
+    });
   }
 
   /**
@@ -440,17 +541,21 @@ export class NamespaceVm {
     argv: string[],
     options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: Buffer },
   ): Promise<ExecResult & { timedOut: boolean }> {
-    const pid = this.root?.pid;
+    const pid = this.initPid;
     if (this.state === 'off' || pid === undefined || this.nsInode === undefined) {
       return Promise.reject(new Error(`${this.computerName} is not running`));
     }
     return new Promise((resolve) => {
-      const child = spawn(NSENTER, ['--target', String(pid), '--mount', '--uts', '--', ...argv], {
-        cwd: '/',
-        env: options.env ?? { PATH, LANG: 'C.UTF-8' },
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        NSENTER,
+        ['--target', String(pid), '--mount', '--uts', '--pid', '--', ...argv],
+        {
+          cwd: '/',
+          env: options.env ?? { PATH, LANG: 'C.UTF-8' },
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       this.children.add(child);
       let stdout = '';
       let stderr = '';
@@ -640,6 +745,12 @@ export class NamespaceVm {
         'unshare',
         '--mount',
         '--uts',
+        // Its own process tree and /proc: the agent sees this VM's processes (sshd sessions,
+        // Jupyter servers) only, as on a VM; sshd is its PID 1, which reaps orphans.
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc',
         '--propagation',
         'private',
         '--',
@@ -689,8 +800,10 @@ export class NamespaceVm {
       if (this.generation !== generation) return 'shut down while booting';
       if (exited !== undefined) break;
       if (await answersSsh(this.sshPort)) {
-        const ns = await nsOf(child.pid ?? -1);
+        const init = await firstChild(child.pid ?? -1);
+        const ns = init === undefined ? undefined : await nsOf(init);
         if (!ns || ns === hostMnt) return 'sshd is not in its own mount namespace';
+        this.initPid = init;
         this.nsInode = ns;
         return 'ok';
       }
@@ -759,14 +872,14 @@ export class NamespaceVm {
     timeoutMs: number,
     env: NodeJS.ProcessEnv = { PATH, LANG: 'C.UTF-8', HOME: '/root' },
   ): Promise<ExecResult> {
-    const pid = this.root?.pid;
+    const pid = this.initPid;
     if (this.state === 'off' || pid === undefined || this.nsInode === undefined) {
       return Promise.reject(new Error(`${this.computerName} is not running`));
     }
     return new Promise((resolve) => {
       const child = execFile(
         NSENTER,
-        ['--target', String(pid), '--mount', '--uts', '--', ...argv],
+        ['--target', String(pid), '--mount', '--uts', '--pid', '--', ...argv],
         { cwd: '/', env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
           this.children.delete(child);
@@ -788,6 +901,13 @@ function run(file: string, args: string[]): Promise<{ stdout: string; stderr: st
       else resolve({ stdout, stderr });
     });
   });
+}
+
+/** The first child of a process (unshare --fork's: the VM's PID 1), or undefined. */
+async function firstChild(pid: number): Promise<number | undefined> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const first = Number(text.trim().split(/\s+/)[0]);
+  return Number.isInteger(first) && first > 0 ? first : undefined;
 }
 
 /** `mnt:[4026532176]` of a process, or undefined when it is gone. */

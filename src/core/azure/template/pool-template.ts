@@ -9,7 +9,7 @@ import { KNOWN_REGIONS, deriveComputerNamePrefix } from './pool-template-names';
 import type { StorageSku } from './pool-template-storage';
 
 /** The template's version (its `metadata.templateVersion` and `dsvm-pool-template` tag). */
-export const POOL_TEMPLATE_VERSION = '1.3.0';
+export const POOL_TEMPLATE_VERSION = '1.3.1';
 
 /** The current Ubuntu 22.04 Data Science VM; it needs no purchase plan. */
 export const DEFAULT_IMAGE: PoolImage = {

@@ -3,7 +3,7 @@
 // stop themselves (for pools without autoscale). Every agent uses it from its next cycle.
 //
 // Test ids: admin-activity (the button), activity-dialog, activity-idle-minutes,
-// activity-idle-stop, activity-save, activity-cancel.
+// activity-idle-stop, activity-save, activity-cancel; az-preview (Azure pools: the az equivalent).
 import {
   Button,
   Dialog,
@@ -20,6 +20,7 @@ import { useState } from 'react';
 import { RpcError } from '../../../common/errors';
 import type { PoolInfo } from '../../../common/models';
 import { DialogShell } from '../../shared/dialog-shell';
+import { AzPreview } from '../az/az-preview';
 import { useRpc } from '../../shared/rpc-context';
 import { useLoad } from '../../shared/use-load';
 
@@ -147,6 +148,20 @@ function ActivityPolicyDialog({ pool, onClose }: { pool: PoolInfo; onClose: () =
               data-testid="activity-idle-stop"
               onChange={(_e, d) => setIdleStop(d.checked)}
             />
+            {pool.kind === 'azure' && (
+              <AzPreview
+                request={
+                  loading || !minutes || problem
+                    ? undefined
+                    : {
+                        poolId: pool.id,
+                        action: 'activityPolicy',
+                        idleMinutes: Number(minutes),
+                        idleStop,
+                      }
+                }
+              />
+            )}
           </DialogShell>
         </form>
       </DialogSurface>
