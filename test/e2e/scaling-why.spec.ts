@@ -2,7 +2,8 @@
 // VMs (namespace VMs behind the Azure emulator) whose agents run their watch as their service
 // would; a schedule going to 0 at T on the autoscale engine's clock, which the test moves. The
 // pool's user is really busy on one instance (her terminal in the app, with input) → her VM's
-// agent protects it (seen in the app and on ARM, not set by the test) → at T autoscale scales in
+// agent protects it (seen in the app and on ARM, not set by the test); a Reboot announced for her
+// VM (through IMDS, read by her agent) offers Continue on another instance → at T autoscale scales in
 // the other two (their idle agents approve their Terminate) and keeps hers, her terminal says why;
 // Activity… shortens the idle window and turns idle stop on, which the agent follows at its next
 // cycle; idle, her agent clears the protection and warns of an idle stop, and "Keep this VM" puts
@@ -152,6 +153,40 @@ test('why: the agent protects a busy VM from scale-in, idle stop and Keep this V
     'No',
     'No',
   ]);
+
+  // --- maintenance announced for her VM while the others run: Continue on another instance ----
+  // opens a terminal there, then Jupyter on it (the notebooks are on the share). Her agent reads
+  // the event from IMDS and reports it.
+  const vmAt = { resourceGroup: 'whypool-rg', scaleSet: 'whypool', instanceId: herId };
+  const { eventId } = (await control('scheduled-event', {
+    ...vmAt,
+    type: 'Reboot',
+    // As Azure words host maintenance (the Scheduled Events documentation's example).
+    description: 'Host server is undergoing maintenance.',
+  })) as {
+    eventId: string;
+  };
+  await page.getByTestId('view-user').click();
+  await page.getByTestId(`terminal-tab-${terminalId}`).click();
+  await expect(bar).toHaveAttribute('data-event', 'Reboot', { timeout: 30_000 });
+  await bar.getByTestId('instance-warning-move').click();
+  await page.getByTestId('host-key-trust').click();
+  const tabs = page.locator('[data-testid^="terminal-tab-"]');
+  await expect(tabs).toHaveCount(2);
+  await expect(page.getByTestId('status-bar')).not.toContainText(herVm, { timeout: 30_000 });
+  await expect(page.locator('[data-testid^="jupyter-bar-"]').first()).toBeVisible({
+    timeout: 60_000,
+  });
+  // The maintenance is called off; she closes the new tab (its connection goes with it).
+  await control('scheduled-event', { ...vmAt, eventId, clear: true });
+  const moved = (await shownTerminal(page).getAttribute('data-testid'))!.replace('terminal-', '');
+  expect(moved).not.toBe(terminalId);
+  await page.getByTestId(`close-tab-${moved}`).click();
+  await expect(tabs).toHaveCount(1);
+  await page.getByTestId(`terminal-tab-${terminalId}`).click();
+  await expect(bar).toHaveAttribute('data-kind', 'kept', { timeout: 30_000 });
+  await expect(bar).toHaveAttribute('data-event', '');
+  await page.getByTestId('view-admin').click();
 
   // --- Activity…: a 5-minute idle window and idle stop; the agents follow at their next cycle --
   await card.getByTestId('admin-activity').click();

@@ -8,16 +8,19 @@ import type { AddressInfo } from 'node:net';
 import { ManualClock } from './autoscale-clock';
 import type { AzureEmulator } from './azure-emulator';
 import { RawArmClient } from './raw-arm-client';
+import type { InjectedEvent } from './scheduled-events';
 
 export interface ControlChannel {
-  /** `http://127.0.0.1:<port>/<token>/`: POST JSON to `<url>clock`, `evaluate`, `arm`. */
+  /** `http://127.0.0.1:<port>/<token>/`: POST JSON to `<url>clock`, `evaluate`, `arm`, `scheduled-event`. */
   url: string;
   close(): Promise<void>;
 }
 
 /**
  * POST `clock` `{ set?: ISO, advanceMs?: number }` → `{ now }` (a ManualClock only);
- * POST `evaluate` → the evaluations; POST `arm` `{ method, path, body? }` → `{ status, body }`.
+ * POST `evaluate` → the evaluations; POST `arm` `{ method, path, body? }` → `{ status, body }`;
+ * POST `scheduled-event` `{ resourceGroup, scaleSet, instanceId, type, description? }` →
+ * `{ eventId }`, or with `clear: true` (and `eventId`) to take it back.
  */
 export async function startControl(
   emulator: AzureEmulator,
@@ -58,6 +61,23 @@ export async function startControl(
           case 'arm': {
             const r = await raw.request(String(input.method), String(input.path), input.body);
             return answer(200, { status: r.status, body: r.body });
+          }
+          case 'scheduled-event': {
+            // A maintenance event on one VM (Reboot, Redeploy, Freeze, Preempt) with nothing behind
+            // it, as Azure's platform announces them; `clear` takes it back.
+            const { resourceGroup, scaleSet, instanceId, type, eventId } = input as Record<
+              string,
+              string
+            >;
+            if (input.clear) {
+              emulator.clearScheduledEvent(resourceGroup!, scaleSet!, instanceId!, eventId);
+              return answer(200, {});
+            }
+            const injected = emulator.injectScheduledEvent(resourceGroup!, scaleSet!, instanceId!, {
+              type: type as InjectedEvent['type'],
+              ...(typeof input.description === 'string' ? { description: input.description } : {}),
+            });
+            return answer(200, { eventId: injected });
           }
           default:
             return answer(404, { error: `no control ${route}` });
