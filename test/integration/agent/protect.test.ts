@@ -40,7 +40,7 @@ describe('agent watch: scale-in protection of its own instance (namespace VMs + 
         parameters: {
           poolName: { value: poolName },
           sshPublicKey: { value: (await readFile(join(keyDir, 'admin_key.pub'), 'utf8')).trim() },
-          natPortRangeStart: { value: 33_000 + Math.floor(Math.random() * 500) * 4 },
+          natPortRangeStart: { value: 27_000 + Math.floor(Math.random() * 250) * 4 },
           instanceCount: { value: 1 },
           maxInstances: { value: 2 },
         },

@@ -1,7 +1,8 @@
 // The agent's long-running watch as its systemd unit runs it, in a namespace VM behind the Azure
 // emulator (root): no `--once`, the VM starts it and restarts it. A keep protects the instance by
 // itself; idle past the window (on the test clock) it clears it; while steady it calls ARM at most
-// twice an hour; a watch that dies is started again. Measures the flip latency for the README.
+// twice an hour; a watch that dies is started again; with idle stop on, an idle VM warns and then
+// deallocates itself. Measures the flip latency for the README.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -123,7 +124,7 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
         parameters: {
           poolName: { value: 'watchpool' },
           sshPublicKey: { value: (await readFile(join(dir, 'admin_key.pub'), 'utf8')).trim() },
-          natPortRangeStart: { value: 35_000 + Math.floor(Math.random() * 500) * 4 },
+          natPortRangeStart: { value: 28_000 + Math.floor(Math.random() * 250) * 4 },
           instanceCount: { value: 1 },
           maxInstances: { value: 2 },
         },
@@ -219,5 +220,42 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
     // And it works: its next cycle saves its state on the clock.
     await setClock(clock + MIN);
     await cycleAt(clock);
+  });
+
+  it('idle: with idle stop on, an idle VM warns, then deallocates itself with its own identity', async () => {
+    const { vm: found } = vm();
+    await writeFile(
+      join(share(), '.pool/activity.json'),
+      JSON.stringify({ version: 1, idleMinutes: 5, idleStop: true }),
+    );
+    const powerState = async () =>
+      (
+        await azure.compute.virtualMachineScaleSetVMs.getInstanceView(
+          'watch-rg',
+          'watchpool',
+          found.instanceId,
+        )
+      ).statuses?.find((status) => status.code?.startsWith('PowerState/'))?.code;
+    assert.equal(await powerState(), 'PowerState/running');
+    // Idle for the window on the clock: the warning, with the time it stops.
+    await setClock(clock + 6 * MIN);
+    const warned = await until('the idle stop warning', async () => {
+      const s = (await state()) as { idleStopAt?: number | null } | undefined;
+      return s?.idleStopAt ? s.idleStopAt : undefined;
+    });
+    assert.equal(warned, clock + 5 * MIN, 'the grace: 5 min from the warning');
+    assert.equal(await powerState(), 'PowerState/running', 'not before the grace');
+    // The grace passes: the watch deallocates its own VM (IMDS token, its role's deallocate).
+    await setClock(clock + 6 * MIN);
+    await until('deallocated on Azure', async () =>
+      (await powerState()) === 'PowerState/deallocated' ? true : undefined,
+    );
+    const kinds = (
+      await readFile(join(share(), `.pool/events/${found.computerName}.jsonl`), 'utf8')
+    )
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => ActivityEventSchema.parse(JSON.parse(line)).kind);
+    assert.ok(kinds.includes('idle-stop'), kinds.join(', '));
   });
 });
