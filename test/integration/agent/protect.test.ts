@@ -5,22 +5,23 @@
 // latency and the ARM calls for the README.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentActivity, AgentHeartbeat } from '../../../src/common/agent-protocol';
-import { ActivityEventSchema, AgentActivitySchema } from '../../../src/common/agent-protocol';
+import { AgentActivitySchema } from '../../../src/common/agent-protocol';
 import type { AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
 import type { EmulatorClients } from '../../emulators/azure/sdk-clients';
-import { buildAgent, poolTemplate, sh } from './watch-pool';
+import type { NamespaceVmBackendFactory } from '../../emulators/vm/namespace-vm-backend';
 import {
-  FILE_SHARE_TAG,
-  STORAGE_ACCOUNT_TAG,
-  namespaceVmBackend,
-  type NamespaceVmBackendFactory,
-} from '../../emulators/vm/namespace-vm-backend';
+  activityEvents,
+  adminKey,
+  buildAgent,
+  poolTemplate,
+  startWatchEmulator,
+} from './watch-pool';
 
 await trustEmulatorCertificate();
 
@@ -86,28 +87,13 @@ describe('agent watch: scale-in protection of its own instance (namespace VMs + 
   before(async () => {
     await buildAgent();
     keyDir = await mkdtemp(join(tmpdir(), 'dsvm-protect-it-'));
-    assert.equal(
-      (await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keyDir, 'admin_key')]))
-        .code,
-      0,
-    );
-    backend = namespaceVmBackend({
-      shareDir: (vm) =>
-        emulator.files.dataDir(vm.tags[STORAGE_ACCOUNT_TAG], vm.tags[FILE_SHARE_TAG]),
-      agentIntervalMs: 0,
-    });
-    const { startAzureEmulator } = await import('../../emulators/azure/azure-emulator');
-    emulator = await startAzureEmulator({ vmBackend: backend });
-    const { createEmulatorClients } = await import('../../emulators/azure/sdk-clients');
-    azure = createEmulatorClients(emulator);
-    emulator.files.addAccount('protfiles');
-    emulator.files.createShare('protfiles', 'protshare');
-    await mkdir(join(share(), '.pool'), { recursive: true });
-    // The shortest window the policy allows: an idle flip needs no input for 5 minutes.
-    await writeFile(
-      join(share(), '.pool/activity.json'),
-      JSON.stringify({ version: 1, idleMinutes: 5 }),
-    );
+    await adminKey(keyDir);
+    ({ emulator, backend, azure } = await startWatchEmulator({
+      account: 'protfiles',
+      share: 'protshare',
+      // The shortest window the policy allows: an idle flip needs no input for 5 minutes.
+      idleMinutes: 5,
+    }));
     await deploy('prot-rg', 'protpool', true);
     await deploy('prot-norole-rg', 'norolepool', false);
   });
@@ -159,10 +145,7 @@ describe('agent watch: scale-in protection of its own instance (namespace VMs + 
       `[figure] unprotect flip: watch --once in the VM ${idle.ms.toFixed(0)} ms, ${idle.armCalls} ARM call`,
     );
 
-    const events = (await readFile(join(share(), `.pool/events/${vm.computerName}.jsonl`), 'utf8'))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => ActivityEventSchema.parse(JSON.parse(line)));
+    const events = await activityEvents(share(), vm.computerName);
     assert.deepEqual(
       events
         .filter((e) => e.kind !== 'sessions')

@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FILE_SHARE_TAG, STORAGE_ACCOUNT_TAG } from '../../emulators/vm/namespace-vm-backend';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { ActivityEventSchema, type ActivityEvent } from '../../../src/common/agent-protocol';
+import type { AzureEmulator } from '../../emulators/azure/azure-emulator';
+import type { EmulatorClients } from '../../emulators/azure/sdk-clients';
+import {
+  FILE_SHARE_TAG,
+  STORAGE_ACCOUNT_TAG,
+  namespaceVmBackend,
+  type NamespaceVmBackendFactory,
+  type NamespaceVmBackendOptions,
+} from '../../emulators/vm/namespace-vm-backend';
 
 const repo = join(import.meta.dirname, '../../..');
 export const VM_ACTIONS = [
@@ -86,4 +96,68 @@ export async function buildAgent(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
   }
   assert.fail(`the agent does not build:\n${last?.stderr}`);
+}
+
+/**
+ * The emulator with namespace VMs behind it (their agent copied in, no apply timer) and one share
+ * whose activity policy has an idle window of `idleMinutes` (5 is the shortest the policy allows).
+ */
+export async function startWatchEmulator(options: {
+  account: string;
+  share: string;
+  idleMinutes: number;
+  agentWatch?: NamespaceVmBackendOptions['agentWatch'];
+}): Promise<{
+  emulator: AzureEmulator;
+  backend: NamespaceVmBackendFactory;
+  azure: EmulatorClients;
+  shareDir: string;
+}> {
+  // The backend comes first (the emulator starts with it) and finds the shares through it.
+  const started: { emulator?: AzureEmulator } = {};
+  const backend = namespaceVmBackend({
+    shareDir: (vm) =>
+      started.emulator!.files.dataDir(vm.tags[STORAGE_ACCOUNT_TAG], vm.tags[FILE_SHARE_TAG]),
+    agentIntervalMs: 0,
+    ...(options.agentWatch ? { agentWatch: options.agentWatch } : {}),
+  });
+  const { startAzureEmulator } = await import('../../emulators/azure/azure-emulator');
+  const emulator = (started.emulator = await startAzureEmulator({ vmBackend: backend }));
+  const { createEmulatorClients } = await import('../../emulators/azure/sdk-clients');
+  const azure = createEmulatorClients(emulator);
+  emulator.files.addAccount(options.account);
+  emulator.files.createShare(options.account, options.share);
+  const shareDir = emulator.files.dataDir(options.account, options.share);
+  await mkdir(join(shareDir, '.pool'), { recursive: true });
+  await writeFile(
+    join(shareDir, '.pool/activity.json'),
+    JSON.stringify({ version: 1, idleMinutes: options.idleMinutes }),
+  );
+  return { emulator, backend, azure, shareDir };
+}
+
+/** An ed25519 key pair for the pool's admin login: `<dir>/admin_key` and `admin_key.pub`. */
+export async function adminKey(dir: string): Promise<void> {
+  const run = await sh('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-f',
+    join(dir, 'admin_key'),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+}
+
+/** The events a VM's agent logged on the share (`.pool/events/<computer>.jsonl`), checked. */
+export async function activityEvents(
+  shareDir: string,
+  computerName: string,
+): Promise<ActivityEvent[]> {
+  const text = await readFile(join(shareDir, `.pool/events/${computerName}.jsonl`), 'utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => ActivityEventSchema.parse(JSON.parse(line)));
 }

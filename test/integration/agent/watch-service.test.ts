@@ -4,11 +4,10 @@
 // twice an hour; a watch that dies is started again; with idle stop on, an idle VM warns and then
 // deallocates itself. Measures the flip latency for the README.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ActivityEventSchema } from '../../../src/common/agent-protocol';
 import {
   TEST_CLOCK_FILE_ENV,
   TEST_CYCLE_ENV,
@@ -18,13 +17,14 @@ import {
 import type { AzureEmulator } from '../../emulators/azure/azure-emulator';
 import { trustEmulatorCertificate } from '../../emulators/azure/emulator-trust';
 import type { EmulatorClients } from '../../emulators/azure/sdk-clients';
+import type { NamespaceVmBackendFactory } from '../../emulators/vm/namespace-vm-backend';
 import {
-  FILE_SHARE_TAG,
-  STORAGE_ACCOUNT_TAG,
-  namespaceVmBackend,
-  type NamespaceVmBackendFactory,
-} from '../../emulators/vm/namespace-vm-backend';
-import { buildAgent, poolTemplate, sh } from './watch-pool';
+  activityEvents,
+  adminKey,
+  buildAgent,
+  poolTemplate,
+  startWatchEmulator,
+} from './watch-pool';
 
 await trustEmulatorCertificate();
 
@@ -86,15 +86,11 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
     await buildAgent();
     dir = await mkdtemp(join(tmpdir(), 'dsvm-watch-it-'));
     await setClock(Date.now());
-    assert.equal(
-      (await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'admin_key')]))
-        .code,
-      0,
-    );
-    backend = namespaceVmBackend({
-      shareDir: (ctx) =>
-        emulator.files.dataDir(ctx.tags[STORAGE_ACCOUNT_TAG], ctx.tags[FILE_SHARE_TAG]),
-      agentIntervalMs: 0,
+    await adminKey(dir);
+    ({ emulator, backend, azure } = await startWatchEmulator({
+      account: 'watchfiles',
+      share: 'watchshare',
+      idleMinutes: 5,
       agentWatch: {
         env: {
           [TEST_CYCLE_ENV]: String(CYCLE_MS),
@@ -104,18 +100,7 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
         },
         restartMs: 200,
       },
-    });
-    const { startAzureEmulator } = await import('../../emulators/azure/azure-emulator');
-    emulator = await startAzureEmulator({ vmBackend: backend });
-    const { createEmulatorClients } = await import('../../emulators/azure/sdk-clients');
-    azure = createEmulatorClients(emulator);
-    emulator.files.addAccount('watchfiles');
-    emulator.files.createShare('watchfiles', 'watchshare');
-    await mkdir(join(share(), '.pool'), { recursive: true });
-    await writeFile(
-      join(share(), '.pool/activity.json'),
-      JSON.stringify({ version: 1, idleMinutes: 5 }),
-    );
+    }));
     await azure.resources.resourceGroups.createOrUpdate('watch-rg', { location: 'westeurope' });
     await azure.deployments.deployments.createOrUpdate('watch-rg', 'pool', {
       properties: {
@@ -170,12 +155,7 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
     console.log(
       `[figure] unprotect flip with the running watch: ${(performance.now() - cleared).toFixed(0)} ms`,
     );
-    const events = (
-      await readFile(join(share(), `.pool/events/${vm().vm.computerName}.jsonl`), 'utf8')
-    )
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => ActivityEventSchema.parse(JSON.parse(line)));
+    const events = await activityEvents(share(), vm().vm.computerName);
     assert.deepEqual(
       events
         .filter((e) => e.kind !== 'sessions')
@@ -250,12 +230,7 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
     await until('deallocated on Azure', async () =>
       (await powerState()) === 'PowerState/deallocated' ? true : undefined,
     );
-    const kinds = (
-      await readFile(join(share(), `.pool/events/${found.computerName}.jsonl`), 'utf8')
-    )
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => ActivityEventSchema.parse(JSON.parse(line)).kind);
+    const kinds = (await activityEvents(share(), found.computerName)).map((e) => e.kind);
     assert.ok(kinds.includes('idle-stop'), kinds.join(', '));
   });
 });
