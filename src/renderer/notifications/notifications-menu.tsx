@@ -11,9 +11,6 @@ import {
   MenuList,
   MenuPopover,
   MenuTrigger,
-  Text,
-  makeStyles,
-  tokens,
   type MenuProps,
 } from '@fluentui/react-components';
 import { Alert20Regular, AlertOn16Regular, Send16Regular } from '@fluentui/react-icons';
@@ -22,18 +19,8 @@ import {
   NOTIFICATION_KIND_LABELS,
   type NotificationKind,
 } from '../../common/notification-models';
+import { MenuNote } from '../shared/menu-note';
 import type { Notifications } from './use-notifications';
-
-const useStyles = makeStyles({
-  note: {
-    display: 'block',
-    maxWidth: '320px',
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
-    color: tokens.colorNeutralForeground2,
-    whiteSpace: 'normal',
-  },
-  error: { color: tokens.colorPaletteRedForeground1 },
-});
 
 /** Where notifications show, in a sentence. */
 function whereShown(n: Notifications): string {
@@ -51,7 +38,6 @@ function whereShown(n: Notifications): string {
 }
 
 export function NotificationsMenu({ notifications }: { notifications: Notifications }) {
-  const styles = useStyles();
   const { settings } = notifications;
   const checked: MenuProps['checkedValues'] = {
     kinds: settings ? NOTIFICATION_KINDS.filter((k) => settings[k]) : [],
@@ -96,9 +82,7 @@ export function NotificationsMenu({ notifications }: { notifications: Notificati
             ))}
           </MenuGroup>
           <MenuDivider />
-          <Text size={200} className={styles.note} data-testid="notifications-where">
-            {whereShown(notifications)}
-          </Text>
+          <MenuNote data-testid="notifications-where">{whereShown(notifications)}</MenuNote>
           {notifications.shownBy === 'page' && notifications.permission === 'default' && (
             <MenuItem
               icon={<AlertOn16Regular />}
@@ -115,11 +99,7 @@ export function NotificationsMenu({ notifications }: { notifications: Notificati
           >
             Send a test notification
           </MenuItem>
-          {notifications.error && (
-            <Text size={200} className={`${styles.note} ${styles.error}`} role="alert">
-              {notifications.error}
-            </Text>
-          )}
+          {notifications.error && <MenuNote error>{notifications.error}</MenuNote>}
         </MenuList>
       </MenuPopover>
     </Menu>

@@ -12,7 +12,6 @@ import {
   MenuPopover,
   MenuTrigger,
   Spinner,
-  Text,
   makeStyles,
   tokens,
   type MenuProps,
@@ -24,16 +23,10 @@ import {
   ArrowCircleDown20Filled,
 } from '@fluentui/react-icons';
 import type { UpdateStatus } from '../../common/update-models';
+import { MenuNote } from '../shared/menu-note';
 import type { Updates } from './use-updates';
 
 const useStyles = makeStyles({
-  status: {
-    display: 'block',
-    maxWidth: '320px',
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
-    color: tokens.colorNeutralForeground2,
-    whiteSpace: 'normal',
-  },
   pending: { color: tokens.colorBrandForeground1 },
 });
 
@@ -83,9 +76,9 @@ export function UpdatesMenu({ updates }: { updates: Updates }) {
         <MenuList>
           <MenuGroup>
             <MenuGroupHeader>dsvm-pool {status.currentVersion}</MenuGroupHeader>
-            <Text size={200} className={styles.status} data-testid="updates-status">
+            <MenuNote data-testid="updates-status">
               {status.message} {lastChecked(status)}
-            </Text>
+            </MenuNote>
           </MenuGroup>
           <MenuDivider />
           <MenuItem
