@@ -304,7 +304,7 @@ export class TerminalService implements Disposable {
    */
   private readonly replaceControl = (term: Terminal, control: TmuxControl): void => {
     const { connection, session, info } = term;
-    if (!session || !term.live || term.replacingControl) return;
+    if (!session || !term.live || term.control !== control || term.replacingControl) return;
     this.log(`${info.id}: tmux left a catch-up unanswered; attaching its session anew`);
     term.replacingControl = true;
     const current = () => this.terminals.has(info.id) && term.control === control && term.live;
