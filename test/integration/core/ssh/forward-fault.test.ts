@@ -110,13 +110,13 @@ async function startBulkServer() {
   };
 }
 
-/** One attempt to send `request` and read until the far side closes; errors end it too. */
 /** How an exchange ended (an error code, or undefined for a clean close) and its local port. */
 interface Exchanged {
   ended: string | undefined;
   localPort: number | undefined;
 }
 
+/** One attempt to send `request` and read until the far side closes; errors end it too. */
 function exchange(
   port: number,
   request: string,
