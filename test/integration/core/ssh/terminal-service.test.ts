@@ -148,7 +148,7 @@ describe('TerminalService with tmux (OpenSSH, tmux)', () => {
 
   /**
    * Floods the terminal while the UI acknowledges nothing, until tmux has paused it (pause-after);
-   * returns the output so far, and a function that redraws check after the UI catches up.
+   * returns how many characters the UI was sent (and owes acknowledgements for).
    */
   async function floodWhileBehind(terminals: TerminalService, termId: string, read: () => string) {
     // The shell answers first (tmux attached, its pane known), as before anyone types a flood.
