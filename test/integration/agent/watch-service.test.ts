@@ -155,7 +155,11 @@ describe('agent watch service: the long-running watch in a namespace VM (emulato
     console.log(
       `[figure] unprotect flip with the running watch: ${(performance.now() - cleared).toFixed(0)} ms`,
     );
-    const events = await activityEvents(share(), vm().vm.computerName);
+    // The watch logs the flip just after its ARM call: wait for the line, not only for Azure.
+    const events = await until('the clear in the event log', async () => {
+      const logged = await activityEvents(share(), vm().vm.computerName);
+      return logged.some((e) => e.kind === 'protect' && !e.protect) ? logged : undefined;
+    });
     assert.deepEqual(
       events
         .filter((e) => e.kind !== 'sessions')
