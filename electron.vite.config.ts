@@ -54,6 +54,8 @@ export default defineConfig({
         external: ['node-pty'],
         input: {
           index: resolve('src/main/index.ts'),
+          // The core, in Electron's utility process (src/main/utility-core.ts forks core.js).
+          core: resolve('src/utility/index.ts'),
           // The headless host runs on plain Node from the same bundle folder (see scripts/start.mjs).
           host: resolve('src/host/cli.ts'),
         },

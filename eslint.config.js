@@ -40,8 +40,17 @@ const noNodePackages = [
   'This folder runs in a browser too: no Node-only packages.',
 ];
 const noShells = [
-  ['**/main/**', '**/host/**', '**/preload/**', '**/main', '**/host', '**/preload'],
-  'Imports point one way: core and common never import main, host or preload.',
+  [
+    '**/main/**',
+    '**/host/**',
+    '**/preload/**',
+    '**/utility/**',
+    '**/main',
+    '**/host',
+    '**/preload',
+    '**/utility',
+  ],
+  'Imports point one way: core and common never import main, host, preload or utility.',
 ];
 const noCore = [
   ['**/core/**', '**/core', '**/agent/**', '**/agent'],
@@ -182,8 +191,17 @@ export default tseslint.config(
     files: ['src/main/**'],
     rules: {
       'no-restricted-imports': forbid(noUi, [
-        ['**/host/**', '**/preload/**'],
-        'The Electron shell does not use the headless host.',
+        ['**/host/**', '**/preload/**', '**/utility/**'],
+        'The Electron shell uses neither the headless host nor the core process (only its channel).',
+      ]),
+    },
+  },
+  {
+    files: ['src/utility/**'],
+    rules: {
+      'no-restricted-imports': forbid(noElectron, noUi, [
+        ['**/main/**', '**/host/**', '**/preload/**'],
+        "The core's utility process talks to main only over its channel (src/common/core-process-protocol.ts).",
       ]),
     },
   },

@@ -19,6 +19,13 @@ export type UpdatesOffReason =
   'headless' | 'environment' | 'setting' | 'no-feed' | 'development' | 'unsupported';
 
 /** A newer version on the feed (latest-*.yml). */
+/** Why this copy of the app cannot update itself, whatever the setting says. */
+export interface UpdateEngineUnavailable {
+  reason: 'no-feed' | 'development' | 'unsupported';
+  /** A sentence for the user, when the reason alone does not say enough. */
+  detail?: string;
+}
+
 export interface UpdateOffer {
   version: string;
   /** The release's title, when the feed has one. */

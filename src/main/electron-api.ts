@@ -3,6 +3,7 @@
 // Each type is a subset of Electron's own: src/main/index.ts passes the real `electron` module
 // where an `ElectronApi` is expected, so the compiler checks these against electron.d.ts.
 import type { BrowserWindowConstructorOptions, NativeImage } from 'electron';
+import type { MessagePortLike } from '../common/transports/message-port-main';
 
 /** What Electron hands a listener whose default action can be cancelled. */
 export interface PreventableEvent {
@@ -30,13 +31,7 @@ export interface WindowOpenDenial {
 }
 
 /** One end of an Electron MessageChannelMain (MessagePortMain). */
-export interface MessagePortLike {
-  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-  postMessage(message: unknown): void;
-  start(): void;
-  close(): void;
-}
+export type { MessagePortLike };
 
 export interface MessageChannelLike {
   readonly port1: MessagePortLike;

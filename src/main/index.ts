@@ -16,9 +16,9 @@ import {
   session,
   shell,
   Tray,
+  utilityProcess,
 } from 'electron';
 import electronUpdater from 'electron-updater';
-import { createAppCore } from '../core/app-core';
 import { demoFromEnv } from '../core/demo-mode';
 import { createAppLogger } from '../core/logging/app-logger';
 import { resourcePaths } from '../core/resource-paths';
@@ -26,6 +26,7 @@ import { connectionToolsOf } from './connection-tools';
 import { safeStorageProtector } from './safe-storage-protector';
 import { openExternalSafely } from './security/external-url';
 import { startShell } from './shell';
+import { UtilityCore } from './utility-core';
 
 // This bundle is out/main/index.js; the preload and the page are built beside it.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,19 +84,25 @@ startShell(
       updater: electronUpdater.autoUpdater,
       feedConfigPath: join(process.resourcesPath, 'app-update.yml'),
     },
-    // Called once the app is ready, when safeStorage can tell whether an OS keyring exists.
+    // Called once the app is ready, when safeStorage can tell whether an OS keyring exists. The
+    // core runs in a utility process (out/main/core.js, built beside this file): tunnel traffic
+    // never competes with the tray and the window, and a crash of the core is not one of the app.
     createCore: (dataDir, { updateEngine }) =>
-      createAppCore({
-        dataDir,
-        shell: 'electron',
-        version: app.getVersion(),
-        resources,
-        logger,
+      UtilityCore.start({
+        fork: () =>
+          utilityProcess.fork(join(here, 'core.js'), [], { serviceName: 'dsvm-pool core' }),
+        start: {
+          dataDir,
+          version: app.getVersion(),
+          resources: { ...resources },
+          ...(logger.filePath ? { logFile: logger.filePath } : {}),
+          // `npm run demo`: the window title, the tray and the UI say so (refused unless the app
+          // really talks to that emulator).
+          ...demoOption(),
+        },
         tokenProtector: safeStorageProtector(safeStorage, { log: logger.log }),
-        updateEngine,
-        // `npm run demo`: the window title, the tray and the UI say so (refused unless the app
-        // really talks to that emulator).
-        ...demoOption(),
+        ...(updateEngine ? { updateEngine } : {}),
+        logger,
       }),
     preloadPath: join(here, '../preload/index.cjs'),
     trayIconPath: resources.trayIcon,

@@ -45,6 +45,15 @@ export class MainWindow {
     window.once('ready-to-show', () => reveal(window));
   }
 
+  /** Loads the page again, if there is a window (it then asks for a new port: a new core). */
+  reload(): void {
+    const window = this.window;
+    if (!window || window.isDestroyed()) return;
+    window.loadURL(this.options.location.url).catch((err: unknown) => {
+      this.options.log(`window: could not load the UI again: ${String(err)}`);
+    });
+  }
+
   private create(): BrowserWindowLike {
     const { options } = this;
     const place = options.placement?.();

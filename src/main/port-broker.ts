@@ -1,25 +1,27 @@
 // Hands each trusted page a fresh MessagePort served by the core's RPC server.
 import type { Disposable } from '../common/event';
-import type { Transport } from '../common/rpc';
-import type { ElectronApi, IpcEventLike } from './electron-api';
+import type { ElectronApi, IpcEventLike, MessagePortLike } from './electron-api';
 import { HELLO_CHANNEL, PORT_CHANNEL } from './ipc-channels';
-import { MessagePortMainTransport } from './message-port-main-transport';
 import { isTrustedSender, type TrustedSenderPolicy } from './security/trusted-sender';
 
 export interface PortBrokerOptions extends TrustedSenderPolicy {
-  /** Starts serving the contract on a transport (`core.rpc.connect`). */
-  connect(transport: Transport): void;
+  /**
+   * Serves the contract on main's end of a page's channel (the core, in the utility process or
+   * here); `close` drops that page.
+   */
+  serve(port: MessagePortLike): { close(): void };
   log(line: string): void;
 }
 
 /**
  * The preload says hello on every page load; a trusted sender gets one end of a new
- * MessageChannelMain, the other end is served by the core. A reload says hello again and gets
- * a new port; the previous one is closed so the core drops that peer and its subscriptions.
+ * MessageChannelMain, the other end is served by the core (handed to its process, so the page
+ * talks to the core directly). A reload says hello again and gets a new port; the previous one
+ * is closed so the core drops that peer and its subscriptions.
  */
 export class PortBroker implements Disposable {
   /** By webContents id (unique for the app's lifetime). */
-  private readonly transports = new Map<number, Transport>();
+  private readonly served = new Map<number, { close(): void }>();
   private readonly watched = new Set<number>();
   private readonly listener = (event: IpcEventLike) => this.handleHello(event);
   private disposed = false;
@@ -35,8 +37,8 @@ export class PortBroker implements Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.electron.ipcMain.removeListener(HELLO_CHANNEL, this.listener);
-    for (const transport of [...this.transports.values()]) transport.close();
-    this.transports.clear();
+    for (const page of [...this.served.values()]) page.close();
+    this.served.clear();
   }
 
   private handleHello(event: IpcEventLike): void {
@@ -47,23 +49,19 @@ export class PortBroker implements Disposable {
     }
     const contents = event.sender;
     const id = contents.id;
-    this.transports.get(id)?.close();
+    this.served.get(id)?.close();
 
     const { port1, port2 } = new this.electron.MessageChannelMain();
-    const transport = new MessagePortMainTransport(port1);
-    this.transports.set(id, transport);
-    transport.onClose(() => {
-      if (this.transports.get(id) === transport) this.transports.delete(id);
-    });
+    this.served.set(id, this.options.serve(port1));
     if (!this.watched.has(id)) {
       this.watched.add(id);
       contents.once('destroyed', () => {
         this.watched.delete(id);
-        this.transports.get(id)?.close();
+        this.served.get(id)?.close();
+        this.served.delete(id);
       });
     }
 
-    this.options.connect(transport);
     contents.postMessage(PORT_CHANNEL, null, [port2]);
   }
 }

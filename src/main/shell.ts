@@ -3,7 +3,6 @@
 import { resolve } from 'node:path';
 import type { AppTarget } from '../common/notification-models';
 import type { UpdateStatus } from '../common/update-models';
-import type { AppCore } from '../core/app-core';
 import type { UpdateEngine } from '../core/updates/update-engine';
 import { APP_SCHEME, findAppLink } from './app-link';
 import { AppTray } from './app-tray';
@@ -24,6 +23,7 @@ import { readUpdateFeed } from './updates/update-feed';
 import { showNativeNotifications, tellUser } from './shell-notifications';
 import { electronLoginItem, HIDDEN_ARG, xdgAutostart, type StartAtLogin } from './start-at-login';
 import { runTrayCommand } from './tray-commands';
+import type { ShellCore } from './shell-core';
 import { placeWindow, readWindowState, windowStateSaver, type WindowState } from './window-state';
 
 export type RendererSource =
@@ -40,8 +40,11 @@ export interface CoreExtras {
 }
 
 export type ShellDeps = RendererSource & {
-  /** Builds the core once Electron is ready (src/core/app-core.ts createAppCore). */
-  createCore(dataDir: string, extras: CoreExtras): Promise<AppCore>;
+  /**
+   * Builds the core once Electron is ready: in a utility process (src/main/utility-core.ts), or
+   * here (inProcessCore(createAppCore(…))).
+   */
+  createCore(dataDir: string, extras: CoreExtras): Promise<ShellCore>;
   /**
    * electron-updater's autoUpdater, and the app-update.yml that electron-builder wrote with the
    * feed (resources/app-update.yml). Absent: the core reports updates as off.
@@ -64,7 +67,7 @@ export type ShellDeps = RendererSource & {
   /** The log folder, for the tray's Open logs (`<dataDir>/logs`). */
   logDir?: string;
   /** Copy ssh command and Open in VS Code, from the core; without them the items are greyed. */
-  connectionTools?(core: AppCore): ConnectionTools | undefined;
+  connectionTools?(core: ShellCore): ConnectionTools | undefined;
   /** Start at login; default: Electron's login item (macOS, Windows), XDG autostart (Linux). */
   startAtLogin?: StartAtLogin;
   /** Saves to window-state.json at most this often while the window moves (default 500 ms). */
@@ -115,10 +118,11 @@ export async function startShell(
   let started = false;
   // Filled in as startup proceeds; quitting may begin at any point of it.
   const parts: {
-    core?: Promise<AppCore>;
+    core?: Promise<ShellCore>;
     tray?: AppTray;
     broker?: PortBroker;
     notifications?: { dispose(): void };
+    coreWatch?: { dispose(): void }[];
   } = {};
   let disposal: Promise<void> | undefined;
   let disposed = false;
@@ -169,6 +173,7 @@ export async function startShell(
       parts.tray?.dispose();
       parts.notifications?.dispose();
       parts.broker?.dispose();
+      for (const watch of parts.coreWatch ?? []) watch.dispose();
       await windowSaver.flush();
       const core = await parts.core?.catch(() => undefined);
       if (core) await withTimeout(core.dispose(), deps.disposeTimeoutMs ?? 5000);
@@ -286,9 +291,20 @@ export async function startShell(
   parts.broker = new PortBroker(electron, {
     isOurContents: (contents) => window.owns(contents),
     isAppUrl: (url) => location.isAppUrl(url),
-    connect: (transport) => core.rpc.connect(transport),
+    serve: (port) => core.serve(port),
     log,
   });
+  // A core that stopped and runs again has none of the page's state: the page loads afresh.
+  parts.coreWatch = [
+    core.onDidRestart(({ code }) => {
+      window.reload();
+      tell(
+        'dsvm-pool restarted its core',
+        `It stopped unexpectedly (exit code ${code}). Its connections were closed: connect again.`,
+      );
+    }),
+    core.onDidGiveUp((sentence) => tell('dsvm-pool stopped working', sentence)),
+  ];
   const tools = deps.connectionTools?.(core);
   const tray: AppTray = new AppTray(electron, core, {
     iconPath: deps.trayIconPath,

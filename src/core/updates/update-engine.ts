@@ -1,13 +1,12 @@
 // What the desktop shell plugs into the core to update the app (src/main: electron-updater); the
 // core keeps the state, the setting and the schedule, and never imports the updater itself.
-import type { UpdateOffer, UpdateProgress } from '../../common/update-models';
+import type {
+  UpdateEngineUnavailable,
+  UpdateOffer,
+  UpdateProgress,
+} from '../../common/update-models';
 
-/** Why this copy of the app cannot update itself, whatever the setting says. */
-export interface UpdateEngineUnavailable {
-  reason: 'no-feed' | 'development' | 'unsupported';
-  /** A sentence for the user, when the reason alone does not say enough. */
-  detail?: string;
-}
+export type { UpdateEngineUnavailable };
 
 export interface UpdateEngine {
   /** Why this copy cannot update itself, or undefined when it can. Asked once, at start. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AppNotification } from '../../../src/common/notification-models';
 import { startShell, type ShellDeps } from '../../../src/main/shell';
+import { inProcessCore } from '../../../src/main/shell-core';
 import { readWindowState, writeWindowState } from '../../../src/main/window-state';
 import { createFakeElectron, FakeEvent, type FakeElectron } from './fake-electron';
 import { FakeCore, pool } from './fake-core';
@@ -40,7 +41,7 @@ async function start(
     createCore: async (dir) => {
       const core = new FakeCore(dir, [pool('local', 'Local sandbox'), pool('team', 'Team VMs')]);
       cores.push(core);
-      return core;
+      return inProcessCore(core);
     },
     platform: options.platform ?? 'linux',
     log: (line) => logs.push(line),

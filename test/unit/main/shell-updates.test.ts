@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startShell, type ShellDeps } from '../../../src/main/shell';
+import { inProcessCore } from '../../../src/main/shell-core';
 import type { UpdaterLike } from '../../../src/main/updates/electron-update-engine';
 import { createFakeElectron } from './fake-electron';
 import { FakeCore } from './fake-core';
@@ -91,7 +92,7 @@ describe('startShell: updates', () => {
       createCore: async (dataDir, extras) => {
         const core = new FakeCore(dataDir, [], extras.updateEngine);
         cores.push(core);
-        return core;
+        return inProcessCore(core);
       },
       platform: 'linux',
       log: (line) => logs.push(line),

@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { RpcClient } from '../../../src/common/rpc';
 import { trayIconPaths } from '../../../src/main/app-tray';
-import { MessagePortMainTransport } from '../../../src/main/message-port-main-transport';
+import { MessagePortMainTransport } from '../../../src/common/transports/message-port-main';
 import { startShell, type ShellDeps } from '../../../src/main/shell';
+import { inProcessCore } from '../../../src/main/shell-core';
 import type { StartAtLogin } from '../../../src/main/start-at-login';
 import {
   createFakeElectron,
@@ -55,7 +56,7 @@ async function start(
         pool('team', 'Team VMs'),
       ]);
       cores.push(core);
-      return core;
+      return inProcessCore(core);
     },
     platform: options.platform ?? 'linux',
     log: (line) => logs.push(line),

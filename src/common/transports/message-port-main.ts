@@ -1,7 +1,16 @@
-// Transport over Electron's MessagePortMain: main's end of the channel to the page.
-import { Emitter } from '../common/event';
-import type { RpcMessage, Transport } from '../common/rpc';
-import type { MessagePortLike } from './electron-api';
+// Transport over Electron's MessagePortMain: the Node-side end of a channel to the page (in main,
+// or in the utility process that runs the core).
+import { Emitter } from '../event';
+import type { RpcMessage, Transport } from '../rpc';
+
+/** One end of an Electron MessageChannelMain (MessagePortMain), as far as the app uses it. */
+export interface MessagePortLike {
+  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  postMessage(message: unknown): void;
+  start(): void;
+  close(): void;
+}
 
 /**
  * Adapts a MessagePortMain (Node-style `on('message')`, `on('close')`) to the RPC Transport.

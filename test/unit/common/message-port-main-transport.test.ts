@@ -1,8 +1,8 @@
 // MessagePortMainTransport: the RPC transport over a (fake) Electron MessagePortMain.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessagePortMainTransport } from '../../../src/main/message-port-main-transport';
-import { FakeMessageChannel } from './fake-electron';
+import { MessagePortMainTransport } from '../../../src/common/transports/message-port-main';
+import { FakeMessageChannel } from '../main/fake-electron';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
