@@ -18,7 +18,6 @@ export type UpdatePhase =
 export type UpdatesOffReason =
   'headless' | 'environment' | 'setting' | 'no-feed' | 'development' | 'unsupported';
 
-/** A newer version on the feed (latest-*.yml). */
 /** Why this copy of the app cannot update itself, whatever the setting says. */
 export interface UpdateEngineUnavailable {
   reason: 'no-feed' | 'development' | 'unsupported';
@@ -26,6 +25,7 @@ export interface UpdateEngineUnavailable {
   detail?: string;
 }
 
+/** A newer version on the feed (latest-*.yml). */
 export interface UpdateOffer {
   version: string;
   /** The release's title, when the feed has one. */

@@ -79,6 +79,8 @@ export class UtilityCore implements ShellCore {
   private ready: ((snapshot: CoreSnapshot) => void) | undefined;
   private startFailed: ((err: Error) => void) | undefined;
   private everReady = false;
+  /** Set once the core is not started again: what every call then answers. */
+  private gaveUp: string | undefined;
 
   readonly onDidChangePools = this.pools.event;
   readonly onDidChangeConnections = this.connections.event;
@@ -134,6 +136,10 @@ export class UtilityCore implements ShellCore {
   }
 
   serve(port: MessagePortLike): { close(): void } {
+    if (this.gaveUp !== undefined) {
+      port.close();
+      return { close() {} };
+    }
     const peer = this.nextPeer++;
     this.send({ kind: 'serve', peer }, [port]);
     return { close: () => this.send({ kind: 'unserve', peer }) };
@@ -285,6 +291,7 @@ export class UtilityCore implements ShellCore {
         `(last exit code ${code}) and is not started again. Quit dsvm-pool and start it again; ` +
         'Open logs in the tray menu shows what happened.';
       this.options.logger.error(`core: ${sentence}`);
+      this.gaveUp = sentence;
       this.failed.fire(sentence);
       return;
     }
@@ -304,6 +311,7 @@ export class UtilityCore implements ShellCore {
   }
 
   private call<M extends keyof CoreCalls, T>(method: M, args: CoreCalls[M]): Promise<T> {
+    if (this.gaveUp !== undefined) return Promise.reject(new Error(this.gaveUp));
     const { id, answer } = this.calls.open<T>();
     this.send({ kind: 'call', id, method, args } as CallMessage<CoreCalls>);
     return answer;

@@ -1,5 +1,7 @@
 // The stand-in utility process's entry (a worker thread; see utility-stand-in.ts): runs the real
-// runCoreProcess over the worker's port, with the real core or a probe that exercises the channel.
+// runCoreProcess over the worker's port, with the real core or a probe that exercises the channel,
+// or a built core.js with the worker's port as its process.parentPort.
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { AppCore, AppCoreOptions } from '../../src/core/app-core';
@@ -16,7 +18,12 @@ const parent: ParentPortLike = {
     ),
   postMessage: (message) => port.postMessage(message),
 };
-runCoreProcess(parent, data.core === 'probe' ? { createCore: probeCore } : {});
+if (data.core === 'bundle') {
+  (process as { parentPort?: ParentPortLike }).parentPort = parent;
+  await import(pathToFileURL(data.bundle).href);
+} else {
+  runCoreProcess(parent, data.core === 'probe' ? { createCore: probeCore } : {});
+}
 
 /** The secret the probe seals and opens through main's protector. */
 export const PROBE_SECRET = 'probe-token-7';

@@ -32,10 +32,11 @@ export function channelLike(): { port1: MessagePortLike; port2: MessagePortLike 
 }
 
 /** What the stand-in's worker is told at start (see core-worker.ts). */
-export interface CoreWorkerData {
-  /** 'real': createAppCore; 'probe': a test core that exercises the channel to main. */
-  core: 'real' | 'probe';
-}
+export type CoreWorkerData =
+  /** runCoreProcess from src/ with createAppCore, or with a probe that exercises the channel. */
+  | { core: 'real' | 'probe' }
+  /** A built core.js (out/main/core.js), run as Electron runs it: with a process.parentPort. */
+  | { core: 'bundle'; bundle: string };
 
 /** `utilityProcess.fork` on a worker thread running test/helpers/core-worker.ts. */
 export function forkStandIn(data: CoreWorkerData): UtilityProcessLike & { worker: Worker } {

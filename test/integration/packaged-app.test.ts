@@ -16,10 +16,13 @@ import { extractAll, getRawHeader } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import WebSocket from 'ws';
 import { RpcClient } from '../../src/common/rpc';
+import { MessagePortMainTransport } from '../../src/common/transports/message-port-main';
 import { findAgentRuntimes } from '../../src/core/agent-runtime';
 import { resourcePaths, TRAY_ICON_FILES, WINDOW_ICON_FILE } from '../../src/core/resource-paths';
 import { WsTransport } from '../../src/host/ws-transport';
 import { trayIconPaths } from '../../src/main/app-tray';
+import { UtilityCore } from '../../src/main/utility-core';
+import { channelLike, forkStandIn } from '../helpers/utility-stand-in';
 
 const checkout = resolve(import.meta.dirname, '../..');
 /** The test's own output folder (not dist/), reused while the inputs are unchanged. */
@@ -134,7 +137,12 @@ describe('packaged app (npm run package:dir)', () => {
       files.filter((f) => !allowed.test(f) || /\.map$|\.d\.ts$/.test(f)),
       [],
     );
-    for (const must of ['/out/main/index.js', '/out/main/host.js', '/out/preload/index.cjs']) {
+    for (const must of [
+      '/out/main/index.js',
+      '/out/main/core.js',
+      '/out/main/host.js',
+      '/out/preload/index.cjs',
+    ]) {
       assert.ok(files.includes(must), must);
     }
     assert.ok(files.includes('/out/renderer/index.html'));
@@ -199,6 +207,33 @@ describe('packaged app (npm run package:dir)', () => {
       { cwd: app, encoding: 'utf8' },
     );
     assert.equal(result.status, 0, result.stderr);
+  });
+
+  it("the packaged core.js runs the core for main, as in Electron's utility process (a worker stand-in)", async () => {
+    const dataDir = join(work, 'core-data');
+    const core = await UtilityCore.start({
+      fork: () => forkStandIn({ core: 'bundle', bundle: join(app, 'out/main/core.js') }),
+      start: {
+        dataDir,
+        version: '1.2.3',
+        resources: { ...resourcePaths({ packaged: true, resourcesPath: resourcesDir }) },
+      },
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    try {
+      assert.deepEqual(
+        core.listPools().map((p) => [p.id, p.instances.length]),
+        [['local', 2]],
+      );
+      const { port1, port2 } = channelLike();
+      core.serve(port1);
+      const ui = new RpcClient(new MessagePortMainTransport(port2));
+      const info = await ui.call('app.info', {});
+      assert.equal(info.version, '1.2.3');
+      assert.equal(info.shell, 'electron');
+    } finally {
+      await core.dispose();
+    }
   });
 
   describe("the packaged bundle's headless host", () => {

@@ -7,7 +7,8 @@ import { RpcClient } from '../../../src/common/rpc';
 import { trayIconPaths } from '../../../src/main/app-tray';
 import { MessagePortMainTransport } from '../../../src/common/transports/message-port-main';
 import { startShell, type ShellDeps } from '../../../src/main/shell';
-import { inProcessCore } from '../../../src/main/shell-core';
+import { inProcessCore, type RestartInfo } from '../../../src/main/shell-core';
+import { Emitter } from '../../../src/common/event';
 import type { StartAtLogin } from '../../../src/main/start-at-login';
 import {
   createFakeElectron,
@@ -132,6 +133,36 @@ describe('startShell: lifecycle', () => {
     assert.equal(core.disposeCount, 1);
     assert.equal(fake.app.quitted, true);
     assert.equal(fake.app.quitCalls, 2);
+  });
+
+  it('reloads the page and tells the user when the core ran again after a crash, and when it gave up', async () => {
+    const restarted = new Emitter<RestartInfo>();
+    const gaveUp = new Emitter<string>();
+    const { fake, window, logs } = await start({
+      deps: {
+        createCore: async (dataDir) => ({
+          ...inProcessCore(new FakeCore(dataDir, [pool('local', 'Local sandbox')])),
+          onDidRestart: restarted.event,
+          onDidGiveUp: gaveUp.event,
+        }),
+      },
+    });
+    const loads: string[] = [];
+    const load = window.loadURL.bind(window);
+    window.loadURL = (url) => {
+      loads.push(url);
+      return load(url);
+    };
+    restarted.fire({ code: 70 });
+    assert.deepEqual(loads, [APP_URL], 'the page loaded again, to get a port to the new core');
+    const shown = fake.notifications.filter((n) => n.shown).map((n) => n.options);
+    assert.deepEqual(shown.at(-1), {
+      title: 'dsvm-pool restarted its core',
+      body: 'It stopped unexpectedly (exit code 70). Its connections were closed: connect again.',
+    });
+    gaveUp.fire('The core stopped 4 times. Quit dsvm-pool and start it again.');
+    assert.equal(fake.notifications.at(-1)?.options.title, 'dsvm-pool stopped working');
+    assert.ok(logs.some((l) => l.includes('Quit dsvm-pool and start it again')));
   });
 
   it('quits even if the core never finishes shutting down', async () => {
