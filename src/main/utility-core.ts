@@ -154,7 +154,8 @@ export class UtilityCore implements ShellCore {
       try {
         await this.call('dispose', []);
       } catch (err) {
-        this.warn(err);
+        // Gone before its answer arrived is a shutdown too; anything else is worth a line.
+        if (this.child) this.warn(err);
       }
       const timer = setTimeout(() => child.kill(), this.options.exitTimeoutMs ?? 2000);
       await gone;

@@ -46,6 +46,7 @@ export interface CoreProcessDeps {
 /** Serves main on `parent` until main says dispose. */
 export function runCoreProcess(parent: ParentPortLike, deps: CoreProcessDeps = {}): void {
   const post = (message: FromCoreMessage) => parent.postMessage(message);
+  const exit = deps.exit ?? ((code: number) => process.exit(code));
   const calls = new CallTable();
   const callMain = <M extends keyof MainCalls, T>(
     method: M,
@@ -65,6 +66,8 @@ export function runCoreProcess(parent: ParentPortLike, deps: CoreProcessDeps = {
       case 'start':
         if (core) return; // main starts each process once
         core = start(message.options);
+        // A core that could not start said so in `failed`; nothing else waits for it yet.
+        core.catch(() => {});
         return;
       case 'serve': {
         const port = ports[0];
@@ -110,7 +113,9 @@ export function runCoreProcess(parent: ParentPortLike, deps: CoreProcessDeps = {
       return;
     }
     post(await replyTo(message.id, () => run(c, message)));
-    if (message.method === 'dispose') (deps.exit ?? ((code) => process.exit(code)))(0);
+    // A moment for the reply to leave (Electron sends it from another thread); main waits for
+    // the exit either way.
+    if (message.method === 'dispose') setTimeout(() => exit(0), 50);
   }
 
   function run(c: AppCore, message: CallMessage<CoreCalls>): unknown {
@@ -178,7 +183,7 @@ export function runCoreProcess(parent: ParentPortLike, deps: CoreProcessDeps = {
       post({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
       // Main answers a core that could not start: the first time the app says why and quits,
       // later it counts as a crash (and starts a new process).
-      (deps.exit ?? ((code) => process.exit(code)))(1);
+      setTimeout(() => exit(1), 50);
       throw err;
     }
   }
