@@ -1,12 +1,15 @@
 // Benchmark (not a test): main's event-loop delay while a terminal floods, with the core in main
 // (before issue #14) vs the core in the utility process (after; a worker-thread stand-in of it).
 // In both modes the page runs in its own worker thread, as in the app it runs in another process,
-// and drives the real core over the contract through a MessageChannel: connect to the local
-// sandbox pool (its own sshd on 127.0.0.1), trust the host key, open a terminal, run
-// `head -c <flood> /dev/zero | base64`, ack every chunk, and time until a marker printed after it.
-// Run: node --import tsx bench/core-process.ts [--runs 3] [--flood 100M]
+// and drives the real core over the contract through a MessageChannel: connect to a pool, trust
+// the host key, open a terminal, run `head -c <flood> /dev/zero | base64`, ack every chunk, and
+// time until a marker printed after it. The pool (--pool): `sshd` (default), an ssh-hosts pool of
+// one real OpenSSH server on 127.0.0.1 (test/helpers/openssh-server.ts; the terminal runs in tmux
+// there, as on a VM), so the core does only the client side, as with a VM; or `local`, the local
+// sandbox pool, whose SSH server (ssh2's, in the core) then runs in the core's thread too.
+// Run: node --import tsx bench/core-process.ts [--runs 3] [--flood 100M] [--pool sshd|local]
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -20,7 +23,12 @@ import {
 } from 'node:worker_threads';
 
 /** Main thread ↔ page worker. */
-type ToPage = { kind: 'port'; port: MessagePort; flood: number } | { kind: 'go' } | { kind: 'bye' };
+type ToPage =
+  | { kind: 'port'; port: MessagePort; flood: number; target: Target }
+  | { kind: 'go' }
+  | { kind: 'bye' };
+/** What the page connects to: the local sandbox pool, or an ssh-hosts pool of one sshd. */
+type Target = { kind: 'local' } | { kind: 'sshd'; port: number; user: string; keyPath: string };
 type FromPage = { kind: 'ready' } | { kind: 'done'; ms: number; chars: number };
 
 /**
@@ -48,7 +56,7 @@ async function pageRole(): Promise<void> {
     );
   const tell = (m: FromPage) => control.postMessage(m);
 
-  const { port, flood } = await next('port');
+  const { port, flood, target } = await next('port');
   const ui = new RpcClient(new MessagePortMainTransport(portLike(port)));
   // What the user does at the host-key question of a fresh data folder: trust it.
   ui.on('prompts.onDidOpen', (p) => {
@@ -56,14 +64,19 @@ async function pageRole(): Promise<void> {
       ui.call('prompts.answer', { promptId: p.id, accept: true }).catch(() => {});
   });
   let chars = 0;
+  /** The end of what came so far (a marker may straddle two chunks), and whether it came. */
   let tail = '';
+  let seen = false;
   let onChunk: () => void = () => {};
   ui.on('terminals.onData', (e) => {
     // The UI acks once xterm.js has rendered; here as soon as the chunk arrives.
     ui.call('terminals.ack', { terminalId: e.terminalId, chars: e.data.length }).catch(() => {});
     chars += e.data.length;
-    // The marker may straddle two chunks.
-    tail = (tail + e.data.slice(-64)).slice(-64);
+    // Anywhere in a chunk: behind a flood, tmux's catch-up redraws the screen, the marker on
+    // a line above the prompt and cursor moves after it.
+    const text = tail + e.data;
+    seen ||= text.includes(MARKER);
+    tail = text.slice(-64);
     onChunk();
   });
   const until = (test: () => boolean) =>
@@ -75,7 +88,32 @@ async function pageRole(): Promise<void> {
       };
     });
 
-  const connection = await ui.call('connections.connect', { poolId: 'local' });
+  let poolId = 'local';
+  if (target.kind === 'sshd') {
+    const pool = await ui.call('pools.saveSshHosts', {
+      name: 'Bench sshd',
+      hosts: [
+        {
+          name: 'sshd',
+          address: '127.0.0.1',
+          port: target.port,
+          user: target.user,
+          keyPath: target.keyPath,
+          useAgent: false,
+        },
+      ],
+    });
+    poolId = pool.id;
+    // The pool's first probe tells whether its host answers; Connect needs it running.
+    for (let i = 0; ; i++) {
+      const pools = await ui.call('pools.list', {});
+      const state = pools.find((p) => p.id === poolId)?.instances[0]?.state;
+      if (state === 'running') break;
+      if (i > 500) throw new Error(`the bench's sshd is ${state ?? 'not listed'}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  const connection = await ui.call('connections.connect', { poolId });
   const prompt = until(() => chars > 0);
   const terminal = await ui.call('terminals.open', {
     connectionId: connection.id,
@@ -86,9 +124,10 @@ async function pageRole(): Promise<void> {
   tell({ kind: 'ready' });
   await next('go');
 
-  const marker = until(() => tail.includes(MARKER));
+  const marker = until(() => seen);
   chars = 0;
   tail = '';
+  seen = false;
   const started = performance.now();
   await ui.call('terminals.write', { terminalId: terminal.id, data: floodCommand(flood) });
   await marker;
@@ -151,8 +190,12 @@ async function mainRole(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' },
       flood: { type: 'string', default: '100M' },
+      pool: { type: 'string', default: 'sshd' },
     },
   });
+  if (values.pool !== 'sshd' && values.pool !== 'local') {
+    throw new Error(`--pool is sshd or local, not "${values.pool}"`);
+  }
   const runs = Number(values.runs);
   const flood = parseSize(values.flood);
   const { createAppCore } = await import('../src/core/app-core');
@@ -160,6 +203,17 @@ async function mainRole(): Promise<void> {
   const { inProcessCore } = await import('../src/main/shell-core');
   const { UtilityCore } = await import('../src/main/utility-core');
   const { forkStandIn, portLike } = await import('../test/helpers/utility-stand-in');
+  const { startOpenSshServer } = await import('../test/helpers/openssh-server');
+
+  // One sshd for every run; the key it accepts, in a file the ssh-hosts pool points at.
+  const server = values.pool === 'sshd' ? await startOpenSshServer() : undefined;
+  const keyDir = await mkdtemp(join(os.tmpdir(), 'bench-core-process-key-'));
+  let target: Target = { kind: 'local' };
+  if (server) {
+    const keyPath = join(keyDir, 'id_ed25519');
+    await writeFile(keyPath, server.privateKey, { mode: 0o600 });
+    target = { kind: 'sshd', port: server.port, user: server.username, keyPath };
+  }
 
   const quiet = {
     info: () => {},
@@ -205,7 +259,7 @@ async function mainRole(): Promise<void> {
       // the page gets the other end. In the utility mode the core's process takes main's end.
       const { port1, port2 } = new MessageChannel();
       core.serve(portLike(port1));
-      page.postMessage({ kind: 'port', port: port2, flood } satisfies ToPage, [port2]);
+      page.postMessage({ kind: 'port', port: port2, flood, target } satisfies ToPage, [port2]);
       await next('ready');
 
       const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -243,15 +297,21 @@ async function mainRole(): Promise<void> {
   );
   const modes: Mode[] = ['core in main', 'utility'];
   const samples = new Map<Mode, Sample[]>(modes.map((m) => [m, []]));
-  for (let i = 0; i < runs; i++) {
-    for (const mode of modes) samples.get(mode)!.push(await once(mode));
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const mode of modes) samples.get(mode)!.push(await once(mode));
+    }
+  } finally {
+    await server?.stop();
+    await rm(keyDir, { recursive: true, force: true });
   }
 
   const before = samples.get('core in main')!;
   const after = samples.get('utility')!;
   console.log(
     `\nterminal flood (${values.flood} of zeros through base64, ${median(after.map((s) => s.chars))} ` +
-      `characters to the page), main's event loop, median of ${runs}, modes alternating:`,
+      `characters to the page, pool: ${values.pool === 'sshd' ? 'one OpenSSH server, tmux' : 'the local sandbox, its SSH server in the core'}), ` +
+      `main's event loop, median of ${runs}, modes alternating:`,
   );
   const rows: [string, (s: Sample) => number, number][] = [
     ['flood time (ms)', (s) => s.ms, 0],
