@@ -15,12 +15,12 @@ import {
   type FromCoreMessage,
   type MainCalls,
   type ToCoreMessage,
+  type UpdaterCheckAnswer,
 } from '../common/core-process-protocol';
 import {
   MessagePortMainTransport,
   type MessagePortLike,
 } from '../common/transports/message-port-main';
-import type { UpdateOffer } from '../common/update-models';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../core/app-core';
 import type { TokenCacheProtector } from '../core/azure/identity/index';
 import { createForwardingLogger } from '../core/logging/forwarding-logger';
@@ -154,11 +154,7 @@ export function runCoreProcess(parent: ParentPortLike, deps: CoreProcessDeps = {
     const updateEngine: UpdateEngine | undefined = updates
       ? {
           unavailable: () => updates.unavailable,
-          check: () =>
-            callMain<'updater.check', { available: boolean; latest: UpdateOffer }>(
-              'updater.check',
-              [],
-            ),
+          check: () => callMain<'updater.check', UpdaterCheckAnswer>('updater.check', []),
           download: (onProgress) =>
             callMain('updater.download', [], (p) =>
               onProgress(p as Parameters<typeof onProgress>[0]),
