@@ -225,6 +225,29 @@ describe('the core in a utility process: what main lends it', () => {
     }
   });
 
+  it(
+    'holds what the tray asks while the core starts again, and the new core answers it',
+    { timeout: 30_000 },
+    async () => {
+      const { core, workers } = await startCore('probe', dataDir, {
+        tokenProtector: { encrypt: (p) => Buffer.from(p), decrypt: (d) => d.toString() },
+        restartDelaysMs: [300],
+      });
+      try {
+        const exit = exitOf(workers[0]!);
+        workers[0]!.kill();
+        await exit;
+        // No process now: the call waits for the next one instead of failing.
+        const answer = core.openssh.sshCommand('c9');
+        assert.equal(workers.length, 1);
+        assert.equal((await answer).command, 'ssh -F /t/ssh/config dsvm-test-c9');
+        assert.equal(workers.length, 2);
+      } finally {
+        await core.dispose();
+      }
+    },
+  );
+
   it('shuts the core down on dispose: the process ends by itself and is not started again', async () => {
     const { core, workers } = await startCore('probe', dataDir, {
       tokenProtector: { encrypt: (p) => Buffer.from(p), decrypt: (d) => d.toString() },
