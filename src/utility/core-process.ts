@@ -39,7 +39,7 @@ export interface ParentPortLike {
 export interface CoreProcessDeps {
   /** Builds the core (default createAppCore); tests pass their own. */
   createCore?: (options: AppCoreOptions) => Promise<AppCore>;
-  /** Ends the process once the core is disposed (default process.exit). */
+  /** Ends the process once the core is disposed or could not start (default process.exit). */
   exit?: (code: number) => void;
 }
 
@@ -72,8 +72,8 @@ export function runCoreProcess(parent: ParentPortLike, deps: CoreProcessDeps = {
       case 'serve': {
         const port = ports[0];
         if (!port || !core) return;
-        // The transport starts the port at once: messages the page sends meanwhile are queued
-        // by the RPC server's peer, which exists once the core does.
+        // The port starts (in the transport) once the core exists; until then MessagePortMain
+        // queues what the page sends.
         void core.then(
           (c) => {
             const transport = new MessagePortMainTransport(port);

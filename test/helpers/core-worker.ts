@@ -9,6 +9,9 @@ import { runCoreProcess, type ParentPortLike } from '../../src/utility/core-proc
 import { FakeCore, pool } from '../unit/main/fake-core';
 import { portLike, type CoreWorkerData } from './utility-stand-in';
 
+/** The secret the probe seals and opens through main's protector (the test expects it back). */
+const PROBE_SECRET = 'probe-token-7';
+
 const port = parentPort!;
 const data = workerData as CoreWorkerData;
 const parent: ParentPortLike = {
@@ -24,9 +27,6 @@ if (data.core === 'bundle') {
 } else {
   runCoreProcess(parent, data.core === 'probe' ? { createCore: probeCore } : {});
 }
-
-/** The secret the probe seals and opens through main's protector. */
-export const PROBE_SECRET = 'probe-token-7';
 
 /**
  * A small core that uses what main lends it at start: the token protector (its answer becomes the
