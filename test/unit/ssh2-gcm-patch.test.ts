@@ -54,8 +54,12 @@ function seal(payloads: Buffer[]): Buffer[][] {
   });
 }
 
-/** Feeds `stream` to a decipher in pieces of the given sizes (cycled); returns the payloads. */
-function open(stream: Buffer, pieces: number[]): Buffer[] {
+/**
+ * Feeds `stream` to a decipher in pieces of the given sizes (cycled); returns the payloads. With
+ * `reuse`, every piece lands in one buffer that is scribbled over after each call, as the app's
+ * SSH socket reads do (`onread` + our patch's `transientReads`).
+ */
+function open(stream: Buffer, pieces: number[], reuse = false): Buffer[] {
   const payloads: Buffer[] = [];
   const decipher = crypto.createDecipher({
     inbound: {
@@ -67,11 +71,18 @@ function open(stream: Buffer, pieces: number[]): Buffer[] {
       forceNative: true,
     },
   });
+  const shared = Buffer.alloc(3 + Math.max(...pieces));
   for (let at = 0, i = 0; at < stream.length; i++) {
     const size = Math.min(pieces[i % pieces.length], stream.length - at);
-    // A fresh buffer per piece, at an offset, as socket reads hand them over.
-    const piece = Buffer.concat([Buffer.alloc(3), stream.subarray(at, at + size)]);
-    decipher.decrypt(piece, 3, piece.length);
+    if (reuse) {
+      stream.copy(shared, 3, at, at + size);
+      decipher.decrypt(shared, 3, 3 + size);
+      shared.fill(0xee);
+    } else {
+      // A fresh buffer per piece, at an offset, as socket reads hand them over.
+      const piece = Buffer.concat([Buffer.alloc(3), stream.subarray(at, at + size)]);
+      decipher.decrypt(piece, 3, piece.length);
+    }
     at += size;
   }
   return payloads;
@@ -94,6 +105,27 @@ describe('ssh2 AES-GCM patch (pure-JS path)', () => {
     const stream = Buffer.concat(seal(payloads).flat());
     for (const pieces of [[stream.length], [1], [7, 1, 3], [65_536], [16, 300_000], [4, 12, 999]]) {
       const opened = open(stream, pieces);
+      assert.equal(opened.length, payloads.length, `pieces ${pieces.join(',')}`);
+      opened.forEach((payload, i) => assert.ok(payload.equals(payloads[i]), `packet ${i}`));
+    }
+  });
+
+  it('reads in place: one buffer overwritten after every piece decrypts alike', () => {
+    // ssh2's Protocol#parseTransient hands a reused read buffer only to a decipher that says so.
+    const decipher = crypto.createDecipher({
+      inbound: {
+        onPayload: () => {},
+        decipherInfo: info,
+        decipherKey: key,
+        decipherIV: Buffer.from(iv),
+        seqno: 0,
+        forceNative: true,
+      },
+    }) as Ssh2Decipher & { readsInPlace?: boolean };
+    assert.equal(decipher.readsInPlace, true);
+    const stream = Buffer.concat(seal(payloads).flat());
+    for (const pieces of [[1], [7, 1, 3], [65_536], [262_144], [16, 300_000], [4, 12, 999]]) {
+      const opened = open(stream, pieces, true);
       assert.equal(opened.length, payloads.length, `pieces ${pieces.join(',')}`);
       opened.forEach((payload, i) => assert.ok(payload.equals(payloads[i]), `packet ${i}`));
     }

@@ -4,6 +4,10 @@
 // connection after ~30 re-keys of a busy channel ("Bad packet length"). Against Debian's sshd
 // with each cipher the app offers, re-keying every 64 KiB, a 2.4 MB answer and a 1 MiB upload
 // arrive intact.
+// The same runs hold the patch's `transientReads`: SshConnection reads every chunk into one
+// reused buffer, ssh2 reads AES-GCM packets in place and copies for the identification line, the
+// cleartext key exchange and the other ciphers, and NEWKEYS lands between packets of one read,
+// where the decipher changes (reading those in place failed the handshake itself).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
