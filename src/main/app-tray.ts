@@ -6,6 +6,7 @@ import { DisposableStore, type Disposable } from '../common/event';
 import type { NativeImage } from 'electron';
 import type { ElectronApi, TrayLike } from './electron-api';
 import {
+  STOPPED_TOOLTIP,
   toMenuTemplate,
   trayMenuModel,
   trayTooltip,
@@ -47,6 +48,8 @@ export interface AppTrayOptions {
   startAtLogin?(): { enabled: boolean } | undefined;
   /** Whether Copy ssh command and Open in VS Code can run (their core methods are wired). */
   tools?: TrayMenuInput['tools'];
+  /** Whether the core stopped for good (crashed too often), read at each rebuild. */
+  stopped?(): boolean;
   /** A burst of changes (a refresh of many pools) rebuilds the menu once after this (ms); 0: at once. */
   rebuildDelayMs?: number;
   log(line: string): void;
@@ -95,22 +98,27 @@ export class AppTray implements Disposable {
     if (this.disposed) return;
     const azure = this.core.azureSignIn();
     const startAtLogin = this.options.startAtLogin?.();
+    const stopped = this.options.stopped?.() === true;
     const model = trayMenuModel({
       pools: this.core.listPools(),
       connections: this.core.listConnections(),
       azure,
       ...(startAtLogin ? { startAtLogin } : {}),
       ...(this.options.tools ? { tools: this.options.tools } : {}),
+      ...(stopped ? { stopped } : {}),
     });
     const template = toMenuTemplate(model, (command) => this.options.run(command));
     // Linux (AppIndicator) only picks up a changed menu when it is set again.
     this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(template));
     const troubled = this.core.troubledCount();
-    const tooltip = trayTooltip(this.core.connectedCount(), troubled, azure);
+    const tooltip = stopped
+      ? STOPPED_TOOLTIP
+      : trayTooltip(this.core.connectedCount(), troubled, azure);
     // `npm run demo`: the first line says that nothing here is real, and where the emulator is.
     const demo = this.core.demo;
     this.tray.setToolTip(demo ? `${demoLabel(demo)}\n${tooltip}` : tooltip);
-    const status = trayStatus(troubled);
+    // A stopped core wears the lost badge: nothing of it works any more.
+    const status = stopped ? 'lost' : trayStatus(troubled);
     if (status !== this.status) {
       this.status = status;
       this.tray.setImage(this.image(status));

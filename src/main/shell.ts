@@ -191,6 +191,14 @@ export async function startShell(
     app.quit();
   };
 
+  /** Quit, and Electron starts the app again once this instance has exited (and let go of the lock). */
+  const relaunch = async (): Promise<void> => {
+    quitting = true;
+    await disposeAll();
+    app.relaunch();
+    app.quit();
+  };
+
   /**
    * Restart to update: the connections and the core end first (as on Quit), then the lock is
    * released so the new version the installer starts is not turned away as a second instance.
@@ -295,6 +303,8 @@ export async function startShell(
     log,
   });
   // A core that stopped and runs again has none of the page's state: the page loads afresh.
+  // One that stopped for good leaves the tray with its stopped menu (Restart, Open logs, Quit).
+  let coreStopped = false;
   parts.coreWatch = [
     core.onDidRestart(({ code }) => {
       window.reload();
@@ -303,7 +313,11 @@ export async function startShell(
         `It stopped unexpectedly (exit code ${code}). Its connections were closed: connect again.`,
       );
     }),
-    core.onDidGiveUp((sentence) => tell('dsvm-pool stopped working', sentence)),
+    core.onDidGiveUp((sentence) => {
+      coreStopped = true;
+      parts.tray?.refresh();
+      tell('dsvm-pool stopped working', sentence);
+    }),
   ];
   const tools = deps.connectionTools?.(core);
   const tray: AppTray = new AppTray(electron, core, {
@@ -315,6 +329,7 @@ export async function startShell(
         electron,
         showWindow,
         quit: () => void quit(),
+        relaunch: () => void relaunch(),
         checkForUpdates,
         ...(tools ? { tools } : {}),
         startAtLogin,
@@ -324,6 +339,7 @@ export async function startShell(
         log,
       }),
     startAtLogin: () => ({ enabled: startAtLogin.isEnabled() }),
+    stopped: () => coreStopped,
     tools: { sshCommand: tools !== undefined, vsCode: tools !== undefined },
     ...(deps.trayRebuildDelayMs !== undefined ? { rebuildDelayMs: deps.trayRebuildDelayMs } : {}),
     log,

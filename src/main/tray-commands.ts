@@ -12,6 +12,8 @@ export interface TrayCommandContext {
   electron: Pick<ElectronApi, 'clipboard' | 'shell'>;
   showWindow(): void;
   quit(): void;
+  /** Quits and starts the app again (the tray's Restart once the core stopped for good). */
+  relaunch(): void;
   checkForUpdates(): Promise<unknown>;
   tools?: ConnectionTools;
   startAtLogin?: StartAtLogin;
@@ -76,6 +78,10 @@ export async function runTrayCommand(command: TrayCommand, ctx: TrayCommandConte
       }
       case 'checkForUpdates':
         await ctx.checkForUpdates();
+        return;
+      case 'relaunch':
+        ctx.log('tray: restarting dsvm-pool');
+        ctx.relaunch();
         return;
       case 'quit':
         ctx.quit();

@@ -14,6 +14,7 @@ export type TrayCommand =
   | { type: 'toggleStartAtLogin' }
   | { type: 'openLogs' }
   | { type: 'checkForUpdates' }
+  | { type: 'relaunch' }
   | { type: 'quit' };
 
 export type TrayMenuEntry =
@@ -37,6 +38,8 @@ export interface TrayMenuInput {
   startAtLogin?: { enabled: boolean };
   /** Whether the shell has the connection tools (Copy ssh command, Open in VS Code). */
   tools?: { sshCommand: boolean; vsCode: boolean };
+  /** The core stopped and is not started again (it crashed too often): the stopped menu. */
+  stopped?: boolean;
 }
 
 /** On Windows and Linux `&` marks a menu mnemonic; `&&` shows a literal one. */
@@ -96,11 +99,28 @@ function connectionEntry(c: ConnectionInfo, tools: TrayMenuInput['tools']): Tray
 }
 
 /**
+ * Once the core has stopped for good, nothing but these works: why, a restart of the whole app,
+ * the logs that say what happened, Quit.
+ */
+const STOPPED_MENU: readonly TrayMenuEntry[] = [
+  { kind: 'item', label: 'dsvm-pool stopped working', enabled: false },
+  { kind: 'item', label: 'Restart dsvm-pool', command: { type: 'relaunch' } },
+  { kind: 'separator' },
+  { kind: 'item', label: 'Open logs', command: { type: 'openLogs' } },
+  { kind: 'separator' },
+  { kind: 'item', label: 'Quit', command: { type: 'quit' } },
+];
+
+/** The tooltip while the core is stopped for good. */
+export const STOPPED_TOOLTIP = 'dsvm-pool — stopped working: Restart dsvm-pool from this menu';
+
+/**
  * Open; each pool as a submenu (Connect, then its open connections, each with Open terminal /
  * Open Jupyter / Copy ssh command / Open in VS Code); the Azure sign-in line; Start at login (where
- * the platform has it), Open logs, Check for updates; Quit.
+ * the platform has it), Open logs, Check for updates; Quit. A stopped core: STOPPED_MENU.
  */
 export function trayMenuModel(input: TrayMenuInput): TrayMenuEntry[] {
+  if (input.stopped) return [...STOPPED_MENU];
   const pools = input.pools.map((pool): TrayMenuEntry => {
     const connections = input.connections.filter(
       (c) => c.poolId === pool.id && LISTED.has(c.state),

@@ -289,8 +289,8 @@ export class UtilityCore implements ShellCore {
     if (delay === undefined) {
       const sentence =
         `The app's core stopped ${this.crashes.length} times within ${Math.round(window / 1000)} s ` +
-        `(last exit code ${code}) and is not started again. Quit dsvm-pool and start it again; ` +
-        'Open logs in the tray menu shows what happened.';
+        `(last exit code ${code}) and is not started again. Restart dsvm-pool from its tray ` +
+        'menu (or quit it and start it again); Open logs there shows what happened.';
       this.options.logger.error(`core: ${sentence}`);
       this.gaveUp = sentence;
       this.failed.fire(sentence);

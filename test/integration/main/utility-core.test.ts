@@ -227,7 +227,7 @@ describe('the core in a utility process: what main lends it', () => {
         assert.equal(givenUp.length, 1);
         assert.match(
           givenUp[0]!,
-          /stopped 2 times within 60 s .* Quit dsvm-pool and start it again/,
+          /stopped 2 times within 60 s .* Restart dsvm-pool from its tray menu/,
         );
         assert.equal(workers.length, 2);
         await assert.rejects(core.updates.check({ manual: true }), /not started|stopped/i);

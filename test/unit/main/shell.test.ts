@@ -18,6 +18,7 @@ import {
   type FakeMessagePort,
 } from './fake-electron';
 import { FakeCore, pool } from './fake-core';
+import { until } from '../../helpers/until';
 
 const RENDERER_FILE = '/opt/dsvm-pool/out/renderer/index.html';
 const APP_URL = pathToFileURL(RENDERER_FILE).href;
@@ -160,9 +161,44 @@ describe('startShell: lifecycle', () => {
       title: 'dsvm-pool restarted its core',
       body: 'It stopped unexpectedly (exit code 70). Its connections were closed: connect again.',
     });
-    gaveUp.fire('The core stopped 4 times. Quit dsvm-pool and start it again.');
+    gaveUp.fire('The core stopped 4 times. Restart dsvm-pool from its tray menu.');
     assert.equal(fake.notifications.at(-1)?.options.title, 'dsvm-pool stopped working');
-    assert.ok(logs.some((l) => l.includes('Quit dsvm-pool and start it again')));
+    assert.ok(logs.some((l) => l.includes('Restart dsvm-pool from its tray menu')));
+  });
+
+  it('once the core stopped for good, the tray offers Restart, which quits and starts the app again', async () => {
+    const gaveUp = new Emitter<string>();
+    let disposed = 0;
+    const { fake, tray } = await start({
+      deps: {
+        createCore: async (dataDir) => ({
+          ...inProcessCore(new FakeCore(dataDir, [pool('local', 'Local sandbox')])),
+          onDidGiveUp: gaveUp.event,
+          dispose: async () => void disposed++,
+        }),
+      },
+    });
+    assert.ok(tray.labels().includes('Local sandbox'));
+    gaveUp.fire('The core stopped 4 times.');
+    assert.deepEqual(tray.labels(), [
+      'dsvm-pool stopped working',
+      'Restart dsvm-pool',
+      '---',
+      'Open logs',
+      '---',
+      'Quit',
+    ]);
+    assert.equal(tray.toolTip, 'dsvm-pool — stopped working: Restart dsvm-pool from this menu');
+    assert.equal(
+      (tray.image as { path?: string }).path,
+      '/opt/dsvm-pool/resources/icons/tray-lost.png',
+    );
+    assert.equal(fake.app.relaunched, false);
+    tray.clickItem('Restart dsvm-pool');
+    await until('the app to quit', () => fake.app.quitted);
+    assert.equal(fake.app.relaunched, true, 'Electron starts the app again once this one exits');
+    assert.equal(disposed, 1, 'the core was shut down first, as on Quit');
+    assert.equal(tray.destroyed, true);
   });
 
   it('quits even if the core never finishes shutting down', async () => {

@@ -37,6 +37,27 @@ function outline(entries: readonly TrayMenuEntry[], depth = 0): string[] {
 }
 
 describe('trayMenuModel', () => {
+  it('once the core stopped for good: why, Restart, Open logs and Quit, nothing else', () => {
+    const model = trayMenuModel({
+      pools: [pool('team', 'Team VMs')],
+      connections: [conn('c1', 'team', 'connected')],
+      startAtLogin: { enabled: true },
+      stopped: true,
+    });
+    assert.deepEqual(outline(model), [
+      '(dsvm-pool stopped working)',
+      'Restart dsvm-pool',
+      '---',
+      'Open logs',
+      '---',
+      'Quit',
+    ]);
+    const clicked: TrayCommand[] = [];
+    const template = toMenuTemplate(model, (command) => clicked.push(command));
+    template.find((item) => item.label === 'Restart dsvm-pool')?.click?.();
+    assert.deepEqual(clicked, [{ type: 'relaunch' }]);
+  });
+
   it('lists each pool with Connect and its open connections with their actions', () => {
     const model = trayMenuModel({
       pools: [pool('p1', 'One'), pool('p2', 'Two')],
