@@ -7,10 +7,10 @@
 // Run: node --import tsx bench/read-buffer.ts [--bytes 512M] [--rounds 8] [--gets 2000]
 //      [--native-crypto]
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchForwardSpec, forwardsOver, keepNativeCryptoOff } from './app-forward';
 import type { LoadRequest } from './tunnel-load';
 
 const { values } = parseArgs({
@@ -45,19 +45,9 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 async function main(): Promise<void> {
-  if (!values['native-crypto']) {
-    // As in bench/tunnel.ts: ssh2 takes Node's crypto, as in the shipped app.
-    const Module = createRequire(import.meta.url)('node:module') as {
-      prototype: { require: (this: unknown, id: string) => unknown };
-    };
-    const original = Module.prototype.require;
-    Module.prototype.require = function (this: unknown, id: string) {
-      if (id.endsWith('sshcrypto.node')) throw new Error('native crypto disabled for the bench');
-      return original.call(this, id);
-    };
-  }
+  if (!values['native-crypto']) keepNativeCryptoOff();
+  // Loaded after the hook above, so ssh2 sees it.
   const { SshConnection } = await import('../src/core/ssh/ssh-connection');
-  const { ForwardService } = await import('../src/core/ssh/forward-service');
   const { startOpenSshServer } = await import('../test/helpers/openssh-server');
 
   const bytes = parseSize(values.bytes);
@@ -108,22 +98,9 @@ async function main(): Promise<void> {
       });
       cipher = connection.cipher ?? '?';
       cleanups.push(() => connection.dispose());
-      const forwards = new ForwardService({
-        links: {
-          state: () => 'connected' as const,
-          current: () => connection,
-          waitForLink: async () => connection,
-          onDidChange: () => ({ dispose() {} }),
-        },
-      });
+      const forwards = await forwardsOver(connection);
       cleanups.push(() => forwards.dispose());
-      const spec = {
-        connectionId: mode.name,
-        poolId: 'bench',
-        instanceName: 'sshd',
-        remoteHost: '127.0.0.1',
-        kind: 'custom' as const,
-      };
+      const spec = benchForwardSpec(mode.name);
       mode.bulk = (await forwards.add({ ...spec, remotePort: bulkPort, label: 'bulk' })).localPort;
       mode.web = (await forwards.add({ ...spec, remotePort: webPort, label: 'web' })).localPort;
     }

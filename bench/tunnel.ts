@@ -10,7 +10,6 @@
 // the cipher the app negotiated, so both sides always run the same one.
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { CipherAlgorithm } from 'ssh2';
+import { benchForwardSpec, forwardsOver, keepNativeCryptoOff } from './app-forward';
 import type { LoadRequest } from './tunnel-load';
 
 const run = promisify(execFile);
@@ -95,21 +95,9 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 }
 
 async function mainRole(): Promise<void> {
-  const nativeCrypto = values['native-crypto'];
-  if (!nativeCrypto) {
-    // Make ssh2's `require('./crypto/build/Release/sshcrypto.node')` fail, as when it is not built.
-    const Module = createRequire(import.meta.url)('node:module') as {
-      prototype: { require: (this: unknown, id: string) => unknown };
-    };
-    const original = Module.prototype.require;
-    Module.prototype.require = function (this: unknown, id: string) {
-      if (id.endsWith('sshcrypto.node')) throw new Error('native crypto disabled for the bench');
-      return original.call(this, id);
-    };
-  }
+  if (!values['native-crypto']) keepNativeCryptoOff();
   // Loaded after the hook above, so ssh2 sees it.
   const { SshConnection } = await import('../src/core/ssh/ssh-connection');
-  const { ForwardService } = await import('../src/core/ssh/forward-service');
   const { TerminalService } = await import('../src/core/ssh/terminal-service');
   const { startOpenSshServer } = await import('../test/helpers/openssh-server');
 
@@ -195,21 +183,9 @@ async function mainRole(): Promise<void> {
     const login = `${server.username}@${server.host}`;
 
     cleanups.push(() => connection.dispose());
-    const link = {
-      state: () => 'connected' as const,
-      current: () => connection,
-      waitForLink: async () => connection,
-      onDidChange: () => ({ dispose() {} }),
-    };
-    const forwards = new ForwardService({ links: link });
+    const forwards = await forwardsOver(connection);
     cleanups.push(() => forwards.dispose());
-    const spec = {
-      connectionId: 'bench',
-      poolId: 'bench',
-      instanceName: 'sshd',
-      remoteHost: '127.0.0.1',
-      kind: 'custom' as const,
-    };
+    const spec = benchForwardSpec('bench');
     const appBulk = await forwards.add({ ...spec, remotePort: bulkPort, label: 'bulk' });
     const appWeb = await forwards.add({ ...spec, remotePort: webPort, label: 'web' });
 

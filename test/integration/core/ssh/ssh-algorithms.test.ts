@@ -4,23 +4,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { preferredCiphers } from '../../../../src/core/ssh/ssh-algorithms';
-import { SshConnection } from '../../../../src/core/ssh/ssh-connection';
 import { startOpenSshServer } from '../../../helpers/openssh-server';
+import { connectToSshd } from '../../../helpers/sshd-connection';
 
 async function negotiate(serverCiphers?: string): Promise<{ cipher: string; mac: string }> {
   const sshd = await startOpenSshServer({
     extraConfig: serverCiphers ? [`Ciphers ${serverCiphers}`] : [],
   });
   try {
-    const connection = await SshConnection.open({
-      target: {
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.username,
-        privateKey: sshd.privateKey,
-      },
-      verifyHostKey: async (key) => assert.ok(key.equals(sshd.hostKeyPublic)),
-    });
+    const connection = await connectToSshd(sshd);
     try {
       // 40 KiB in, its digest out: more than one packet each way through the cipher and MAC.
       const input = Buffer.alloc(40 * 1024, 'x');

@@ -2,8 +2,9 @@
 // OpenSSH server on loopback: how the agent installer hands a command a secret without argv.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SshConnection } from '../../../../src/core/ssh/ssh-connection';
+import type { SshConnection } from '../../../../src/core/ssh/ssh-connection';
 import { startOpenSshServer, type OpenSshServer } from '../../../helpers/openssh-server';
+import { connectToSshd } from '../../../helpers/sshd-connection';
 
 describe('SshConnection.exec input and sftp (OpenSSH)', () => {
   let server: OpenSshServer;
@@ -11,15 +12,7 @@ describe('SshConnection.exec input and sftp (OpenSSH)', () => {
 
   before(async () => {
     server = await startOpenSshServer();
-    conn = await SshConnection.open({
-      target: {
-        host: server.host,
-        port: server.port,
-        username: server.username,
-        privateKey: server.privateKey,
-      },
-      verifyHostKey: async () => {},
-    });
+    conn = await connectToSshd(server);
   });
 
   after(async () => {

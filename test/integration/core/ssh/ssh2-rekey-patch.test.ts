@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Client } from 'ssh2';
 import { preferredCiphers } from '../../../../src/core/ssh/ssh-algorithms';
-import { SshConnection } from '../../../../src/core/ssh/ssh-connection';
 import { startOpenSshServer } from '../../../helpers/openssh-server';
+import { connectToSshd } from '../../../helpers/sshd-connection';
 
 const LINES = 360_000;
 const expected = Array.from({ length: LINES }, (_, i) => `${i + 1}\n`).join('');
@@ -26,15 +26,7 @@ describe('re-keying during a busy channel', () => {
         extraConfig: [`Ciphers ${cipher}`, 'RekeyLimit 64K'],
       });
       try {
-        const connection = await SshConnection.open({
-          target: {
-            host: sshd.host,
-            port: sshd.port,
-            username: sshd.username,
-            privateKey: sshd.privateKey,
-          },
-          verifyHostKey: async (key) => assert.ok(key.equals(sshd.hostKeyPublic)),
-        });
+        const connection = await connectToSshd(sshd);
         try {
           assert.equal(connection.negotiated?.sc.cipher, cipher);
           // The connection's ssh2 client: every key exchange after the first emits 'handshake' again (a test-only look inside).

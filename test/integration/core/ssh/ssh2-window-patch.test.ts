@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SshConnection } from '../../../../src/core/ssh/ssh-connection';
+import type { SshConnection } from '../../../../src/core/ssh/ssh-connection';
 import { startOpenSshServer } from '../../../helpers/openssh-server';
+import { connectToSshd } from '../../../helpers/sshd-connection';
 
 type Sshd = Awaited<ReturnType<typeof startOpenSshServer>>;
 interface ChannelWindow {
@@ -27,15 +28,7 @@ describe('ssh2 window patch', () => {
       socket.end();
     });
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-    connection = await SshConnection.open({
-      target: {
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.username,
-        privateKey: sshd.privateKey,
-      },
-      verifyHostKey: async (key) => assert.ok(key.equals(sshd.hostKeyPublic)),
-    });
+    connection = await connectToSshd(sshd);
   });
 
   after(async () => {
