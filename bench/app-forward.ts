@@ -1,8 +1,11 @@
 // What bench/tunnel.ts and bench/read-buffer.ts share: ssh2 kept on Node's crypto, as in the
-// shipped app, and the app's ForwardService over one fixed connection.
+// shipped app, the app's ForwardService over one fixed connection, and the load process.
+import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { SshConnection } from '../src/core/ssh/ssh-connection';
 import type { ForwardService } from '../src/core/ssh/forward-service';
+import type { LoadRequest } from './tunnel-load';
 
 /**
  * Makes ssh2's `require('./crypto/build/Release/sshcrypto.node')` fail, as when it is not built
@@ -41,3 +44,30 @@ export const benchForwardSpec = (connectionId: string) => ({
   remoteHost: '127.0.0.1',
   kind: 'custom' as const,
 });
+
+/** bench/tunnel-load.ts in its own process: its two target ports, requests to it, its end. */
+export interface LoadProcess {
+  bulkPort: number;
+  webPort: number;
+  ask<T>(req: LoadRequest): Promise<T>;
+  stop(): void;
+}
+
+export async function startLoad(): Promise<LoadProcess> {
+  const load = fork(fileURLToPath(new URL('./tunnel-load.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+  });
+  const { bulkPort, webPort } = await new Promise<{ bulkPort: number; webPort: number }>(
+    (resolve) => load.once('message', resolve as (m: unknown) => void),
+  );
+  return {
+    bulkPort,
+    webPort,
+    ask: <T>(req: LoadRequest) =>
+      new Promise<T>((resolve) => {
+        load.once('message', resolve as (m: unknown) => void);
+        load.send(req);
+      }),
+    stop: () => load.disconnect(),
+  };
+}

@@ -6,12 +6,9 @@
 // source and sink run in bench/tunnel-load.ts's process, as in bench/tunnel.ts.
 // Run: node --import tsx bench/read-buffer.ts [--bytes 512M] [--rounds 8] [--gets 2000]
 //      [--native-crypto]
-import { fork } from 'node:child_process';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchForwardSpec, forwardsOver, keepNativeCryptoOff } from './app-forward';
-import type { LoadRequest } from './tunnel-load';
+import { benchForwardSpec, forwardsOver, keepNativeCryptoOff, startLoad } from './app-forward';
 
 const { values } = parseArgs({
   options: {
@@ -54,20 +51,10 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const getCount = Number(values.gets);
   const server = await startOpenSshServer();
-  const load = fork(fileURLToPath(new URL('./tunnel-load.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-  });
+  const load = await startLoad();
+  const { bulkPort, webPort, ask } = load;
   const cleanups: (() => unknown)[] = [];
   try {
-    const { bulkPort, webPort } = await new Promise<{ bulkPort: number; webPort: number }>(
-      (resolve) => load.once('message', resolve as (m: unknown) => void),
-    );
-    const ask = <T>(req: LoadRequest) =>
-      new Promise<T>((resolve) => {
-        load.once('message', resolve as (m: unknown) => void);
-        load.send(req);
-      });
-
     const modes = [
       { name: 'one reused buffer', reuseReadBuffer: true },
       { name: 'buffer per read', reuseReadBuffer: false },
@@ -170,7 +157,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
-    load.disconnect();
+    load.stop();
     await server.stop();
   }
 }

@@ -8,17 +8,15 @@
 // app (allowScripts denies building it for Electron), so ssh2 uses Node's own crypto. Without
 // --cipher the app offers its own list (src/core/ssh/ssh-algorithms.ts) and OpenSSH is pinned to
 // the cipher the app negotiated, so both sides always run the same one.
-import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { CipherAlgorithm } from 'ssh2';
-import { benchForwardSpec, forwardsOver, keepNativeCryptoOff } from './app-forward';
-import type { LoadRequest } from './tunnel-load';
+import { benchForwardSpec, forwardsOver, keepNativeCryptoOff, startLoad } from './app-forward';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -110,20 +108,10 @@ async function mainRole(): Promise<void> {
   const pinned = values.cipher;
   const server = await startOpenSshServer({ extraConfig: pinned ? [`Ciphers ${pinned}`] : [] });
   const dir = await mkdtemp(join(tmpdir(), 'bench-tunnel-'));
-  const load = fork(fileURLToPath(new URL('./tunnel-load.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-  });
+  const load = await startLoad();
+  const { bulkPort, webPort, ask } = load;
   const cleanups: (() => unknown)[] = [];
   try {
-    const { bulkPort, webPort } = await new Promise<{ bulkPort: number; webPort: number }>(
-      (resolve) => load.once('message', resolve as (m: unknown) => void),
-    );
-    const ask = <T>(req: LoadRequest) =>
-      new Promise<T>((resolve) => {
-        load.once('message', resolve as (m: unknown) => void);
-        load.send(req);
-      });
-
     // With --rtt, every SSH client reaches sshd through the delaying relay.
     const rttMs = Number(values.rtt);
     const sshPort =
@@ -398,7 +386,7 @@ async function mainRole(): Promise<void> {
     );
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
-    load.disconnect();
+    load.stop();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
