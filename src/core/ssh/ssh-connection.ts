@@ -58,7 +58,10 @@ const ALL_AUTH_FAILED = 'All configured authentication methods failed';
  */
 const READ_BUFFER_BYTES = 256 * 1024;
 
-/** `transientReads`: our ssh2 patch's option (patches/ssh2+1.17.0.patch, README "The ssh2 patch"). */
+/**
+ * `transientReads`: our ssh2 patch's option (patches/ssh2+1.17.0.patch; docs/ARCHITECTURE.md,
+ * "The ssh2 patch").
+ */
 type PatchedConnectConfig = ConnectConfig & { transientReads?: boolean };
 
 export class SshConnection implements Disposable {
