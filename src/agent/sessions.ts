@@ -83,9 +83,13 @@ export function parseUtmp(data: Buffer): UtmpLogin[] {
   return logins;
 }
 
-/** Remote logins per user from utmp whose process still runs. */
+/**
+ * Remote connections per user from utmp whose process still runs. sshd writes a record for every
+ * pty of a connection, all with the connection's own pid (a terminal and a command run in a pty
+ * beside it are two records, one pid), so a connection counts once.
+ */
 export async function sshSessionsFromUtmp(system: AgentSystem): Promise<Record<string, number>> {
-  const sessions: Record<string, number> = {};
+  const pids = new Map<string, Set<number>>();
   for (const file of AGENT_PATHS.utmp) {
     let data: Buffer;
     try {
@@ -99,11 +103,13 @@ export async function sshSessionsFromUtmp(system: AgentSystem): Promise<Record<s
         () => true,
         () => false,
       );
-      if (alive) sessions[login.user] = (sessions[login.user] ?? 0) + 1;
+      if (!alive) continue;
+      const seen = pids.get(login.user) ?? new Set<number>();
+      pids.set(login.user, seen.add(login.pid));
     }
     break;
   }
-  return sessions;
+  return Object.fromEntries([...pids].map(([user, seen]) => [user, seen.size]));
 }
 
 /** Per user, the larger of the two counts (each source can miss some connections). */

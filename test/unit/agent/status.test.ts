@@ -132,13 +132,16 @@ describe('status command', () => {
       20001,
     );
     await fakeProcess(machine, 601, ['/usr/bin/python3', '-m', 'ipykernel_launcher'], 20001);
-    // utmp: bob logged in from far away with a live process; a dead login is ignored.
+    // utmp: bob logged in from far away with a live process, with a second pty on the same
+    // connection (sshd writes a record per pty, all with the connection's pid: one connection);
+    // a dead login is ignored.
     await fakeProcess(machine, 700, ['-bash'], 20002);
     await mkdir(join(machine.root, 'run'), { recursive: true });
     await writeFile(
       join(machine.root, 'run/utmp'),
       Buffer.concat([
         utmpRecord(7, 700, 'pts/1', 'bob', '198.51.100.7'),
+        utmpRecord(7, 700, 'pts/3', 'bob', '198.51.100.7'),
         utmpRecord(7, 999999, 'pts/2', 'carol', 'x'),
       ]),
     );
