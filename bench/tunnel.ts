@@ -39,13 +39,19 @@ const { values } = parseArgs({
 
 // --- the main process ------------------------------------------------------------------------------
 
-/** utime + stime of a process from /proc/<pid>/stat, in ms. */
-async function processCpuMs(pid: number): Promise<number> {
+/** CPU time so far, in ms: in user space (the app's JavaScript and crypto) and in the kernel. */
+interface CpuMs {
+  user: number;
+  system: number;
+}
+
+/** utime and stime of a process from /proc/<pid>/stat, in ms. */
+async function processCpuMs(pid: number): Promise<CpuMs> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3; utime/stime are 14/15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS;
+  const ms = (ticks: string | undefined) => (Number(ticks) * 1000) / CLOCK_TICKS;
+  return { user: ms(fields[11]), system: ms(fields[12]) };
 }
 /** USER_HZ: 100 on every Linux build that matters here (`getconf CLK_TCK`). */
 const CLOCK_TICKS = 100;
@@ -210,15 +216,31 @@ async function mainRole(): Promise<void> {
 
     // CPU time the tunnel itself spends (user + system, ms): this process for the app's forward,
     // the `ssh` process for OpenSSH. Steadier than throughput on a small shared machine.
-    const appCpuMs = () => {
+    const appCpu = async (): Promise<CpuMs> => {
       const { user, system } = process.cpuUsage();
-      return (user + system) / 1000;
+      return { user: user / 1000, system: system / 1000 };
     };
-    const sshCpuMs = () => processCpuMs(tunnel.pid!);
+    const total = async (cpu: () => Promise<CpuMs>) => {
+      const { user, system } = await cpu();
+      return user + system;
+    };
+    const sshCpu = () => processCpuMs(tunnel.pid!);
     const routes = [
-      { name: 'app forward', bulk: appBulk.localPort, web: appWeb.localPort, cpuMs: appCpuMs },
-      { name: 'ssh -N -L', bulk: sshBulkPort, web: sshWebPort, cpuMs: sshCpuMs },
-      { name: 'direct', bulk: bulkPort, web: webPort, cpuMs: undefined },
+      {
+        name: 'app forward',
+        bulk: appBulk.localPort,
+        web: appWeb.localPort,
+        cpu: appCpu,
+        cpuMs: () => total(appCpu),
+      },
+      {
+        name: 'ssh -N -L',
+        bulk: sshBulkPort,
+        web: sshWebPort,
+        cpu: sshCpu,
+        cpuMs: () => total(sshCpu),
+      },
+      { name: 'direct', bulk: bulkPort, web: webPort, cpu: undefined, cpuMs: undefined },
     ];
 
     console.log(
@@ -233,17 +255,24 @@ async function mainRole(): Promise<void> {
     if (parts.has('bulk')) {
       const throughput = new Map(routes.map((r) => [r.name, [] as number[]]));
       const cpuPerGiB = new Map(routes.map((r) => [r.name, [] as number[]]));
+      const userPerGiB = new Map(routes.map((r) => [r.name, [] as number[]]));
+      const systemPerGiB = new Map(routes.map((r) => [r.name, [] as number[]]));
       // Warm-up (JIT, heap growth, windows): 128 MiB per route, not counted.
       for (const route of routes) await ask({ cmd: 'download', port: route.bulk, bytes: 1 << 27 });
       for (let i = 0; i < runs; i++) {
         for (const route of routes) {
-          const cpuBefore = await route.cpuMs?.();
+          const cpuBefore = await route.cpu?.();
           const { ms } = await ask<{ ms: number }>({ cmd: 'download', port: route.bulk, bytes });
           throughput.get(route.name)!.push(bytes / 1024 ** 2 / (ms / 1000));
-          if (cpuBefore !== undefined)
-            cpuPerGiB
-              .get(route.name)!
-              .push(((await route.cpuMs!()) - cpuBefore) / (bytes / 1024 ** 3));
+          if (cpuBefore !== undefined) {
+            const after = await route.cpu!();
+            const gib = bytes / 1024 ** 3;
+            const user = (after.user - cpuBefore.user) / gib;
+            const system = (after.system - cpuBefore.system) / gib;
+            cpuPerGiB.get(route.name)!.push(user + system);
+            userPerGiB.get(route.name)!.push(user);
+            systemPerGiB.get(route.name)!.push(system);
+          }
         }
       }
       const ssh = throughput.get('ssh -N -L')!;
@@ -258,12 +287,15 @@ async function mainRole(): Promise<void> {
             `   (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`,
         );
       }
-      const sshCpu = median(cpuPerGiB.get('ssh -N -L')!);
-      console.log('  CPU time of the tunnel process per GiB (median):');
+      const sshCpuPerGiB = median(cpuPerGiB.get('ssh -N -L')!);
+      console.log('  CPU time of the tunnel process per GiB (median; user + system):');
       for (const route of routes.filter((r) => r.cpuMs)) {
         const cpu = median(cpuPerGiB.get(route.name)!);
+        const user = median(userPerGiB.get(route.name)!);
+        const system = median(systemPerGiB.get(route.name)!);
         console.log(
-          `  ${route.name.padEnd(12)} ${cpu.toFixed(0).padStart(6)} ms/GiB   ×${(cpu / sshCpu).toFixed(2)} of OpenSSH`,
+          `  ${route.name.padEnd(12)} ${cpu.toFixed(0).padStart(6)} ms/GiB   ×${(cpu / sshCpuPerGiB).toFixed(2)} of OpenSSH` +
+            `   (user ${user.toFixed(0)}, system ${system.toFixed(0)})`,
         );
       }
     }
