@@ -220,27 +220,11 @@ async function mainRole(): Promise<void> {
       const { user, system } = process.cpuUsage();
       return { user: user / 1000, system: system / 1000 };
     };
-    const total = async (cpu: () => Promise<CpuMs>) => {
-      const { user, system } = await cpu();
-      return user + system;
-    };
     const sshCpu = () => processCpuMs(tunnel.pid!);
     const routes = [
-      {
-        name: 'app forward',
-        bulk: appBulk.localPort,
-        web: appWeb.localPort,
-        cpu: appCpu,
-        cpuMs: () => total(appCpu),
-      },
-      {
-        name: 'ssh -N -L',
-        bulk: sshBulkPort,
-        web: sshWebPort,
-        cpu: sshCpu,
-        cpuMs: () => total(sshCpu),
-      },
-      { name: 'direct', bulk: bulkPort, web: webPort, cpu: undefined, cpuMs: undefined },
+      { name: 'app forward', bulk: appBulk.localPort, web: appWeb.localPort, cpu: appCpu },
+      { name: 'ssh -N -L', bulk: sshBulkPort, web: sshWebPort, cpu: sshCpu },
+      { name: 'direct', bulk: bulkPort, web: webPort, cpu: undefined },
     ];
 
     console.log(
@@ -289,7 +273,7 @@ async function mainRole(): Promise<void> {
       }
       const sshCpuPerGiB = median(cpuPerGiB.get('ssh -N -L')!);
       console.log('  CPU time of the tunnel process per GiB (median; user + system):');
-      for (const route of routes.filter((r) => r.cpuMs)) {
+      for (const route of routes.filter((r) => r.cpu)) {
         const cpu = median(cpuPerGiB.get(route.name)!);
         const user = median(userPerGiB.get(route.name)!);
         const system = median(systemPerGiB.get(route.name)!);
@@ -310,7 +294,7 @@ async function mainRole(): Promise<void> {
         // speed, which would otherwise count against whichever route runs first; the app's
         // tunnel code (JIT tiers) shows outliers over its first ~1500.
         await ask({ cmd: 'gets', port: route.web, count: warmUps, keepAlive });
-        const cpuBefore = await route.cpuMs?.();
+        const cpuBefore = await route.cpu?.();
         const { ms } = await ask<{ ms: number[] }>({
           cmd: 'gets',
           port: route.web,
@@ -318,7 +302,10 @@ async function mainRole(): Promise<void> {
           keepAlive,
         });
         results.set(route.name, ms);
-        if (cpuBefore !== undefined) cpu.set(route.name, (await route.cpuMs!()) - cpuBefore);
+        if (cpuBefore !== undefined) {
+          const after = await route.cpu!();
+          cpu.set(route.name, after.user + after.system - cpuBefore.user - cpuBefore.system);
+        }
       }
       const base = results.get('ssh -N -L')!;
       console.log(
